@@ -1,0 +1,81 @@
+# Slipway: plain Makefile. `make help` lists the targets.
+CXX      ?= g++
+PREFIX   ?= /usr/local
+PKGS     := libgit2 libarchive yaml-cpp spdlog
+DEB_PKGS := build-essential pkg-config git bash coreutils procps zstd \
+            libgit2-dev libarchive-dev libyaml-cpp-dev libspdlog-dev doctest-dev \
+            python3 python3-venv nodejs npm
+
+ifeq ($(SANITIZE),1)
+BUILD    := build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD    := build
+SANFLAGS :=
+endif
+
+CXXFLAGS ?= -O2 -g
+CXXFLAGS += -std=c++20 -Wall -Wextra -Wno-missing-field-initializers $(SANFLAGS) -MMD -MP \
+            -Ilib -Ibuildpack $(shell pkg-config --cflags $(PKGS))
+LDFLAGS  += $(SANFLAGS)
+LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lpthread
+
+LIB_SRC  := $(sort $(wildcard lib/*/*.cpp buildpack/runner/*.cpp))
+LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/%.o)
+UNIT_SRC := $(sort $(wildcard test/unit/*.cpp))
+UNIT_OBJ := $(UNIT_SRC:%.cpp=$(BUILD)/%.o)
+BIN      := bin/slipway
+ifeq ($(SANITIZE),1)
+BIN      := $(BUILD)/slipway
+endif
+
+.PHONY: all test unit integration install deps demo bench clean help
+all: $(BIN)
+
+help:
+	@echo "make            build bin/slipway"
+	@echo "make deps       install the Debian packages Slipway needs (apt-get)"
+	@echo "make demo       throwaway root: push a sample app, release phase, failed release, rollback"
+	@echo "make test       unit + integration tests; last line 'N passed, N failed'"
+	@echo "make test SANITIZE=1   the same under AddressSanitizer + UBSan"
+	@echo "make install PREFIX=/usr/local"
+
+$(BUILD)/libslipway.a: $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(BIN): $(BUILD)/bin/slipway.o $(BUILD)/libslipway.a
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/unit-tests: $(UNIT_OBJ) $(BUILD)/libslipway.a
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) -c -o $@ $<
+
+unit: $(BUILD)/unit-tests
+integration: $(BIN)
+
+# One command for everything; test/run prints the final 'N passed, N failed'.
+test: $(BIN) $(BUILD)/unit-tests
+	SLIPWAY_BIN=$(abspath $(BIN)) UNIT_TESTS=$(abspath $(BUILD)/unit-tests) bash test/run
+
+demo: $(BIN)
+	SLIPWAY_BIN=$(abspath $(BIN)) bash test/demo
+
+deps:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PKGS)
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/slipway
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/slipway
+	cp -r buildpack/builtin $(DESTDIR)$(PREFIX)/share/slipway/buildpacks
+	cp -r hooks $(DESTDIR)$(PREFIX)/share/slipway/hooks
+
+clean:
+	rm -rf build build-san bin/slipway testdir
+
+-include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/bin/slipway.d

@@ -1,0 +1,179 @@
+#include "slug_pack.hpp"
+
+#include <archive/handles.hpp>
+#include <util/fd.hpp>
+#include <util/fs.hpp>
+#include <util/path_safety.hpp>
+#include <util/sha256.hpp>
+#include <util/strings.hpp>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+namespace slipway::archive {
+
+std::string
+slug_extension(Compression c)
+{
+  return c == Compression::gzip ? ".tgz" : ".tar.zst";
+}
+
+bool
+parse_compression(const std::string& name, Compression& out)
+{
+  if (name == "zstd") {
+    out = Compression::zstd;
+  } else if (name == "gzip") {
+    out = Compression::gzip;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+namespace {
+
+struct Sink
+{
+  int fd;
+  util::Sha256 hash;
+  unsigned long long size = 0;
+};
+
+la_ssize_t
+write_cb(::archive*, void* data, const void* buf, size_t n)
+{
+  auto* sink = static_cast<Sink*>(data);
+  auto p = static_cast<const char*>(buf);
+  size_t left = n;
+  while (left > 0) {
+    ssize_t w = ::write(sink->fd, p, left);
+    if (w < 0 && errno == EINTR) {
+      continue;
+    }
+    if (w < 0) {
+      return -1;
+    }
+    p += w;
+    left -= static_cast<size_t>(w);
+  }
+  sink->hash.update(buf, n);
+  sink->size += n;
+  return static_cast<la_ssize_t>(n);
+}
+
+struct Packer
+{
+  ::archive* a;
+  std::string root;
+  unsigned long long files = 0;
+
+  util::Status add(const std::string& rel)
+  {
+    std::string full = rel.empty() ? root : root + "/" + rel;
+    struct stat st;
+    if (::lstat(full.c_str(), &st) != 0) {
+      return util::error(util::errno_message("cannot read", full));
+    }
+    Entry entry(archive_entry_new());
+    archive_entry_set_pathname(entry.get(), rel.empty() ? "./app" : ("./app/" + rel).c_str());
+    archive_entry_set_mtime(entry.get(), k_slug_mtime, 0);
+    archive_entry_set_uid(entry.get(), 0);
+    archive_entry_set_gid(entry.get(), 0);
+    std::string target;
+    if (S_ISDIR(st.st_mode)) {
+      archive_entry_set_filetype(entry.get(), AE_IFDIR);
+      archive_entry_set_perm(entry.get(), 0755);
+    } else if (S_ISREG(st.st_mode)) {
+      archive_entry_set_filetype(entry.get(), AE_IFREG);
+      archive_entry_set_perm(entry.get(), (st.st_mode & 0111) ? 0755 : 0644);
+      archive_entry_set_size(entry.get(), st.st_size);
+    } else if (S_ISLNK(st.st_mode)) {
+      SW_TRY_ASSIGN(target, util::read_link(full));
+      if (!util::symlink_stays_inside(rel, target)) {
+        return util::error("symlink 'app/" + util::printable(rel) + "' -> '" +
+                           util::printable(target) + "' points outside the app; slugs may only link inside it");
+      }
+      archive_entry_set_filetype(entry.get(), AE_IFLNK);
+      archive_entry_set_perm(entry.get(), 0777);
+      archive_entry_set_symlink(entry.get(), target.c_str());
+    } else {
+      return util::error("'app/" + util::printable(rel) +
+                         "' is a special file (FIFO, socket or device); slugs hold only files, directories and symlinks");
+    }
+    if (archive_write_header(a, entry.get()) != ARCHIVE_OK) {
+      return last_error(a, "cannot write slug entry 'app/" + util::printable(rel) + "'");
+    }
+    ++files;
+    if (S_ISREG(st.st_mode)) {
+      SW_TRY(copy_data(full));
+    }
+    if (S_ISDIR(st.st_mode)) {
+      SW_TRY_ASSIGN(auto names, util::list_dir(full));
+      std::sort(names.begin(), names.end());
+      for (const auto& name : names) {
+        SW_TRY(add(rel.empty() ? name : rel + "/" + name));
+      }
+    }
+    return {};
+  }
+
+  util::Status copy_data(const std::string& full)
+  {
+    util::Fd fd(::open(full.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd) {
+      return util::error(util::errno_message("cannot read", full));
+    }
+    char buf[1 << 16];
+    ssize_t n;
+    while ((n = ::read(fd.get(), buf, sizeof buf)) > 0) {
+      if (archive_write_data(a, buf, static_cast<size_t>(n)) < 0) {
+        return last_error(a, "cannot write slug data for '" + full + "'");
+      }
+    }
+    if (n < 0) {
+      return util::error(util::errno_message("cannot read", full));
+    }
+    return {};
+  }
+};
+
+} // namespace
+
+util::Result<PackResult>
+pack_slug(const std::string& dir, const std::string& out_path, Compression compression)
+{
+  util::Fd fd(::open(out_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  if (!fd) {
+    return util::error(util::errno_message("cannot create slug", out_path));
+  }
+  Writer w(archive_write_new());
+  archive_write_set_format_pax_restricted(w.get());
+  if (compression == Compression::gzip) {
+    archive_write_add_filter_gzip(w.get());
+    // The gzip header would otherwise carry the current time, breaking determinism.
+    archive_write_set_filter_option(w.get(), "gzip", "timestamp", nullptr);
+  } else {
+    archive_write_add_filter_zstd(w.get());
+    archive_write_set_filter_option(w.get(), "zstd", "threads", "0");
+  }
+  Sink sink{fd.get(), {}, 0};
+  if (archive_write_open(w.get(), &sink, nullptr, write_cb, nullptr) != ARCHIVE_OK) {
+    return last_error(w.get(), "cannot start slug '" + out_path + "'");
+  }
+  Packer packer{w.get(), dir};
+  SW_TRY(packer.add(""));
+  if (archive_write_close(w.get()) != ARCHIVE_OK) {
+    return last_error(w.get(), "cannot finish slug '" + out_path + "'");
+  }
+  if (::fsync(fd.get()) != 0) {
+    return util::error(util::errno_message("cannot sync slug", out_path));
+  }
+  return PackResult{sink.hash.hex_digest(), sink.size, packer.files};
+}
+
+} // namespace slipway::archive

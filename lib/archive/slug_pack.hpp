@@ -1,0 +1,37 @@
+// Pack a built app directory into a slug: a tarball whose entries live under ./app,
+// deterministic (sorted entries, owner 0, fixed times) so that the same build gives the
+// same bytes, checksummed with sha256 while it is written.
+#pragma once
+
+#include <util/result.hpp>
+
+#include <string>
+
+namespace slipway::archive {
+
+enum class Compression
+{
+  zstd,
+  gzip
+};
+
+// "zstd" -> .tar.zst, "gzip" -> .tgz.
+std::string slug_extension(Compression c);
+bool parse_compression(const std::string& name, Compression& out);
+
+struct PackResult
+{
+  std::string sha256;
+  unsigned long long size = 0;  // compressed bytes
+  unsigned long long files = 0; // entries written
+};
+
+// Pack `dir` into `out_path` (created, must not exist). Fails on symlinks that point
+// outside the app and on special files (FIFOs, sockets, devices).
+util::Result<PackResult> pack_slug(const std::string& dir, const std::string& out_path,
+                                   Compression compression);
+
+// The fixed modification time of every slug entry (2000-01-01T00:00:00Z).
+constexpr long k_slug_mtime = 946684800;
+
+} // namespace slipway::archive

@@ -1,0 +1,121 @@
+#include "release_record.hpp"
+
+#include <util/strings.hpp>
+#include <yaml/yaml_io.hpp>
+
+namespace slipway::core {
+
+std::string
+to_string(ReleaseStatus s)
+{
+  switch (s) {
+  case ReleaseStatus::pending: return "pending";
+  case ReleaseStatus::succeeded: return "succeeded";
+  case ReleaseStatus::failed: return "failed";
+  case ReleaseStatus::expired: return "expired";
+  }
+  return "unknown";
+}
+
+ReleaseStatus
+ReleaseRecord::effective_status() const
+{
+  return interrupted ? ReleaseStatus::failed : status;
+}
+
+std::string
+ReleaseRecord::status_suffix() const
+{
+  if (interrupted) {
+    return "release command failed (interrupted)";
+  }
+  switch (status) {
+  case ReleaseStatus::pending: return "release command executing";
+  case ReleaseStatus::failed: return "release command failed";
+  case ReleaseStatus::expired: return "release expired";
+  default: return "";
+  }
+}
+
+std::string
+record_to_yaml(const ReleaseRecord& r)
+{
+  YAML::Emitter e;
+  e << YAML::BeginMap;
+  e << YAML::Key << "version" << YAML::Value << r.version;
+  e << YAML::Key << "status" << YAML::Value << to_string(r.status);
+  e << YAML::Key << "description" << YAML::Value << r.description;
+  e << YAML::Key << "user" << YAML::Value << r.user;
+  e << YAML::Key << "commit" << YAML::Value << r.commit;
+  e << YAML::Key << "created_at" << YAML::Value << r.created_at;
+  e << YAML::Key << "finished_at" << YAML::Value << r.finished_at;
+  e << YAML::Key << "slug" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "id" << YAML::Value << r.slug_id;
+  e << YAML::Key << "sha256" << YAML::Value << r.slug_sha256;
+  e << YAML::Key << "size" << YAML::Value << r.slug_size;
+  e << YAML::EndMap;
+  e << YAML::Key << "process_types" << YAML::Value << YAML::BeginMap;
+  for (const auto& [k, v] : r.process_types) {
+    e << YAML::Key << k << YAML::Value << v;
+  }
+  e << YAML::EndMap;
+  e << YAML::Key << "release_command" << YAML::Value << r.release_command;
+  e << YAML::Key << "exit_status" << YAML::Value << r.exit_status;
+  e << YAML::Key << "duration" << YAML::Value << r.duration;
+  e << YAML::Key << "failure" << YAML::Value << r.failure;
+  if (r.status == ReleaseStatus::pending) {
+    e << YAML::Key << "owner_pid" << YAML::Value << r.owner_pid;
+    e << YAML::Key << "owner_start" << YAML::Value << r.owner_start;
+  }
+  e << YAML::EndMap;
+  return std::string(e.c_str()) + "\n";
+}
+
+util::Result<ReleaseRecord>
+record_from_yaml(const std::string& text, const std::string& label)
+{
+  SW_TRY_ASSIGN(YAML::Node doc, yaml::parse(text, label));
+  if (!doc.IsMap()) {
+    return util::error(label + ":1: not a release record (expected a mapping)");
+  }
+  ReleaseRecord r;
+  unsigned long long n;
+  if (!util::parse_uint(yaml::get_string(doc, "version"), n) || n == 0) {
+    return util::error(label + ": missing or invalid 'version'");
+  }
+  r.version = static_cast<unsigned long>(n);
+  std::string status = yaml::get_string(doc, "status");
+  if (status == "pending") {
+    r.status = ReleaseStatus::pending;
+  } else if (status == "succeeded") {
+    r.status = ReleaseStatus::succeeded;
+  } else if (status == "failed") {
+    r.status = ReleaseStatus::failed;
+  } else {
+    return util::error(label + ": invalid 'status' '" + util::printable(status) + "'");
+  }
+  r.description = yaml::get_string(doc, "description");
+  r.user = yaml::get_string(doc, "user");
+  r.commit = yaml::get_string(doc, "commit");
+  r.created_at = yaml::get_string(doc, "created_at");
+  r.finished_at = yaml::get_string(doc, "finished_at");
+  if (doc["slug"] && doc["slug"].IsMap()) {
+    r.slug_id = yaml::get_string(doc["slug"], "id");
+    r.slug_sha256 = yaml::get_string(doc["slug"], "sha256");
+    util::parse_uint(yaml::get_string(doc["slug"], "size", "0"), r.slug_size);
+  }
+  SW_TRY_ASSIGN(r.process_types, yaml::get_string_map(doc, "process_types", label));
+  r.release_command = yaml::get_string(doc, "release_command");
+  try {
+    r.exit_status = doc["exit_status"] ? doc["exit_status"].as<int>() : -1;
+    r.duration = doc["duration"] ? doc["duration"].as<double>() : 0;
+  } catch (const YAML::Exception&) {
+    return util::error(label + ": invalid 'exit_status' or 'duration'");
+  }
+  r.failure = yaml::get_string(doc, "failure");
+  r.owner_pid = yaml::get_string(doc, "owner_pid");
+  r.owner_start = yaml::get_string(doc, "owner_start");
+  return r;
+}
+
+} // namespace slipway::core

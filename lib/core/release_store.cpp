@@ -1,0 +1,148 @@
+#include "release_store.hpp"
+
+#include <util/clock.hpp>
+#include <util/fs.hpp>
+#include <util/identity.hpp>
+#include <util/strings.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace slipway::core {
+
+util::Result<unsigned long>
+parse_version(const std::string& text)
+{
+  std::string digits = util::starts_with(text, "v") ? text.substr(1) : text;
+  unsigned long long n;
+  if (!util::parse_uint(digits, n) || n == 0 || n > 1000000000000ULL) {
+    return util::error("invalid release version '" + util::printable(text) +
+                       "': expected vN with N a positive number, like v12", 2);
+  }
+  return static_cast<unsigned long>(n);
+}
+
+util::Result<std::vector<unsigned long>>
+ReleaseStore::versions() const
+{
+  std::vector<unsigned long> out;
+  if (!util::path_exists(m_paths.releases())) {
+    return out;
+  }
+  SW_TRY_ASSIGN(auto names, util::list_dir(m_paths.releases()));
+  for (const auto& name : names) {
+    unsigned long long n;
+    if (name.size() > 1 && name[0] == 'v' && util::parse_uint(name.substr(1), n) && n > 0 &&
+        name[1] != '0') {
+      out.push_back(static_cast<unsigned long>(n));
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+util::Result<ReleaseRecord>
+ReleaseStore::load(unsigned long v) const
+{
+  std::string path = dir(v) + "/" + ReleaseFiles::record;
+  SW_TRY_ASSIGN(std::string text, util::read_file(path));
+  SW_TRY_ASSIGN(ReleaseRecord r, record_from_yaml(text, path));
+  if (r.version != v) {
+    return util::error(path + ": records version " + std::to_string(r.version) + " in the directory of v" +
+                       std::to_string(v));
+  }
+  auto cur = current();
+  r.current = cur && *cur == v;
+  if (r.status == ReleaseStatus::pending) {
+    unsigned long long pid = 0;
+    util::parse_uint(r.owner_pid, pid);
+    r.interrupted = !util::process_alive(static_cast<pid_t>(pid), r.owner_start);
+  } else if (!util::path_exists(dir(v) + "/" + ReleaseFiles::app)) {
+    r.status = ReleaseStatus::expired;
+  }
+  return r;
+}
+
+util::Result<ConfigVars>
+ReleaseStore::config_of(unsigned long v) const
+{
+  return load_env(dir(v) + "/" + ReleaseFiles::env);
+}
+
+util::Result<ReleaseRecord>
+ReleaseStore::create(ReleaseRecord draft, const ConfigVars& config)
+{
+  SW_TRY(util::make_dir(m_paths.releases(), 0750, true));
+  SW_TRY_ASSIGN(auto existing, versions());
+  draft.version = existing.empty() ? 1 : existing.back() + 1;
+  draft.status = ReleaseStatus::pending;
+  draft.created_at = util::now_iso8601();
+  draft.owner_pid = std::to_string(::getpid());
+  draft.owner_start = util::process_start_time(::getpid());
+  std::string d = dir(draft.version);
+  SW_TRY(util::make_dir(d, 0750));
+  SW_TRY(save_env(d + "/" + ReleaseFiles::env, config));
+  SW_TRY(save(draft));
+  return draft;
+}
+
+util::Status
+ReleaseStore::save(const ReleaseRecord& r) const
+{
+  return util::write_file_atomic(dir(r.version) + "/" + ReleaseFiles::record, record_to_yaml(r), 0640);
+}
+
+std::optional<unsigned long>
+ReleaseStore::current() const
+{
+  auto target = util::read_link(m_paths.current());
+  if (!target) {
+    return std::nullopt;
+  }
+  std::string t = *target;
+  if (!util::starts_with(t, "releases/v")) {
+    return std::nullopt;
+  }
+  unsigned long long n;
+  if (!util::parse_uint(t.substr(10), n)) {
+    return std::nullopt;
+  }
+  return static_cast<unsigned long>(n);
+}
+
+util::Status
+ReleaseStore::switch_current(unsigned long v) const
+{
+  return util::replace_symlink("releases/v" + std::to_string(v), m_paths.current());
+}
+
+util::Result<std::vector<unsigned long>>
+ReleaseStore::recover_interrupted() const
+{
+  std::vector<unsigned long> fixed;
+  SW_TRY_ASSIGN(auto all, versions());
+  auto cur = current();
+  // Only the newest few can be pending: releases are created one at a time under the lock.
+  size_t start = all.size() > 5 ? all.size() - 5 : 0;
+  for (size_t i = start; i < all.size(); ++i) {
+    auto r = load(all[i]);
+    if (!r || !r->interrupted) {
+      continue;
+    }
+    ReleaseRecord done = *r;
+    done.interrupted = false;
+    done.finished_at = util::now_iso8601();
+    if (cur && *cur == done.version) {
+      done.status = ReleaseStatus::succeeded;
+    } else {
+      done.status = ReleaseStatus::failed;
+      done.failure = "interrupted: the process running this release died";
+    }
+    SW_TRY(save(done));
+    fixed.push_back(done.version);
+  }
+  return fixed;
+}
+
+} // namespace slipway::core

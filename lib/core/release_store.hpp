@@ -1,0 +1,58 @@
+// The release store: records, version numbers, statuses and the `current` link of one app.
+// Every front end (CLI, hooks, a future API server) reads and writes releases through it.
+// Writers must hold the app's deploy lock (AppLock); readers need no lock.
+#pragma once
+
+#include <core/config_vars.hpp>
+#include <core/layout.hpp>
+#include <core/release_record.hpp>
+
+#include <optional>
+#include <vector>
+
+namespace slipway::core {
+
+class ReleaseStore
+{
+public:
+  explicit ReleaseStore(AppPaths paths) : m_paths(std::move(paths)) {}
+
+  const AppPaths& paths() const { return m_paths; }
+  std::string dir(unsigned long v) const { return m_paths.release(v); }
+
+  // Versions that have a release directory, ascending; other entries are ignored.
+  util::Result<std::vector<unsigned long>> versions() const;
+
+  // One record, with the derived flags set: current, interrupted (pending but its owner
+  // died) and expired (finished, and its unpacked tree has been pruned).
+  util::Result<ReleaseRecord> load(unsigned long v) const;
+
+  // The config vars stored with release v.
+  util::Result<ConfigVars> config_of(unsigned long v) const;
+
+  // Allocate the next version (never reused: a directory is created without -p, so a
+  // clash is an error), write its env (0600) and its pending record owned by this process.
+  util::Result<ReleaseRecord> create(ReleaseRecord draft, const ConfigVars& config);
+
+  // Rewrite the record of a release (atomically).
+  util::Status save(const ReleaseRecord& r) const;
+
+  // The version `current` points to, if any.
+  std::optional<unsigned long> current() const;
+
+  // Point `current` at release v: relative link under a temp name, renamed over, dir fsynced.
+  util::Status switch_current(unsigned long v) const;
+
+  // Finish the records of releases whose owner died. A release that `current` already
+  // points at had passed its release phase, so it becomes succeeded; others failed.
+  // Returns the versions it finished. Call with the deploy lock held.
+  util::Result<std::vector<unsigned long>> recover_interrupted() const;
+
+private:
+  AppPaths m_paths;
+};
+
+// "v12" or "12" -> 12; a usage error (exit 2) for "v", "v0", "v-1", "vx", overflow.
+util::Result<unsigned long> parse_version(const std::string& text);
+
+} // namespace slipway::core

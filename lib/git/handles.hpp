@@ -1,0 +1,48 @@
+// Owners for libgit2 handles (unique_ptr + the library's free function) and its errors.
+#pragma once
+
+#include <util/result.hpp>
+
+#include <git2.h>
+
+#include <memory>
+#include <string>
+
+namespace slipway::git {
+
+template<auto FreeFn>
+struct GitFree
+{
+  template<typename T>
+  void operator()(T* p) const
+  {
+    FreeFn(p);
+  }
+};
+
+using Repository = std::unique_ptr<git_repository, GitFree<git_repository_free>>;
+using Commit = std::unique_ptr<git_commit, GitFree<git_commit_free>>;
+using Tree = std::unique_ptr<git_tree, GitFree<git_tree_free>>;
+using Blob = std::unique_ptr<git_blob, GitFree<git_blob_free>>;
+using Reference = std::unique_ptr<git_reference, GitFree<git_reference_free>>;
+using Object = std::unique_ptr<git_object, GitFree<git_object_free>>;
+using Remote = std::unique_ptr<git_remote, GitFree<git_remote_free>>;
+
+// Initializes libgit2 for the lifetime of the object (init/shutdown are reference counted).
+class Session
+{
+public:
+  Session() { git_libgit2_init(); }
+  ~Session() { git_libgit2_shutdown(); }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+};
+
+// "<what>: <libgit2's last error message>".
+util::Error last_error(const std::string& what);
+
+// Parse 40 hex digits; false on anything else.
+bool parse_oid(const std::string& hex, git_oid& out);
+std::string oid_hex(const git_oid& oid);
+
+} // namespace slipway::git

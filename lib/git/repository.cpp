@@ -1,0 +1,53 @@
+#include "repository.hpp"
+
+namespace slipway::git {
+
+util::Result<Repository>
+open_repository(const std::string& path, bool from_env)
+{
+  git_repository* raw = nullptr;
+  int rc = from_env ? git_repository_open_ext(&raw, nullptr, GIT_REPOSITORY_OPEN_FROM_ENV, nullptr)
+                    : git_repository_open_bare(&raw, path.c_str());
+  if (rc != 0) {
+    return last_error("cannot open repository '" + path + "'");
+  }
+  return Repository(raw);
+}
+
+util::Status
+init_bare(const std::string& path, const std::string& head_branch)
+{
+  git_repository_init_options opts = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+  opts.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH |
+               GIT_REPOSITORY_INIT_NO_REINIT;
+  std::string head = "refs/heads/" + head_branch;
+  opts.initial_head = head.c_str();
+  git_repository* raw = nullptr;
+  if (git_repository_init_ext(&raw, path.c_str(), &opts) != 0) {
+    return last_error("cannot create repository '" + path + "'");
+  }
+  Repository repo(raw);
+  return {};
+}
+
+util::Result<CommitInfo>
+read_commit(git_repository* repo, const std::string& commit_hex)
+{
+  git_oid oid;
+  if (!parse_oid(commit_hex, oid)) {
+    return util::error("'" + commit_hex + "' is not a commit id");
+  }
+  git_commit* raw = nullptr;
+  if (git_commit_lookup(&raw, repo, &oid) != 0) {
+    return last_error("cannot read commit " + commit_hex);
+  }
+  Commit commit(raw);
+  CommitInfo info;
+  info.id = commit_hex;
+  info.tree_id = oid_hex(*git_commit_tree_id(commit.get()));
+  const char* summary = git_commit_summary(commit.get());
+  info.summary = summary ? summary : "";
+  return info;
+}
+
+} // namespace slipway::git

@@ -1,0 +1,25 @@
+// Opening and creating the bare repositories that receive pushes.
+#pragma once
+
+#include <git/handles.hpp>
+
+namespace slipway::git {
+
+// Open `path`. With `from_env`, honour GIT_DIR, GIT_OBJECT_DIRECTORY and
+// GIT_ALTERNATE_OBJECT_DIRECTORIES, which is how a pre-receive hook sees quarantined objects.
+util::Result<Repository> open_repository(const std::string& path, bool from_env);
+
+// Create a bare repository whose HEAD names `head_branch`.
+util::Status init_bare(const std::string& path, const std::string& head_branch);
+
+// What a deploy needs to know about a commit.
+struct CommitInfo
+{
+  std::string id;
+  std::string tree_id;
+  std::string summary;
+};
+
+util::Result<CommitInfo> read_commit(git_repository* repo, const std::string& commit_hex);
+
+} // namespace slipway::git

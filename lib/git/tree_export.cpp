@@ -1,0 +1,152 @@
+#include "tree_export.hpp"
+
+#include <util/fd.hpp>
+#include <util/fs.hpp>
+#include <util/path_safety.hpp>
+#include <util/strings.hpp>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace slipway::git {
+
+namespace {
+
+struct Exporter
+{
+  git_repository* repo;
+  const std::function<void(const std::string&)>& warn;
+  ExportStats stats;
+
+  util::Status write_blob(int dirfd, const std::string& name, const std::string& rel,
+                          const git_oid* id, mode_t mode)
+  {
+    git_blob* raw = nullptr;
+    if (git_blob_lookup(&raw, repo, id) != 0) {
+      return last_error("cannot read '" + util::printable(rel) + "'");
+    }
+    Blob blob(raw);
+    util::Fd fd(::openat(dirfd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                         mode));
+    if (!fd) {
+      return util::error(util::errno_message("cannot create", util::printable(rel)));
+    }
+    ::fchmod(fd.get(), mode);
+    auto data = static_cast<const char*>(git_blob_rawcontent(blob.get()));
+    auto left = static_cast<size_t>(git_blob_rawsize(blob.get()));
+    stats.bytes += left;
+    while (left > 0) {
+      ssize_t n = ::write(fd.get(), data, left);
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      if (n < 0) {
+        return util::error(util::errno_message("cannot write", util::printable(rel)));
+      }
+      data += n;
+      left -= static_cast<size_t>(n);
+    }
+    ++stats.files;
+    return {};
+  }
+
+  util::Status write_link(int dirfd, const std::string& name, const std::string& rel,
+                          const git_oid* id)
+  {
+    git_blob* raw = nullptr;
+    if (git_blob_lookup(&raw, repo, id) != 0) {
+      return last_error("cannot read '" + util::printable(rel) + "'");
+    }
+    Blob blob(raw);
+    std::string target(static_cast<const char*>(git_blob_rawcontent(blob.get())),
+                       static_cast<size_t>(git_blob_rawsize(blob.get())));
+    if (!util::symlink_stays_inside(rel, target)) {
+      warn("skipping symlink '" + util::printable(rel) + "' -> '" + util::printable(target) +
+           "': it points outside the app");
+      ++stats.skipped;
+      return {};
+    }
+    if (::symlinkat(target.c_str(), dirfd, name.c_str()) != 0) {
+      return util::error(util::errno_message("cannot create symlink", util::printable(rel)));
+    }
+    ++stats.symlinks;
+    return {};
+  }
+
+  util::Status walk(git_tree* tree, int dirfd, const std::string& prefix)
+  {
+    size_t count = git_tree_entrycount(tree);
+    for (size_t i = 0; i < count; ++i) {
+      const git_tree_entry* entry = git_tree_entry_byindex(tree, i);
+      std::string name = git_tree_entry_name(entry);
+      std::string rel = prefix.empty() ? name : prefix + "/" + name;
+      if (name.empty() || name == "." || name == ".." || name == ".git" ||
+          name.find('/') != std::string::npos) {
+        warn("skipping '" + util::printable(rel) + "': not a valid file name");
+        ++stats.skipped;
+        continue;
+      }
+      const git_oid* id = git_tree_entry_id(entry);
+      switch (git_tree_entry_filemode(entry)) {
+      case GIT_FILEMODE_TREE: {
+        if (::mkdirat(dirfd, name.c_str(), 0755) != 0) {
+          return util::error(util::errno_message("cannot create directory", util::printable(rel)));
+        }
+        util::Fd sub(::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        git_tree* raw = nullptr;
+        if (!sub || git_tree_lookup(&raw, repo, id) != 0) {
+          return last_error("cannot read directory '" + util::printable(rel) + "'");
+        }
+        Tree subtree(raw);
+        ::fchmod(sub.get(), 0755);
+        SW_TRY(walk(subtree.get(), sub.get(), rel));
+        break;
+      }
+      case GIT_FILEMODE_BLOB:
+        SW_TRY(write_blob(dirfd, name, rel, id, 0644));
+        break;
+      case GIT_FILEMODE_BLOB_EXECUTABLE:
+        SW_TRY(write_blob(dirfd, name, rel, id, 0755));
+        break;
+      case GIT_FILEMODE_LINK:
+        SW_TRY(write_link(dirfd, name, rel, id));
+        break;
+      case GIT_FILEMODE_COMMIT:
+        warn("submodule '" + util::printable(rel) + "' is not fetched; vendor it or use a buildpack");
+        ::mkdirat(dirfd, name.c_str(), 0755);
+        ++stats.skipped;
+        break;
+      default:
+        warn("skipping '" + util::printable(rel) + "': unknown file mode");
+        ++stats.skipped;
+      }
+    }
+    return {};
+  }
+};
+
+} // namespace
+
+util::Result<ExportStats>
+export_tree(git_repository* repo, const std::string& tree_hex, const std::string& dest,
+            const std::function<void(const std::string&)>& warn)
+{
+  git_oid oid;
+  git_tree* raw = nullptr;
+  if (!parse_oid(tree_hex, oid) || git_tree_lookup(&raw, repo, &oid) != 0) {
+    return last_error("cannot read tree " + tree_hex);
+  }
+  Tree tree(raw);
+  util::Fd root(::open(dest.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!root) {
+    return util::error(util::errno_message("cannot open", dest));
+  }
+  Exporter ex{repo, warn, {}};
+  SW_TRY(ex.walk(tree.get(), root.get(), ""));
+  return ex.stats;
+}
+
+} // namespace slipway::git

@@ -1,0 +1,22 @@
+// Wall-clock time as records store it (ISO 8601 UTC) and as people read it.
+#pragma once
+
+#include <ctime>
+#include <string>
+
+namespace slipway::util {
+
+// "2026-11-27T22:38:02Z"
+std::string iso8601_utc(std::time_t t);
+std::string now_iso8601();
+
+// Parse what iso8601_utc writes; false on anything else.
+bool parse_iso8601(const std::string& s, std::time_t& out);
+
+// "2026/11/27 22:38:02 +0000", Heroku's `releases` style.
+std::string display_time(const std::string& iso);
+
+// Seconds since an arbitrary fixed point, for durations and timeouts.
+double monotonic_seconds();
+
+} // namespace slipway::util

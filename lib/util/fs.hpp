@@ -1,0 +1,57 @@
+// Filesystem helpers that report errors as values and write atomically.
+#pragma once
+
+#include <util/result.hpp>
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace slipway::util {
+
+// The whole content of `path`.
+Result<std::string> read_file(const std::string& path);
+
+// Write `content` to `path` so that readers see the old or the new file, never a part:
+// temp file in the same directory, fsync, rename over, fsync the directory.
+Status write_file_atomic(const std::string& path, std::string_view content, mode_t mode = 0644);
+
+// Append to a file, creating it with `mode`; used for logs.
+Status append_file(const std::string& path, std::string_view content, mode_t mode = 0644);
+
+// fsync a directory so that renames in it survive a crash.
+Status fsync_dir(const std::string& dir);
+
+// Create one directory; an existing one is an error unless `exist_ok`.
+Status make_dir(const std::string& path, mode_t mode = 0755, bool exist_ok = false);
+
+// Create a directory and its parents (mkdir -p).
+Status make_dirs(const std::string& path, mode_t mode = 0755);
+
+// Remove a file or a whole tree; a missing path is not an error.
+Status remove_tree(const std::string& path);
+
+// Point `link` at `target` atomically: new link under a temp name, rename over, fsync.
+Status replace_symlink(const std::string& target, const std::string& link);
+
+// The target of a symlink, or an error if `link` is not one.
+Result<std::string> read_link(const std::string& link);
+
+bool path_exists(const std::string& path);
+bool is_directory(const std::string& path);
+
+// Names in `dir` (no "." or ".."), unsorted.
+Result<std::vector<std::string>> list_dir(const std::string& dir);
+
+// The directory part and the last part of a path ("a/b/c" -> "a/b", "c").
+std::string dir_name(const std::string& path);
+std::string base_name(const std::string& path);
+
+// Bytes used by the files under `path` (like du -s, without following links).
+unsigned long long disk_usage(const std::string& path);
+
+// "<what> '<path>': <strerror(errno)>" for error messages.
+std::string errno_message(const std::string& what, const std::string& path);
+
+} // namespace slipway::util

@@ -1,0 +1,387 @@
+// Layout: the caller forks a supervisor, which becomes a child subreaper and forks the
+// command into its own process group. Orphans of the command (daemons, double forks)
+// are reparented to the supervisor, which kills them all when the command ends, then
+// reports the result on a pipe. The caller only reads output and the final status.
+#include "process.hpp"
+
+#include <util/fd.hpp>
+#include <util/strings.hpp>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <ctime>
+
+namespace slipway::util {
+
+namespace {
+
+struct WireStatus
+{
+  int exited;
+  int code;
+  int timed_out;
+  int cancelled;
+};
+
+double
+now()
+{
+  timespec ts;
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+std::string
+resolve_program(const std::string& name, const std::vector<std::string>& env)
+{
+  if (name.find('/') != std::string::npos) {
+    return name;
+  }
+  std::string path = "/usr/local/bin:/usr/bin:/bin";
+  for (const auto& kv : env) {
+    if (starts_with(kv, "PATH=")) {
+      path = kv.substr(5);
+    }
+  }
+  for (const auto& dir : split(path, ':')) {
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) {
+      return candidate;
+    }
+  }
+  return name;
+}
+
+// SIGKILL every process this supervisor still has as a child, until none is left.
+void
+kill_all_children()
+{
+  for (int round = 0; round < 2000; ++round) {
+    int status;
+    while (::waitpid(-1, &status, WNOHANG) > 0) {
+    }
+    std::string path = "/proc/self/task/" + std::to_string(::getpid()) + "/children";
+    char buf[4096];
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? ::read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0) {
+      ::close(fd);
+    }
+    if (n <= 0) {
+      if (::waitpid(-1, &status, WNOHANG) < 0 && errno == ECHILD) {
+        return;
+      }
+    } else {
+      buf[n] = '\0';
+      char* save = nullptr;
+      for (char* tok = ::strtok_r(buf, " \n", &save); tok; tok = ::strtok_r(nullptr, " \n", &save)) {
+        pid_t pid = static_cast<pid_t>(std::atoi(tok));
+        if (pid > 0) {
+          ::kill(-pid, SIGKILL);
+          ::kill(pid, SIGKILL);
+        }
+      }
+    }
+    ::usleep(2000);
+  }
+}
+
+[[noreturn]] void
+exec_command(const std::string& program, char* const* argv, char* const* envp, const ProcessSpec& spec,
+             int out_fd, int err_fd)
+{
+  ::setpgid(0, 0);
+  for (int sig : {SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGQUIT, SIGCHLD, SIGTSTP, SIGTTOU, SIGTTIN}) {
+    ::signal(sig, SIG_DFL);
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  int in = ::open("/dev/null", O_RDONLY);
+  ::dup2(in, 0);
+  ::dup2(out_fd, 1);
+  ::dup2(err_fd, 2);
+  ::close_range(3, ~0U, 0);
+  if (!spec.cwd.empty() && ::chdir(spec.cwd.c_str()) != 0) {
+    dprintf(2, "cannot enter '%s': %s\n", spec.cwd.c_str(), std::strerror(errno));
+    ::_exit(127);
+  }
+  ::execve(program.c_str(), argv, envp);
+  dprintf(2, "cannot run '%s': %s\n", program.c_str(), std::strerror(errno));
+  ::_exit(127);
+}
+
+[[noreturn]] void
+supervise(const std::string& program, char* const* argv, char* const* envp, const ProcessSpec& spec,
+          int out_fd, int err_fd, int status_fd, pid_t caller)
+{
+  ::setpgid(0, 0);
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  // Keep only our pipes: an inherited lock fd must not outlive the caller in us.
+  for (int fd = 3; fd < 4096; ++fd) {
+    if (fd != out_fd && fd != err_fd && fd != status_fd) {
+      ::close(fd);
+    }
+  }
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGCHLD);
+  sigaddset(&mask, SIGTERM);
+  ::sigprocmask(SIG_BLOCK, &mask, nullptr);
+
+  pid_t child = ::fork();
+  if (child == 0) {
+    exec_command(program, argv, envp, spec, out_fd, err_fd);
+  }
+  ::close(out_fd);
+  if (err_fd != out_fd) {
+    ::close(err_fd);
+  }
+  WireStatus ws{0, 127, 0, 0};
+  if (child < 0) {
+    (void)!::write(status_fd, &ws, sizeof ws);
+    ::_exit(0);
+  }
+  ::setpgid(child, child);
+
+  double deadline = spec.timeout_seconds > 0 ? now() + spec.timeout_seconds : 0;
+  double term_sent = 0;
+  bool done = false;
+  while (!done) {
+    timespec tick{0, 50 * 1000 * 1000};
+    int sig = ::sigtimedwait(&mask, nullptr, &tick);
+    if (sig == SIGTERM && term_sent == 0) {
+      ws.cancelled = 1;
+      ::kill(-child, SIGTERM);
+      term_sent = now();
+    }
+    int status;
+    pid_t w;
+    while ((w = ::waitpid(-1, &status, WNOHANG)) > 0) {
+      if (w == child) {
+        done = true;
+        ws.exited = WIFEXITED(status) ? 1 : 0;
+        ws.code = WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status);
+      }
+    }
+    if (done) {
+      break;
+    }
+    if (::getppid() != caller) {
+      // The caller died (SIGKILL, crash): nobody will record a result, so stop now.
+      ws.cancelled = 1;
+      ::kill(-child, SIGKILL);
+      term_sent = now() - spec.kill_grace_seconds;
+    }
+    if (deadline > 0 && term_sent == 0 && now() >= deadline) {
+      ws.timed_out = 1;
+      ::kill(-child, SIGTERM);
+      term_sent = now();
+    }
+    if (term_sent > 0 && now() >= term_sent + spec.kill_grace_seconds) {
+      ::kill(-child, SIGKILL);
+    }
+  }
+  ::kill(-child, SIGKILL);
+  kill_all_children();
+  (void)!::write(status_fd, &ws, sizeof ws);
+  ::_exit(0);
+}
+
+// Splits a byte stream into lines; overlong lines are cut every 64 KiB.
+class LineSplitter
+{
+public:
+  explicit LineSplitter(const std::function<void(std::string_view)>& sink) : m_sink(sink) {}
+  void feed(const char* data, size_t n)
+  {
+    m_buf.append(data, n);
+    size_t start = 0;
+    while (true) {
+      auto nl = m_buf.find('\n', start);
+      if (nl == std::string::npos) {
+        break;
+      }
+      emit(std::string_view(m_buf).substr(start, nl - start));
+      start = nl + 1;
+    }
+    m_buf.erase(0, start);
+    while (m_buf.size() >= k_max_line) {
+      emit(std::string_view(m_buf).substr(0, k_max_line));
+      m_buf.erase(0, k_max_line);
+    }
+  }
+  void finish()
+  {
+    if (!m_buf.empty()) {
+      emit(m_buf);
+      m_buf.clear();
+    }
+  }
+
+private:
+  void emit(std::string_view line)
+  {
+    if (!line.empty() && line.back() == '\r') {
+      line.remove_suffix(1);
+    }
+    if (m_sink) {
+      m_sink(line);
+    }
+  }
+  static constexpr size_t k_max_line = 65536;
+  const std::function<void(std::string_view)>& m_sink;
+  std::string m_buf;
+};
+
+} // namespace
+
+std::string
+ProcessResult::describe(double timeout_seconds) const
+{
+  if (cancelled) {
+    return "was cancelled";
+  }
+  if (timed_out) {
+    return "timed out after " + std::to_string(static_cast<long>(timeout_seconds)) + "s";
+  }
+  if (signal) {
+    return std::string("was killed by signal ") + std::to_string(signal) + " (" +
+           ::strsignal(signal) + ")";
+  }
+  return "exited with status " + std::to_string(exit_code);
+}
+
+Result<ProcessResult>
+run_process(const ProcessSpec& spec,
+            const std::function<void(std::string_view)>& on_line,
+            const std::function<void(pid_t)>& on_start)
+{
+  if (spec.argv.empty()) {
+    return error("no command to run");
+  }
+  int out[2], status[2], err[2] = {-1, -1};
+  if (::pipe2(out, O_CLOEXEC) != 0) {
+    return error(std::string("cannot create pipe: ") + std::strerror(errno));
+  }
+  Fd out_r(out[0]), out_w(out[1]);
+  if (::pipe2(status, O_CLOEXEC) != 0) {
+    return error(std::string("cannot create pipe: ") + std::strerror(errno));
+  }
+  Fd status_r(status[0]), status_w(status[1]);
+  Fd err_r, err_w;
+  if (spec.capture_stdout) {
+    if (::pipe2(err, O_CLOEXEC) != 0) {
+      return error(std::string("cannot create pipe: ") + std::strerror(errno));
+    }
+    err_r.reset(err[0]);
+    err_w.reset(err[1]);
+  }
+
+  // Everything the children need is prepared before fork: no allocation after it.
+  std::string program = resolve_program(spec.argv[0], spec.env);
+  std::vector<char*> argv, envp;
+  for (const auto& a : spec.argv) {
+    argv.push_back(const_cast<char*>(a.c_str()));
+  }
+  argv.push_back(nullptr);
+  for (const auto& e : spec.env) {
+    envp.push_back(const_cast<char*>(e.c_str()));
+  }
+  envp.push_back(nullptr);
+
+  pid_t caller = ::getpid();
+  pid_t sup = ::fork();
+  if (sup < 0) {
+    return error(std::string("cannot fork: ") + std::strerror(errno));
+  }
+  if (sup == 0) {
+    int o = out_w.get();
+    int e = spec.capture_stdout ? err_w.get() : o;
+    supervise(program, argv.data(), envp.data(), spec, o, e, status_w.get(), caller);
+  }
+  out_w.reset();
+  err_w.reset();
+  status_w.reset();
+  if (on_start) {
+    on_start(sup);
+  }
+
+  ProcessResult result;
+  LineSplitter lines(on_line);
+  std::function<void(std::string_view)> no_sink;
+  bool out_open = true, err_open = static_cast<bool>(err_r);
+  char buf[65536];
+  while (out_open || err_open) {
+    pollfd fds[2];
+    int nfds = 0;
+    int out_idx = -1, err_idx = -1;
+    if (out_open) {
+      out_idx = nfds;
+      fds[nfds++] = {out_r.get(), POLLIN, 0};
+    }
+    if (err_open) {
+      err_idx = nfds;
+      fds[nfds++] = {err_r.get(), POLLIN, 0};
+    }
+    if (::poll(fds, static_cast<nfds_t>(nfds), -1) < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      break;
+    }
+    for (int i = 0; i < nfds; ++i) {
+      if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) {
+        continue;
+      }
+      ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      bool is_out = i == out_idx;
+      if (n <= 0) {
+        (is_out ? out_open : err_open) = false;
+        continue;
+      }
+      if (is_out && spec.capture_stdout) {
+        if (result.stdout_text.size() < (1u << 20)) {
+          result.stdout_text.append(buf, static_cast<size_t>(n));
+        }
+      } else {
+        lines.feed(buf, static_cast<size_t>(n));
+      }
+      (void)err_idx;
+    }
+  }
+  lines.finish();
+
+  WireStatus ws{0, 127, 0, 0};
+  ssize_t got;
+  do {
+    got = ::read(status_r.get(), &ws, sizeof ws);
+  } while (got < 0 && errno == EINTR);
+  int st;
+  while (::waitpid(sup, &st, 0) < 0 && errno == EINTR) {
+  }
+  if (got != static_cast<ssize_t>(sizeof ws)) {
+    return error("the process supervisor died before reporting a result");
+  }
+  if (ws.exited) {
+    result.exit_code = ws.code;
+  } else {
+    result.signal = ws.code;
+  }
+  result.timed_out = ws.timed_out != 0;
+  result.cancelled = ws.cancelled != 0;
+  return result;
+}
+
+} // namespace slipway::util

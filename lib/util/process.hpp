@@ -1,0 +1,49 @@
+// Run a child command the way deploys need: own process group, stdin from /dev/null,
+// output streamed line by line, a timeout (SIGTERM, then SIGKILL after a grace period),
+// cancellation from another process, and no process left behind when it ends.
+#pragma once
+
+#include <util/result.hpp>
+
+#include <sys/types.h>
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace slipway::util {
+
+struct ProcessSpec
+{
+  std::vector<std::string> argv; // argv[0] is looked up in the PATH of `env`
+  std::vector<std::string> env;  // the whole environment, "KEY=value"
+  std::string cwd;
+  double timeout_seconds = 0; // 0: no limit
+  double kill_grace_seconds = 10;
+  // When set, stdout is collected into ProcessResult::stdout_text (up to 1 MiB) and only
+  // stderr is streamed; otherwise both are merged into the stream.
+  bool capture_stdout = false;
+};
+
+struct ProcessResult
+{
+  int exit_code = -1; // set when the command exited
+  int signal = 0;     // set when a signal killed it
+  bool timed_out = false;
+  bool cancelled = false; // someone sent SIGTERM to the supervisor (see on_start)
+  std::string stdout_text;
+
+  bool success() const { return exit_code == 0 && !timed_out && !cancelled; }
+  // "exited with status 3", "was killed by signal 9", "timed out after 5s", ...
+  std::string describe(double timeout_seconds = 0) const;
+};
+
+// Run `spec` to the end. Each output line (without newline) goes to `on_line`.
+// `on_start` gets the supervisor's pid: SIGTERM to that pid cancels the command.
+// Errors are only for failing to start; a command that fails is a ProcessResult.
+Result<ProcessResult> run_process(const ProcessSpec& spec,
+                                  const std::function<void(std::string_view)>& on_line,
+                                  const std::function<void(pid_t)>& on_start = {});
+
+} // namespace slipway::util

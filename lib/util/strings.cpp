@@ -1,0 +1,126 @@
+#include "strings.hpp"
+
+#include <cstdio>
+
+namespace slipway::util {
+
+std::vector<std::string>
+split(std::string_view s, char sep)
+{
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (true) {
+    auto pos = s.find(sep, start);
+    out.emplace_back(s.substr(start, pos - start));
+    if (pos == std::string_view::npos) {
+      break;
+    }
+    start = pos + 1;
+  }
+  return out;
+}
+
+std::string_view
+trim(std::string_view s)
+{
+  const char* ws = " \t\r\n\v\f";
+  auto b = s.find_first_not_of(ws);
+  if (b == std::string_view::npos) {
+    return {};
+  }
+  auto e = s.find_last_not_of(ws);
+  return s.substr(b, e - b + 1);
+}
+
+std::string
+join(const std::vector<std::string>& parts, std::string_view sep)
+{
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i) {
+      out += sep;
+    }
+    out += parts[i];
+  }
+  return out;
+}
+
+bool
+starts_with(std::string_view s, std::string_view prefix)
+{
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+bool
+ends_with(std::string_view s, std::string_view suffix)
+{
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+bool
+parse_uint(std::string_view s, unsigned long long& out)
+{
+  if (s.empty() || s.size() > 19) {
+    return false;
+  }
+  unsigned long long v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') {
+      return false;
+    }
+    v = v * 10 + static_cast<unsigned>(c - '0');
+  }
+  out = v;
+  return true;
+}
+
+std::string
+human_size(unsigned long long bytes)
+{
+  const char* units[] = {"B", "K", "M", "G", "T"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  if (u == 0) {
+    std::snprintf(buf, sizeof buf, "%lluB", bytes);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f%s", v, units[u]);
+  }
+  return buf;
+}
+
+std::string
+shell_quote(std::string_view s)
+{
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+std::string
+printable(std::string_view s)
+{
+  std::string out;
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+} // namespace slipway::util

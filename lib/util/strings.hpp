@@ -1,0 +1,28 @@
+// Small string helpers shared by the parsers and the output code.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace slipway::util {
+
+std::vector<std::string> split(std::string_view s, char sep);
+std::string_view trim(std::string_view s);
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
+bool starts_with(std::string_view s, std::string_view prefix);
+bool ends_with(std::string_view s, std::string_view suffix);
+
+// Parse a whole decimal number without sign; nullopt-like false on anything else or overflow.
+bool parse_uint(std::string_view s, unsigned long long& out);
+
+// "1.2M", "340K", "12B": sizes as Heroku prints them.
+std::string human_size(unsigned long long bytes);
+
+// Quote for a POSIX shell: 'it'\''s'. Used only for values we write into .profile.d scripts.
+std::string shell_quote(std::string_view s);
+
+// Printable form of an untrusted name for messages: control bytes shown as \xNN.
+std::string printable(std::string_view s);
+
+} // namespace slipway::util

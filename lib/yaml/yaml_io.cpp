@@ -1,0 +1,60 @@
+#include "yaml_io.hpp"
+
+#include <util/fs.hpp>
+
+namespace slipway::yaml {
+
+util::Result<YAML::Node>
+parse(const std::string& text, const std::string& label)
+{
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    return util::error(label + ":" + std::to_string(e.mark.line + 1) + ":" +
+                       std::to_string(e.mark.column + 1) + ": " + e.msg);
+  }
+}
+
+util::Result<YAML::Node>
+load_file(const std::string& path)
+{
+  SW_TRY_ASSIGN(std::string text, util::read_file(path));
+  return parse(text, path);
+}
+
+std::string
+get_string(const YAML::Node& node, const std::string& key, const std::string& fallback)
+{
+  if (!node.IsMap()) {
+    return fallback;
+  }
+  YAML::Node v = node[key];
+  if (!v || !v.IsScalar()) {
+    return fallback;
+  }
+  return v.Scalar();
+}
+
+util::Result<std::map<std::string, std::string>>
+get_string_map(const YAML::Node& node, const std::string& key, const std::string& label)
+{
+  std::map<std::string, std::string> out;
+  if (!node.IsMap() || !node[key] || node[key].IsNull()) {
+    return out;
+  }
+  YAML::Node m = node[key];
+  if (!m.IsMap()) {
+    return util::error(label + ":" + std::to_string(m.Mark().line + 1) + ": '" + key +
+                       "' must be a mapping");
+  }
+  for (const auto& kv : m) {
+    if (!kv.first.IsScalar() || !kv.second.IsScalar()) {
+      return util::error(label + ":" + std::to_string(kv.first.Mark().line + 1) + ": '" + key +
+                         "' entries must be 'name: command' strings");
+    }
+    out[kv.first.Scalar()] = kv.second.Scalar();
+  }
+  return out;
+}
+
+} // namespace slipway::yaml

@@ -1,0 +1,28 @@
+// yaml-cpp behind values: parse errors become "file:line:col: message", never exceptions.
+#pragma once
+
+#include <util/result.hpp>
+
+#include <yaml-cpp/yaml.h>
+
+#include <map>
+#include <string>
+
+namespace slipway::yaml {
+
+// Parse `text`; `label` names the source in errors ("releases/v3/release.yml").
+util::Result<YAML::Node> parse(const std::string& text, const std::string& label);
+
+// Parse a file from disk.
+util::Result<YAML::Node> load_file(const std::string& path);
+
+// The scalar at `key`, or `fallback` when absent or not a scalar.
+std::string get_string(const YAML::Node& node, const std::string& key,
+                       const std::string& fallback = "");
+
+// A mapping of scalars to scalars (process types, say); non-scalar entries are an error.
+util::Result<std::map<std::string, std::string>> get_string_map(const YAML::Node& node,
+                                                                  const std::string& key,
+                                                                  const std::string& label);
+
+} // namespace slipway::yaml
