@@ -1,0 +1,167 @@
+#include "push.hpp"
+
+#include <core/app_lock.hpp>
+#include <core/config_vars.hpp>
+#include <core/release_store.hpp>
+#include <core/releaser.hpp>
+#include <core/settings.hpp>
+#include <core/slug_builder.hpp>
+#include <git/ref_update.hpp>
+#include <git/repository.hpp>
+#include <util/clock.hpp>
+#include <util/file_output.hpp>
+#include <util/fs.hpp>
+#include <util/strings.hpp>
+
+#include <ctime>
+
+namespace slipway::core {
+
+namespace {
+
+bool
+is_zero(const std::string& id)
+{
+  return id.find_first_not_of('0') == std::string::npos;
+}
+
+bool
+is_hex_id(const std::string& id)
+{
+  return id.size() == 40 && id.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+// Remove what interrupted runs left behind. Only called with the deploy lock held, so
+// nothing in tmp/ or slugs/.tmp-* belongs to a live process.
+void
+clean_leftovers(const AppPaths& paths, util::Output& out)
+{
+  (void)util::remove_tree(paths.tmp());
+  (void)util::make_dirs(paths.tmp(), 0750);
+  if (auto names = util::list_dir(paths.slugs())) {
+    for (const auto& n : *names) {
+      if (util::starts_with(n, ".tmp-")) {
+        (void)util::remove_tree(paths.slugs() + "/" + n);
+      }
+    }
+  }
+  ReleaseStore store(paths);
+  if (auto versions = store.versions()) {
+    for (auto v : *versions) {
+      if (auto names = util::list_dir(store.dir(v))) {
+        for (const auto& n : *names) {
+          if (n.find(".tmp.") != std::string::npos) {
+            (void)util::remove_tree(store.dir(v) + "/" + n);
+          }
+        }
+      }
+    }
+  }
+  if (auto fixed = store.recover_interrupted(); fixed) {
+    for (auto v : *fixed) {
+      auto r = store.load(v);
+      out.warn("v" + std::to_string(v) + " was interrupted before it finished; recorded as " +
+               (r ? to_string(r->status) : std::string("failed")));
+    }
+  }
+}
+
+std::string
+build_log_name(const std::string& commit)
+{
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return std::string(buf) + "-" + commit.substr(0, 8) + ".log";
+}
+
+} // namespace
+
+util::Result<std::vector<RefUpdate>>
+parse_hook_input(const std::string& text)
+{
+  std::vector<RefUpdate> out;
+  auto lines = util::split(text, '\n');
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].empty()) {
+      continue;
+    }
+    auto parts = util::split(lines[i], ' ');
+    if (parts.size() != 3 || !is_hex_id(parts[0]) || !is_hex_id(parts[1]) || parts[2].empty() ||
+        !util::starts_with(parts[2], "refs/")) {
+      return util::error("hook input:" + std::to_string(i + 1) + ": expected '<old-sha> <new-sha> <ref>'");
+    }
+    out.push_back({parts[0], parts[1], parts[2]});
+  }
+  return out;
+}
+
+util::Result<bool>
+handle_push(const AppPaths& paths, HookKind kind, const std::vector<RefUpdate>& updates, util::Output& out)
+{
+  SW_TRY_ASSIGN(AppSettings settings, load_settings(paths.settings()));
+  if ((kind == HookKind::pre_receive) != settings.strict) {
+    return true;
+  }
+  const RefUpdate* deploy = nullptr;
+  for (const auto& u : updates) {
+    bool branch = util::starts_with(u.ref, "refs/heads/");
+    std::string name = branch ? u.ref.substr(11) : u.ref;
+    if (!branch || !settings.deploys_branch(name)) {
+      out.step("Not deploying " + util::printable(u.ref) + ": only pushes to " + settings.deploy_branch_label() +
+               " deploy (slipway settings:set deploy_branch=NAME -a " + paths.name() + " to change)");
+      continue;
+    }
+    if (is_zero(u.new_id)) {
+      out.step("Branch " + util::printable(name) + " deleted: nothing deployed; the current release stays");
+      continue;
+    }
+    deploy = &u;
+  }
+  if (!deploy) {
+    return true;
+  }
+  std::string branch = deploy->ref.substr(11);
+  std::string short_id = deploy->new_id.substr(0, 8);
+
+  SW_TRY_ASSIGN(git::Repository repo, git::open_repository(paths.repo(), kind == HookKind::pre_receive));
+  SW_TRY_ASSIGN(AppLock lock, AppLock::acquire(paths, "push of " + branch + " " + short_id, settings.lock_wait, out));
+  clean_leftovers(paths, out);
+  SW_TRY_ASSIGN(git::CommitInfo commit, git::read_commit(repo.get(), deploy->new_id));
+  SW_TRY_ASSIGN(ConfigVars config, load_env(paths.env()));
+
+  auto give_back = [&]() {
+    if (kind != HookKind::post_receive) {
+      return;
+    }
+    auto restored = git::restore_ref(repo.get(), deploy->ref, deploy->old_id, deploy->new_id);
+    if (restored && *restored) {
+      out.warn("Branch " + branch + " was put back to " +
+               (is_zero(deploy->old_id) ? std::string("its state before the push (none)") : deploy->old_id.substr(0, 8)) +
+               ", so pushing " + short_id + " again retries this deploy");
+    }
+  };
+
+  SW_TRY(util::make_dirs(paths.builds(), 0750));
+  std::string log_path = paths.builds() + "/" + build_log_name(commit.id);
+  SW_TRY_ASSIGN(util::FileOutput log, util::FileOutput::open(log_path));
+  util::TeeOutput build_out(out, log);
+  build_out.step("Building " + paths.name() + " from " + branch + " (" + short_id + ")");
+  auto slug = build_slug({paths, settings, repo.get(), commit, config}, build_out);
+  if (!slug) {
+    build_out.warn("Push rejected, failed to build: " + slug.error().message);
+    out.warn("Build log: " + log_path);
+    give_back();
+    return false;
+  }
+  SW_TRY_ASSIGN(ReleaseOutcome outcome,
+                create_release(paths, settings, {*slug, config, "Deploy " + short_id, commit.id}, out));
+  if (!outcome.succeeded()) {
+    give_back();
+  }
+  return outcome.succeeded();
+}
+
+} // namespace slipway::core

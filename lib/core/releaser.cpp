@@ -1,0 +1,184 @@
+#include "releaser.hpp"
+
+#include <archive/slug_unpack.hpp>
+#include <core/release_phase.hpp>
+#include <core/release_store.hpp>
+#include <core/retention.hpp>
+#include <util/clock.hpp>
+#include <util/fault.hpp>
+#include <util/fs.hpp>
+#include <util/identity.hpp>
+#include <util/process.hpp>
+#include <util/strings.hpp>
+
+#include <unistd.h>
+
+namespace slipway::core {
+
+namespace {
+
+std::string
+vname(unsigned long v)
+{
+  return "v" + std::to_string(v);
+}
+
+// Unpack into a temp name beside `dest`, then rename: a half-unpacked tree never has the final name.
+util::Status
+unpack_into(const std::string& tarball, const std::string& dest)
+{
+  std::string tmp = dest + ".tmp." + std::to_string(::getpid());
+  SW_TRY(util::remove_tree(tmp));
+  auto unpacked = archive::unpack_slug(tarball, tmp);
+  if (!unpacked) {
+    (void)util::remove_tree(tmp);
+    return unpacked;
+  }
+  if (::rename(tmp.c_str(), dest.c_str()) != 0) {
+    return util::error(util::errno_message("cannot move unpacked slug to", dest));
+  }
+  return {};
+}
+
+void
+run_post_release_hook(const AppPaths& paths, const AppSettings& settings, unsigned long v,
+                      std::optional<unsigned long> previous, util::Output& out)
+{
+  std::string hook = paths.hooks() + "/post-release";
+  if (::access(hook.c_str(), X_OK) != 0) {
+    return;
+  }
+  out.step("Running post-release hook");
+  util::ProcessSpec spec;
+  spec.argv = {hook};
+  spec.cwd = paths.dir();
+  spec.timeout_seconds = static_cast<double>(settings.release_timeout);
+  spec.kill_grace_seconds = static_cast<double>(settings.kill_grace);
+  spec.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+              "SLIPWAY_ROOT=" + paths.root(),
+              "SLIPWAY_APP=" + paths.name(),
+              "SLIPWAY_RELEASE=" + vname(v),
+              "SLIPWAY_RELEASE_DIR=" + paths.release(v),
+              "SLIPWAY_PREVIOUS_RELEASE=" + (previous ? vname(*previous) : std::string())};
+  auto r = util::run_process(spec, [&](std::string_view line) { out.detail(line); });
+  if (!r) {
+    out.warn("post-release hook could not run: " + r.error().message + "; " + vname(v) + " stays current");
+  } else if (!r->success()) {
+    out.warn("post-release hook " + r->describe(spec.timeout_seconds) + "; " + vname(v) + " stays current");
+  }
+}
+
+std::string
+cancelled_by(const std::string& release_dir)
+{
+  auto who = util::read_file(release_dir + "/" + ReleaseFiles::cancel);
+  return who ? std::string(util::trim(*who)) : std::string();
+}
+
+} // namespace
+
+util::Result<ReleaseOutcome>
+create_release(const AppPaths& paths, const AppSettings& settings, const ReleaseRequest& req, util::Output& out)
+{
+  ReleaseStore store(paths);
+  SlugStore slugs(paths);
+  ReleaseOutcome outcome;
+  outcome.previous = store.current();
+
+  ReleaseRecord draft;
+  draft.description = req.description;
+  draft.user = util::current_user();
+  draft.commit = req.commit;
+  draft.slug_id = req.slug.id;
+  draft.slug_sha256 = req.slug.sha256;
+  draft.slug_size = req.slug.size;
+  draft.process_types = req.slug.process_types;
+  draft.release_command = req.slug.release_command();
+  SW_TRY_ASSIGN(ReleaseRecord rec, store.create(draft, req.config));
+  util::fault_point("after-record-created");
+  const std::string dir = store.dir(rec.version);
+  const std::string v = vname(rec.version);
+  std::string was = outcome.previous ? vname(*outcome.previous) + " is still current" : "no release is current yet";
+
+  auto finish_failed = [&](const std::string& why) -> util::Result<ReleaseOutcome> {
+    rec.status = ReleaseStatus::failed;
+    rec.failure = why;
+    rec.finished_at = util::now_iso8601();
+    SW_TRY(store.save(rec));
+    out.warn("Release " + v + " failed: " + why + "; " + was + " (slipway releases:output " + v + " -a " +
+             paths.name() + ")");
+    outcome.record = rec;
+    return outcome;
+  };
+
+  out.step("Launching " + v + "...");
+  auto unpacked = unpack_into(slugs.tarball(req.slug), dir + "/" + ReleaseFiles::app);
+  if (!unpacked) {
+    return finish_failed("cannot unpack slug: " + unpacked.error().message);
+  }
+
+  if (!rec.release_command.empty()) {
+    out.warn("Release command declared: this new release will not be available until the command succeeds.");
+    out.step("Running release command: " + rec.release_command);
+    std::string scratch = paths.tmp() + "/release-" + v;
+    SW_TRY(util::make_dirs(paths.tmp(), 0750));
+    SW_TRY(util::remove_tree(scratch));
+    SW_TRY(util::make_dir(scratch, 0750));
+    auto copy = unpack_into(slugs.tarball(req.slug), scratch + "/app");
+    if (!copy) {
+      (void)util::remove_tree(scratch);
+      return finish_failed("cannot unpack slug for the release phase: " + copy.error().message);
+    }
+    ReleasePhaseInput in;
+    in.app_dir = scratch + "/app";
+    in.command = rec.release_command;
+    in.config = req.config;
+    in.timeout = static_cast<double>(settings.release_timeout);
+    in.kill_grace = static_cast<double>(settings.kill_grace);
+    in.log_path = dir + "/" + ReleaseFiles::log;
+    in.runner_path = dir + "/" + ReleaseFiles::runner;
+    double started = util::monotonic_seconds();
+    util::fault_point("during-release-phase-start");
+    auto result = run_release_phase(in, out);
+    (void)util::remove_tree(scratch);
+    rec.duration = util::monotonic_seconds() - started;
+    if (!result) {
+      return finish_failed("release command could not start: " + result.error().message);
+    }
+    rec.exit_status = result->signal == 0 && !result->timed_out ? result->exit_code : -1;
+    util::fault_point("after-release-command");
+    if (result->cancelled) {
+      std::string who = cancelled_by(dir);
+      return finish_failed("cancelled by " + (who.empty() ? std::string("another process") : who));
+    }
+    if (!result->success()) {
+      return finish_failed("release command " + result->describe(in.timeout));
+    }
+    out.step("Release command succeeded in " + std::to_string(static_cast<long>(rec.duration + 0.5)) + "s");
+    SW_TRY(store.save(rec));
+  }
+
+  util::fault_point("before-switch");
+  SW_TRY(store.switch_current(rec.version));
+  util::fault_point("after-switch");
+  rec.status = ReleaseStatus::succeeded;
+  rec.finished_at = util::now_iso8601();
+  SW_TRY(store.save(rec));
+  SW_TRY(save_env(paths.env(), req.config));
+  out.step("Released " + v);
+  out.detail("current -> releases/" + v +
+             (outcome.previous ? " (was " + vname(*outcome.previous) + ")" : std::string()));
+  run_post_release_hook(paths, settings, rec.version, outcome.previous, out);
+
+  auto pruned = prune_releases(paths, settings);
+  if (!pruned) {
+    out.warn("pruning old releases failed: " + pruned.error().message + "; the deploy is not affected");
+  } else if (!pruned->expired.empty() || !pruned->slugs.empty()) {
+    out.detail("Pruned " + std::to_string(pruned->expired.size()) + " old release trees and " +
+               std::to_string(pruned->slugs.size()) + " slugs (" + util::human_size(pruned->freed) + ")");
+  }
+  outcome.record = rec;
+  return outcome;
+}
+
+} // namespace slipway::core

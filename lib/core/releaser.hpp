@@ -1,0 +1,38 @@
+// The one way a release is made: every deploy, config change, rollback, retry and promotion
+// creates release vN from a stored slug plus config, runs the slug's release command, and
+// switches `current` only if it succeeds.
+#pragma once
+
+#include <core/config_vars.hpp>
+#include <core/layout.hpp>
+#include <core/release_record.hpp>
+#include <core/settings.hpp>
+#include <core/slug_store.hpp>
+#include <util/output.hpp>
+
+#include <optional>
+
+namespace slipway::core {
+
+struct ReleaseRequest
+{
+  SlugRecord slug;
+  ConfigVars config;
+  std::string description; // "Deploy 1a2b3c4d", "Set FOO config vars", "Rollback to v3"...
+  std::string commit;
+};
+
+struct ReleaseOutcome
+{
+  ReleaseRecord record;                 // as finished: succeeded or failed
+  std::optional<unsigned long> previous; // what was current before
+  bool succeeded() const { return record.status == ReleaseStatus::succeeded; }
+};
+
+// Create and run a release. The caller holds the app's deploy lock. A failed release phase
+// is an outcome, not an error; errors are for what kept the release from being recorded.
+// After a switch, the app's env file is the release's config, so the two never disagree.
+util::Result<ReleaseOutcome> create_release(const AppPaths& paths, const AppSettings& settings,
+                                            const ReleaseRequest& req, util::Output& out);
+
+} // namespace slipway::core

@@ -1,0 +1,229 @@
+#include "slug_builder.hpp"
+
+#include <archive/slug_pack.hpp>
+#include <core/buildpack_source.hpp>
+#include <core/resources.hpp>
+#include <core/slugignore.hpp>
+#include <git/tree_export.hpp>
+#include <util/fault.hpp>
+#include <util/fs.hpp>
+#include <util/strings.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace slipway::core {
+
+namespace {
+
+// Removes the staging directory however the build ends.
+struct Cleanup
+{
+  std::string dir;
+  ~Cleanup() { (void)util::remove_tree(dir); }
+};
+
+// Passes build output through and marks the "during compile" fault point.
+class CompileOutput : public util::Output
+{
+public:
+  explicit CompileOutput(util::Output& out) : m_out(out) {}
+  void line(std::string_view text) override
+  {
+    m_out.line(text);
+    util::fault_point("during-compile");
+  }
+  void error_line(std::string_view text) override { m_out.error_line(text); }
+
+private:
+  util::Output& m_out;
+};
+
+util::Status
+write_env_dir(const std::string& dir, const ConfigVars& config)
+{
+  SW_TRY(util::make_dir(dir, 0700));
+  for (const auto& [k, v] : config) {
+    SW_TRY(util::write_file_atomic(dir + "/" + k, v, 0600));
+  }
+  return {};
+}
+
+util::Result<std::vector<buildpack::Buildpack>>
+choose_buildpacks(const BuildInput& in, const std::string& app_dir, const buildpack::RunEnv& env,
+                  util::Output& out, std::string& framework)
+{
+  SW_TRY_ASSIGN(auto requested, requested_buildpacks(in.config, app_dir));
+  std::vector<buildpack::Buildpack> chosen;
+  if (requested.empty()) {
+    for (const auto& bp : builtin_buildpacks()) {
+      SW_TRY_ASSIGN(auto name, buildpack::detect(bp, app_dir, env, out));
+      if (name) {
+        framework = *name;
+        out.step(*name + " app detected");
+        chosen.push_back(bp);
+        return chosen;
+      }
+    }
+    return util::error("no default language could be detected for this app; add a Procfile, "
+                       "or set BUILDPACK_URL (slipway config:set BUILDPACK_URL=... -a " + in.paths.name() + ")");
+  }
+  if (requested.size() == 1) {
+    out.step("Using buildpack: " + requested[0]);
+  } else {
+    out.step("Using buildpacks:");
+    for (size_t i = 0; i < requested.size(); ++i) {
+      out.detail(std::to_string(i + 1) + ". " + requested[i]);
+    }
+  }
+  for (const auto& source : requested) {
+    SW_TRY_ASSIGN(auto bp, resolve_buildpack(in.paths, source, out));
+    SW_TRY_ASSIGN(auto name, buildpack::detect(bp, app_dir, env, out));
+    if (!name) {
+      return util::error("app not compatible with buildpack: " + source + " (its bin/detect exited non-zero)");
+    }
+    framework = *name;
+    out.step(*name + " app detected");
+    chosen.push_back(bp);
+  }
+  return chosen;
+}
+
+util::Result<ProcessTypes>
+read_procfile(const std::string& app_dir, bool& present)
+{
+  std::string path = app_dir + "/Procfile";
+  struct stat st;
+  present = ::lstat(path.c_str(), &st) == 0;
+  if (!present) {
+    return ProcessTypes{};
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return util::error("Procfile is not a regular file (a symlink or a directory); commit the Procfile itself");
+  }
+  SW_TRY_ASSIGN(std::string text, util::read_file(path));
+  return parse_procfile(text, "Procfile");
+}
+
+util::Status
+write_legacy_config_vars(const std::string& app_dir, const std::map<std::string, std::string>& vars)
+{
+  if (vars.empty()) {
+    return {};
+  }
+  std::string script;
+  for (const auto& [k, v] : vars) {
+    SW_TRY(validate_config_key(k));
+    script += "export " + k + "=\"${" + k + ":-" + "$(printf %s " + util::shell_quote(v) + ")}\"\n";
+  }
+  SW_TRY(util::make_dir(app_dir + "/.profile.d", 0755, true));
+  return util::write_file_atomic(app_dir + "/.profile.d/00_config_vars.sh", script, 0644);
+}
+
+} // namespace
+
+util::Result<SlugRecord>
+build_slug(const BuildInput& in, util::Output& out)
+{
+  std::string work = in.paths.tmp() + "/build-" + std::to_string(::getpid());
+  SW_TRY(util::remove_tree(work));
+  SW_TRY(util::make_dirs(work, 0750));
+  Cleanup cleanup{work};
+  std::string app_dir = work + "/app", env_dir = work + "/env", home = work + "/home";
+  SW_TRY(util::make_dir(app_dir, 0755));
+  SW_TRY(util::make_dir(home, 0700));
+  SW_TRY(util::make_dirs(in.paths.cache(), 0750));
+
+  SW_TRY_ASSIGN(auto stats, git::export_tree(in.repo, in.commit.tree_id, app_dir,
+                                             [&](const std::string& w) { out.warn(w); }));
+  (void)stats;
+  util::fault_point("after-tree-read");
+
+  if (util::path_exists(app_dir + "/.slugignore")) {
+    SW_TRY_ASSIGN(std::string text, util::read_file(app_dir + "/.slugignore"));
+    auto ignore = parse_slugignore(text);
+    for (const auto& w : ignore.warnings) {
+      out.warn(w);
+    }
+    SW_TRY_ASSIGN(unsigned long removed, apply_slugignore(ignore, app_dir));
+    out.step("Deleting " + std::to_string(removed) + " files matching .slugignore patterns.");
+  }
+  SW_TRY(write_env_dir(env_dir, in.config));
+
+  buildpack::RunEnv env;
+  env.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+             "HOME=" + home,
+             "LANG=C.UTF-8",
+             "TMPDIR=" + home,
+             "STACK=" + stack_name(),
+             "SOURCE_VERSION=" + in.commit.id};
+  env.timeout = static_cast<double>(in.settings.build_timeout);
+  env.kill_grace = static_cast<double>(in.settings.kill_grace);
+
+  std::string framework;
+  SW_TRY_ASSIGN(auto packs, choose_buildpacks(in, app_dir, env, out, framework));
+  std::vector<std::string> exports;
+  CompileOutput compile_out(out);
+  for (const auto& bp : packs) {
+    SW_TRY_ASSIGN(auto result, buildpack::compile(bp, app_dir, in.paths.cache(), env_dir, exports, env, compile_out));
+    if (!result.success()) {
+      return util::error("failed to compile app with buildpack '" + bp.name + "': bin/compile " +
+                         result.describe(env.timeout) + "; see the output above");
+    }
+    if (util::path_exists(bp.export_file())) {
+      exports.push_back(bp.export_file());
+    }
+  }
+  SW_TRY_ASSIGN(auto release_info, buildpack::release(packs.back(), app_dir, env, out));
+  SW_TRY(write_legacy_config_vars(app_dir, release_info.config_vars));
+
+  bool has_procfile = false;
+  SW_TRY_ASSIGN(ProcessTypes declared, read_procfile(app_dir, has_procfile));
+  ProcessTypes types(release_info.default_process_types.begin(), release_info.default_process_types.end());
+  for (const auto& [k, v] : declared) {
+    types[k] = v;
+  }
+  out.step("Discovering process types");
+  out.detail("Procfile declares types     -> " + (has_procfile ? type_list(declared) : std::string("(none)")));
+  if (!release_info.default_process_types.empty()) {
+    out.detail("Default types for buildpack -> " + type_list(ProcessTypes(release_info.default_process_types.begin(),
+                                                                          release_info.default_process_types.end())));
+  }
+  if (types.empty()) {
+    return util::error(has_procfile ? "the Procfile declares no process types; add a line like 'web: <command>'"
+                                    : "no Procfile, and the buildpack gives no default process types; add a "
+                                      "Procfile that says how to run this app");
+  }
+
+  archive::Compression compression = archive::Compression::zstd;
+  archive::parse_compression(in.settings.compression, compression);
+  out.step("Compressing...");
+  SW_TRY(util::make_dir(in.paths.slugs(), 0750, true));
+  std::string packed = in.paths.slugs() + "/.tmp-" + std::to_string(::getpid()) + archive::slug_extension(compression);
+  ::unlink(packed.c_str());
+  auto pack = archive::pack_slug(app_dir, packed, compression);
+  if (!pack) {
+    ::unlink(packed.c_str());
+    return pack.error();
+  }
+  util::fault_point("during-slug-write");
+  if (pack->size > in.settings.slug_size_limit) {
+    ::unlink(packed.c_str());
+    return util::error("Compiled slug size: " + util::human_size(pack->size) + " is too large (max is " +
+                       util::human_size(in.settings.slug_size_limit) +
+                       "); add large files to .slugignore or raise slug_size_limit");
+  }
+  SlugRecord meta;
+  meta.sha256 = pack->sha256;
+  meta.size = pack->size;
+  meta.compression = in.settings.compression;
+  meta.process_types = types;
+  meta.buildpack = framework;
+  meta.commit = in.commit.id;
+  SW_TRY_ASSIGN(SlugRecord slug, SlugStore(in.paths).adopt(packed, meta));
+  util::fault_point("after-slug-written");
+  out.detail("Done: " + util::human_size(slug.size) + " (slug " + slug.id + ")");
+  return slug;
+}
+
+} // namespace slipway::core

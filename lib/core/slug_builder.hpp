@@ -1,0 +1,27 @@
+// Build a slug from a pushed commit: export the tree, apply .slugignore, run the
+// buildpacks, discover process types, pack and store the tarball.
+#pragma once
+
+#include <core/config_vars.hpp>
+#include <core/layout.hpp>
+#include <core/settings.hpp>
+#include <core/slug_store.hpp>
+#include <git/repository.hpp>
+#include <util/output.hpp>
+
+namespace slipway::core {
+
+struct BuildInput
+{
+  const AppPaths& paths;
+  const AppSettings& settings;
+  git_repository* repo;
+  git::CommitInfo commit;
+  ConfigVars config;
+};
+
+// Build and store a slug. All build output goes to `out` as it happens; a failure is one
+// line saying what failed and what to do. The staging directory is always removed.
+util::Result<SlugRecord> build_slug(const BuildInput& in, util::Output& out);
+
+} // namespace slipway::core
