@@ -3,7 +3,7 @@ CXX      ?= g++
 PREFIX   ?= /usr/local
 PKGS     := libgit2 libarchive yaml-cpp spdlog
 DEB_PKGS := build-essential pkg-config git bash coreutils procps zstd \
-            libgit2-dev libarchive-dev libyaml-cpp-dev libspdlog-dev doctest-dev \
+            libgit2-dev libarchive-dev libyaml-cpp-dev libspdlog-dev doctest-dev nlohmann-json3-dev \
             python3 python3-venv nodejs npm
 
 ifeq ($(SANITIZE),1)

@@ -153,6 +153,8 @@ pack_slug(const std::string& dir, const std::string& out_path, Compression compr
   }
   Writer w(archive_write_new());
   archive_write_set_format_pax_restricted(w.get());
+  // No zero padding after the compressed stream: zstd reads trailing zeros as a bad frame.
+  archive_write_set_bytes_in_last_block(w.get(), 1);
   if (compression == Compression::gzip) {
     archive_write_add_filter_gzip(w.get());
     // The gzip header would otherwise carry the current time, breaking determinism.

@@ -46,6 +46,7 @@ struct ReleaseFiles
   static constexpr const char* app = "app";
   static constexpr const char* runner = "release.pid";   // who runs the release phase now
   static constexpr const char* cancel = "cancel";        // written by releases:cancel
+  static constexpr const char* expired = "expired";      // written by retention when it prunes
 };
 
 } // namespace slipway::core

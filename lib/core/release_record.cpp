@@ -41,6 +41,7 @@ std::string
 record_to_yaml(const ReleaseRecord& r)
 {
   YAML::Emitter e;
+  e.SetDoublePrecision(4);
   e << YAML::BeginMap;
   e << YAML::Key << "version" << YAML::Value << r.version;
   e << YAML::Key << "status" << YAML::Value << to_string(r.status);

@@ -13,7 +13,7 @@ enum class ReleaseStatus
   pending,
   succeeded,
   failed,
-  expired // derived: the release's slug has been pruned
+  expired // derived: retention pruned its slug (an `expired` file in the release directory)
 };
 
 std::string to_string(ReleaseStatus s);

@@ -58,7 +58,7 @@ ReleaseStore::load(unsigned long v) const
     unsigned long long pid = 0;
     util::parse_uint(r.owner_pid, pid);
     r.interrupted = !util::process_alive(static_cast<pid_t>(pid), r.owner_start);
-  } else if (!util::path_exists(dir(v) + "/" + ReleaseFiles::app)) {
+  } else if (util::path_exists(dir(v) + "/" + ReleaseFiles::expired)) {
     r.status = ReleaseStatus::expired;
   }
   return r;

@@ -24,7 +24,7 @@ public:
   util::Result<std::vector<unsigned long>> versions() const;
 
   // One record, with the derived flags set: current, interrupted (pending but its owner
-  // died) and expired (finished, and its unpacked tree has been pruned).
+  // died) and expired (retention pruned its slug and tree).
   util::Result<ReleaseRecord> load(unsigned long v) const;
 
   // The config vars stored with release v.

@@ -2,6 +2,7 @@
 
 #include <core/release_store.hpp>
 #include <core/slug_store.hpp>
+#include <util/clock.hpp>
 #include <util/fs.hpp>
 #include <util/strings.hpp>
 
@@ -104,9 +105,14 @@ prune_releases(const AppPaths& paths, const AppSettings& settings)
       live_slugs.insert(r.slug_id);
       continue;
     }
-    std::string tree = store.dir(r.version) + "/app";
-    report.freed += util::disk_usage(tree);
-    SW_TRY(util::remove_tree(tree));
+    // Marker first: a crash mid-delete leaves a release that reads expired, never a half tree
+    // that reads live.
+    std::string dir = store.dir(r.version);
+    SW_TRY(util::write_file_atomic(dir + "/" + ReleaseFiles::expired,
+                                   "pruned " + util::now_iso8601() + " by retention (keep " +
+                                     std::to_string(settings.retention) + " slugs)\n", 0640));
+    report.freed += util::disk_usage(dir + "/" + ReleaseFiles::app);
+    SW_TRY(util::remove_tree(dir + "/" + ReleaseFiles::app));
     report.expired.push_back(r.version);
   }
   SW_TRY_ASSIGN(auto names, util::list_dir(paths.slugs()));

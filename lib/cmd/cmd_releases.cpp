@@ -1,0 +1,57 @@
+// slipway releases: the release list, newest first, in Heroku's layout.
+#include <cmd/release_view.hpp>
+#include <core/release_json.hpp>
+#include <util/clock.hpp>
+#include <util/strings.hpp>
+
+namespace slipway::cmd {
+
+static util::Result<int>
+run_releases(Context& ctx)
+{
+  SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
+  core::ReleaseStore store(paths);
+  unsigned long long n = 15;
+  if (ctx.has("num") && (!util::parse_uint(ctx.get("num"), n) || n == 0)) {
+    return util::error("-n takes a positive number, not '" + util::printable(ctx.get("num")) + "'", 2);
+  }
+  SW_TRY_ASSIGN(auto versions, store.versions());
+  std::vector<core::ReleaseRecord> shown;
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> broken;
+  nlohmann::json json = nlohmann::json::array();
+  for (auto it = versions.rbegin(); it != versions.rend() && rows.size() < n; ++it) {
+    auto r = store.load(*it);
+    if (!r) {
+      rows.push_back({"v" + std::to_string(*it), "(unreadable record)", "?", "?"});
+      broken.push_back(r.error().message);
+      continue;
+    }
+    rows.push_back({"v" + std::to_string(r->version), change_text(*r), r->user, util::display_time(r->created_at)});
+    json.push_back(core::release_to_json(*r, paths.name()));
+  }
+  if (ctx.has("json")) {
+    ctx.out->line(json.dump(2));
+  } else {
+    auto cur = store.current();
+    ctx.out->line("=== " + paths.name() + " Releases" + (cur ? " - Current: v" + std::to_string(*cur) : std::string()));
+    if (rows.empty()) {
+      ctx.out->line("No releases yet: push to deploy (git push deploy main)");
+    }
+    for (const auto& line : align_columns(rows)) {
+      ctx.out->line(line);
+    }
+  }
+  for (const auto& b : broken) {
+    ctx.out->warn("broken release record: " + b + "; see 'slipway releases:info' or repair the file");
+  }
+  return 0;
+}
+
+extern const CommandSpec k_cmd_releases{
+  "releases", "", "list an app's releases, newest first",
+  "Each line: version, what changed (with 'release command executing' or 'release command failed'\n"
+  "when the release phase runs or failed), who made it, and when.",
+  {k_app_option, {"num", 'n', "N", "how many releases to show (default 15)"}, k_json_option}, 0, 0, run_releases};
+
+} // namespace slipway::cmd

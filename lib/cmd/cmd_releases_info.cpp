@@ -1,0 +1,76 @@
+// slipway releases:info [vN]: one release in full, with its config vars.
+#include <cmd/release_view.hpp>
+#include <core/release_json.hpp>
+#include <core/slug_store.hpp>
+#include <util/clock.hpp>
+#include <util/strings.hpp>
+
+namespace slipway::cmd {
+
+static util::Result<int>
+run_info(Context& ctx)
+{
+  SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
+  core::ReleaseStore store(paths);
+  SW_TRY_ASSIGN(unsigned long v, version_argument(ctx, store));
+  SW_TRY_ASSIGN(core::ReleaseRecord r, store.load(v));
+  SW_TRY_ASSIGN(core::ConfigVars config, store.config_of(v));
+  if (ctx.has("shell")) {
+    for (const auto& [k, val] : config) {
+      ctx.out->line(k + "=" + val);
+    }
+    return 0;
+  }
+  if (ctx.has("json")) {
+    auto j = core::release_to_json(r, paths.name());
+    j["config_vars"] = config;
+    j["release_command"] = r.release_command;
+    j["exit_status"] = r.exit_status;
+    j["failure"] = r.failure;
+    j["process_types"] = r.process_types;
+    ctx.out->line(j.dump(2));
+    return 0;
+  }
+  auto status = r.effective_status();
+  std::vector<std::vector<std::string>> rows = {
+    {"By:", r.user},
+    {"Change:", change_text(r)},
+    {"Commit:", r.commit.empty() ? "(none)" : r.commit},
+    {"Current:", r.current ? "Yes" : "No"},
+    {"Eligible for Rollback?:", status == core::ReleaseStatus::succeeded && !r.current ? "Yes" : "No"},
+    {"Process types:", core::type_list(r.process_types)},
+    {"Release command:", r.release_command.empty() ? "(none)" : r.release_command},
+    {"Slug:", r.slug_id + " (" + util::human_size(r.slug_size) + ", sha256 " + r.slug_sha256 + ")"},
+    {"Status:", core::to_string(status) + (r.interrupted ? " (interrupted)" : "")},
+    {"When:", r.created_at},
+  };
+  if (!r.release_command.empty() && r.status != core::ReleaseStatus::pending) {
+    rows.push_back({"Exit status:", r.exit_status >= 0 ? std::to_string(r.exit_status) : "(did not exit)"});
+    rows.push_back({"Duration:", std::to_string(static_cast<long>(r.duration + 0.5)) + "s"});
+  }
+  if (!r.failure.empty()) {
+    rows.push_back({"Failure:", r.failure});
+  }
+  ctx.out->line("=== Release v" + std::to_string(v));
+  for (const auto& line : align_columns(rows)) {
+    ctx.out->line(line);
+  }
+  ctx.out->line("");
+  ctx.out->line("=== v" + std::to_string(v) + " Config vars");
+  ctx.out->line("");
+  std::vector<std::vector<std::string>> vars;
+  for (const auto& [k, val] : config) {
+    vars.push_back({k + ":", val});
+  }
+  for (const auto& line : align_columns(vars)) {
+    ctx.out->line(line);
+  }
+  return 0;
+}
+
+extern const CommandSpec k_cmd_releases_info{
+  "releases:info", "[vN]", "show one release (default: the newest) and its config vars", "",
+  {k_app_option, {"shell", 's', nullptr, "print only the config vars, as KEY=value"}, k_json_option}, 0, 1,
+  run_info};
+
+} // namespace slipway::cmd

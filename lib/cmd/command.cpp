@@ -1,0 +1,46 @@
+#include "command.hpp"
+
+#include <core/apps.hpp>
+
+namespace slipway::cmd {
+
+std::string
+Context::get(const std::string& name, const std::string& fallback) const
+{
+  auto it = options.find(name);
+  return it == options.end() ? fallback : it->second;
+}
+
+util::Result<core::AppPaths>
+Context::app() const
+{
+  if (!has("app") || get("app").empty()) {
+    return util::error("missing app; name it with -a APP (see 'slipway " + std::string(spec->name) + " --help')", 2);
+  }
+  return core::open_app(root, get("app"));
+}
+
+bool
+wait_for_lock(const Context& ctx, bool setting)
+{
+  if (ctx.has("wait")) {
+    return true;
+  }
+  if (ctx.has("no-wait")) {
+    return false;
+  }
+  return setting;
+}
+
+const CommandSpec*
+find_command(const std::string& name)
+{
+  for (const auto* c : command_table()) {
+    if (name == c->name) {
+      return c;
+    }
+  }
+  return nullptr;
+}
+
+} // namespace slipway::cmd

@@ -1,0 +1,66 @@
+// The command table's types. Each subcommand lives in its own cmd_<name>.cpp and exports
+// one CommandSpec; table.cpp lists them, and help, parsing and dispatch all read that list.
+#pragma once
+
+#include <core/layout.hpp>
+#include <util/output.hpp>
+#include <util/result.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace slipway::cmd {
+
+struct OptionSpec
+{
+  const char* long_name;  // "app" for --app
+  char short_name;        // 'a' for -a, or 0
+  const char* value_name; // "APP" when it takes a value; nullptr for a flag
+  const char* help;
+};
+
+struct Context;
+using Handler = util::Result<int> (*)(Context&);
+
+struct CommandSpec
+{
+  const char* name;    // "releases:output"
+  const char* args;    // positional arguments for usage, "[vN]"
+  const char* summary; // one line for the command list
+  const char* details; // more text for --help, or ""
+  std::vector<OptionSpec> options;
+  size_t min_args;
+  size_t max_args; // SIZE_MAX: any number
+  Handler run;
+  bool hidden = false; // internal commands (hooks) stay out of the list
+};
+
+// What a command gets: parsed options and arguments, the root, and where to print.
+struct Context
+{
+  const CommandSpec* spec = nullptr;
+  std::string root;
+  std::map<std::string, std::string> options; // long name -> value ("" for flags)
+  std::vector<std::string> args;
+  util::Output* out = nullptr;
+
+  bool has(const std::string& name) const { return options.count(name) > 0; }
+  std::string get(const std::string& name, const std::string& fallback = "") const;
+  // The app named by -a/--app; a usage error if missing, a clear error if it does not exist.
+  util::Result<core::AppPaths> app() const;
+};
+
+// Options most commands share.
+inline const OptionSpec k_app_option{"app", 'a', "APP", "the app to act on"};
+inline const OptionSpec k_json_option{"json", 0, nullptr, "print JSON (the Platform API shape)"};
+inline const OptionSpec k_wait_option{"wait", 0, nullptr, "wait for the deploy lock even if the app's lock_wait is false"};
+inline const OptionSpec k_no_wait_option{"no-wait", 0, nullptr, "fail at once if another command holds the deploy lock"};
+
+// Whether to wait for the deploy lock: --wait / --no-wait, else the app's lock_wait setting.
+bool wait_for_lock(const Context& ctx, bool setting);
+
+const std::vector<const CommandSpec*>& command_table();
+const CommandSpec* find_command(const std::string& name);
+
+} // namespace slipway::cmd

@@ -1,0 +1,189 @@
+#include "main.hpp"
+
+#include <cmd/command.hpp>
+#include <cmd/help.hpp>
+#include <cmd/std_output.hpp>
+#include <git/handles.hpp>
+#include <util/strings.hpp>
+
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+
+namespace slipway::cmd {
+
+namespace {
+
+// Diagnostics are off unless asked for: $SLIPWAY_LOG names a file, --verbose means stderr.
+void
+setup_logging(bool verbose)
+{
+  const char* file = std::getenv("SLIPWAY_LOG");
+  try {
+    if (file && *file) {
+      spdlog::set_default_logger(spdlog::basic_logger_mt("slipway", file));
+      spdlog::set_level(spdlog::level::debug);
+    } else if (verbose) {
+      spdlog::set_default_logger(spdlog::stderr_logger_mt("slipway"));
+      spdlog::set_level(spdlog::level::debug);
+    } else {
+      spdlog::set_level(spdlog::level::off);
+    }
+  } catch (const spdlog::spdlog_ex&) {
+    spdlog::set_level(spdlog::level::off);
+  }
+}
+
+const OptionSpec*
+find_option(const CommandSpec& spec, const std::string& long_name, char short_name)
+{
+  for (const auto& o : spec.options) {
+    if ((!long_name.empty() && long_name == o.long_name) || (short_name && short_name == o.short_name)) {
+      return &o;
+    }
+  }
+  return nullptr;
+}
+
+util::Error
+usage(const CommandSpec& spec, const std::string& what)
+{
+  return util::error(what + " (see 'slipway " + std::string(spec.name) + " --help')", 2);
+}
+
+// Fill ctx.options and ctx.args from argv[i..]. Returns false (no error) when --help was asked.
+util::Result<bool>
+parse_command_line(const CommandSpec& spec, int argc, char** argv, int i, Context& ctx)
+{
+  bool options_done = false;
+  for (; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (options_done || arg == "-" || arg.empty() || arg[0] != '-') {
+      ctx.args.push_back(arg);
+      continue;
+    }
+    if (arg == "--") {
+      options_done = true;
+      continue;
+    }
+    if (arg == "-h" || arg == "--help") {
+      return false;
+    }
+    std::string name, value;
+    bool has_value = false;
+    const OptionSpec* opt = nullptr;
+    if (util::starts_with(arg, "--")) {
+      name = arg.substr(2);
+      if (auto eq = name.find('='); eq != std::string::npos) {
+        value = name.substr(eq + 1);
+        name = name.substr(0, eq);
+        has_value = true;
+      }
+      opt = find_option(spec, name, 0);
+    } else {
+      opt = find_option(spec, "", arg[1]);
+      if (arg.size() > 2) {
+        value = arg.substr(2);
+        has_value = true;
+      }
+    }
+    if (!opt) {
+      // "-1" and friends are arguments (bad versions get their own error), not options.
+      if (arg.size() > 1 && (std::isdigit(static_cast<unsigned char>(arg[1])) || arg == "-v")) {
+        ctx.args.push_back(arg);
+        continue;
+      }
+      return usage(spec, "unknown option '" + util::printable(arg) + "' for '" + spec.name + "'");
+    }
+    if (opt->value_name && !has_value) {
+      if (i + 1 >= argc) {
+        return usage(spec, "option '--" + std::string(opt->long_name) + "' needs a value " + opt->value_name);
+      }
+      value = argv[++i];
+    } else if (!opt->value_name && has_value) {
+      return usage(spec, "option '--" + std::string(opt->long_name) + "' takes no value");
+    }
+    ctx.options[opt->long_name] = value;
+  }
+  if (ctx.args.size() < spec.min_args) {
+    return usage(spec, "'" + std::string(spec.name) + "' needs " + (*spec.args ? spec.args : "more arguments"));
+  }
+  if (ctx.args.size() > spec.max_args) {
+    return usage(spec, "too many arguments for '" + std::string(spec.name) + "': '" +
+                         util::printable(ctx.args[spec.max_args]) + "'");
+  }
+  return true;
+}
+
+} // namespace
+
+int
+tool_main(int argc, char** argv)
+{
+  std::signal(SIGPIPE, SIG_IGN);
+  git::Session git_session;
+  StdOutput out;
+  Context ctx;
+  ctx.out = &out;
+  ctx.root = core::default_root();
+  bool verbose = false;
+
+  auto fail = [&](const util::Error& e) {
+    out.error_line("slipway: error: " + e.message);
+    return e.exit_code;
+  };
+
+  int i = 1;
+  for (; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--root" && i + 1 < argc) {
+      ctx.root = argv[++i];
+    } else if (util::starts_with(arg, "--root=")) {
+      ctx.root = arg.substr(7);
+    } else if (arg == "-v" || arg == "--verbose") {
+      verbose = true;
+    } else if (arg == "-h" || arg == "--help" || arg == "help") {
+      std::fputs(general_help().c_str(), stdout);
+      return 0;
+    } else if (arg == "--root") {
+      return fail(util::error("option '--root' needs a directory", 2));
+    } else if (util::starts_with(arg, "-")) {
+      return fail(util::error("unknown option '" + util::printable(arg) + "' (see 'slipway --help')", 2));
+    } else {
+      break;
+    }
+  }
+  setup_logging(verbose);
+  if (i >= argc) {
+    std::fputs(general_help().c_str(), stdout);
+    return 2;
+  }
+  std::string name = argv[i];
+  const CommandSpec* spec = find_command(name);
+  if (!spec) {
+    std::string near = suggest_command(name);
+    return fail(util::error("unknown command '" + util::printable(name) + "'" +
+                              (near.empty() ? "" : "; did you mean '" + near + "'?") + " (see 'slipway --help')",
+                            2));
+  }
+  ctx.spec = spec;
+  auto parsed = parse_command_line(*spec, argc, argv, i + 1, ctx);
+  if (!parsed) {
+    return fail(parsed.error());
+  }
+  if (!*parsed) {
+    std::fputs(command_help(*spec).c_str(), stdout);
+    return 0;
+  }
+  auto result = spec->run(ctx);
+  if (!result) {
+    return fail(result.error());
+  }
+  return *result;
+}
+
+} // namespace slipway::cmd

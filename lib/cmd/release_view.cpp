@@ -1,0 +1,56 @@
+#include "release_view.hpp"
+
+#include <algorithm>
+
+namespace slipway::cmd {
+
+util::Result<unsigned long>
+version_argument(const Context& ctx, const core::ReleaseStore& store)
+{
+  if (!ctx.args.empty()) {
+    SW_TRY_ASSIGN(unsigned long v, core::parse_version(ctx.args[0]));
+    if (!util::path_exists(store.dir(v))) {
+      return util::error("no release v" + std::to_string(v) + " for " + store.paths().name() +
+                         "; see 'slipway releases -a " + store.paths().name() + "'");
+    }
+    return v;
+  }
+  SW_TRY_ASSIGN(auto all, store.versions());
+  if (all.empty()) {
+    return util::error("no releases yet for " + store.paths().name() + "; push to deploy one");
+  }
+  return all.back();
+}
+
+std::string
+change_text(const core::ReleaseRecord& r)
+{
+  std::string suffix = r.status_suffix();
+  return suffix.empty() ? r.description : r.description + " " + suffix;
+}
+
+std::vector<std::string>
+align_columns(const std::vector<std::vector<std::string>>& rows)
+{
+  std::vector<size_t> width;
+  for (const auto& row : rows) {
+    width.resize(std::max(width.size(), row.size()));
+    for (size_t i = 0; i < row.size(); ++i) {
+      width[i] = std::max(width[i], row[i].size());
+    }
+  }
+  std::vector<std::string> out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) {
+        line += std::string(width[i] - row[i].size() + 2, ' ');
+      }
+    }
+    out.push_back(line);
+  }
+  return out;
+}
+
+} // namespace slipway::cmd

@@ -1,0 +1,19 @@
+// Reading releases for display: which version a command means, and the table rows.
+#pragma once
+
+#include <cmd/command.hpp>
+#include <core/release_store.hpp>
+#include <util/fs.hpp>
+
+namespace slipway::cmd {
+
+// The release named by the optional [vN] argument, else the newest one.
+util::Result<unsigned long> version_argument(const Context& ctx, const core::ReleaseStore& store);
+
+// "Deploy 1a2b3c4d release command failed": Heroku's description with its status suffix.
+std::string change_text(const core::ReleaseRecord& r);
+
+// Render rows as aligned columns separated by two spaces.
+std::vector<std::string> align_columns(const std::vector<std::vector<std::string>>& rows);
+
+} // namespace slipway::cmd

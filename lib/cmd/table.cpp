@@ -1,0 +1,27 @@
+// The command table: the order here is the order of `slipway --help`.
+#include <cmd/command.hpp>
+
+namespace slipway::cmd {
+
+extern const CommandSpec k_cmd_apps, k_cmd_apps_create, k_cmd_apps_destroy, k_cmd_releases, k_cmd_releases_info,
+  k_cmd_releases_output, k_cmd_settings, k_cmd_settings_set, k_cmd_hook, k_cmd_git_receive_pack;
+
+const std::vector<const CommandSpec*>&
+command_table()
+{
+  static const std::vector<const CommandSpec*> table = {
+    &k_cmd_apps,
+    &k_cmd_apps_create,
+    &k_cmd_apps_destroy,
+    &k_cmd_releases,
+    &k_cmd_releases_info,
+    &k_cmd_releases_output,
+    &k_cmd_settings,
+    &k_cmd_settings_set,
+    &k_cmd_git_receive_pack,
+    &k_cmd_hook,
+  };
+  return table;
+}
+
+} // namespace slipway::cmd

@@ -1,0 +1,110 @@
+#include "apps.hpp"
+
+#include <core/app_lock.hpp>
+#include <core/app_name.hpp>
+#include <core/config_vars.hpp>
+#include <core/resources.hpp>
+#include <core/settings.hpp>
+#include <git/repository.hpp>
+#include <util/fs.hpp>
+#include <util/strings.hpp>
+
+#include <algorithm>
+
+namespace slipway::core {
+
+namespace {
+
+util::Status
+install_hook(const AppPaths& paths, const std::string& name)
+{
+  std::string tmpl = hook_templates_dir() + "/" + name;
+  SW_TRY_ASSIGN(std::string text, util::read_file(tmpl));
+  auto at = text.find("@SLIPWAY_BIN@");
+  if (at == std::string::npos) {
+    return util::error("hook template '" + tmpl + "' has no @SLIPWAY_BIN@ placeholder");
+  }
+  text.replace(at, 13, util::shell_quote(self_executable()));
+  return util::write_file_atomic(paths.repo() + "/hooks/" + name, text, 0755);
+}
+
+} // namespace
+
+util::Result<AppPaths>
+create_app(const std::string& root, const std::string& name)
+{
+  SW_TRY(validate_app_name(name));
+  AppPaths paths(root, name);
+  SW_TRY(util::make_dirs(root + "/apps", 0755));
+  if (util::path_exists(paths.dir())) {
+    return util::error("app '" + name + "' already exists", 1);
+  }
+  // Build the app under a temp name and rename it in: a half-created app never shows.
+  std::string staging = root + "/apps/." + name + ".creating";
+  SW_TRY(util::remove_tree(staging));
+  AppPaths staged(root, "." + name + ".creating");
+  SW_TRY(util::make_dir(staging, 0750));
+  SW_TRY(git::init_bare(staged.repo(), "main"));
+  if (auto samples = util::list_dir(staged.repo() + "/hooks")) {
+    for (const auto& s : *samples) {
+      (void)util::remove_tree(staged.repo() + "/hooks/" + s);
+    }
+  }
+  SW_TRY(install_hook(staged, "pre-receive"));
+  SW_TRY(install_hook(staged, "post-receive"));
+  for (const auto& d : {staged.releases(), staged.slugs(), staged.cache(), staged.builds(), staged.tmp(),
+                        staged.hooks()}) {
+    SW_TRY(util::make_dir(d, 0750));
+  }
+  SW_TRY(save_env(staged.env(), {}));
+  SW_TRY(save_settings(staged.settings(), AppSettings{}));
+  if (::rename(staging.c_str(), paths.dir().c_str()) != 0) {
+    (void)util::remove_tree(staging);
+    return util::error(util::errno_message("cannot create app", paths.dir()));
+  }
+  SW_TRY(util::fsync_dir(root + "/apps"));
+  return paths;
+}
+
+util::Result<AppPaths>
+open_app(const std::string& root, const std::string& name)
+{
+  SW_TRY(validate_app_name(name));
+  AppPaths paths(root, name);
+  if (!util::is_directory(paths.dir())) {
+    return util::error("app '" + name + "' does not exist (root " + root + "); create it with: slipway apps:create " +
+                       name);
+  }
+  return paths;
+}
+
+util::Result<std::vector<std::string>>
+list_apps(const std::string& root)
+{
+  std::vector<std::string> out;
+  if (!util::is_directory(root + "/apps")) {
+    return out;
+  }
+  SW_TRY_ASSIGN(auto names, util::list_dir(root + "/apps"));
+  for (const auto& n : names) {
+    if (validate_app_name(n) && util::is_directory(root + "/apps/" + n)) {
+      out.push_back(n);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+util::Status
+destroy_app(const AppPaths& paths, util::Output& out)
+{
+  SW_TRY_ASSIGN(AppLock lock, AppLock::acquire(paths, "apps:destroy", true, out));
+  // Rename first so the app disappears at once, then delete at leisure.
+  std::string doomed = paths.root() + "/apps/." + paths.name() + ".destroying." + std::to_string(::getpid());
+  if (::rename(paths.dir().c_str(), doomed.c_str()) != 0) {
+    return util::error(util::errno_message("cannot destroy app", paths.dir()));
+  }
+  return util::remove_tree(doomed);
+}
+
+} // namespace slipway::core
