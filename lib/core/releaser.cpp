@@ -138,8 +138,8 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
     in.log_path = dir + "/" + ReleaseFiles::log;
     in.runner_path = dir + "/" + ReleaseFiles::runner;
     double started = util::monotonic_seconds();
-    util::fault_point("during-release-phase-start");
-    auto result = run_release_phase(in, out);
+    util::FaultOnLine phase_out(out, "during-release-phase");
+    auto result = run_release_phase(in, phase_out);
     (void)util::remove_tree(scratch);
     rec.duration = util::monotonic_seconds() - started;
     if (!result) {

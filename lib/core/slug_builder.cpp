@@ -23,22 +23,6 @@ struct Cleanup
   ~Cleanup() { (void)util::remove_tree(dir); }
 };
 
-// Passes build output through and marks the "during compile" fault point.
-class CompileOutput : public util::Output
-{
-public:
-  explicit CompileOutput(util::Output& out) : m_out(out) {}
-  void line(std::string_view text) override
-  {
-    m_out.line(text);
-    util::fault_point("during-compile");
-  }
-  void error_line(std::string_view text) override { m_out.error_line(text); }
-
-private:
-  util::Output& m_out;
-};
-
 util::Status
 write_env_dir(const std::string& dir, const ConfigVars& config)
 {
@@ -163,7 +147,7 @@ build_slug(const BuildInput& in, util::Output& out)
   std::string framework;
   SW_TRY_ASSIGN(auto packs, choose_buildpacks(in, app_dir, env, out, framework));
   std::vector<std::string> exports;
-  CompileOutput compile_out(out);
+  util::FaultOnLine compile_out(out, "during-compile");
   for (const auto& bp : packs) {
     SW_TRY_ASSIGN(auto result, buildpack::compile(bp, app_dir, in.paths.cache(), env_dir, exports, env, compile_out));
     if (!result.success()) {

@@ -1,0 +1,98 @@
+# Helpers for integration tests. Each test_* function runs in its own scratch directory
+# ($SCRATCH) with its own HOME, root, git identity and locale; nothing outside is read.
+# Tests push with real git into real bare repositories whose hooks run the real binary.
+
+FIXTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/../fixtures" && pwd)
+
+setup_scratch() {
+  export HOME="$SCRATCH/home" GIT_CONFIG_NOSYSTEM=1 LC_ALL=C LANG=C TZ=UTC
+  export GIT_AUTHOR_NAME=Tester GIT_AUTHOR_EMAIL=tester@example.com
+  export GIT_COMMITTER_NAME=Tester GIT_COMMITTER_EMAIL=tester@example.com
+  export SLIPWAY_ROOT="$SCRATCH/root" SLIPWAY_USER=tester@example.com
+  unset SLIPWAY_FAULT SLIPWAY_LOG GIT_DIR GIT_WORK_TREE
+  mkdir -p "$HOME"
+  git config --global init.defaultBranch main
+  git config --global advice.detachedHead false
+  git config --global protocol.file.allow always
+}
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+sw() {
+  "$SLIPWAY_BIN" "$@"
+}
+
+# new_app APP FIXTURE: create the app and a source repo ($SRC) from test/fixtures/apps/FIXTURE,
+# committed, with the remote 'deploy' pointing at the app.
+new_app() {
+  local app=$1 fixture=$2
+  sw apps:create "$app" >/dev/null
+  SRC="$SCRATCH/src-$app"
+  mkdir -p "$SRC"
+  cp -a "$FIXTURES/apps/$fixture/." "$SRC/"
+  git -C "$SRC" init -q
+  git -C "$SRC" add -A
+  git -C "$SRC" commit -qm "initial $fixture"
+  git -C "$SRC" remote add deploy "$SLIPWAY_ROOT/apps/$app/repo.git"
+}
+
+# push [git push args...]: push HEAD to the deploy branch; output in $SCRATCH/push.out,
+# exit status in $PUSH_STATUS. Never fails by itself: tests check what happened.
+push() {
+  set +e
+  git -C "$SRC" push "$@" deploy HEAD:refs/heads/main >"$SCRATCH/push.out" 2>&1
+  PUSH_STATUS=$?
+  set -e
+  cat "$SCRATCH/push.out"
+}
+
+# commit FILE LINE MESSAGE: append LINE to FILE in $SRC and commit.
+commit() {
+  printf '%s\n' "$2" >>"$SRC/$1"
+  git -C "$SRC" add -A
+  git -C "$SRC" commit -qm "$3"
+}
+
+head_sha() { git -C "$SRC" rev-parse HEAD; }
+
+app_dir() { echo "$SLIPWAY_ROOT/apps/$1"; }
+
+# The status field of a release record, as a sysadmin would read it.
+record_field() { sed -n "s/^$3: //p" "$(app_dir "$1")/releases/$2/release.yml"; }
+
+assert_eq() {
+  [ "$1" = "$2" ] || fail "${3:-values differ}: expected '$1', got '$2'"
+}
+
+# assert_contains FILE PATTERN (grep -E)
+assert_contains() {
+  grep -qE -- "$2" "$1" || { cat "$1" >&2; fail "'$1' does not contain /$2/"; }
+}
+
+assert_not_contains() {
+  if grep -qE -- "$2" "$1"; then cat "$1" >&2; fail "'$1' contains /$2/"; fi
+}
+
+assert_current() {
+  local target
+  target=$(readlink "$(app_dir "$1")/current" || true)
+  assert_eq "releases/$2" "$target" "current of $1"
+  [ -d "$(app_dir "$1")/current/app" ] || fail "current of $1 does not resolve to an unpacked release"
+}
+
+assert_status() {
+  assert_eq "$3" "$(record_field "$1" "$2" status)" "status of $1 $2"
+}
+
+# run_sw OUTFILE ARGS...: run slipway, keep stdout+stderr in OUTFILE and the status in $SW_STATUS.
+run_sw() {
+  local outfile=$1
+  shift
+  set +e
+  "$SLIPWAY_BIN" "$@" >"$outfile" 2>&1
+  SW_STATUS=$?
+  set -e
+}
