@@ -153,6 +153,8 @@ pack_slug(const std::string& dir, const std::string& out_path, Compression compr
   }
   Writer w(archive_write_new());
   archive_write_set_format_pax_restricted(w.get());
+  // File names are bytes (git allows any but NUL and '/'): store them as they are.
+  archive_write_set_format_option(w.get(), "pax", "hdrcharset", "BINARY");
   // No zero padding after the compressed stream: zstd reads trailing zeros as a bad frame.
   archive_write_set_bytes_in_last_block(w.get(), 1);
   if (compression == Compression::gzip) {

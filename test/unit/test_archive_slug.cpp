@@ -1,0 +1,174 @@
+#include "scratch.hpp"
+
+#include <archive/handles.hpp>
+#include <archive/slug_pack.hpp>
+#include <archive/slug_unpack.hpp>
+#include <util/fs.hpp>
+#include <util/sha256.hpp>
+
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace slipway;
+
+namespace {
+
+std::string
+make_tree(const std::string& root)
+{
+  std::string app = root + "/app";
+  (void)util::make_dirs(app + "/bin");
+  (void)util::make_dirs(app + "/empty");
+  (void)util::write_file_atomic(app + "/Procfile", "web: bin/web\n");
+  (void)util::write_file_atomic(app + "/bin/web", "#!/bin/sh\necho hi\n", 0755);
+  (void)util::write_file_atomic(app + "/name with spaces\nand newline", "x");
+  (void)util::write_file_atomic(app + "/bin/\xff\xfe-not-utf8", "y");
+  ::symlink("bin/web", (app + "/web-link").c_str());
+  return app;
+}
+
+struct EvilEntry
+{
+  std::string path;
+  unsigned type;
+  std::string link;     // symlink target
+  std::string hardlink; // hardlink target
+};
+
+// Write a gzip tar with the given entries; each regular file holds "x".
+std::string
+write_evil(const std::string& path, const std::vector<EvilEntry>& entries)
+{
+  archive::Writer w(archive_write_new());
+  archive_write_set_format_pax_restricted(w.get());
+  archive_write_add_filter_gzip(w.get());
+  archive_write_open_filename(w.get(), path.c_str());
+  for (const auto& e : entries) {
+    archive::Entry entry(archive_entry_new());
+    archive_entry_set_pathname(entry.get(), e.path.c_str());
+    archive_entry_set_filetype(entry.get(), e.type);
+    archive_entry_set_perm(entry.get(), 0644);
+    if (!e.link.empty()) {
+      archive_entry_set_symlink(entry.get(), e.link.c_str());
+    }
+    if (!e.hardlink.empty()) {
+      archive_entry_set_hardlink(entry.get(), e.hardlink.c_str());
+    }
+    if (e.type == AE_IFREG && e.hardlink.empty()) {
+      archive_entry_set_size(entry.get(), 1);
+    }
+    archive_write_header(w.get(), entry.get());
+    if (e.type == AE_IFREG && e.hardlink.empty()) {
+      archive_write_data(w.get(), "x", 1);
+    }
+  }
+  archive_write_close(w.get());
+  return path;
+}
+
+} // namespace
+
+TEST_CASE("archive::pack_slug is deterministic and unpacks to the same tree")
+{
+  std::string dir = test::scratch_dir("pack");
+  std::string app = make_tree(dir);
+  for (auto c : {archive::Compression::zstd, archive::Compression::gzip}) {
+    std::string ext = archive::slug_extension(c);
+    auto a = archive::pack_slug(app, dir + "/a" + ext, c);
+    INFO((a ? std::string() : a.error().message));
+    REQUIRE(a);
+    ::sleep(1); // a different clock must not change the bytes
+    auto b = archive::pack_slug(app, dir + "/b" + ext, c);
+    REQUIRE(b);
+    CHECK(a->sha256 == b->sha256);
+    CHECK(a->sha256 == util::sha256_file(dir + "/a" + ext));
+    CHECK(a->size == static_cast<unsigned long long>(std::stoll(std::to_string(a->size))));
+    std::string out = dir + "/out" + ext;
+    REQUIRE(archive::unpack_slug(dir + "/a" + ext, out));
+    CHECK(*util::read_file(out + "/Procfile") == "web: bin/web\n");
+    struct stat st;
+    REQUIRE(::stat((out + "/bin/web").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0755);
+    CHECK(util::is_directory(out + "/empty"));
+    CHECK(*util::read_link(out + "/web-link") == "bin/web");
+    CHECK(*util::read_file(out + "/name with spaces\nand newline") == "x");
+    CHECK(*util::read_file(out + "/bin/\xff\xfe-not-utf8") == "y");
+  }
+}
+
+TEST_CASE("archive::pack_slug refuses links out of the app and special files")
+{
+  std::string dir = test::scratch_dir("pack-bad");
+  REQUIRE(util::make_dirs(dir + "/app"));
+  ::symlink("/etc/passwd", (dir + "/app/Procfile").c_str());
+  auto r = archive::pack_slug(dir + "/app", dir + "/s.tar.zst", archive::Compression::zstd);
+  REQUIRE(!r);
+  CHECK(r.error().message ==
+        "symlink 'app/Procfile' -> '/etc/passwd' points outside the app; slugs may only link inside it");
+  ::unlink((dir + "/app/Procfile").c_str());
+  ::unlink((dir + "/s.tar.zst").c_str());
+  ::mkfifo((dir + "/app/fifo").c_str(), 0644);
+  auto f = archive::pack_slug(dir + "/app", dir + "/s.tar.zst", archive::Compression::zstd);
+  REQUIRE(!f);
+  CHECK(f.error().message.find("is a special file") != std::string::npos);
+}
+
+TEST_CASE("archive::unpack_slug refuses everything that could escape")
+{
+  std::string dir = test::scratch_dir("evil");
+  struct Case
+  {
+    const char* name;
+    std::vector<EvilEntry> entries;
+    const char* expect;
+  };
+  std::vector<Case> cases = {
+    {"absolute", {{"/etc/evil", AE_IFREG, "", ""}}, nullptr}, // outside ./app: ignored, as on Heroku
+    {"dotdot", {{"./app/../evil", AE_IFREG, "", ""}}, "is not a plain relative path"},
+    {"dotdot-deep", {{"./app/a/../../evil", AE_IFREG, "", ""}}, "is not a plain relative path"},
+    {"abs-link", {{"./app/l", AE_IFLNK, "/etc", ""}}, "is a symlink that points outside the app"},
+    {"up-link", {{"./app/l", AE_IFLNK, "../..", ""}}, "is a symlink that points outside the app"},
+    {"through-link", {{"./app/d", AE_IFLNK, ".", ""}, {"./app/d/x", AE_IFREG, "", ""}}, "lies below the symlink"},
+    {"fifo", {{"./app/f", AE_IFIFO, "", ""}}, "is a device, FIFO or socket"},
+    {"device", {{"./app/d", AE_IFCHR, "", ""}}, "is a device, FIFO or socket"},
+    {"hardlink-out", {{"./app/h", AE_IFREG, "", "/etc/passwd"}}, "is a hard link to something outside"},
+    {"hardlink-up", {{"./app/h", AE_IFREG, "", "./app/../x"}}, "is a hard link to something outside"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.name);
+    std::string slug = write_evil(dir + "/" + c.name + ".tgz", c.entries);
+    std::string out = dir + "/" + c.name + ".out";
+    auto r = archive::unpack_slug(slug, out);
+    if (!c.expect) {
+      CHECK(r);
+      CHECK(!util::path_exists("/etc/evil"));
+      continue;
+    }
+    REQUIRE(!r);
+    CHECK(r.error().message.find(c.expect) != std::string::npos);
+  }
+  CHECK(!util::path_exists(dir + "/evil"));
+}
+
+TEST_CASE("archive::unpack_slug stops at its limits")
+{
+  std::string dir = test::scratch_dir("bomb");
+  std::vector<EvilEntry> many;
+  for (int i = 0; i < 20; ++i) {
+    many.push_back({"./app/f" + std::to_string(i), AE_IFREG, "", ""});
+  }
+  std::string slug = write_evil(dir + "/many.tgz", many);
+  archive::UnpackLimits few;
+  few.max_entries = 10;
+  auto r = archive::unpack_slug(slug, dir + "/a", few);
+  REQUIRE(!r);
+  CHECK(r.error().message.find("has more than 10 entries") != std::string::npos);
+  archive::UnpackLimits small;
+  small.max_bytes = 5;
+  auto b = archive::unpack_slug(slug, dir + "/b", small);
+  REQUIRE(!b);
+  CHECK(b.error().message.find("unpacks to more than 5B") != std::string::npos);
+  CHECK(archive::unpack_slug(slug, dir + "/c"));
+}

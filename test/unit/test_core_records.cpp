@@ -1,0 +1,74 @@
+#include <core/push.hpp>
+#include <core/release_record.hpp>
+#include <core/settings.hpp>
+
+#include <doctest/doctest.h>
+
+using namespace slipway::core;
+
+TEST_CASE("core::release record YAML round-trip")
+{
+  ReleaseRecord r;
+  r.version = 12;
+  r.status = ReleaseStatus::failed;
+  r.description = "Deploy 1a2b3c4d: \"quoted\" # not a comment";
+  r.user = "alice@example.com";
+  r.commit = std::string(40, 'a');
+  r.created_at = "2026-11-27T22:00:00Z";
+  r.slug_id = "01234567-89ab-cdef-0123-456789abcdef";
+  r.slug_size = 1234;
+  r.process_types = {{"web", "bin/web: --flag"}, {"release", "./migrate && echo 'done'"}};
+  r.release_command = "./migrate && echo 'done'";
+  r.exit_status = 3;
+  r.failure = "release command exited with status 3";
+  auto back = record_from_yaml(record_to_yaml(r), "release.yml");
+  REQUIRE(back);
+  CHECK(back->version == 12);
+  CHECK(back->status == ReleaseStatus::failed);
+  CHECK(back->description == r.description);
+  CHECK(back->process_types == r.process_types);
+  CHECK(back->exit_status == 3);
+  CHECK(back->slug_size == 1234);
+  CHECK(back->failure == r.failure);
+}
+
+TEST_CASE("core::record_from_yaml rejects broken records with file:line")
+{
+  auto r = record_from_yaml("version: 3\nstatus: [oops\n", "releases/v3/release.yml");
+  REQUIRE(!r);
+  CHECK(r.error().message.rfind("releases/v3/release.yml:", 0) == 0);
+  CHECK(record_from_yaml("status: succeeded\n", "f").error().message == "f: missing or invalid 'version'");
+  CHECK(record_from_yaml("version: 1\nstatus: weird\n", "f").error().message == "f: invalid 'status' 'weird'");
+  CHECK(!record_from_yaml("- a list\n", "f"));
+}
+
+TEST_CASE("core::parse_hook_input")
+{
+  std::string a(40, 'a'), z(40, '0');
+  auto r = parse_hook_input(z + " " + a + " refs/heads/main\n" + a + " " + z + " refs/tags/v1\n");
+  REQUIRE(r);
+  REQUIRE(r->size() == 2);
+  CHECK((*r)[0].ref == "refs/heads/main");
+  CHECK((*r)[1].new_id == z);
+  CHECK(parse_hook_input("garbage\n").error().message == "hook input:1: expected '<old-sha> <new-sha> <ref>'");
+  CHECK(!parse_hook_input(z + " " + a + " main\n"));
+  CHECK(parse_hook_input("")->empty());
+}
+
+TEST_CASE("core::settings")
+{
+  AppSettings s;
+  CHECK(s.deploys_branch("main"));
+  CHECK(s.deploys_branch("master"));
+  CHECK(!s.deploys_branch("feature"));
+  REQUIRE(set_setting(s, "deploy_branch", "production"));
+  CHECK(s.deploys_branch("production"));
+  CHECK(!s.deploys_branch("main"));
+  REQUIRE(set_setting(s, "slug_size_limit", "500M"));
+  CHECK(s.slug_size_limit == 500ULL << 20);
+  CHECK(set_setting(s, "release_timeout", "0").error().exit_code == 2);
+  CHECK(set_setting(s, "strict", "maybe").error().message == "setting 'strict' takes true or false, not 'maybe'");
+  CHECK(set_setting(s, "nope", "1").error().message.rfind("unknown setting 'nope'; settings are deploy_branch", 0) == 0);
+  CHECK(!set_setting(s, "compression", "bzip2"));
+  CHECK(!set_setting(s, "deploy_branch", "a b"));
+}

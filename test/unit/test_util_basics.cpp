@@ -1,0 +1,73 @@
+#include <util/path_safety.hpp>
+#include <util/sha256.hpp>
+#include <util/strings.hpp>
+
+#include <doctest/doctest.h>
+
+using namespace slipway::util;
+
+TEST_CASE("util::Sha256 matches FIPS 180-4 test vectors")
+{
+  Sha256 empty;
+  CHECK(empty.hex_digest() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  Sha256 abc;
+  abc.update("abc");
+  CHECK(abc.hex_digest() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  Sha256 two_blocks; // 56 bytes: padding spills into a second block
+  two_blocks.update("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq");
+  CHECK(two_blocks.hex_digest() == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  Sha256 pieces; // the same bytes fed in odd-sized pieces
+  std::string s = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+  for (size_t i = 0; i < s.size(); i += 7) {
+    pieces.update(s.substr(i, 7));
+  }
+  CHECK(pieces.hex_digest() == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  Sha256 million;
+  std::string a(1000, 'a');
+  for (int i = 0; i < 1000; ++i) {
+    million.update(a);
+  }
+  CHECK(million.hex_digest() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST_CASE("util::symlink_stays_inside")
+{
+  CHECK(symlink_stays_inside("a", "b"));
+  CHECK(symlink_stays_inside("node_modules/.bin/x", "../pkg/bin/x"));
+  CHECK(symlink_stays_inside("lib64", "lib"));
+  CHECK(symlink_stays_inside("a/b", ".."));
+  CHECK(symlink_stays_inside("a/b", "./c/./d"));
+  CHECK(!symlink_stays_inside("a", "/etc/passwd"));
+  CHECK(!symlink_stays_inside("a", ".."));
+  CHECK(!symlink_stays_inside("a/b", "../.."));
+  CHECK(!symlink_stays_inside("a", "d/../../x")); // '..' after a name: the name may be a link
+  CHECK(!symlink_stays_inside("a", ""));
+  CHECK(!symlink_stays_inside("../a", "b"));
+}
+
+TEST_CASE("util::is_safe_relative_path")
+{
+  CHECK(is_safe_relative_path("a/b c/d"));
+  CHECK(!is_safe_relative_path("/a"));
+  CHECK(!is_safe_relative_path("a/../b"));
+  CHECK(!is_safe_relative_path("a//b"));
+  CHECK(!is_safe_relative_path("./a"));
+  CHECK(!is_safe_relative_path(""));
+}
+
+TEST_CASE("util::strings")
+{
+  CHECK(split("a,,b", ',') == std::vector<std::string>{"a", "", "b"});
+  CHECK(trim("  x y \r\n") == "x y");
+  CHECK(human_size(500) == "500B");
+  CHECK(human_size(1536) == "1.5K");
+  CHECK(human_size(1ULL << 30) == "1.0G");
+  CHECK(shell_quote("it's") == "'it'\\''s'");
+  CHECK(printable("a\nb") == "a\\x0ab");
+  unsigned long long n = 0;
+  CHECK(parse_uint("123", n));
+  CHECK(n == 123);
+  CHECK(!parse_uint("-1", n));
+  CHECK(!parse_uint("99999999999999999999", n));
+  CHECK(!parse_uint("", n));
+}

@@ -1,0 +1,102 @@
+#include "scratch.hpp"
+
+#include <util/process.hpp>
+
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <unistd.h>
+
+using namespace slipway::util;
+
+namespace {
+
+ProcessSpec
+bash(const std::string& script)
+{
+  ProcessSpec s;
+  s.argv = {"bash", "-c", script};
+  s.env = {"PATH=/usr/bin:/bin"};
+  return s;
+}
+
+} // namespace
+
+TEST_CASE("util::run_process streams lines and reports the exit status")
+{
+  std::vector<std::string> lines;
+  auto r = run_process(bash("echo one; echo two >&2; printf 'no newline'; exit 3"),
+                       [&](std::string_view l) { lines.emplace_back(l); });
+  REQUIRE(r);
+  CHECK(r->exit_code == 3);
+  CHECK(!r->success());
+  CHECK(r->describe() == "exited with status 3");
+  CHECK(lines == std::vector<std::string>{"one", "two", "no newline"});
+}
+
+TEST_CASE("util::run_process gives the command /dev/null as stdin and a clean environment")
+{
+  std::vector<std::string> lines;
+  auto r = run_process(bash("read x && echo got || echo eof; echo \"HOME=${HOME:-unset}\""),
+                       [&](std::string_view l) { lines.emplace_back(l); });
+  REQUIRE(r);
+  CHECK(lines == std::vector<std::string>{"eof", "HOME=unset"});
+}
+
+TEST_CASE("util::run_process times out: SIGTERM, then SIGKILL after the grace period")
+{
+  auto spec = bash("trap '' TERM; echo started; sleep 30");
+  spec.timeout_seconds = 0.3;
+  spec.kill_grace_seconds = 0.3;
+  auto r = run_process(spec, {});
+  REQUIRE(r);
+  CHECK(r->timed_out);
+  CHECK(r->describe(1) == "timed out after 1s");
+}
+
+TEST_CASE("util::run_process kills what the command leaves behind")
+{
+  std::string marker = "slipway-unit-daemon-" + std::to_string(::getpid());
+  auto r = run_process(bash("setsid bash -c 'exec -a " + marker + " sleep 300' </dev/null >/dev/null 2>&1 & echo bye"),
+                       {});
+  REQUIRE(r);
+  CHECK(r->success());
+  // "[s]" keeps the shell running pgrep from matching its own command line.
+  CHECK(system(("pgrep -f '[s]" + marker.substr(1) + "' >/dev/null").c_str()) != 0);
+}
+
+TEST_CASE("util::run_process can be cancelled with SIGTERM to the supervisor")
+{
+  auto spec = bash("echo started; sleep 30");
+  pid_t supervisor = 0;
+  auto r = run_process(
+    spec,
+    [&](std::string_view) { ::kill(supervisor, SIGTERM); },
+    [&](pid_t pid) { supervisor = pid; });
+  REQUIRE(r);
+  CHECK(r->cancelled);
+  CHECK(r->describe() == "was cancelled");
+}
+
+TEST_CASE("util::run_process captures stdout apart from stderr")
+{
+  std::vector<std::string> lines;
+  auto spec = bash("echo data; echo diag >&2");
+  spec.capture_stdout = true;
+  auto r = run_process(spec, [&](std::string_view l) { lines.emplace_back(l); });
+  REQUIRE(r);
+  CHECK(r->stdout_text == "data\n");
+  CHECK(lines == std::vector<std::string>{"diag"});
+}
+
+TEST_CASE("util::run_process reports a missing program as exit 127")
+{
+  ProcessSpec s;
+  s.argv = {"/nonexistent/program"};
+  std::vector<std::string> lines;
+  auto r = run_process(s, [&](std::string_view l) { lines.emplace_back(l); });
+  REQUIRE(r);
+  CHECK(r->exit_code == 127);
+  REQUIRE(!lines.empty());
+  CHECK(lines[0].find("cannot run '/nonexistent/program'") == 0);
+}
