@@ -96,3 +96,20 @@ run_sw() {
   SW_STATUS=$?
   set -e
 }
+
+# use_buildpacks NAME...: copy fixture buildpacks into the scratch dir (they may write their
+# export file) and commit a .buildpacks file listing them, in order.
+use_buildpacks() {
+  : >"$SRC/.buildpacks"
+  local bp
+  for bp in "$@"; do
+    mkdir -p "$SCRATCH/buildpacks"
+    cp -a "$FIXTURES/buildpacks/$bp" "$SCRATCH/buildpacks/$bp"
+    echo "$SCRATCH/buildpacks/$bp" >>"$SRC/.buildpacks"
+  done
+  git -C "$SRC" add -A
+  git -C "$SRC" commit -qm "buildpacks: $*"
+}
+
+# The slug record of release v$2 of app $1.
+slug_of() { sed -n 's/^  id: //p' "$(app_dir "$1")/releases/$2/release.yml"; }
