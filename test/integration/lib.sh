@@ -31,6 +31,7 @@ new_app() {
   local app=$1 fixture=$2
   sw apps:create "$app" >/dev/null
   SRC="$SCRATCH/src-$app"
+  rm -rf "$SRC"
   mkdir -p "$SRC"
   cp -a "$FIXTURES/apps/$fixture/." "$SRC/"
   git -C "$SRC" init -q
