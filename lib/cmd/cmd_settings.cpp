@@ -28,7 +28,7 @@ run_set(Context& ctx)
 {
   SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
   SW_TRY_ASSIGN(core::AppSettings s, core::load_settings(paths.settings()));
-  SW_TRY_ASSIGN(core::AppLock lock, core::AppLock::acquire(paths, "settings:set", wait_for_lock(ctx, s.lock_wait), *ctx.out));
+  SW_TRY_ASSIGN(core::AppLock lock, core::AppLock::acquire(paths, "settings:set", wait_for_lock(ctx, false), *ctx.out));
   SW_TRY_ASSIGN(s, core::load_settings(paths.settings()));
   for (const auto& arg : ctx.args) {
     auto eq = arg.find('=');
@@ -48,6 +48,6 @@ extern const CommandSpec k_cmd_settings{"settings", "", "show an app's settings"
 
 extern const CommandSpec k_cmd_settings_set{
   "settings:set", "KEY=VALUE...", "change an app's settings (see 'slipway settings' for the keys)", "",
-  {k_app_option, k_wait_option, k_no_wait_option}, 1, SIZE_MAX, run_set};
+  {k_app_option, k_wait_option}, 1, SIZE_MAX, run_set};
 
 } // namespace slipway::cmd

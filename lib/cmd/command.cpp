@@ -21,15 +21,9 @@ Context::app() const
 }
 
 bool
-wait_for_lock(const Context& ctx, bool setting)
+wait_for_lock(const Context& ctx, bool fallback)
 {
-  if (ctx.has("wait")) {
-    return true;
-  }
-  if (ctx.has("no-wait")) {
-    return false;
-  }
-  return setting;
+  return ctx.has("wait") || fallback;
 }
 
 const CommandSpec*

@@ -54,11 +54,12 @@ struct Context
 // Options most commands share.
 inline const OptionSpec k_app_option{"app", 'a', "APP", "the app to act on"};
 inline const OptionSpec k_json_option{"json", 0, nullptr, "print JSON (the Platform API shape)"};
-inline const OptionSpec k_wait_option{"wait", 0, nullptr, "wait for the deploy lock even if the app's lock_wait is false"};
-inline const OptionSpec k_no_wait_option{"no-wait", 0, nullptr, "fail at once if another command holds the deploy lock"};
+inline const OptionSpec k_wait_option{"wait", 0, nullptr,
+                                      "wait for the deploy lock instead of failing when another command holds it"};
 
-// Whether to wait for the deploy lock: --wait / --no-wait, else the app's lock_wait setting.
-bool wait_for_lock(const Context& ctx, bool setting);
+// Whether to wait for the deploy lock: commands fail fast (naming the holder) unless --wait;
+// pushes follow the app's lock_wait setting instead.
+bool wait_for_lock(const Context& ctx, bool fallback);
 
 const std::vector<const CommandSpec*>& command_table();
 const CommandSpec* find_command(const std::string& name);

@@ -1,6 +1,8 @@
 #include "app_lock.hpp"
 
+#include <core/leftovers.hpp>
 #include <util/clock.hpp>
+#include <util/fs.hpp>
 #include <util/identity.hpp>
 
 #include <unistd.h>
@@ -27,6 +29,9 @@ AppLock::acquire(const AppPaths& paths, const std::string& what, bool wait, util
   }
   lock.m_lock.set_note(util::current_user() + " (pid " + std::to_string(::getpid()) + ") since " +
                        util::now_iso8601() + ": " + what);
+  if (util::is_directory(paths.releases())) {
+    clean_leftovers(paths, out);
+  }
   return lock;
 }
 

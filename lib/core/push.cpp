@@ -31,41 +31,6 @@ is_hex_id(const std::string& id)
   return id.size() == 40 && id.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
-// Remove what interrupted runs left behind. Only called with the deploy lock held, so
-// nothing in tmp/ or slugs/.tmp-* belongs to a live process.
-void
-clean_leftovers(const AppPaths& paths, util::Output& out)
-{
-  (void)util::remove_tree(paths.tmp());
-  (void)util::make_dirs(paths.tmp(), 0750);
-  if (auto names = util::list_dir(paths.slugs())) {
-    for (const auto& n : *names) {
-      if (util::starts_with(n, ".tmp-")) {
-        (void)util::remove_tree(paths.slugs() + "/" + n);
-      }
-    }
-  }
-  ReleaseStore store(paths);
-  if (auto versions = store.versions()) {
-    for (auto v : *versions) {
-      if (auto names = util::list_dir(store.dir(v))) {
-        for (const auto& n : *names) {
-          if (n.find(".tmp.") != std::string::npos) {
-            (void)util::remove_tree(store.dir(v) + "/" + n);
-          }
-        }
-      }
-    }
-  }
-  if (auto fixed = store.recover_interrupted(); fixed) {
-    for (auto v : *fixed) {
-      auto r = store.load(v);
-      out.warn("v" + std::to_string(v) + " was interrupted before it finished; recorded as " +
-               (r ? to_string(r->status) : std::string("failed")));
-    }
-  }
-}
-
 std::string
 build_log_name(const std::string& commit)
 {
@@ -128,7 +93,6 @@ handle_push(const AppPaths& paths, HookKind kind, const std::vector<RefUpdate>& 
 
   SW_TRY_ASSIGN(git::Repository repo, git::open_repository(paths.repo(), kind == HookKind::pre_receive));
   SW_TRY_ASSIGN(AppLock lock, AppLock::acquire(paths, "push of " + branch + " " + short_id, settings.lock_wait, out));
-  clean_leftovers(paths, out);
   SW_TRY_ASSIGN(git::CommitInfo commit, git::read_commit(repo.get(), deploy->new_id));
   SW_TRY_ASSIGN(ConfigVars config, load_env(paths.env()));
 

@@ -96,6 +96,9 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
   draft.release_command = req.slug.release_command();
   SW_TRY_ASSIGN(ReleaseRecord rec, store.create(draft, req.config));
   util::fault_point("after-record-created");
+  if (req.on_created) {
+    req.on_created(rec);
+  }
   const std::string dir = store.dir(rec.version);
   const std::string v = vname(rec.version);
   std::string was = outcome.previous ? vname(*outcome.previous) + " is still current" : "no release is current yet";

@@ -10,6 +10,7 @@
 #include <core/slug_store.hpp>
 #include <util/output.hpp>
 
+#include <functional>
 #include <optional>
 
 namespace slipway::core {
@@ -20,6 +21,8 @@ struct ReleaseRequest
   ConfigVars config;
   std::string description; // "Deploy 1a2b3c4d", "Set FOO config vars", "Rollback to v3"...
   std::string commit;
+  // Called once the release record exists, before its release phase runs.
+  std::function<void(const ReleaseRecord&)> on_created;
 };
 
 struct ReleaseOutcome

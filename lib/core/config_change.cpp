@@ -1,0 +1,90 @@
+#include "config_change.hpp"
+
+#include <core/app_lock.hpp>
+#include <core/release_store.hpp>
+#include <core/settings.hpp>
+#include <core/slug_store.hpp>
+#include <util/strings.hpp>
+
+namespace slipway::core {
+
+util::Status
+validate_config_edit(const ConfigEdit& edit)
+{
+  if (edit.empty()) {
+    return util::error("no config vars given", 2);
+  }
+  for (const auto& [k, v] : edit) {
+    SW_TRY(validate_config_key(k));
+    if (v) {
+      SW_TRY(validate_config_value(k, *v));
+      if (v->size() > k_max_config_value) {
+        return util::error("config var '" + k + "' is " + util::human_size(v->size()) + "; values are limited to " +
+                           util::human_size(k_max_config_value) +
+                           " (the kernel caps one environment variable at 128K); store large data in a file or service",
+                           2);
+      }
+    }
+  }
+  return {};
+}
+
+static std::string
+describe(const ConfigEdit& edit, const std::vector<std::string>& changed)
+{
+  bool any_set = false;
+  for (const auto& k : changed) {
+    any_set = any_set || edit.at(k).has_value();
+  }
+  return (any_set ? "Set " : "Remove ") + util::join(changed, ", ") + " config vars";
+}
+
+util::Result<ConfigOutcome>
+change_config(const AppPaths& paths, const ConfigEdit& edit, bool wait, util::Output& out,
+              const std::function<void(const ReleaseRecord&)>& on_created)
+{
+  SW_TRY(validate_config_edit(edit));
+  SW_TRY_ASSIGN(AppSettings settings, load_settings(paths.settings()));
+  SW_TRY_ASSIGN(AppLock lock, AppLock::acquire(paths, "config change", wait, out));
+  SW_TRY_ASSIGN(ConfigVars config, load_env(paths.env()));
+  ConfigOutcome outcome;
+  for (const auto& [k, v] : edit) {
+    auto it = config.find(k);
+    bool differs = v ? (it == config.end() || it->second != *v) : it != config.end();
+    if (differs) {
+      outcome.changed.push_back(k);
+      if (v) {
+        config[k] = *v;
+      } else {
+        config.erase(k);
+      }
+    }
+  }
+  if (outcome.changed.empty()) {
+    return outcome;
+  }
+  size_t total = 0;
+  for (const auto& [k, v] : config) {
+    total += k.size() + v.size() + 2;
+  }
+  if (total > k_max_config_total) {
+    return util::error("the config would hold " + util::human_size(total) + "; an app's config is limited to " +
+                         util::human_size(k_max_config_total) + " so that it fits in a process environment",
+                       2);
+  }
+  ReleaseStore store(paths);
+  auto cur = store.current();
+  if (!cur) {
+    // Nothing deployed: there is no slug to release, so the config waits for the first push.
+    SW_TRY(save_env(paths.env(), config));
+    outcome.applied_without_release = true;
+    return outcome;
+  }
+  SW_TRY_ASSIGN(ReleaseRecord current, store.load(*cur));
+  SW_TRY_ASSIGN(SlugRecord slug, SlugStore(paths).load(current.slug_id));
+  ReleaseRequest req{slug, config, describe(edit, outcome.changed), current.commit, on_created};
+  SW_TRY_ASSIGN(outcome.release, create_release(paths, settings, req, out));
+  return outcome;
+}
+
+} // namespace slipway::core
