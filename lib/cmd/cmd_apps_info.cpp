@@ -1,5 +1,6 @@
 // slipway apps:info
 #include <cmd/command.hpp>
+#include <cmd/json_text.hpp>
 #include <cmd/release_view.hpp>
 #include <core/release_store.hpp>
 #include <core/settings.hpp>
@@ -33,7 +34,7 @@ run_info(Context& ctx)
                         {"releases", versions.size()},
                         {"disk_used", disk},
                         {"git_url", paths.repo()}};
-    ctx.out->line(j.dump(2));
+    ctx.out->line(json_text(j));
     return 0;
   }
   std::vector<std::vector<std::string>> rows = {

@@ -1,5 +1,6 @@
 // slipway config, config:get, config:set, config:unset
 #include <cmd/command.hpp>
+#include <cmd/json_text.hpp>
 #include <cmd/release_view.hpp>
 #include <core/config_change.hpp>
 #include <util/fs.hpp>
@@ -18,7 +19,7 @@ run_config(Context& ctx)
   SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
   SW_TRY_ASSIGN(core::ConfigVars vars, core::load_env(paths.env()));
   if (ctx.has("json")) {
-    ctx.out->line(nlohmann::json(vars).dump(2));
+    ctx.out->line(json_text(nlohmann::json(vars)));
   } else if (ctx.has("shell")) {
     for (const auto& [k, v] : vars) {
       ctx.out->line(k + "=" + v);

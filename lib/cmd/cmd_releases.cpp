@@ -1,4 +1,5 @@
 // slipway releases: the release list, newest first, in Heroku's layout.
+#include <cmd/json_text.hpp>
 #include <cmd/release_view.hpp>
 #include <core/release_json.hpp>
 #include <util/clock.hpp>
@@ -31,7 +32,7 @@ run_releases(Context& ctx)
     json.push_back(core::release_to_json(*r, paths.name()));
   }
   if (ctx.has("json")) {
-    ctx.out->line(json.dump(2));
+    ctx.out->line(json_text(json));
   } else {
     auto cur = store.current();
     ctx.out->line("=== " + paths.name() + " Releases" + (cur ? " - Current: v" + std::to_string(*cur) : std::string()));

@@ -1,4 +1,5 @@
 // slipway releases:info [vN]: one release in full, with its config vars.
+#include <cmd/json_text.hpp>
 #include <cmd/release_view.hpp>
 #include <core/release_json.hpp>
 #include <core/slug_store.hpp>
@@ -28,7 +29,7 @@ run_info(Context& ctx)
     j["exit_status"] = r.exit_status;
     j["failure"] = r.failure;
     j["process_types"] = r.process_types;
-    ctx.out->line(j.dump(2));
+    ctx.out->line(json_text(j));
     return 0;
   }
   auto status = r.effective_status();

@@ -61,8 +61,8 @@ head_sha() { git -C "$SRC" rev-parse HEAD; }
 
 app_dir() { echo "$SLIPWAY_ROOT/apps/$1"; }
 
-# The status field of a release record, as a sysadmin would read it.
-record_field() { sed -n "s/^$3: //p" "$(app_dir "$1")/releases/$2/release.yml"; }
+# A top-level field of a release record, as a sysadmin would read it (YAML quotes removed).
+record_field() { sed -n "s/^$3: //p" "$(app_dir "$1")/releases/$2/release.yml" | sed 's/^"\(.*\)"$/\1/'; }
 
 assert_eq() {
   [ "$1" = "$2" ] || fail "${3:-values differ}: expected '$1', got '$2'"

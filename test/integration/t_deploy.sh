@@ -76,7 +76,7 @@ test_no_release_command_switches_at_once() {
   assert_current hello v1
   assert_status hello v1 succeeded
   assert_not_contains push.out "Running release command"
-  assert_eq '""' "$(record_field hello v1 release_command)"
+  assert_eq '' "$(record_field hello v1 release_command)"
   run_sw out.txt releases:output -a hello
   assert_contains out.txt "has no release output available"
 }
