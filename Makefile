@@ -63,7 +63,7 @@ test: $(BIN) $(BUILD)/unit-tests
 	SLIPWAY_BIN=$(abspath $(BIN)) UNIT_TESTS=$(abspath $(BUILD)/unit-tests) bash test/run
 
 demo: $(BIN)
-	SLIPWAY_BIN=$(abspath $(BIN)) bash test/demo
+	SLIPWAY_BIN=$(abspath $(BIN)) bash bin/demo
 
 deps:
 	apt-get update -qq
