@@ -165,3 +165,35 @@ test_releases_output_follows_a_running_release() {
   assert_contains follow.out "^step 1$"
   assert_contains follow.out "^done slowly$"
 }
+
+test_post_release_hook_runs_after_the_switch_and_cannot_undo_it() {
+  new_app hello hello
+  cat > "$(app_dir hello)/hooks/post-release" <<'HOOK'
+#!/usr/bin/env bash
+echo "restarting $SLIPWAY_APP on $SLIPWAY_RELEASE (was ${SLIPWAY_PREVIOUS_RELEASE:-none})"
+readlink "$SLIPWAY_ROOT/apps/$SLIPWAY_APP/current" > "$SLIPWAY_ROOT/hook-saw"
+exit "$(cat "$SLIPWAY_ROOT/hook-exit" 2>/dev/null || echo 0)"
+HOOK
+  chmod +x "$(app_dir hello)/hooks/post-release"
+  push
+  assert_contains push.out "restarting hello on v1 \(was none\)"
+  assert_eq "releases/v1" "$(cat "$SLIPWAY_ROOT/hook-saw")"
+  echo 5 > "$SLIPWAY_ROOT/hook-exit"
+  commit README two two
+  push
+  assert_contains push.out "post-release hook exited with status 5; v2 stays current"
+  assert_current hello v2
+  assert_status hello v2 succeeded
+}
+
+test_an_empty_directory_in_the_tree_reaches_the_slug() {
+  new_app hello hello
+  local empty tree commit
+  empty=$(git -C "$SRC" mktree </dev/null)
+  tree=$( (git -C "$SRC" ls-tree HEAD; printf '040000 tree %s\tempty-dir\n' "$empty") | git -C "$SRC" mktree)
+  commit=$(git -C "$SRC" commit-tree "$tree" -p HEAD -m "empty dir")
+  git -C "$SRC" reset -q --hard "$commit"
+  push
+  assert_current hello v1
+  [ -d "$(app_dir hello)/releases/v1/app/empty-dir" ] || fail "empty directory lost"
+}

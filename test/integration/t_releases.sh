@@ -266,3 +266,19 @@ PY
   assert_contains app.out "^Process types: +release, web$"
   assert_contains app.out "^Deploy branch: +main or master$"
 }
+
+test_retention_spares_a_tree_a_running_process_uses() {
+  new_app hello release-knobs
+  sw settings:set retention=1 -a hello > /dev/null
+  push
+  local tree; tree=$(app_dir hello)/releases/v1/app
+  (cd "$tree" && exec sleep 30) &
+  local holder=$!
+  commit README b b; push
+  commit README c c; push
+  [ -d "$tree" ] || { kill $holder; fail "pruned a tree a running process works in"; }
+  kill $holder; wait $holder 2>/dev/null || true
+  run_sw prune.out releases:prune -a hello
+  assert_contains prune.out "^Pruned 1 releases \(v1\) and 1 slugs; freed "
+  assert_contains "$(app_dir hello)/releases/v1/expired" "^pruned .* by retention \(keep 1 slugs\)$"
+}
