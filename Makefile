@@ -4,7 +4,10 @@ PREFIX   ?= /usr/local
 PKGS     := libgit2 libarchive yaml-cpp spdlog
 DEB_PKGS := build-essential pkg-config git bash coreutils procps zstd \
             libgit2-dev libarchive-dev libyaml-cpp-dev libspdlog-dev doctest-dev nlohmann-json3-dev \
-            python3 python3-venv nodejs npm
+            python3 python3-venv
+# Node.js for the built-in buildpack: Debian's packages, unless a node and npm are already
+# installed (NodeSource's nodejs bundles npm and conflicts with Debian's npm package).
+NODE_PKGS := nodejs npm
 
 ifeq ($(SANITIZE),1)
 BUILD    := build-san
@@ -68,6 +71,8 @@ demo: $(BIN)
 deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PKGS)
+	command -v node >/dev/null && command -v npm >/dev/null || \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(NODE_PKGS)
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/slipway
