@@ -1,6 +1,7 @@
 #include "slug_pack.hpp"
 
 #include <archive/handles.hpp>
+#include <util/fault.hpp>
 #include <util/fd.hpp>
 #include <util/fs.hpp>
 #include <util/path_safety.hpp>
@@ -111,6 +112,7 @@ struct Packer
     ++files;
     if (S_ISREG(st.st_mode)) {
       SW_TRY(copy_data(full));
+      util::fault_point("during-slug-write");
     }
     if (S_ISDIR(st.st_mode)) {
       SW_TRY_ASSIGN(auto names, util::list_dir(full));

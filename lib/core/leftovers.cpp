@@ -13,10 +13,18 @@ clean_leftovers(const AppPaths& paths, util::Output& out)
 {
   (void)util::remove_tree(paths.tmp());
   (void)util::make_dirs(paths.tmp(), 0750);
-  if (auto names = util::list_dir(paths.slugs())) {
-    for (const auto& n : *names) {
-      if (util::starts_with(n, ".tmp-")) {
-        (void)util::remove_tree(paths.slugs() + "/" + n);
+  // Temp names: ".tmp-*" (slugs being packed) and "*.tmp.PID" (files and links being
+  // replaced atomically, unpacked trees being moved into place).
+  auto is_temp = [](const std::string& n) {
+    return util::starts_with(n, ".tmp-") || n.find(".tmp.") != std::string::npos ||
+           n.find(".fetch.") != std::string::npos;
+  };
+  for (const auto& dir : {paths.dir(), paths.slugs(), paths.buildpacks()}) {
+    if (auto names = util::list_dir(dir)) {
+      for (const auto& n : *names) {
+        if (is_temp(n)) {
+          (void)util::remove_tree(dir + "/" + n);
+        }
       }
     }
   }
@@ -25,7 +33,7 @@ clean_leftovers(const AppPaths& paths, util::Output& out)
     for (auto v : *versions) {
       if (auto names = util::list_dir(store.dir(v))) {
         for (const auto& n : *names) {
-          if (n.find(".tmp.") != std::string::npos) {
+          if (is_temp(n)) {
             (void)util::remove_tree(store.dir(v) + "/" + n);
           }
         }

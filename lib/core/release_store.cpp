@@ -43,7 +43,7 @@ ReleaseStore::versions() const
 }
 
 util::Result<ReleaseRecord>
-ReleaseStore::load(unsigned long v) const
+ReleaseStore::load_raw(unsigned long v) const
 {
   std::string path = dir(v) + "/" + ReleaseFiles::record;
   SW_TRY_ASSIGN(std::string text, util::read_file(path));
@@ -52,13 +52,31 @@ ReleaseStore::load(unsigned long v) const
     return util::error(path + ": records version " + std::to_string(r.version) + " in the directory of v" +
                        std::to_string(v));
   }
+  return r;
+}
+
+bool
+ReleaseStore::owner_died(const ReleaseRecord& r) const
+{
+  unsigned long long pid = 0;
+  util::parse_uint(r.owner_pid, pid);
+  return r.status == ReleaseStatus::pending && !util::process_alive(static_cast<pid_t>(pid), r.owner_start);
+}
+
+util::Result<ReleaseRecord>
+ReleaseStore::load(unsigned long v) const
+{
+  SW_TRY_ASSIGN(ReleaseRecord r, load_raw(v));
   auto cur = current();
   r.current = cur && *cur == v;
-  if (r.status == ReleaseStatus::pending) {
-    unsigned long long pid = 0;
-    util::parse_uint(r.owner_pid, pid);
-    r.interrupted = !util::process_alive(static_cast<pid_t>(pid), r.owner_start);
-  } else if (util::path_exists(dir(v) + "/" + ReleaseFiles::expired)) {
+  if (owner_died(r)) {
+    // Current only after its release phase passed: then it died between switch and record.
+    if (r.current) {
+      r.status = ReleaseStatus::succeeded;
+    } else {
+      r.interrupted = true;
+    }
+  } else if (r.status != ReleaseStatus::pending && util::path_exists(dir(v) + "/" + ReleaseFiles::expired)) {
     r.status = ReleaseStatus::expired;
   }
   return r;
@@ -114,7 +132,7 @@ ReleaseStore::current() const
 util::Status
 ReleaseStore::switch_current(unsigned long v) const
 {
-  return util::replace_symlink("releases/v" + std::to_string(v), m_paths.current());
+  return util::replace_symlink("releases/v" + std::to_string(v), m_paths.current(), "during-switch");
 }
 
 util::Result<std::vector<unsigned long>>
@@ -126,12 +144,11 @@ ReleaseStore::recover_interrupted() const
   // Only the newest few can be pending: releases are created one at a time under the lock.
   size_t start = all.size() > 5 ? all.size() - 5 : 0;
   for (size_t i = start; i < all.size(); ++i) {
-    auto r = load(all[i]);
-    if (!r || !r->interrupted) {
+    auto r = load_raw(all[i]);
+    if (!r || !owner_died(*r)) {
       continue;
     }
     ReleaseRecord done = *r;
-    done.interrupted = false;
     done.finished_at = util::now_iso8601();
     if (cur && *cur == done.version) {
       done.status = ReleaseStatus::succeeded;

@@ -24,8 +24,12 @@ public:
   util::Result<std::vector<unsigned long>> versions() const;
 
   // One record, with the derived flags set: current, interrupted (pending but its owner
-  // died) and expired (retention pruned its slug and tree).
+  // died; a current one counts as succeeded, since it passed its release phase) and expired
+  // (retention pruned its slug and tree).
   util::Result<ReleaseRecord> load(unsigned long v) const;
+
+  // One record exactly as stored.
+  util::Result<ReleaseRecord> load_raw(unsigned long v) const;
 
   // The config vars stored with release v.
   util::Result<ConfigVars> config_of(unsigned long v) const;
@@ -49,6 +53,9 @@ public:
   util::Result<std::vector<unsigned long>> recover_interrupted() const;
 
 private:
+  // Pending, and the process that owns it is gone.
+  bool owner_died(const ReleaseRecord& r) const;
+
   AppPaths m_paths;
 };
 

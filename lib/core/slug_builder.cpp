@@ -190,7 +190,6 @@ build_slug(const BuildInput& in, util::Output& out)
     ::unlink(packed.c_str());
     return pack.error();
   }
-  util::fault_point("during-slug-write");
   if (pack->size > in.settings.slug_size_limit) {
     ::unlink(packed.c_str());
     return util::error("Compiled slug size: " + util::human_size(pack->size) + " is too large (max is " +

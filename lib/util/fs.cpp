@@ -1,5 +1,6 @@
 #include "fs.hpp"
 
+#include <util/fault.hpp>
 #include <util/fd.hpp>
 
 #include <dirent.h>
@@ -159,12 +160,15 @@ remove_tree(const std::string& path)
 }
 
 Status
-replace_symlink(const std::string& target, const std::string& link)
+replace_symlink(const std::string& target, const std::string& link, const char* fault_step)
 {
   std::string tmp = link + ".tmp." + std::to_string(::getpid());
   ::unlink(tmp.c_str());
   if (::symlink(target.c_str(), tmp.c_str()) != 0) {
     return error(errno_message("cannot create symlink", tmp));
+  }
+  if (fault_step) {
+    fault_point(fault_step);
   }
   if (::rename(tmp.c_str(), link.c_str()) != 0) {
     auto e = error(errno_message("cannot rename symlink over", link));

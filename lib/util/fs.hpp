@@ -33,7 +33,8 @@ Status make_dirs(const std::string& path, mode_t mode = 0755);
 Status remove_tree(const std::string& path);
 
 // Point `link` at `target` atomically: new link under a temp name, rename over, fsync.
-Status replace_symlink(const std::string& target, const std::string& link);
+// `fault_step` names the fault point between the two (see fault.hpp).
+Status replace_symlink(const std::string& target, const std::string& link, const char* fault_step = nullptr);
 
 // The target of a symlink, or an error if `link` is not one.
 Result<std::string> read_link(const std::string& link);

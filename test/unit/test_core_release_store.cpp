@@ -1,0 +1,72 @@
+#include "scratch.hpp"
+
+#include <core/release_store.hpp>
+#include <util/fs.hpp>
+
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
+using namespace slipway;
+
+TEST_CASE("core::ReleaseStore current never goes missing or dangling during 1,000 switches")
+{
+  std::string root = test::scratch_dir("switch");
+  core::AppPaths paths(root, "app");
+  core::ReleaseStore store(paths);
+  REQUIRE(util::make_dirs(paths.release(1) + "/app"));
+  REQUIRE(util::make_dirs(paths.release(2) + "/app"));
+  REQUIRE(store.switch_current(1));
+  std::atomic<bool> done{false};
+  std::atomic<long> reads{0}, bad{0};
+  std::thread reader([&] {
+    char buf[256];
+    while (!done) {
+      ssize_t n = ::readlink(paths.current().c_str(), buf, sizeof buf);
+      struct stat st;
+      if (n <= 0 || ::stat((paths.current() + "/app").c_str(), &st) != 0) {
+        ++bad;
+      }
+      ++reads;
+    }
+  });
+  for (int i = 0; i < 1000; ++i) {
+    REQUIRE(store.switch_current(i % 2 ? 1 : 2));
+  }
+  done = true;
+  reader.join();
+  CHECK(reads > 0);
+  CHECK(bad == 0);
+  CHECK(*util::read_link(paths.current()) == "releases/v1");
+}
+
+TEST_CASE("core::ReleaseStore allocates versions that are never reused")
+{
+  std::string root = test::scratch_dir("alloc");
+  core::AppPaths paths(root, "app");
+  REQUIRE(util::make_dirs(paths.dir()));
+  core::ReleaseStore store(paths);
+  core::ReleaseRecord draft;
+  draft.description = "first";
+  auto a = store.create(draft, {});
+  REQUIRE(a);
+  CHECK(a->version == 1);
+  auto b = store.create(draft, {{"K", "v"}});
+  REQUIRE(b);
+  CHECK(b->version == 2);
+  CHECK(store.config_of(2)->at("K") == "v");
+  struct stat st;
+  REQUIRE(::stat((paths.release(2) + "/env").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  // Our own pending release is not interrupted: this process owns it.
+  CHECK(!store.load(2)->interrupted);
+  CHECK(store.load(2)->status == core::ReleaseStatus::pending);
+  // Stray entries in releases/ are not versions.
+  REQUIRE(util::make_dirs(paths.releases() + "/v03"));
+  REQUIRE(util::make_dirs(paths.releases() + "/notes"));
+  CHECK(*store.versions() == std::vector<unsigned long>{1, 2});
+}
