@@ -1,6 +1,7 @@
 #include "slug_pack.hpp"
 
 #include <archive/handles.hpp>
+#include <util/dir_walk.hpp>
 #include <util/fault.hpp>
 #include <util/fd.hpp>
 #include <util/fs.hpp>
@@ -70,22 +71,16 @@ write_cb(::archive*, void* data, const void* buf, size_t n)
 struct Packer
 {
   ::archive* a;
-  std::string root;
   unsigned long long files = 0;
 
-  util::Status add(const std::string& rel)
+  // Write one entry; `rel` is its path below the app ("" for the app directory itself).
+  util::Status header(const std::string& rel, const struct stat& st, const std::string& target)
   {
-    std::string full = rel.empty() ? root : root + "/" + rel;
-    struct stat st;
-    if (::lstat(full.c_str(), &st) != 0) {
-      return util::error(util::errno_message("cannot read", full));
-    }
     Entry entry(archive_entry_new());
     archive_entry_set_pathname(entry.get(), rel.empty() ? "./app" : ("./app/" + rel).c_str());
     archive_entry_set_mtime(entry.get(), k_slug_mtime, 0);
     archive_entry_set_uid(entry.get(), 0);
     archive_entry_set_gid(entry.get(), 0);
-    std::string target;
     if (S_ISDIR(st.st_mode)) {
       archive_entry_set_filetype(entry.get(), AE_IFDIR);
       archive_entry_set_perm(entry.get(), 0755);
@@ -93,52 +88,59 @@ struct Packer
       archive_entry_set_filetype(entry.get(), AE_IFREG);
       archive_entry_set_perm(entry.get(), (st.st_mode & 0111) ? 0755 : 0644);
       archive_entry_set_size(entry.get(), st.st_size);
-    } else if (S_ISLNK(st.st_mode)) {
-      SW_TRY_ASSIGN(target, util::read_link(full));
-      if (!util::symlink_stays_inside(rel, target)) {
-        return util::error("symlink 'app/" + util::printable(rel) + "' -> '" +
-                           util::printable(target) + "' points outside the app; slugs may only link inside it");
-      }
+    } else {
       archive_entry_set_filetype(entry.get(), AE_IFLNK);
       archive_entry_set_perm(entry.get(), 0777);
       archive_entry_set_symlink(entry.get(), target.c_str());
-    } else {
-      return util::error("'app/" + util::printable(rel) +
-                         "' is a special file (FIFO, socket or device); slugs hold only files, directories and symlinks");
     }
     if (archive_write_header(a, entry.get()) != ARCHIVE_OK) {
       return last_error(a, "cannot write slug entry 'app/" + util::printable(rel) + "'");
     }
     ++files;
-    if (S_ISREG(st.st_mode)) {
-      SW_TRY(copy_data(full));
-      util::fault_point("during-slug-write");
-    }
-    if (S_ISDIR(st.st_mode)) {
-      SW_TRY_ASSIGN(auto names, util::list_dir(full));
-      std::sort(names.begin(), names.end());
-      for (const auto& name : names) {
-        SW_TRY(add(rel.empty() ? name : rel + "/" + name));
-      }
-    }
     return {};
   }
 
-  util::Status copy_data(const std::string& full)
+  util::Result<util::Visit> add(int parent, const std::string& name, const std::string& rel, const struct stat& st)
   {
-    util::Fd fd(::open(full.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    std::string target;
+    if (S_ISLNK(st.st_mode)) {
+      char buf[4096];
+      ssize_t n = ::readlinkat(parent, name.c_str(), buf, sizeof buf);
+      if (n < 0) {
+        return util::error(util::errno_message("cannot read link", "app/" + util::printable(rel)));
+      }
+      target.assign(buf, static_cast<size_t>(n));
+      if (!util::symlink_stays_inside(rel, target)) {
+        return util::error("symlink 'app/" + util::printable(rel) + "' -> '" + util::printable(target) +
+                           "' points outside the app; slugs may only link inside it");
+      }
+    } else if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
+      return util::error("'app/" + util::printable(rel) +
+                         "' is a special file (FIFO, socket or device); slugs hold only files, directories and symlinks");
+    }
+    SW_TRY(header(rel, st, target));
+    if (S_ISREG(st.st_mode)) {
+      SW_TRY(copy_data(parent, name, rel));
+      util::fault_point("during-slug-write");
+    }
+    return util::Visit::descend;
+  }
+
+  util::Status copy_data(int parent, const std::string& name, const std::string& rel)
+  {
+    util::Fd fd(::openat(parent, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd) {
-      return util::error(util::errno_message("cannot read", full));
+      return util::error(util::errno_message("cannot read", "app/" + util::printable(rel)));
     }
     char buf[1 << 16];
     ssize_t n;
     while ((n = ::read(fd.get(), buf, sizeof buf)) > 0) {
       if (archive_write_data(a, buf, static_cast<size_t>(n)) < 0) {
-        return last_error(a, "cannot write slug data for '" + full + "'");
+        return last_error(a, "cannot write slug data for 'app/" + util::printable(rel) + "'");
       }
     }
     if (n < 0) {
-      return util::error(util::errno_message("cannot read", full));
+      return util::error(util::errno_message("cannot read", "app/" + util::printable(rel)));
     }
     return {};
   }
@@ -171,8 +173,15 @@ pack_slug(const std::string& dir, const std::string& out_path, Compression compr
   if (archive_write_open(w.get(), &sink, nullptr, write_cb, nullptr) != ARCHIVE_OK) {
     return last_error(w.get(), "cannot start slug '" + out_path + "'");
   }
-  Packer packer{w.get(), dir};
-  SW_TRY(packer.add(""));
+  util::Fd root(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  struct stat root_st;
+  if (!root || ::fstat(root.get(), &root_st) != 0) {
+    return util::error(util::errno_message("cannot open", dir));
+  }
+  Packer packer{w.get()};
+  SW_TRY(packer.header("", root_st, ""));
+  SW_TRY(util::walk_dir(root.get(), [&](int parent, const std::string& name, const std::string& rel,
+                                        const struct stat& st) { return packer.add(parent, name, rel, st); }));
   if (archive_write_close(w.get()) != ARCHIVE_OK) {
     return last_error(w.get(), "cannot finish slug '" + out_path + "'");
   }

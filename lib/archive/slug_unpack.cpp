@@ -38,36 +38,68 @@ strip_app_prefix(std::string path, std::string& rel)
   return true;
 }
 
+// Creates entries relative to open directory fds. Slugs list entries depth first, so a
+// stack of the open directories on the current path serves every entry without building
+// long paths, and a path through a symlink is refused rather than followed.
 struct Unpacker
 {
-  std::string dest;
   std::string slug;
   std::unordered_set<std::string> links; // symlinks created so far, by relative path
-  std::unordered_set<std::string> dirs;  // directories created so far
+  std::vector<std::pair<std::string, util::Fd>> stack; // ("", dest), then open subdirectories
 
   util::Error refuse(const std::string& rel, const std::string& why) const
   {
     return util::error("slug '" + slug + "' is unsafe: 'app/" + util::printable(rel) + "' " + why);
   }
 
-  // Create missing parent directories of `rel`; refuse a path that goes through a symlink.
-  util::Status parents(const std::string& rel)
+  // The fd of directory `dir` (relative), creating missing directories on the way.
+  util::Result<int> open_dir(const std::string& dir, const std::string& rel)
   {
-    std::string sofar;
-    auto parts = util::split(rel, '/');
-    for (size_t i = 0; i + 1 < parts.size(); ++i) {
-      sofar = sofar.empty() ? parts[i] : sofar + "/" + parts[i];
-      if (links.count(sofar)) {
-        return refuse(rel, "lies below the symlink 'app/" + util::printable(sofar) + "'");
+    while (stack.size() > 1) {
+      const std::string& top = stack.back().first;
+      if (dir == top || util::starts_with(dir, top + "/")) {
+        break;
       }
-      if (!dirs.count(sofar)) {
-        SW_TRY(util::make_dir(dest + "/" + sofar, 0755, true));
-        dirs.insert(sofar);
-      }
+      stack.pop_back();
     }
-    return {};
+    std::string have = stack.back().first;
+    if (dir == have) {
+      return stack.back().second.get();
+    }
+    std::string rest = have.empty() ? dir : dir.substr(have.size() + 1);
+    for (const auto& part : util::split(rest, '/')) {
+      std::string path = have.empty() ? part : have + "/" + part;
+      if (links.count(path)) {
+        return refuse(rel, "lies below the symlink 'app/" + util::printable(path) + "'");
+      }
+      int parent = stack.back().second.get();
+      if (::mkdirat(parent, part.c_str(), 0755) != 0 && errno != EEXIST) {
+        return util::error(util::errno_message("cannot create directory", "app/" + util::printable(path)));
+      }
+      util::Fd fd(::openat(parent, part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!fd) {
+        return util::error(util::errno_message("cannot open directory", "app/" + util::printable(path)));
+      }
+      stack.emplace_back(path, std::move(fd));
+      have = path;
+    }
+    return stack.back().second.get();
   }
 };
+
+std::string
+parent_of(const std::string& rel)
+{
+  auto slash = rel.rfind('/');
+  return slash == std::string::npos ? std::string() : rel.substr(0, slash);
+}
+
+std::string
+leaf_of(const std::string& rel)
+{
+  auto slash = rel.rfind('/');
+  return slash == std::string::npos ? rel : rel.substr(slash + 1);
+}
 
 } // namespace
 
@@ -81,7 +113,11 @@ unpack_slug(const std::string& slug_path, const std::string& dest, const UnpackL
     return last_error(r.get(), "cannot open slug '" + slug_path + "'");
   }
   SW_TRY(util::make_dir(dest, 0755));
-  Unpacker u{dest, slug_path, {}, {}};
+  Unpacker u{slug_path, {}, {}};
+  u.stack.emplace_back("", util::Fd(::open(dest.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)));
+  if (!u.stack.back().second) {
+    return util::error(util::errno_message("cannot open", dest));
+  }
   unsigned long long bytes = 0, entries = 0;
   archive_entry* entry = nullptr;
   while (true) {
@@ -94,47 +130,58 @@ unpack_slug(const std::string& slug_path, const std::string& dest, const UnpackL
     }
     const char* raw_path = archive_entry_pathname(entry);
     std::string rel;
-    if (!raw_path || !strip_app_prefix(raw_path, rel)) {
+    if (!raw_path || !strip_app_prefix(raw_path, rel) || rel.empty()) {
       continue; // Heroku ignores files outside ./app
-    }
-    if (rel.empty()) {
-      continue;
     }
     if (!util::is_safe_relative_path(rel)) {
       return u.refuse(rel, "is not a plain relative path (absolute or with '..')");
     }
     if (++entries > limits.max_entries) {
-      return util::error("slug '" + slug_path + "' has more than " +
-                         std::to_string(limits.max_entries) + " entries; refusing to unpack it");
+      return util::error("slug '" + slug_path + "' has more than " + std::to_string(limits.max_entries) +
+                         " entries; refusing to unpack it");
     }
-    SW_TRY(u.parents(rel));
-    std::string full = dest + "/" + rel;
+    if (u.links.count(rel)) {
+      return u.refuse(rel, "appears twice (once as a symlink)");
+    }
+    SW_TRY_ASSIGN(int dir, u.open_dir(parent_of(rel), rel));
+    std::string leaf = leaf_of(rel);
     if (const char* hard = archive_entry_hardlink(entry)) {
       std::string target;
-      if (!strip_app_prefix(hard, target) || !util::is_safe_relative_path(target) ||
-          u.links.count(target) || u.dirs.count(target)) {
+      if (!strip_app_prefix(hard, target) || !util::is_safe_relative_path(target) || u.links.count(target)) {
         return u.refuse(rel, "is a hard link to something outside the app's files");
       }
-      if (::link((dest + "/" + target).c_str(), full.c_str()) != 0) {
-        return util::error(util::errno_message("cannot create hard link", full));
+      util::Fd tdir;
+      int target_dir = u.stack.front().second.get();
+      for (const auto& part : util::split(parent_of(target), '/')) {
+        if (part.empty()) {
+          continue;
+        }
+        tdir.reset(::openat(target_dir, part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!tdir) {
+          return u.refuse(rel, "is a hard link to something outside the app's files");
+        }
+        target_dir = tdir.get();
+      }
+      struct stat tst;
+      if (::fstatat(target_dir, leaf_of(target).c_str(), &tst, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(tst.st_mode)) {
+        return u.refuse(rel, "is a hard link to something outside the app's files");
+      }
+      if (::linkat(target_dir, leaf_of(target).c_str(), dir, leaf.c_str(), 0) != 0) {
+        return util::error(util::errno_message("cannot create hard link", "app/" + util::printable(rel)));
       }
       continue;
     }
     switch (archive_entry_filetype(entry)) {
     case AE_IFDIR:
-      if (u.links.count(rel)) {
-        return u.refuse(rel, "is both a symlink and a directory");
-      }
-      SW_TRY(util::make_dir(full, 0755, true));
-      u.dirs.insert(rel);
+      SW_TRY(u.open_dir(rel, rel));
       break;
     case AE_IFLNK: {
       const char* target = archive_entry_symlink(entry);
       if (!target || !util::symlink_stays_inside(rel, target)) {
         return u.refuse(rel, "is a symlink that points outside the app");
       }
-      if (::symlink(target, full.c_str()) != 0) {
-        return util::error(util::errno_message("cannot create symlink", full));
+      if (::symlinkat(target, dir, leaf.c_str()) != 0) {
+        return util::error(util::errno_message("cannot create symlink", "app/" + util::printable(rel)));
       }
       u.links.insert(rel);
       break;
@@ -142,13 +189,13 @@ unpack_slug(const std::string& slug_path, const std::string& dest, const UnpackL
     case AE_IFREG: {
       auto size = archive_entry_size(entry);
       if (size < 0 || (bytes += static_cast<unsigned long long>(size)) > limits.max_bytes) {
-        return util::error("slug '" + slug_path + "' unpacks to more than " +
-                           util::human_size(limits.max_bytes) + "; refusing to unpack it");
+        return util::error("slug '" + slug_path + "' unpacks to more than " + util::human_size(limits.max_bytes) +
+                           "; refusing to unpack it");
       }
       mode_t mode = (archive_entry_perm(entry) & 0111) ? 0755 : 0644;
-      util::Fd fd(::open(full.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
+      util::Fd fd(::openat(dir, leaf.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
       if (!fd) {
-        return util::error(util::errno_message("cannot create", full));
+        return util::error(util::errno_message("cannot create", "app/" + util::printable(rel)));
       }
       ::fchmod(fd.get(), mode);
       const void* buf;
@@ -157,7 +204,7 @@ unpack_slug(const std::string& slug_path, const std::string& dest, const UnpackL
       long long written = 0;
       while ((rc = archive_read_data_block(r.get(), &buf, &len, &offset)) == ARCHIVE_OK) {
         if (::pwrite(fd.get(), buf, len, offset) != static_cast<ssize_t>(len)) {
-          return util::error(util::errno_message("cannot write", full));
+          return util::error(util::errno_message("cannot write", "app/" + util::printable(rel)));
         }
         written = offset + static_cast<long long>(len);
       }
@@ -165,7 +212,7 @@ unpack_slug(const std::string& slug_path, const std::string& dest, const UnpackL
         return last_error(r.get(), "cannot read slug '" + slug_path + "'");
       }
       if (written < size && ::ftruncate(fd.get(), size) != 0) {
-        return util::error(util::errno_message("cannot write", full));
+        return util::error(util::errno_message("cannot write", "app/" + util::printable(rel)));
       }
       break;
     }

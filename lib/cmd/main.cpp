@@ -10,6 +10,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -121,10 +123,25 @@ parse_command_line(const CommandSpec& spec, int argc, char** argv, int i, Contex
 
 } // namespace
 
+// Exporting a deeply nested tree holds one fd per level: use the hard limit, not the
+// (often 1024) soft one.
+void
+raise_fd_limit()
+{
+  rlimit lim;
+  if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
+} // namespace
+
 int
 tool_main(int argc, char** argv)
 {
   std::signal(SIGPIPE, SIG_IGN);
+  raise_fd_limit();
   git::Session git_session;
   StdOutput out;
   Context ctx;

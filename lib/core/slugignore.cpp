@@ -1,9 +1,12 @@
 #include "slugignore.hpp"
 
+#include <util/dir_walk.hpp>
+#include <util/fd.hpp>
 #include <util/fs.hpp>
 #include <util/strings.hpp>
 
 #include <fnmatch.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 namespace slipway::core {
@@ -54,34 +57,27 @@ slugignore_matches(const SlugIgnore& ignore, const std::string& rel, bool is_dir
   return false;
 }
 
-static util::Result<unsigned long>
-apply_in(const SlugIgnore& ignore, const std::string& root, const std::string& rel)
-{
-  unsigned long removed = 0;
-  std::string dir = rel.empty() ? root : root + "/" + rel;
-  SW_TRY_ASSIGN(auto names, util::list_dir(dir));
-  for (const auto& name : names) {
-    std::string child = rel.empty() ? name : rel + "/" + name;
-    struct stat st;
-    bool is_dir = ::lstat((root + "/" + child).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-    if (slugignore_matches(ignore, child, is_dir)) {
-      SW_TRY(util::remove_tree(root + "/" + child));
-      ++removed;
-    } else if (is_dir) {
-      SW_TRY_ASSIGN(unsigned long n, apply_in(ignore, root, child));
-      removed += n;
-    }
-  }
-  return removed;
-}
-
 util::Result<unsigned long>
 apply_slugignore(const SlugIgnore& ignore, const std::string& dir)
 {
+  unsigned long removed = 0;
   if (ignore.patterns.empty()) {
-    return 0UL;
+    return removed;
   }
-  return apply_in(ignore, dir, "");
+  util::Fd root(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!root) {
+    return util::error(util::errno_message("cannot open", dir));
+  }
+  SW_TRY(util::walk_dir(root.get(), [&](int parent, const std::string& name, const std::string& rel,
+                                        const struct stat& st) -> util::Result<util::Visit> {
+    if (!slugignore_matches(ignore, rel, S_ISDIR(st.st_mode))) {
+      return util::Visit::descend;
+    }
+    SW_TRY(util::remove_at(parent, name));
+    ++removed;
+    return util::Visit::skip;
+  }));
+  return removed;
 }
 
 } // namespace slipway::core

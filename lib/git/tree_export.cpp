@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <memory>
+#include <vector>
 
 namespace slipway::git {
 
@@ -21,25 +23,10 @@ struct Exporter
   const std::function<void(const std::string&)>& warn;
   ExportStats stats;
 
-  util::Status write_blob(int dirfd, const std::string& name, const std::string& rel,
-                          const git_oid* id, mode_t mode)
+  static util::Status write_all(int fd, const char* data, size_t left, const std::string& rel)
   {
-    git_blob* raw = nullptr;
-    if (git_blob_lookup(&raw, repo, id) != 0) {
-      return last_error("cannot read '" + util::printable(rel) + "'");
-    }
-    Blob blob(raw);
-    util::Fd fd(::openat(dirfd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                         mode));
-    if (!fd) {
-      return util::error(util::errno_message("cannot create", util::printable(rel)));
-    }
-    ::fchmod(fd.get(), mode);
-    auto data = static_cast<const char*>(git_blob_rawcontent(blob.get()));
-    auto left = static_cast<size_t>(git_blob_rawsize(blob.get()));
-    stats.bytes += left;
     while (left > 0) {
-      ssize_t n = ::write(fd.get(), data, left);
+      ssize_t n = ::write(fd, data, left);
       if (n < 0 && errno == EINTR) {
         continue;
       }
@@ -49,9 +36,71 @@ struct Exporter
       data += n;
       left -= static_cast<size_t>(n);
     }
-    ++stats.files;
     return {};
   }
+
+  // Large loose blobs are streamed so memory stays flat; libgit2 cannot stream packed
+  // objects, which are read whole. Returns false (no error) when streaming is not possible.
+  util::Result<bool> stream_blob(int fd, const git_oid* id, const std::string& rel)
+  {
+    git_odb* odb = nullptr;
+    if (git_repository_odb(&odb, repo) != 0) {
+      return false;
+    }
+    std::unique_ptr<git_odb, GitFree<git_odb_free>> odb_owner(odb);
+    size_t size = 0;
+    git_object_t type;
+    if (git_odb_read_header(&size, &type, odb, id) != 0 || size < k_stream_threshold) {
+      return false;
+    }
+    git_odb_stream* stream = nullptr;
+    if (git_odb_open_rstream(&stream, &size, &type, odb, id) != 0) {
+      git_error_clear();
+      return false;
+    }
+    std::unique_ptr<git_odb_stream, GitFree<git_odb_stream_free>> owner(stream);
+    std::vector<char> buf(1 << 20);
+    size_t total = 0;
+    while (true) {
+      int n = git_odb_stream_read(stream, buf.data(), buf.size());
+      if (n < 0) {
+        return last_error("cannot read '" + util::printable(rel) + "'");
+      }
+      if (n == 0) {
+        break;
+      }
+      SW_TRY(write_all(fd, buf.data(), static_cast<size_t>(n), rel));
+      total += static_cast<size_t>(n);
+    }
+    stats.bytes += total;
+    return true;
+  }
+
+  util::Status write_blob(int dirfd, const std::string& name, const std::string& rel,
+                          const git_oid* id, mode_t mode)
+  {
+    util::Fd fd(::openat(dirfd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                         mode));
+    if (!fd) {
+      return util::error(util::errno_message("cannot create", util::printable(rel)));
+    }
+    ::fchmod(fd.get(), mode);
+    ++stats.files;
+    SW_TRY_ASSIGN(bool streamed, stream_blob(fd.get(), id, rel));
+    if (streamed) {
+      return {};
+    }
+    git_blob* raw = nullptr;
+    if (git_blob_lookup(&raw, repo, id) != 0) {
+      return last_error("cannot read '" + util::printable(rel) + "'");
+    }
+    Blob blob(raw);
+    auto size = static_cast<size_t>(git_blob_rawsize(blob.get()));
+    stats.bytes += size;
+    return write_all(fd.get(), static_cast<const char*>(git_blob_rawcontent(blob.get())), size, rel);
+  }
+
+  static constexpr size_t k_stream_threshold = 8 << 20;
 
   util::Status write_link(int dirfd, const std::string& name, const std::string& rel,
                           const git_oid* id)

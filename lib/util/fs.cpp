@@ -1,5 +1,6 @@
 #include "fs.hpp"
 
+#include <util/dir_walk.hpp>
 #include <util/fault.hpp>
 #include <util/fd.hpp>
 
@@ -151,10 +152,13 @@ make_dirs(const std::string& path, mode_t mode)
 Status
 remove_tree(const std::string& path)
 {
-  std::error_code ec;
-  std::filesystem::remove_all(path, ec);
-  if (ec) {
-    return error("cannot remove '" + path + "': " + ec.message());
+  Fd parent(::open(dir_name(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!parent) {
+    return errno == ENOENT ? Status() : error(errno_message("cannot remove", path));
+  }
+  auto removed = remove_at(parent.get(), base_name(path));
+  if (!removed) {
+    return error("cannot remove '" + path + "': " + removed.error().message);
   }
   return {};
 }
@@ -224,16 +228,14 @@ unsigned long long
 disk_usage(const std::string& path)
 {
   unsigned long long total = 0;
-  std::error_code ec;
-  auto options = std::filesystem::directory_options::skip_permission_denied;
-  for (auto it = std::filesystem::recursive_directory_iterator(path, options, ec);
-       !ec && it != std::filesystem::recursive_directory_iterator();
-       it.increment(ec)) {
-    struct stat st;
-    if (::lstat(it->path().c_str(), &st) == 0) {
-      total += static_cast<unsigned long long>(st.st_blocks) * 512;
-    }
+  Fd dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) {
+    return 0;
   }
+  (void)walk_dir(dir.get(), [&](int, const std::string&, const std::string&, const struct stat& st) -> Result<Visit> {
+    total += static_cast<unsigned long long>(st.st_blocks) * 512;
+    return Visit::descend;
+  });
   return total;
 }
 

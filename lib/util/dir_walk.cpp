@@ -1,0 +1,92 @@
+#include "dir_walk.hpp"
+
+#include <util/fd.hpp>
+#include <util/fs.hpp>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <memory>
+#include <vector>
+
+namespace slipway::util {
+
+namespace {
+
+Result<std::vector<std::string>>
+names_in(int dirfd, const std::string& rel)
+{
+  int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+  std::unique_ptr<DIR, int (*)(DIR*)> d(dup >= 0 ? ::fdopendir(dup) : nullptr, ::closedir);
+  if (!d) {
+    if (dup >= 0) {
+      ::close(dup);
+    }
+    return error(errno_message("cannot list", rel.empty() ? "." : rel));
+  }
+  ::rewinddir(d.get());
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(d.get())) {
+    std::string_view n = e->d_name;
+    if (n != "." && n != "..") {
+      names.emplace_back(n);
+    }
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+} // namespace
+
+Status
+walk_dir(int dirfd, const Visitor& visit, const std::string& rel)
+{
+  SW_TRY_ASSIGN(auto names, names_in(dirfd, rel));
+  for (const auto& name : names) {
+    std::string child = rel.empty() ? name : rel + "/" + name;
+    struct stat st;
+    if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) {
+        continue;
+      }
+      return error(errno_message("cannot read", child));
+    }
+    SW_TRY_ASSIGN(Visit v, visit(dirfd, name, child, st));
+    if (v == Visit::descend && S_ISDIR(st.st_mode)) {
+      Fd sub(::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!sub) {
+        return error(errno_message("cannot open directory", child));
+      }
+      SW_TRY(walk_dir(sub.get(), visit, child));
+    }
+  }
+  return {};
+}
+
+Status
+remove_at(int dirfd, const std::string& name)
+{
+  if (::unlinkat(dirfd, name.c_str(), 0) == 0 || errno == ENOENT) {
+    return {};
+  }
+  if (errno != EISDIR && errno != EPERM) {
+    return error(errno_message("cannot remove", name));
+  }
+  Fd sub(::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!sub) {
+    return error(errno_message("cannot open directory", name));
+  }
+  SW_TRY_ASSIGN(auto names, names_in(sub.get(), name));
+  for (const auto& n : names) {
+    SW_TRY(remove_at(sub.get(), n));
+  }
+  if (::unlinkat(dirfd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT) {
+    return error(errno_message("cannot remove directory", name));
+  }
+  return {};
+}
+
+} // namespace slipway::util

@@ -1,0 +1,32 @@
+// Walking and removing directory trees relative to open directory fds, never through
+// absolute paths: depth and path length are limited by the filesystem, not by PATH_MAX,
+// and a symlink swapped in mid-walk is never followed.
+#pragma once
+
+#include <util/result.hpp>
+
+#include <sys/stat.h>
+
+#include <functional>
+#include <string>
+
+namespace slipway::util {
+
+enum class Visit
+{
+  descend, // go into this directory (ignored for non-directories)
+  skip     // do not go into it (or it was removed)
+};
+
+// Called for each entry: the open parent directory, the entry's name, its path relative to
+// the walk's root, and its lstat.
+using Visitor =
+  std::function<Result<Visit>(int parent_fd, const std::string& name, const std::string& rel, const struct stat& st)>;
+
+// Visit everything below the directory open as `dirfd`, depth first, names in byte order.
+Status walk_dir(int dirfd, const Visitor& visit, const std::string& rel = "");
+
+// Remove `name` (a file, a link or a whole tree) in the directory open as `dirfd`.
+Status remove_at(int dirfd, const std::string& name);
+
+} // namespace slipway::util

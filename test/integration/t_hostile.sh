@@ -1,0 +1,33 @@
+# Hostile repositories: deep nesting, long paths, a .profile.d script that deletes $HOME.
+
+test_1000_deep_nesting_and_4000_byte_paths() {
+  new_app hello hello
+  local deep="" i
+  for i in $(seq 1000); do deep="${deep}d/"; done
+  mkdir -p "$SRC/$deep"; echo bottom > "$SRC/${deep}leaf"
+  local long="" part; part=$(printf 'p%.0s' $(seq 99))
+  for i in $(seq 40); do long="${long}${part}/"; done    # 40 x 100 = 4,000 bytes
+  mkdir -p "$SRC/$long"; echo far > "$SRC/${long}x"
+  git -C "$SRC" add -A; git -C "$SRC" commit -qm "deep and long"
+  push >/dev/null
+  assert_current hello v1
+  local app; app=$(app_dir hello)/releases/v1/app
+  [ "$(find "$app/d" -name leaf | wc -l)" -eq 1 ] || fail "the 1,000-deep file did not reach the release"
+  [ "$(cd "$app" && find "$part" -name x -type f | wc -l)" -eq 1 ] || fail "the 4,000-byte path did not reach the release"
+  # Pruning and destroying such trees works too.
+  sw apps:destroy hello --confirm hello >/dev/null
+  [ ! -e "$(app_dir hello)" ] || fail "could not remove a deep tree"
+}
+
+test_profile_d_script_deleting_home_only_hurts_its_throwaway_copy() {
+  new_app hello release-knobs
+  push >/dev/null
+  mkdir -p "$SRC/.profile.d"; printf 'rm -rf "$HOME"\n' > "$SRC/.profile.d/00-evil.sh"
+  git -C "$SRC" add -A; git -C "$SRC" commit -qm evil
+  push
+  assert_status hello v2 failed
+  assert_current hello v1
+  [ -x "$(app_dir hello)/releases/v1/app/bin/web" ] || fail "the live release was damaged"
+  [ -d "$(app_dir hello)/releases/v2/app/bin" ] || fail "the new release's own tree was damaged"
+  [ -d "$(app_dir hello)/repo.git" ] || fail "the repository was damaged"
+}
