@@ -121,7 +121,6 @@ parse_command_line(const CommandSpec& spec, int argc, char** argv, int i, Contex
   return true;
 }
 
-} // namespace
 
 // Exporting a deeply nested tree holds one fd per level: use the hard limit, not the
 // (often 1024) soft one.
