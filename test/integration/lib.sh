@@ -16,6 +16,12 @@ setup_scratch() {
   git config --global protocol.file.allow always
 }
 
+# skip REASON: end this test as skipped (exit 77), saying why.
+skip() {
+  echo "SKIP: $*"
+  exit 77
+}
+
 fail() {
   echo "FAIL: $*" >&2
   exit 1

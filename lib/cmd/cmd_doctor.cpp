@@ -1,0 +1,39 @@
+// slipway doctor [-a APP] [--fix]
+#include <cmd/command.hpp>
+#include <core/apps.hpp>
+#include <core/doctor.hpp>
+
+namespace slipway::cmd {
+
+static util::Result<int>
+run_doctor(Context& ctx)
+{
+  std::vector<std::string> names;
+  if (ctx.has("app")) {
+    names.push_back(ctx.get("app"));
+  } else {
+    SW_TRY_ASSIGN(names, core::list_apps(ctx.root));
+  }
+  size_t open = 0, fixed = 0;
+  for (const auto& name : names) {
+    SW_TRY_ASSIGN(core::AppPaths paths, core::open_app(ctx.root, name));
+    SW_TRY_ASSIGN(auto findings, core::check_app(paths, ctx.has("fix"), *ctx.out));
+    for (const auto& f : findings) {
+      std::string tag = f.fixed ? "fixed" : (f.fixable ? "fixable" : "problem");
+      ctx.out->line(name + ": " + tag + ": " + f.what);
+      (f.fixed ? fixed : open) += 1;
+    }
+  }
+  ctx.out->line(std::to_string(names.size()) + " apps checked: " + std::to_string(open) + " problems, " +
+                std::to_string(fixed) + " fixed" +
+                (open && !ctx.has("fix") ? " (run with --fix to repair what is safe)" : ""));
+  return open ? 1 : 0;
+}
+
+extern const CommandSpec k_cmd_doctor{
+  "doctor", "", "check a root (or one app) for broken links, records, modes, leftovers and corrupted slugs",
+  "Exits 1 if problems remain. --fix repairs modes, leftovers and interrupted records, under\n"
+  "the deploy lock; it never deletes releases or slugs.",
+  {k_app_option, {"fix", 0, nullptr, "repair what is safe to repair"}}, 0, 0, run_doctor};
+
+} // namespace slipway::cmd

@@ -1,0 +1,143 @@
+#include "doctor.hpp"
+
+#include <core/app_lock.hpp>
+#include <core/release_store.hpp>
+#include <core/slug_store.hpp>
+#include <util/fs.hpp>
+#include <util/sha256.hpp>
+#include <util/strings.hpp>
+
+#include <sys/stat.h>
+
+#include <set>
+
+namespace slipway::core {
+
+namespace {
+
+struct Checker
+{
+  const AppPaths& paths;
+  std::vector<Finding> findings;
+
+  void problem(const std::string& what, bool fixable = false) { findings.push_back({what, fixable, false}); }
+
+  void check_mode(const std::string& path, mode_t most)
+  {
+    struct stat st;
+    if (::lstat(path.c_str(), &st) == 0 && (st.st_mode & 07777 & ~most) != 0) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%04o (at most %04o)", st.st_mode & 07777, most);
+      problem("mode of " + path + " is " + buf, true);
+    }
+  }
+
+  void check_temp_names(const std::string& dir)
+  {
+    auto names = util::list_dir(dir);
+    for (const auto& n : names ? *names : std::vector<std::string>{}) {
+      if (util::starts_with(n, ".tmp-") || n.find(".tmp.") != std::string::npos || n.find(".fetch.") != std::string::npos) {
+        problem("leftover temporary file " + dir + "/" + n, true);
+      }
+    }
+  }
+};
+
+} // namespace
+
+util::Result<std::vector<Finding>>
+check_app(const AppPaths& paths, bool fix, util::Output& out)
+{
+  Checker c{paths, {}};
+  ReleaseStore store(paths);
+  SlugStore slugs(paths);
+
+  // current: a relative symlink to a complete release.
+  if (util::path_exists(paths.current())) {
+    auto target = util::read_link(paths.current());
+    if (!target) {
+      c.problem(paths.current() + " is not a symlink; it must point at releases/vN");
+    } else if (!store.current()) {
+      c.problem(paths.current() + " points at '" + *target + "', not at releases/vN");
+    } else if (!util::is_directory(paths.current() + "/app")) {
+      c.problem(paths.current() + " -> " + *target + " does not resolve to an unpacked release");
+    }
+  }
+  c.check_mode(paths.dir(), 0750);
+  c.check_mode(paths.env(), 0600);
+  c.check_temp_names(paths.dir());
+  c.check_temp_names(paths.slugs());
+  if (util::is_directory(paths.tmp())) {
+    auto left = util::list_dir(paths.tmp());
+    if (left && !left->empty()) {
+      c.problem("leftover staging directories in " + paths.tmp(), true);
+    }
+  }
+
+  std::set<std::string> referenced;
+  SW_TRY_ASSIGN(auto versions, store.versions());
+  for (auto v : versions) {
+    std::string dir = store.dir(v);
+    auto r = store.load(v);
+    if (!r) {
+      c.problem("unreadable release record: " + r.error().message);
+      continue;
+    }
+    c.check_mode(dir + "/" + ReleaseFiles::env, 0600);
+    c.check_mode(dir + "/" + ReleaseFiles::record, 0640);
+    c.check_temp_names(dir);
+    if (r->interrupted) {
+      c.problem("v" + std::to_string(v) + " is pending but the process running it died", true);
+    }
+    if (r->status != ReleaseStatus::expired) {
+      referenced.insert(r->slug_id);
+      if (!r->slug_id.empty() && !slugs.exists(r->slug_id)) {
+        c.problem("v" + std::to_string(v) + " names slug " + r->slug_id + ", which is missing");
+      }
+    }
+  }
+
+  if (auto names = util::list_dir(paths.slugs())) {
+    for (const auto& n : *names) {
+      if (!util::ends_with(n, ".yml")) {
+        continue;
+      }
+      auto s = slugs.load(n.substr(0, n.size() - 4));
+      if (!s) {
+        c.problem("unreadable slug record: " + s.error().message);
+        continue;
+      }
+      bool ok = false;
+      std::string sum = util::sha256_file(slugs.tarball(*s), &ok);
+      if (!ok) {
+        c.problem("slug " + s->id + " has a record but no tarball");
+      } else if (sum != s->sha256) {
+        c.problem("slug " + slugs.tarball(*s) + " does not match its sha256 (corrupted); releases using it cannot be "
+                  "rolled back to");
+      }
+    }
+  }
+
+  bool any_fixable = false;
+  for (const auto& f : c.findings) {
+    any_fixable = any_fixable || f.fixable;
+  }
+  if (fix && any_fixable) {
+    // Taking the lock cleans leftovers and finishes interrupted records (leftovers.hpp).
+    SW_TRY_ASSIGN(AppLock lock, AppLock::acquire(paths, "doctor --fix", false, out));
+    for (auto& f : c.findings) {
+      if (f.fixable) {
+        f.fixed = true;
+      }
+    }
+    ::chmod(paths.dir().c_str(), 0750);
+    ::chmod(paths.env().c_str(), 0600);
+    for (auto v : versions) {
+      ::chmod((store.dir(v) + "/" + ReleaseFiles::env).c_str(), 0600);
+      ::chmod((store.dir(v) + "/" + ReleaseFiles::record).c_str(), 0640);
+    }
+  }
+  return c.findings;
+}
+
+} // namespace slipway::core
