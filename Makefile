@@ -1,4 +1,5 @@
 # Slipway: plain Makefile. `make help` lists the targets.
+SHELL    := bash
 CXX      ?= g++
 PREFIX   ?= /usr/local
 PKGS     := libgit2 libarchive yaml-cpp spdlog
@@ -32,7 +33,16 @@ ifeq ($(SANITIZE),1)
 BIN      := $(BUILD)/slipway
 endif
 
-.PHONY: all test unit integration install deps demo bench clean help
+# libFuzzer targets (clang), one per parser; `make fuzz` runs each for FUZZ_SECONDS.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS := procfile slugignore release_record env_file hook_input
+FUZZ_CXX     := clang++
+FUZZ_FLAGS   := -std=c++20 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -Ilib -Ibuildpack \
+                $(shell pkg-config --cflags $(PKGS))
+FUZZ_LIB_OBJ := $(LIB_SRC:%.cpp=build-fuzz/%.o)
+
+.SECONDARY:
+.PHONY: all test unit integration install deps demo bench clean help fuzz
 all: $(BIN)
 
 help:
@@ -41,6 +51,7 @@ help:
 	@echo "make demo       throwaway root: push a sample app, release phase, failed release, rollback"
 	@echo "make test       unit + integration tests; last line 'N passed, N failed'"
 	@echo "make test SANITIZE=1   the same under AddressSanitizer + UBSan"
+	@echo "make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 600)"
 	@echo "make install PREFIX=/usr/local"
 
 $(BUILD)/libslipway.a: $(LIB_OBJ)
@@ -57,6 +68,24 @@ $(BUILD)/unit-tests: $(UNIT_OBJ) $(BUILD)/libslipway.a
 $(BUILD)/%.o: %.cpp
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) -c -o $@ $<
+
+build-fuzz/%.o: %.cpp
+	@mkdir -p $(@D)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -c -o $@ $<
+
+build-fuzz/fuzz_%: build-fuzz/test/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
+	$(FUZZ_CXX) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+# New inputs go to build-fuzz/corpus; the seeds in test/fuzz/corpus stay as committed.
+fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build-fuzz/corpus/$$t; \
+	  echo "=== fuzz_$$t for $(FUZZ_SECONDS)s"; \
+	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=build-fuzz/crash-$$t- build-fuzz/corpus/$$t test/fuzz/corpus/$$t 2>&1 | \
+	    grep -E '^(#[0-9]+.*DONE|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY)' ; \
+	  status=$${PIPESTATUS[0]}; [ $$status -eq 0 ] || { echo "fuzz_$$t failed; see build-fuzz/crash-$$t-*"; exit 1; }; \
+	done
 
 unit: $(BUILD)/unit-tests
 integration: $(BIN)
@@ -81,6 +110,6 @@ install: $(BIN)
 	cp -r hooks $(DESTDIR)$(PREFIX)/share/slipway/hooks
 
 clean:
-	rm -rf build build-san bin/slipway testdir
+	rm -rf build build-san build-fuzz bin/slipway testdir
 
 -include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/bin/slipway.d

@@ -41,32 +41,39 @@ std::string
 record_to_yaml(const ReleaseRecord& r)
 {
   YAML::Emitter e;
+  auto str = [&](const char* key, const std::string& v) {
+    e << YAML::Key << key << YAML::Value;
+    yaml::emit_string(e, v);
+  };
   e.SetDoublePrecision(4);
   e << YAML::BeginMap;
   e << YAML::Key << "version" << YAML::Value << r.version;
   e << YAML::Key << "status" << YAML::Value << to_string(r.status);
-  e << YAML::Key << "description" << YAML::Value << r.description;
-  e << YAML::Key << "user" << YAML::Value << r.user;
-  e << YAML::Key << "commit" << YAML::Value << r.commit;
-  e << YAML::Key << "created_at" << YAML::Value << r.created_at;
-  e << YAML::Key << "finished_at" << YAML::Value << r.finished_at;
+  str("description", r.description);
+  str("user", r.user);
+  str("commit", r.commit);
+  str("created_at", r.created_at);
+  str("finished_at", r.finished_at);
   e << YAML::Key << "slug" << YAML::Value << YAML::BeginMap;
-  e << YAML::Key << "id" << YAML::Value << r.slug_id;
-  e << YAML::Key << "sha256" << YAML::Value << r.slug_sha256;
+  str("id", r.slug_id);
+  str("sha256", r.slug_sha256);
   e << YAML::Key << "size" << YAML::Value << r.slug_size;
   e << YAML::EndMap;
   e << YAML::Key << "process_types" << YAML::Value << YAML::BeginMap;
   for (const auto& [k, v] : r.process_types) {
-    e << YAML::Key << k << YAML::Value << v;
+    e << YAML::Key;
+    yaml::emit_string(e, k);
+    e << YAML::Value;
+    yaml::emit_string(e, v);
   }
   e << YAML::EndMap;
-  e << YAML::Key << "release_command" << YAML::Value << r.release_command;
+  str("release_command", r.release_command);
   e << YAML::Key << "exit_status" << YAML::Value << r.exit_status;
   e << YAML::Key << "duration" << YAML::Value << r.duration;
-  e << YAML::Key << "failure" << YAML::Value << r.failure;
+  str("failure", r.failure);
   if (r.status == ReleaseStatus::pending) {
-    e << YAML::Key << "owner_pid" << YAML::Value << r.owner_pid;
-    e << YAML::Key << "owner_start" << YAML::Value << r.owner_start;
+    str("owner_pid", r.owner_pid);
+    str("owner_start", r.owner_start);
   }
   e << YAML::EndMap;
   return std::string(e.c_str()) + "\n";

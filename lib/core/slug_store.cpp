@@ -79,12 +79,16 @@ SlugStore::adopt(const std::string& packed_file, SlugRecord meta) const
   e << YAML::Key << "sha256" << YAML::Value << meta.sha256;
   e << YAML::Key << "size" << YAML::Value << meta.size;
   e << YAML::Key << "compression" << YAML::Value << meta.compression;
-  e << YAML::Key << "buildpack" << YAML::Value << meta.buildpack;
+  e << YAML::Key << "buildpack" << YAML::Value;
+  yaml::emit_string(e, meta.buildpack);
   e << YAML::Key << "commit" << YAML::Value << meta.commit;
   e << YAML::Key << "created_at" << YAML::Value << meta.created_at;
   e << YAML::Key << "process_types" << YAML::Value << YAML::BeginMap;
   for (const auto& [k, v] : meta.process_types) {
-    e << YAML::Key << k << YAML::Value << v;
+    e << YAML::Key;
+    yaml::emit_string(e, k);
+    e << YAML::Value;
+    yaml::emit_string(e, v);
   }
   e << YAML::EndMap << YAML::EndMap;
   // Tarball first, record second: a record always names a complete tarball.

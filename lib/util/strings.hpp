@@ -22,6 +22,10 @@ std::string human_size(unsigned long long bytes);
 // Quote for a POSIX shell: 'it'\''s'. Used only for values we write into .profile.d scripts.
 std::string shell_quote(std::string_view s);
 
+// `s` with every byte that is not part of valid UTF-8 replaced by U+FFFD. Records are YAML,
+// which is Unicode: what is stored must read back the same.
+std::string to_valid_utf8(std::string_view s);
+
 // Printable form of an untrusted name for messages: control bytes shown as \xNN.
 std::string printable(std::string_view s);
 

@@ -1,6 +1,7 @@
 #include "yaml_io.hpp"
 
 #include <util/fs.hpp>
+#include <util/strings.hpp>
 
 namespace slipway::yaml {
 
@@ -55,6 +56,21 @@ get_string_map(const YAML::Node& node, const std::string& key, const std::string
     out[kv.first.Scalar()] = kv.second.Scalar();
   }
   return out;
+}
+
+void
+emit_string(YAML::Emitter& e, const std::string& value)
+{
+  std::string v = util::to_valid_utf8(value);
+  bool quote = !v.empty() && (v.front() == ' ' || v.back() == ' ' || v.front() == '\t' || v.back() == '\t');
+  for (unsigned char c : v) {
+    quote = quote || c < 0x20 || c == 0x7f;
+  }
+  if (quote) {
+    e << YAML::DoubleQuoted << v;
+  } else {
+    e << v;
+  }
 }
 
 } // namespace slipway::yaml

@@ -25,4 +25,8 @@ util::Result<std::map<std::string, std::string>> get_string_map(const YAML::Node
                                                                   const std::string& key,
                                                                   const std::string& label);
 
+// Emit a string so that it reads back as stored: valid UTF-8 (other bytes become U+FFFD),
+// double-quoted when control characters or edge whitespace would not survive a plain scalar.
+void emit_string(YAML::Emitter& e, const std::string& value);
+
 } // namespace slipway::yaml

@@ -72,3 +72,21 @@ TEST_CASE("core::settings")
   CHECK(!set_setting(s, "compression", "bzip2"));
   CHECK(!set_setting(s, "deploy_branch", "a b"));
 }
+
+TEST_CASE("core::record_to_yaml stores what reads back (found by fuzz_release_record)")
+{
+  ReleaseRecord r;
+  r.version = 1;
+  r.release_command = "bin/task\r\r";        // trailing CRs vanished in a plain scalar
+  r.description = "x: \xff\xfe quoted";      // invalid UTF-8 was replaced only when quoted
+  r.user = " leading and trailing ";
+  r.process_types = {{"web", "run\x01"}};
+  std::string once = record_to_yaml(r);
+  auto back = record_from_yaml(once, "f");
+  REQUIRE(back);
+  CHECK(back->release_command == "bin/task\r\r");
+  CHECK(back->description == "x: \xef\xbf\xbd\xef\xbf\xbd quoted");
+  CHECK(back->user == " leading and trailing ");
+  CHECK(back->process_types.at("web") == "run\x01");
+  CHECK(record_to_yaml(*back) == once);
+}
