@@ -27,6 +27,9 @@ spec_for(const RunEnv& env, std::vector<std::string> argv, const std::string& cw
   spec.cwd = cwd;
   spec.timeout_seconds = env.timeout;
   spec.kill_grace_seconds = env.kill_grace;
+  spec.drop_privileges = env.drop_privileges;
+  spec.uid = env.uid;
+  spec.gid = env.gid;
   return spec;
 }
 

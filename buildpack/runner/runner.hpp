@@ -25,6 +25,9 @@ struct RunEnv
   std::vector<std::string> env; // the whole environment of each step (STACK, SOURCE_VERSION...)
   double timeout = 0;
   double kill_grace = 10;
+  bool drop_privileges = false; // run each step as uid:gid (see util::ProcessSpec)
+  uid_t uid = 0;
+  gid_t gid = 0;
 };
 
 // bin/detect BUILD_DIR: the framework name it prints, or nullopt when it exits non-zero.

@@ -2,6 +2,7 @@
 
 #include <core/app_lock.hpp>
 #include <core/app_name.hpp>
+#include <core/app_user.hpp>
 #include <core/config_vars.hpp>
 #include <core/resources.hpp>
 #include <core/settings.hpp>
@@ -58,6 +59,10 @@ create_app(const std::string& root, const std::string& name)
   }
   SW_TRY(save_env(staged.env(), {}));
   SW_TRY(save_settings(staged.settings(), AppSettings{}));
+  SW_TRY(create_app_user(name));
+  if (auto user = app_user(name)) {
+    SW_TRY(grant_app_directory(staged, *user));
+  }
   if (::rename(staging.c_str(), paths.dir().c_str()) != 0) {
     (void)util::remove_tree(staging);
     return util::error(util::errno_message("cannot create app", paths.dir()));
@@ -104,7 +109,9 @@ destroy_app(const AppPaths& paths, util::Output& out)
   if (::rename(paths.dir().c_str(), doomed.c_str()) != 0) {
     return util::error(util::errno_message("cannot destroy app", paths.dir()));
   }
-  return util::remove_tree(doomed);
+  SW_TRY(util::remove_tree(doomed));
+  remove_app_user(paths.name());
+  return {};
 }
 
 } // namespace slipway::core

@@ -22,6 +22,9 @@ run_release_phase(const ReleasePhaseInput& in, util::Output& out)
   spec.cwd = in.app_dir;
   spec.timeout_seconds = in.timeout;
   spec.kill_grace_seconds = in.kill_grace;
+  spec.drop_privileges = in.drop_privileges;
+  spec.uid = in.uid;
+  spec.gid = in.gid;
   bool has_path = false;
   for (const auto& [k, v] : in.config) {
     if (k == "HOME" || k == "DYNO") {

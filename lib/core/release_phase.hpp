@@ -19,6 +19,9 @@ struct ReleasePhaseInput
   double kill_grace = 10;
   std::string log_path;    // release.log: every output line is appended as it is written
   std::string runner_path; // receives "<pid> <start time>" of the supervisor, for releases:cancel
+  bool drop_privileges = false; // run as uid:gid, the app's user (app_user.hpp)
+  uid_t uid = 0;
+  gid_t gid = 0;
 };
 
 // Run the command: bash in its own process group with the config vars, then .profile.d/*.sh

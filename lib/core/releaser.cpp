@@ -1,10 +1,12 @@
 #include "releaser.hpp"
 
 #include <archive/slug_unpack.hpp>
+#include <core/app_user.hpp>
 #include <core/release_phase.hpp>
 #include <core/release_store.hpp>
 #include <core/retention.hpp>
 #include <util/clock.hpp>
+#include <util/dir_walk.hpp>
 #include <util/fault.hpp>
 #include <util/fs.hpp>
 #include <util/identity.hpp>
@@ -133,6 +135,13 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
       return finish_failed("cannot unpack slug for the release phase: " + copy.error().message);
     }
     ReleasePhaseInput in;
+    if (auto user = app_user(paths.name())) {
+      SW_TRY(grant_app_directory(paths, *user));
+      SW_TRY(util::chown_tree(scratch, user->uid, user->gid));
+      in.drop_privileges = true;
+      in.uid = user->uid;
+      in.gid = user->gid;
+    }
     in.app_dir = scratch + "/app";
     in.command = rec.release_command;
     in.config = req.config;

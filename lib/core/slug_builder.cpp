@@ -1,16 +1,20 @@
 #include "slug_builder.hpp"
 
 #include <archive/slug_pack.hpp>
+#include <core/app_user.hpp>
 #include <core/buildpack_source.hpp>
 #include <core/resources.hpp>
 #include <core/slugignore.hpp>
 #include <git/tree_export.hpp>
 #include <util/fault.hpp>
+#include <util/dir_walk.hpp>
 #include <util/fs.hpp>
 #include <util/strings.hpp>
 
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <filesystem>
 
 namespace slipway::core {
 
@@ -33,14 +37,42 @@ write_env_dir(const std::string& dir, const ConfigVars& config)
   return {};
 }
 
+// Copy a buildpack into the build's staging area: it may write its `export` file there, the
+// app's user can read it wherever the original lives, and the original is never touched.
+util::Result<buildpack::Buildpack>
+stage(const buildpack::Buildpack& bp, const std::string& work, size_t index)
+{
+  std::string dest = work + "/buildpacks/" + std::to_string(index);
+  std::error_code ec;
+  std::filesystem::create_directories(work + "/buildpacks", ec);
+  std::filesystem::copy(bp.dir, dest,
+                        std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks, ec);
+  if (ec) {
+    return util::error("cannot stage buildpack '" + bp.name + "': " + ec.message());
+  }
+  (void)util::remove_tree(dest + "/.git");
+  return buildpack::Buildpack{bp.name, dest};
+}
+
+// Hand a staging tree to the app's user when commands run as that user.
+util::Status
+give_to_user(const std::string& path, const buildpack::RunEnv& env)
+{
+  return env.drop_privileges ? util::chown_tree(path, env.uid, env.gid) : util::Status();
+}
+
 util::Result<std::vector<buildpack::Buildpack>>
 choose_buildpacks(const BuildInput& in, const std::string& app_dir, const buildpack::RunEnv& env,
                   util::Output& out, std::string& framework)
 {
   SW_TRY_ASSIGN(auto requested, requested_buildpacks(in.config, app_dir));
   std::vector<buildpack::Buildpack> chosen;
+  std::string work = util::dir_name(app_dir);
   if (requested.empty()) {
-    for (const auto& bp : builtin_buildpacks()) {
+    size_t index = 0;
+    for (const auto& builtin : builtin_buildpacks()) {
+      SW_TRY_ASSIGN(auto bp, stage(builtin, work, index++));
+      SW_TRY(give_to_user(work + "/buildpacks", env));
       SW_TRY_ASSIGN(auto name, buildpack::detect(bp, app_dir, env, out));
       if (name) {
         framework = *name;
@@ -60,11 +92,13 @@ choose_buildpacks(const BuildInput& in, const std::string& app_dir, const buildp
       out.detail(std::to_string(i + 1) + ". " + requested[i]);
     }
   }
-  for (const auto& source : requested) {
-    SW_TRY_ASSIGN(auto bp, resolve_buildpack(in.paths, source, out));
+  for (size_t i = 0; i < requested.size(); ++i) {
+    SW_TRY_ASSIGN(auto fetched, resolve_buildpack(in.paths, requested[i], out));
+    SW_TRY_ASSIGN(auto bp, stage(fetched, work, i));
+    SW_TRY(give_to_user(work + "/buildpacks", env));
     SW_TRY_ASSIGN(auto name, buildpack::detect(bp, app_dir, env, out));
     if (!name) {
-      return util::error("app not compatible with buildpack: " + source + " (its bin/detect exited non-zero)");
+      return util::error("app not compatible with buildpack: " + requested[i] + " (its bin/detect exited non-zero)");
     }
     framework = *name;
     out.step(*name + " app detected");
@@ -143,6 +177,13 @@ build_slug(const BuildInput& in, util::Output& out)
              "SOURCE_VERSION=" + in.commit.id};
   env.timeout = static_cast<double>(in.settings.build_timeout);
   env.kill_grace = static_cast<double>(in.settings.kill_grace);
+  if (auto user = app_user(in.paths.name())) {
+    SW_TRY(grant_app_directory(in.paths, *user));
+    env.drop_privileges = true;
+    env.uid = user->uid;
+    env.gid = user->gid;
+    SW_TRY(give_to_user(work, env));
+  }
 
   std::string framework;
   SW_TRY_ASSIGN(auto packs, choose_buildpacks(in, app_dir, env, out, framework));

@@ -89,4 +89,23 @@ remove_at(int dirfd, const std::string& name)
   return {};
 }
 
+Status
+chown_tree(const std::string& path, uid_t uid, gid_t gid)
+{
+  if (::lchown(path.c_str(), uid, gid) != 0) {
+    return error(errno_message("cannot change the owner of", path));
+  }
+  Fd dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!dir) {
+    return {}; // a file: done
+  }
+  return walk_dir(dir.get(), [&](int parent, const std::string& name, const std::string& rel,
+                                 const struct stat&) -> Result<Visit> {
+    if (::fchownat(parent, name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0) {
+      return error(errno_message("cannot change the owner of", path + "/" + rel));
+    }
+    return Visit::descend;
+  });
+}
+
 } // namespace slipway::util

@@ -29,4 +29,7 @@ Status walk_dir(int dirfd, const Visitor& visit, const std::string& rel = "");
 // Remove `name` (a file, a link or a whole tree) in the directory open as `dirfd`.
 Status remove_at(int dirfd, const std::string& name);
 
+// Give `path` and everything below it (links themselves, not their targets) to uid:gid.
+Status chown_tree(const std::string& path, uid_t uid, gid_t gid);
+
 } // namespace slipway::util

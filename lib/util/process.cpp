@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -110,6 +111,14 @@ exec_command(const std::string& program, char* const* argv, char* const* envp, c
   ::dup2(out_fd, 1);
   ::dup2(err_fd, 2);
   ::close_range(3, ~0U, 0);
+  if (spec.drop_privileges) {
+    gid_t groups[1] = {spec.gid};
+    if (::setgroups(1, groups) != 0 || ::setgid(spec.gid) != 0 || ::setuid(spec.uid) != 0 ||
+        ::getuid() != spec.uid || ::geteuid() != spec.uid) {
+      dprintf(2, "cannot switch to uid %u: %s\n", static_cast<unsigned>(spec.uid), std::strerror(errno));
+      ::_exit(126);
+    }
+  }
   if (!spec.cwd.empty() && ::chdir(spec.cwd.c_str()) != 0) {
     dprintf(2, "cannot enter '%s': %s\n", spec.cwd.c_str(), std::strerror(errno));
     ::_exit(127);

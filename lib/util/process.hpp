@@ -24,6 +24,11 @@ struct ProcessSpec
   // When set, stdout is collected into ProcessResult::stdout_text (up to 1 MiB) and only
   // stderr is streamed; otherwise both are merged into the stream.
   bool capture_stdout = false;
+  // When set (Slipway runs as root), the command runs as this user and group only; the
+  // supervisor stays privileged so that it can stop everything the command started.
+  bool drop_privileges = false;
+  uid_t uid = 0;
+  gid_t gid = 0;
 };
 
 struct ProcessResult

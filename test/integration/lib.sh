@@ -11,6 +11,8 @@ setup_scratch() {
   export SLIPWAY_ROOT="$SCRATCH/root" SLIPWAY_USER=tester@example.com
   unset SLIPWAY_FAULT SLIPWAY_LOG GIT_DIR GIT_WORK_TREE
   mkdir -p "$HOME"
+  # Like /var/lib/slipway: apps' own users (when tests run as root) must reach their trees.
+  chmod 755 "$SCRATCH"
   git config --global init.defaultBranch main
   git config --global advice.detachedHead false
   git config --global protocol.file.allow always

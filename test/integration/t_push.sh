@@ -132,3 +132,16 @@ test_strict_apps_reject_failing_pushes() {
   [ "$PUSH_STATUS" -ne 0 ] || fail "strict push of a failing build exited 0"
   assert_contains push.out "duplicate process type 'web'"
 }
+
+test_no_shell_sees_strings_from_a_push() {
+  new_app hello hello
+  touch "$SRC/\$(touch PWNED-file);touch PWNED-file2"
+  git -C "$SRC" add -A
+  git -C "$SRC" commit -qm "\$(touch PWNED-message); touch PWNED-message2 \`touch PWNED-message3\`"
+  git -C "$SRC" push deploy 'HEAD:refs/heads/x$(touch${IFS}PWNED-branch)' > branch.out 2>&1
+  assert_contains branch.out "Not deploying refs/heads/x\\\$\(touch\\\$\{IFS\}PWNED-branch\)"
+  push
+  assert_current hello v1
+  local found; found=$(find / -xdev -name 'PWNED-*' 2>/dev/null | head -3)
+  [ -z "$found" ] || fail "a pushed string ran as shell code: $found"
+}

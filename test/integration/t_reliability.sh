@@ -46,7 +46,7 @@ test_twenty_pushes_at_once_are_serialized() {
 }
 
 test_ten_apps_deploy_in_parallel() {
-  mkdir "$SCRATCH/barrier"
+  mkdir "$SCRATCH/barrier"; chmod 777 "$SCRATCH/barrier"   # each app's own user writes here
   local i pids=""
   for i in $(seq 10); do
     new_app "app$i" barrier

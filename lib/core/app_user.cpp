@@ -1,0 +1,103 @@
+#include "app_user.hpp"
+
+#include <util/dir_walk.hpp>
+#include <util/fs.hpp>
+#include <util/process.hpp>
+#include <util/sha256.hpp>
+
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace slipway::core {
+
+std::string
+app_user_name(const std::string& app)
+{
+  std::string name = "slipway-" + app;
+  if (name.size() <= 32) {
+    return name;
+  }
+  util::Sha256 h;
+  h.update(app);
+  return "slipway-" + app.substr(0, 15) + "-" + h.hex_digest().substr(0, 8);
+}
+
+static util::Status
+run_admin(const std::vector<std::string>& argv)
+{
+  util::ProcessSpec spec;
+  spec.argv = argv;
+  spec.env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
+  std::string output;
+  SW_TRY_ASSIGN(util::ProcessResult r, util::run_process(spec, [&](std::string_view l) {
+    output += std::string(l) + " ";
+  }));
+  if (!r.success()) {
+    return util::error(argv[0] + " " + r.describe() + (output.empty() ? "" : ": " + output));
+  }
+  return {};
+}
+
+util::Status
+create_app_user(const std::string& app)
+{
+  if (::geteuid() != 0) {
+    return {};
+  }
+  std::string name = app_user_name(app);
+  if (::getpwnam(name.c_str())) {
+    return {};
+  }
+  // useradd fails while another holds /etc/passwd's lock (or made the same user first).
+  util::Status made;
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    made = run_admin({"useradd", "--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent",
+                      "--shell", "/usr/sbin/nologin", "--comment", "Slipway app " + app, name});
+    if (made || ::getpwnam(name.c_str())) {
+      return {};
+    }
+    ::usleep(100 * 1000);
+  }
+  return util::error("cannot create the unix user '" + name + "' for app '" + app + "': " + made.error().message);
+}
+
+void
+remove_app_user(const std::string& app)
+{
+  if (::geteuid() == 0 && ::getpwnam(app_user_name(app).c_str())) {
+    (void)run_admin({"userdel", app_user_name(app)});
+  }
+}
+
+std::optional<AppUser>
+app_user(const std::string& app)
+{
+  if (::geteuid() != 0) {
+    return std::nullopt;
+  }
+  std::string name = app_user_name(app);
+  passwd* pw = ::getpwnam(name.c_str());
+  if (!pw) {
+    return std::nullopt;
+  }
+  return AppUser{name, pw->pw_uid, pw->pw_gid};
+}
+
+util::Status
+grant_app_directory(const AppPaths& paths, const AppUser& user)
+{
+  for (const auto& dir : {paths.dir(), paths.releases(), paths.tmp()}) {
+    if (util::path_exists(dir) && ::chown(dir.c_str(), 0, user.gid) != 0) {
+      return util::error(util::errno_message("cannot give the app's group access to", dir));
+    }
+  }
+  struct stat st;
+  if (::stat(paths.cache().c_str(), &st) == 0 && st.st_uid != user.uid) {
+    return util::chown_tree(paths.cache(), user.uid, user.gid);
+  }
+  return {};
+}
+
+} // namespace slipway::core

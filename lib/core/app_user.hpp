@@ -1,0 +1,40 @@
+// Least privilege: when Slipway runs as root, each app gets its own system user, and its
+// buildpacks and release commands run as that user. The user can traverse its app's
+// directory (group) and write only the trees handed to it (build, cache, release scratch);
+// other apps' directories are closed to it. Without root, everything runs as the caller.
+#pragma once
+
+#include <core/layout.hpp>
+#include <util/result.hpp>
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+
+namespace slipway::core {
+
+struct AppUser
+{
+  std::string name;
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
+// "slipway-APP", shortened with a hash when that would pass the 32-character limit.
+std::string app_user_name(const std::string& app);
+
+// Create the app's system user and group (root only; a no-op otherwise).
+util::Status create_app_user(const std::string& app);
+
+// Delete them again (best effort).
+void remove_app_user(const std::string& app);
+
+// The user to run the app's commands as: set only when Slipway runs as root.
+std::optional<AppUser> app_user(const std::string& app);
+
+// Set the app directory's group to the app's group, so that its user can reach the trees
+// it is given, and nothing else.
+util::Status grant_app_directory(const AppPaths& paths, const AppUser& user);
+
+} // namespace slipway::core

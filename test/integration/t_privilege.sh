@@ -1,0 +1,60 @@
+# Least privilege: as root, an app's buildpacks and release commands run as the app's own
+# user, which can write its build and release trees and nothing else.
+
+test_release_commands_run_as_the_apps_user_and_cannot_reach_other_apps() {
+  [ "$(id -u)" -eq 0 ] || skip "needs root to create app users"
+  new_app other snoop
+  sw config:set SECRET=other-secret -a other >/dev/null
+  push >/dev/null
+  new_app mine snoop
+  sw config:set "SLIPWAY_ROOT_FOR_TEST=$SLIPWAY_ROOT" OTHER=other ME=mine -a mine >/dev/null
+  push >/dev/null
+  commit README again again
+  push
+  local log; log=$(app_dir mine)/releases/v2/release.log
+  assert_contains "$log" "^user=slipway-mine$"
+  assert_not_contains "$log" "^ALLOWED (other|own env|own live|own app dir|own slugs)"
+  assert_contains "$log" "^denied other env$"
+  assert_contains "$log" "^denied other slugs$"
+  assert_contains "$log" "^denied other release log$"
+  assert_contains "$log" "^denied own live release$"
+  assert_contains "$log" "^ALLOWED own scratch copy$"
+  assert_not_contains "$log" "other-secret"
+  id slipway-mine >/dev/null || fail "no app user"
+  sw apps:destroy mine --confirm mine >/dev/null
+  ! id slipway-mine >/dev/null 2>&1 || fail "app user left behind by apps:destroy"
+}
+
+test_buildpacks_run_as_the_apps_user() {
+  [ "$(id -u)" -eq 0 ] || skip "needs root to create app users"
+  new_app hello plain
+  mkdir -p "$SCRATCH/bp/bin"
+  printf '#!/usr/bin/env bash\necho probe\n' > "$SCRATCH/bp/bin/detect"
+  cat > "$SCRATCH/bp/bin/compile" <<'BP'
+#!/usr/bin/env bash
+echo "compile as $(id -un)"
+touch "$1/built" && echo "build dir writable"
+touch "$2/cached" && echo "cache dir writable"
+touch "$1/../../../env" 2>/dev/null && echo "WROTE app env" || echo "app env denied"
+BP
+  chmod +x "$SCRATCH/bp/bin/"*
+  echo "$SCRATCH/bp" > "$SRC/.buildpacks"; git -C "$SRC" add -A; git -C "$SRC" commit -qm bp
+  push
+  assert_contains push.out "compile as slipway-hello"
+  assert_contains push.out "build dir writable"
+  assert_contains push.out "cache dir writable"
+  assert_contains push.out "app env denied"
+  assert_current hello v1
+  assert_eq "slipway-hello" "$(stat -c %U "$(app_dir hello)/cache")"
+  assert_eq "root" "$(stat -c %U "$(app_dir hello)/releases/v1/app/built")" "slug files are unpacked as root"
+}
+
+test_long_app_names_get_a_short_user_name() {
+  [ "$(id -u)" -eq 0 ] || skip "needs root to create app users"
+  local name=abcdefghijklmnopqrstuvwxyz0123
+  sw apps:create "$name" >/dev/null
+  local user; user=$(stat -c %G "$(app_dir "$name")")
+  [ ${#user} -le 32 ] || fail "user name '$user' is longer than 32"
+  assert_contains <(echo "$user") "^slipway-abcdefghijklmno-[0-9a-f]{8}$"
+  sw apps:destroy "$name" --confirm "$name" >/dev/null
+}
