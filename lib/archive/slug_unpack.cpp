@@ -1,6 +1,7 @@
 #include "slug_unpack.hpp"
 
 #include <archive/handles.hpp>
+#include <archive/tree_normalize.hpp>
 #include <util/fd.hpp>
 #include <util/fs.hpp>
 #include <util/path_safety.hpp>
@@ -220,6 +221,8 @@ unpack_slug(const std::string& slug_path, const std::string& dest, const UnpackL
       return u.refuse(rel, "is a device, FIFO or socket");
     }
   }
+  u.stack.clear();
+  return normalize_tree(dest);
   return {};
 }
 

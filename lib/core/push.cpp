@@ -113,15 +113,16 @@ handle_push(const AppPaths& paths, HookKind kind, const std::vector<RefUpdate>& 
   SW_TRY_ASSIGN(util::FileOutput log, util::FileOutput::open(log_path));
   util::TeeOutput build_out(out, log);
   build_out.step("Building " + paths.name() + " from " + branch + " (" + short_id + ")");
-  auto slug = build_slug({paths, settings, repo.get(), commit, config}, build_out);
-  if (!slug) {
-    build_out.warn("Push rejected, failed to build: " + slug.error().message);
+  auto built = build_slug({paths, settings, repo.get(), commit, config}, build_out);
+  if (!built) {
+    build_out.warn("Push rejected, failed to build: " + built.error().message);
     out.warn("Build log: " + log_path);
     give_back();
     return false;
   }
   SW_TRY_ASSIGN(ReleaseOutcome outcome,
-                create_release(paths, settings, {*slug, config, "Deploy " + short_id, commit.id}, out));
+                create_release(paths, settings,
+                               {built->slug, config, "Deploy " + short_id, commit.id, {}, built->tree}, out));
   if (!outcome.succeeded()) {
     give_back();
   }

@@ -42,6 +42,51 @@ unpack_into(const std::string& tarball, const std::string& dest)
   return {};
 }
 
+// The release's live tree, the cheapest safe way: rename a freshly built tree; else share the
+// files of a release with the same slug (release trees are never written); else unpack.
+util::Status
+place_tree(const ReleaseStore& store, const SlugStore& slugs, const ReleaseRequest& req, unsigned long version,
+           const std::string& dest)
+{
+  if (!req.prepared_tree.empty() && ::rename(req.prepared_tree.c_str(), dest.c_str()) == 0) {
+    return {};
+  }
+  auto versions = store.versions();
+  size_t looked = 0;
+  for (auto it = versions ? versions->rbegin() : std::vector<unsigned long>::reverse_iterator();
+       versions && it != versions->rend() && looked < 50; ++it, ++looked) {
+    std::string other = store.dir(*it);
+    if (*it == version || util::path_exists(other + "/" + ReleaseFiles::expired) ||
+        !util::is_directory(other + "/" + ReleaseFiles::app)) {
+      continue;
+    }
+    auto r = store.load_raw(*it);
+    if (!r || r->slug_id != req.slug.id || r->status == ReleaseStatus::pending) {
+      continue;
+    }
+    std::string tmp = dest + ".tmp." + std::to_string(::getpid());
+    (void)util::remove_tree(tmp);
+    if (util::link_tree(other + "/" + ReleaseFiles::app, tmp) && ::rename(tmp.c_str(), dest.c_str()) == 0) {
+      return {};
+    }
+    (void)util::remove_tree(tmp);
+  }
+  return unpack_into(slugs.tarball(req.slug), dest);
+}
+
+// The release phase's own copy of the release, which it may change freely. As root, the
+// copy's directories belong to the app's user and its files are the release's own, which
+// that user cannot write: so nothing is copied. Otherwise the slug is unpacked again.
+util::Status
+make_scratch(const std::string& live, const std::string& tarball, const std::string& dest,
+             const std::optional<AppUser>& user)
+{
+  if (user) {
+    return util::link_tree(live, dest, static_cast<long>(user->uid), user->gid);
+  }
+  return unpack_into(tarball, dest);
+}
+
 void
 run_post_release_hook(const AppPaths& paths, const AppSettings& settings, unsigned long v,
                       std::optional<unsigned long> previous, util::Output& out)
@@ -117,9 +162,9 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
   };
 
   out.step("Launching " + v + "...");
-  auto unpacked = unpack_into(slugs.tarball(req.slug), dir + "/" + ReleaseFiles::app);
-  if (!unpacked) {
-    return finish_failed("cannot unpack slug: " + unpacked.error().message);
+  auto placed = place_tree(store, slugs, req, rec.version, dir + "/" + ReleaseFiles::app);
+  if (!placed) {
+    return finish_failed("cannot unpack slug: " + placed.error().message);
   }
 
   if (!rec.release_command.empty()) {
@@ -129,15 +174,18 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
     SW_TRY(util::make_dirs(paths.tmp(), 0750));
     SW_TRY(util::remove_tree(scratch));
     SW_TRY(util::make_dir(scratch, 0750));
-    auto copy = unpack_into(slugs.tarball(req.slug), scratch + "/app");
-    if (!copy) {
-      (void)util::remove_tree(scratch);
-      return finish_failed("cannot unpack slug for the release phase: " + copy.error().message);
-    }
-    ReleasePhaseInput in;
-    if (auto user = app_user(paths.name())) {
+    auto user = app_user(paths.name());
+    if (user) {
       SW_TRY(grant_app_directory(paths, *user));
       SW_TRY(util::chown_tree(scratch, user->uid, user->gid));
+    }
+    auto copy = make_scratch(dir + "/" + ReleaseFiles::app, slugs.tarball(req.slug), scratch + "/app", user);
+    if (!copy) {
+      (void)util::remove_tree(scratch);
+      return finish_failed("cannot copy the release for its release phase: " + copy.error().message);
+    }
+    ReleasePhaseInput in;
+    if (user) {
       in.drop_privileges = true;
       in.uid = user->uid;
       in.gid = user->gid;

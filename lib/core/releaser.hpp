@@ -23,6 +23,9 @@ struct ReleaseRequest
   std::string commit;
   // Called once the release record exists, before its release phase runs.
   std::function<void(const ReleaseRecord&)> on_created;
+  // A tree equal to what the slug unpacks to (a fresh build's), renamed into place instead
+  // of unpacking; empty to unpack (or link from a release with the same slug).
+  std::string prepared_tree = {};
 };
 
 struct ReleaseOutcome

@@ -1,6 +1,7 @@
 #include "slug_builder.hpp"
 
 #include <archive/slug_pack.hpp>
+#include <archive/tree_normalize.hpp>
 #include <core/app_user.hpp>
 #include <core/buildpack_source.hpp>
 #include <core/resources.hpp>
@@ -140,7 +141,7 @@ write_legacy_config_vars(const std::string& app_dir, const std::map<std::string,
 
 } // namespace
 
-util::Result<SlugRecord>
+util::Result<BuildResult>
 build_slug(const BuildInput& in, util::Output& out)
 {
   std::string work = in.paths.tmp() + "/build-" + std::to_string(::getpid());
@@ -247,7 +248,13 @@ build_slug(const BuildInput& in, util::Output& out)
   SW_TRY_ASSIGN(SlugRecord slug, SlugStore(in.paths).adopt(packed, meta));
   util::fault_point("after-slug-written");
   out.detail("Done: " + util::human_size(slug.size) + " (slug " + slug.id + ")");
-  return slug;
+  // The packed tree is the release's tree: normalized, it equals what the slug unpacks to.
+  BuildResult result{slug, in.paths.tmp() + "/tree-" + std::to_string(::getpid())};
+  SW_TRY(archive::normalize_tree(app_dir));
+  if (::rename(app_dir.c_str(), result.tree.c_str()) != 0) {
+    result.tree.clear(); // the release unpacks the slug instead
+  }
+  return result;
 }
 
 } // namespace slipway::core

@@ -20,8 +20,16 @@ struct BuildInput
   ConfigVars config;
 };
 
+struct BuildResult
+{
+  SlugRecord slug;
+  // The built tree, normalized to what the slug unpacks to (archive/tree_normalize.hpp),
+  // left in apps/APP/tmp for the release to rename into place instead of unpacking.
+  std::string tree;
+};
+
 // Build and store a slug. All build output goes to `out` as it happens; a failure is one
 // line saying what failed and what to do. The staging directory is always removed.
-util::Result<SlugRecord> build_slug(const BuildInput& in, util::Output& out);
+util::Result<BuildResult> build_slug(const BuildInput& in, util::Output& out);
 
 } // namespace slipway::core

@@ -89,6 +89,76 @@ remove_at(int dirfd, const std::string& name)
   return {};
 }
 
+static Status
+link_dir(int src, int dest, const std::string& rel, long owner_uid, gid_t owner_gid)
+{
+  SW_TRY_ASSIGN(auto names, names_in(src, rel));
+  for (const auto& name : names) {
+    std::string child = rel.empty() ? name : rel + "/" + name;
+    struct stat st;
+    if (::fstatat(src, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      return error(errno_message("cannot read", child));
+    }
+    if (S_ISDIR(st.st_mode)) {
+      if (::mkdirat(dest, name.c_str(), st.st_mode & 07777) != 0) {
+        return error(errno_message("cannot create directory", child));
+      }
+      Fd s(::openat(src, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      Fd d(::openat(dest, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!s || !d) {
+        return error(errno_message("cannot open directory", child));
+      }
+      ::fchmod(d.get(), st.st_mode & 07777);
+      if (owner_uid >= 0 && ::fchown(d.get(), static_cast<uid_t>(owner_uid), owner_gid) != 0) {
+        return error(errno_message("cannot change the owner of", child));
+      }
+      SW_TRY(link_dir(s.get(), d.get(), child, owner_uid, owner_gid));
+      timespec times[2] = {st.st_atim, st.st_mtim};
+      ::futimens(d.get(), times);
+    } else if (S_ISLNK(st.st_mode)) {
+      char buf[4096];
+      ssize_t n = ::readlinkat(src, name.c_str(), buf, sizeof buf - 1);
+      if (n < 0) {
+        return error(errno_message("cannot read link", child));
+      }
+      buf[n] = '\0';
+      if (::symlinkat(buf, dest, name.c_str()) != 0) {
+        return error(errno_message("cannot create symlink", child));
+      }
+      timespec times[2] = {st.st_atim, st.st_mtim};
+      ::utimensat(dest, name.c_str(), times, AT_SYMLINK_NOFOLLOW);
+    } else if (::linkat(src, name.c_str(), dest, name.c_str(), 0) != 0) {
+      return error(errno_message("cannot link", child));
+    }
+  }
+  return {};
+}
+
+Status
+link_tree(const std::string& src, const std::string& dest, long owner_uid, gid_t owner_gid)
+{
+  Fd s(::open(src.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  struct stat st;
+  if (!s || ::fstat(s.get(), &st) != 0) {
+    return error(errno_message("cannot open", src));
+  }
+  if (::mkdir(dest.c_str(), st.st_mode & 07777) != 0) {
+    return error(errno_message("cannot create directory", dest));
+  }
+  Fd d(::open(dest.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!d) {
+    return error(errno_message("cannot open", dest));
+  }
+  ::fchmod(d.get(), st.st_mode & 07777);
+  if (owner_uid >= 0 && ::fchown(d.get(), static_cast<uid_t>(owner_uid), owner_gid) != 0) {
+    return error(errno_message("cannot change the owner of", dest));
+  }
+  SW_TRY(link_dir(s.get(), d.get(), "", owner_uid, owner_gid));
+  timespec times[2] = {st.st_atim, st.st_mtim};
+  ::futimens(d.get(), times);
+  return {};
+}
+
 Status
 chown_tree(const std::string& path, uid_t uid, gid_t gid)
 {

@@ -29,6 +29,11 @@ Status walk_dir(int dirfd, const Visitor& visit, const std::string& rel = "");
 // Remove `name` (a file, a link or a whole tree) in the directory open as `dirfd`.
 Status remove_at(int dirfd, const std::string& name);
 
+// Make `dest` (which must not exist) a copy of the tree `src` that shares its files: new
+// directories, hard-linked files, recreated symlinks, the same modes and times. With
+// `owner_uid` >= 0 the new directories belong to owner_uid:owner_gid (files keep theirs).
+Status link_tree(const std::string& src, const std::string& dest, long owner_uid = -1, gid_t owner_gid = 0);
+
 // Give `path` and everything below it (links themselves, not their targets) to uid:gid.
 Status chown_tree(const std::string& path, uid_t uid, gid_t gid);
 
