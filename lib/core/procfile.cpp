@@ -4,8 +4,8 @@
 
 namespace slipway::core {
 
-static bool
-valid_type(std::string_view t)
+bool
+valid_process_type(std::string_view t)
 {
   if (t.empty() || t.size() > 128) {
     return false;
@@ -43,7 +43,7 @@ parse_procfile(const std::string& text, const std::string& label)
     }
     std::string type(util::trim(t.substr(0, colon)));
     std::string command(util::trim(t.substr(colon + 1)));
-    if (!valid_type(type)) {
+    if (!valid_process_type(type)) {
       return util::error(where + "invalid process type '" + util::printable(type) +
                          "': use letters, digits, '_' and '-' (at most 128)");
     }

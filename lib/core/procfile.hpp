@@ -15,6 +15,9 @@ using ProcessTypes = std::map<std::string, std::string>;
 // commands and duplicate types are errors that carry `label:line:`.
 util::Result<ProcessTypes> parse_procfile(const std::string& text, const std::string& label = "Procfile");
 
+// A process type name as the Platform API allows it: ^[-\w]{1,128}$.
+bool valid_process_type(std::string_view type);
+
 // "release, web" for build output.
 std::string type_list(const ProcessTypes& types);
 

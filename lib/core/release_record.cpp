@@ -113,6 +113,11 @@ record_from_yaml(const std::string& text, const std::string& label)
     util::parse_uint(yaml::get_string(doc["slug"], "size", "0"), r.slug_size);
   }
   SW_TRY_ASSIGN(r.process_types, yaml::get_string_map(doc, "process_types", label));
+  for (const auto& [type, command] : r.process_types) {
+    if (!valid_process_type(type)) {
+      return util::error(label + ": invalid process type name '" + util::printable(type) + "'");
+    }
+  }
   r.release_command = yaml::get_string(doc, "release_command");
   try {
     r.exit_status = doc["exit_status"] ? doc["exit_status"].as<int>() : -1;

@@ -90,3 +90,10 @@ TEST_CASE("core::record_to_yaml stores what reads back (found by fuzz_release_re
   CHECK(back->process_types.at("web") == "run\x01");
   CHECK(record_to_yaml(*back) == once);
 }
+
+TEST_CASE("core::record_from_yaml refuses process type names a Procfile cannot hold (found by fuzzing)")
+{
+  auto r = record_from_yaml("version: 1\nstatus: failed\nprocess_types:\n  \"we b\": x\n", "f");
+  REQUIRE(!r);
+  CHECK(r.error().message == "f: invalid process type name 'we b'");
+}
