@@ -1,6 +1,7 @@
 #include "push.hpp"
 
 #include <core/app_lock.hpp>
+#include <core/build_key.hpp>
 #include <core/config_vars.hpp>
 #include <core/release_store.hpp>
 #include <core/releaser.hpp>
@@ -113,12 +114,25 @@ handle_push(const AppPaths& paths, HookKind kind, const std::vector<RefUpdate>& 
   SW_TRY_ASSIGN(util::FileOutput log, util::FileOutput::open(log_path));
   util::TeeOutput build_out(out, log);
   build_out.step("Building " + paths.name() + " from " + branch + " (" + short_id + ")");
-  auto built = build_slug({paths, settings, repo.get(), commit, config}, build_out);
+  // An identical build (same tree, buildpacks and config) is reused, not repeated.
+  auto key = build_key(paths, settings, repo.get(), commit, config, build_out);
+  std::optional<std::string> reused = key ? slug_for_key(paths, *key) : std::nullopt;
+  util::Result<BuildResult> built = util::error("not built");
+  if (reused) {
+    SW_TRY_ASSIGN(SlugRecord slug, SlugStore(paths).load(*reused));
+    build_out.step("Reusing slug " + slug.id + ": this tree was built before with the same buildpacks and config");
+    built = BuildResult{slug, ""};
+  } else {
+    built = build_slug({paths, settings, repo.get(), commit, config}, build_out);
+  }
   if (!built) {
     build_out.warn("Push rejected, failed to build: " + built.error().message);
     out.warn("Build log: " + log_path);
     give_back();
     return false;
+  }
+  if (key && !reused) {
+    (void)remember_key(paths, *key, built->slug.id);
   }
   SW_TRY_ASSIGN(ReleaseOutcome outcome,
                 create_release(paths, settings,

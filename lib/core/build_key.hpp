@@ -1,0 +1,29 @@
+// The identity of a build: everything that determines a slug's bytes. Two pushes with the
+// same key get the same slug, so the second reuses the first's instead of building again
+// (a `git revert`, a redeploy of an old commit). Recorded in apps/APP/slugs/by-input/KEY.
+#pragma once
+
+#include <core/config_vars.hpp>
+#include <core/layout.hpp>
+#include <core/settings.hpp>
+#include <git/repository.hpp>
+#include <util/output.hpp>
+
+#include <optional>
+
+namespace slipway::core {
+
+// sha256 over: the commit's tree id, every config var (they reach bin/compile), the stack,
+// the compression, and the content of each buildpack that may run (the built-ins, or the
+// ones BUILDPACK_URL or the tree's .buildpacks name; git URLs are fetched to see their
+// content). Fails only when a requested buildpack cannot be had, which the build reports.
+util::Result<std::string> build_key(const AppPaths& paths, const AppSettings& settings, git_repository* repo,
+                                    const git::CommitInfo& commit, const ConfigVars& config, util::Output& out);
+
+// The slug recorded for `key`, if its tarball still exists.
+std::optional<std::string> slug_for_key(const AppPaths& paths, const std::string& key);
+
+// Record that `key` built `slug_id`.
+util::Status remember_key(const AppPaths& paths, const std::string& key, const std::string& slug_id);
+
+} // namespace slipway::core

@@ -1,0 +1,59 @@
+# Fast paths (slug reuse, built trees kept, trees shared between releases of one slug)
+# give exactly what the slow paths (a full build, an unpack) give.
+
+tree_listing() { # DIR: every entry with its type, mode, size, mtime and content hash
+  (cd "$1" && find . -printf '%p %y %m %s %T@\n' | sort && find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
+}
+
+test_an_identical_build_is_reused_and_matches_a_fresh_build() {
+  new_app hello release-knobs
+  push >/dev/null                                     # v1: built
+  commit README b b; push >/dev/null                  # v2: built
+  git -C "$SRC" revert --no-edit HEAD >/dev/null      # tree of v1 again
+  push
+  assert_contains push.out "Reusing slug $(slug_of hello v1): this tree was built before"
+  assert_not_contains push.out "Procfile-only app detected"
+  assert_eq "$(slug_of hello v1)" "$(slug_of hello v3)"
+  assert_current hello v3
+  # The slow path: the same commit built from scratch in another app gives the same bytes.
+  sw apps:create other >/dev/null
+  git -C "$SRC" push -q "$(app_dir other)/repo.git" HEAD:refs/heads/main 2>/dev/null
+  assert_eq "$(slug_of hello v3)" "$(slug_of other v1)"
+  cmp "$(app_dir hello)/slugs/$(slug_of hello v3).tar.zst" "$(app_dir other)/slugs/$(slug_of other v1).tar.zst"
+  # Trees: v1 kept its built tree, v3 shares v1's files, 'other' v1 too; a plain unpack agrees.
+  mkdir unpacked; tar -xf "$(app_dir hello)/slugs/$(slug_of hello v1).tar.zst" -C unpacked
+  tree_listing unpacked/app > slow.txt
+  for tree in "$(app_dir hello)/releases/v1/app" "$(app_dir hello)/releases/v3/app" "$(app_dir other)/releases/v1/app"; do
+    tree_listing "$tree" > fast.txt
+    diff slow.txt fast.txt || fail "$tree differs from the unpacked slug"
+  done
+}
+
+test_a_config_change_means_a_new_build() {
+  new_app hello release-knobs
+  push >/dev/null
+  sw config:set FOO=1 -a hello >/dev/null
+  commit README b b; push >/dev/null
+  git -C "$SRC" revert --no-edit HEAD >/dev/null
+  push
+  assert_not_contains push.out "Reusing slug"
+  assert_contains push.out "Procfile-only app detected"
+}
+
+test_releases_on_an_existing_slug_share_its_files() {
+  new_app hello release-knobs
+  push >/dev/null
+  sw config:set FOO=1 -a hello >/dev/null
+  sw rollback -a hello >/dev/null
+  local a; a=$(app_dir hello)/releases
+  assert_eq "$(stat -c %i "$a/v1/app/Procfile")" "$(stat -c %i "$a/v2/app/Procfile")" "v2 shares v1's files"
+  assert_eq "$(stat -c %i "$a/v1/app/Procfile")" "$(stat -c %i "$a/v3/app/Procfile")" "v3 shares v1's files"
+  # When no tree of the slug is left, the slug is unpacked: same result.
+  tree_listing "$a/v1/app" > before.txt
+  rm -rf "$a/v1/app" "$a/v2/app" "$a/v3/app"
+  sw rollback v1 -a hello >/dev/null 2>&1 || true
+  sw config:set FOO=2 -a hello >/dev/null
+  local last; last=$(ls "$a" | sort -V | tail -1)
+  tree_listing "$a/$last/app" > after.txt
+  diff before.txt after.txt || fail "unpacked tree differs from the shared one"
+}
