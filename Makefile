@@ -51,6 +51,7 @@ help:
 	@echo "make demo       throwaway root: push a sample app, release phase, failed release, rollback"
 	@echo "make test       unit + integration tests; last line 'N passed, N failed'"
 	@echo "make test SANITIZE=1   the same under AddressSanitizer + UBSan (build-san/)"
+	@echo "make bench      deploy benchmark against baselines (BENCH=large for 600 MB)"
 	@echo "make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 600)"
 	@echo "make install PREFIX=/usr/local"
 
@@ -103,6 +104,10 @@ endif
 test: $(BIN) $(BUILD)/unit-tests
 	rm -rf $(SAN_REPORTS) && $(if $(SAN_REPORTS),mkdir -p $(SAN_REPORTS) &&) \
 	$(TEST_ENV) SLIPWAY_BIN=$(abspath $(BIN)) UNIT_TESTS=$(abspath $(BUILD)/unit-tests) bash test/run
+
+# Measures and reports only (BENCH=large for 50,000 files / 600 MB); never run by make test.
+bench: $(BIN)
+	SLIPWAY_BIN=$(abspath $(BIN)) python3 test/bench/bench.py
 
 demo: $(BIN)
 	SLIPWAY_BIN=$(abspath $(BIN)) bash bin/demo

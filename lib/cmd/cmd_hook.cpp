@@ -4,6 +4,9 @@
 #include <core/push.hpp>
 #include <util/fs.hpp>
 
+#include <spdlog/spdlog.h>
+
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <climits>
@@ -54,6 +57,10 @@ run_hook(Context& ctx)
   std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
   SW_TRY_ASSIGN(auto updates, core::parse_hook_input(input));
   SW_TRY_ASSIGN(bool ok, core::handle_push(paths, kind, updates, *ctx.out));
+  rusage usage;
+  if (::getrusage(RUSAGE_SELF, &usage) == 0) {
+    spdlog::info("hook {} for {}: peak_rss_kb={}", which, paths.name(), usage.ru_maxrss);
+  }
   return ok ? 0 : 1;
 }
 

@@ -42,8 +42,9 @@ unpack_into(const std::string& tarball, const std::string& dest)
   return {};
 }
 
-// The release's live tree, the cheapest safe way: rename a freshly built tree; else share the
-// files of a release with the same slug (release trees are never written); else unpack.
+// The release's live tree, the cheapest safe way: rename a freshly built tree; else point at
+// the tree of a release with the same slug (trees are never written after they are made, and
+// retention keeps or prunes all releases of one slug together); else unpack.
 util::Status
 place_tree(const ReleaseStore& store, const SlugStore& slugs, const ReleaseRequest& req, unsigned long version,
            const std::string& dest)
@@ -64,12 +65,14 @@ place_tree(const ReleaseStore& store, const SlugStore& slugs, const ReleaseReque
     if (!r || r->slug_id != req.slug.id || r->status == ReleaseStatus::pending) {
       continue;
     }
-    std::string tmp = dest + ".tmp." + std::to_string(::getpid());
-    (void)util::remove_tree(tmp);
-    if (util::link_tree(other + "/" + ReleaseFiles::app, tmp) && ::rename(tmp.c_str(), dest.c_str()) == 0) {
+    // Point at the release that owns the tree, so that links never chain.
+    std::string target = "../v" + std::to_string(*it) + "/" + ReleaseFiles::app;
+    if (auto link = util::read_link(other + "/" + ReleaseFiles::app)) {
+      target = *link;
+    }
+    if (util::replace_symlink(target, dest)) {
       return {};
     }
-    (void)util::remove_tree(tmp);
   }
   return unpack_into(slugs.tarball(req.slug), dest);
 }

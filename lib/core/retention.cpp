@@ -100,9 +100,14 @@ prune_releases(const AppPaths& paths, const AppSettings& settings)
     }
     unpacked.push_back(*r);
   }
+  // Releases of one slug share one tree: a slug any kept release uses stays whole.
   for (const auto& r : unpacked) {
     if (keep.count(r.version)) {
       live_slugs.insert(r.slug_id);
+    }
+  }
+  for (const auto& r : unpacked) {
+    if (live_slugs.count(r.slug_id)) {
       continue;
     }
     // Marker first: a crash mid-delete leaves a release that reads expired, never a half tree

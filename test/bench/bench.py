@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""make bench: Slipway's share of a deploy against the ways people deploy today.
+
+Generates an app with ../shared/bench/make-repo (default 5,000 files, 60 MB, 15% binary;
+BENCH=large: 50,000 files, 600 MB), then measures in one run, on the same repository, each
+figure as the median of RUNS (default 5) runs:
+
+  B1  fresh deploy (Procfile-only, release: true): git push to current switched, minus a
+      plain git push of the same commit into a bare repository without hooks
+  B2  a push that changes 1% of the files      B3  git revert of the last commit, pushed
+  B4  config:set                               B5  rollback
+  B6  releases and releases:info with 10,000 releases, and with 100
+  baselines: (a) git archive | tar -x   (b) git archive | gzip   (c) git archive | zstd -T0
+             to a file plus tar -x of the same stream
+  peak resident memory of the hook
+
+Prints a Markdown table and writes every raw figure to build/bench.json. Measures only.
+"""
+import json, os, platform, re, shutil, statistics, subprocess, sys, tempfile, time
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SLIPWAY = os.environ.get("SLIPWAY_BIN", os.path.join(TOP, "bin", "slipway"))
+MAKE_REPO = os.environ.get("MAKE_REPO", os.path.join(TOP, "..", "shared", "bench", "make-repo"))
+LARGE = os.environ.get("BENCH") == "large"
+RUNS = int(os.environ.get("RUNS", "5"))
+
+
+def sh(cmd, cwd=None, env=None, check=True):
+    return subprocess.run(cmd, cwd=cwd, env=env, shell=isinstance(cmd, str), check=check,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          executable="/bin/bash" if isinstance(cmd, str) else None)
+
+
+def timed(cmd, **kw):
+    start = time.perf_counter()
+    sh(cmd, **kw)
+    return time.perf_counter() - start
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="slipway-bench.")
+    os.chmod(work, 0o755)
+    env = dict(os.environ, HOME=os.path.join(work, "home"), GIT_CONFIG_NOSYSTEM="1", LC_ALL="C",
+               GIT_AUTHOR_NAME="Bench", GIT_AUTHOR_EMAIL="bench@example.com",
+               GIT_COMMITTER_NAME="Bench", GIT_COMMITTER_EMAIL="bench@example.com",
+               SLIPWAY_USER="bench@example.com")
+    os.makedirs(env["HOME"])
+    sh("git config --global init.defaultBranch main", env=env)
+    files, mb = (50000, 600) if LARGE else (5000, 60)
+    repo = os.path.join(work, "repo")
+    print(f"generating {files} files, {mb} MB ...", file=sys.stderr)
+    sh([MAKE_REPO, repo, "--files", str(files), "--mb", str(mb), "--release", "true", "--commits", "2"], env=env)
+    commits = sh("git rev-list --reverse HEAD", cwd=repo, env=env).stdout.split()
+    first, second = commits[0], commits[-1]
+    raw = {k: [] for k in ("push_plain_1", "push_plain_2", "push_plain_3", "B1_raw", "B2_raw", "B3_raw",
+                           "B4", "B5", "base_a", "base_b", "base_c")}
+    rss = []
+    for run in range(RUNS):
+        print(f"run {run + 1}/{RUNS}", file=sys.stderr)
+        r = os.path.join(work, f"run{run}")
+        os.makedirs(r)
+        renv = dict(env, SLIPWAY_ROOT=os.path.join(r, "root"), SLIPWAY_LOG=os.path.join(r, "slipway.log"))
+        sh([SLIPWAY, "apps:create", "app"], env=renv)
+        app_git = os.path.join(r, "root/apps/app/repo.git")
+        plain = os.path.join(r, "plain.git")
+        sh(["git", "init", "-q", "--bare", plain], env=renv)
+        src = os.path.join(r, "src")
+        sh(["git", "clone", "-q", "--no-checkout", repo, src], env=renv)
+        # Plain pushes first (transfer only), then the same pushes into the app.
+        raw["push_plain_1"].append(timed(["git", "push", "-q", plain, f"{first}:refs/heads/main"], cwd=src, env=renv))
+        raw["B1_raw"].append(timed(["git", "push", "-q", app_git, f"{first}:refs/heads/main"], cwd=src, env=renv))
+        raw["push_plain_2"].append(timed(["git", "push", "-q", plain, f"{second}:refs/heads/main"], cwd=src, env=renv))
+        raw["B2_raw"].append(timed(["git", "push", "-q", app_git, f"{second}:refs/heads/main"], cwd=src, env=renv))
+        sh(["git", "checkout", "-q", second], cwd=src, env=renv)
+        sh(["git", "revert", "--no-edit", "HEAD"], cwd=src, env=renv)
+        raw["push_plain_3"].append(timed(["git", "push", "-q", plain, "HEAD:refs/heads/main"], cwd=src, env=renv))
+        raw["B3_raw"].append(timed(["git", "push", "-q", app_git, "HEAD:refs/heads/main"], cwd=src, env=renv))
+        raw["B4"].append(timed([SLIPWAY, "config:set", f"RUN={run}", "-a", "app"], env=renv))
+        raw["B5"].append(timed([SLIPWAY, "rollback", "-a", "app"], env=renv))
+        log = open(renv["SLIPWAY_LOG"]).read()
+        rss += [int(x) for x in re.findall(r"peak_rss_kb=(\d+)", log)]
+        # Baselines on the same commit.
+        for name, cmd in (("base_a", f"mkdir {r}/a && git archive {first} | tar -x -C {r}/a"),
+                          ("base_b", f"git archive {first} | gzip > {r}/b.tgz"),
+                          ("base_c", f"mkdir {r}/c && git archive {first} | tee >(zstd -T0 -q > {r}/c.tar.zst) | tar -x -C {r}/c")):
+            raw[name].append(timed(cmd, cwd=repo, env=renv))
+        shutil.rmtree(r)
+
+    med = {k: statistics.median(v) for k, v in raw.items()}
+    fig = {
+        "B1": med["B1_raw"] - med["push_plain_1"],
+        "B2": med["B2_raw"] - med["push_plain_2"],
+        "B3": med["B3_raw"] - med["push_plain_3"],
+        "B4": med["B4"], "B5": med["B5"],
+        "a": med["base_a"], "b": med["base_b"], "c": med["base_c"],
+    }
+    b6 = bench_listing(work, env)
+    report = {"machine": machine(), "size": {"files": files, "mb": mb}, "runs": RUNS, "raw": raw,
+              "medians": med, "figures": fig, "B6": b6, "hook_peak_rss_kb": max(rss) if rss else None}
+    os.makedirs(os.path.join(TOP, "build"), exist_ok=True)
+    out = os.path.join(TOP, "build", "bench-large.json" if LARGE else "bench.json")
+    with open(out, "w") as f:
+        json.dump(report, f, indent=2)
+    print_table(report)
+    print(f"\nraw figures: {out}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def bench_listing(work, env):
+    """B6: `releases` and `releases:info` with 10,000 and with 100 releases (records written
+    directly: making 10,000 real releases would take the whole budget)."""
+    out = {}
+    for count in (100, 10000):
+        root = os.path.join(work, f"list{count}")
+        renv = dict(env, SLIPWAY_ROOT=root)
+        sh([SLIPWAY, "apps:create", "app"], env=renv)
+        rel = os.path.join(root, "apps/app/releases")
+        for v in range(1, count + 1):
+            d = os.path.join(rel, f"v{v}")
+            os.mkdir(d)
+            with open(os.path.join(d, "release.yml"), "w") as f:
+                f.write(f"version: {v}\nstatus: succeeded\ndescription: Set V{v} config vars\nuser: bench@example.com\n"
+                        f"commit: {'a' * 40}\ncreated_at: 2026-11-27T00:00:00Z\nfinished_at: 2026-11-27T00:00:01Z\n"
+                        "slug:\n  id: 01234567-89ab-cdef-0123-456789abcdef\n  sha256: x\n  size: 1\n"
+                        "process_types:\n  web: bin/web\nrelease_command: \"\"\nexit_status: -1\nduration: 0\nfailure: \"\"\n")
+            open(os.path.join(d, "env"), "w").close()
+            os.mkdir(os.path.join(d, "app"))
+        os.symlink(f"releases/v{count}", os.path.join(root, "apps/app/current"))
+        for cmd in ("releases", "releases:info"):
+            times = [timed([SLIPWAY, cmd, "-a", "app"], env=renv) for _ in range(max(RUNS, 5) * 2)]
+            out[f"{cmd} {count}"] = statistics.median(times)
+    return out
+
+
+def machine():
+    cpu = "unknown"
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    return {"cpu": cpu, "cores": os.cpu_count(), "kernel": platform.release(),
+            "filesystem": sh("df -T /tmp | tail -1 | awk '{print $2}'").stdout.strip()}
+
+
+def print_table(r):
+    f, b6 = r["figures"], r["B6"]
+    ms = lambda s: f"{s * 1000:.0f} ms"
+    print(f"\n### Slipway deploy benchmark ({r['size']['files']} files, {r['size']['mb']} MB; median of {r['runs']})\n")
+    print(f"Machine: {r['machine']['cpu']}, {r['machine']['cores']} cores, {r['machine']['filesystem']}, "
+          f"kernel {r['machine']['kernel']}\n")
+    print("| figure | time | target | ratio | met |")
+    print("|---|---|---|---|---|")
+    def row(name, value, target_text, ratio, ok):
+        print(f"| {name} | {ms(value)} | {target_text} | {ratio} | {'yes' if ok else 'NO'} |")
+    row("B1 fresh deploy", f["B1"], "≤ 1.5 × (c), < (b)", f"{f['B1'] / f['c']:.2f} × (c), {f['B1'] / f['b']:.2f} × (b)",
+        f["B1"] <= 1.5 * f["c"] and f["B1"] < f["b"])
+    row("B2 1% changed", f["B2"], "≤ 0.6 × B1", f"{f['B2'] / f['B1']:.2f} × B1", f["B2"] <= 0.6 * f["B1"])
+    row("B3 git revert", f["B3"], "≤ 0.2 × B1", f"{f['B3'] / f['B1']:.2f} × B1", f["B3"] <= 0.2 * f["B1"])
+    row("B4 config:set", f["B4"], "≤ 0.2 × B1", f"{f['B4'] / f['B1']:.2f} × B1", f["B4"] <= 0.2 * f["B1"])
+    row("B5 rollback", f["B5"], "≤ 0.2 × B1", f"{f['B5'] / f['B1']:.2f} × B1", f["B5"] <= 0.2 * f["B1"])
+    for cmd in ("releases", "releases:info"):
+        big, small = b6[f"{cmd} 10000"], b6[f"{cmd} 100"]
+        row(f"B6 {cmd}, 10,000 releases", big, "≤ 20 ms, ≤ 2 × at 100", f"{big / small:.2f} × at 100 ({ms(small)})",
+            big <= 0.020 and big <= 2 * small)
+    print(f"| (a) git archive \\| tar -x | {ms(f['a'])} | baseline | | |")
+    print(f"| (b) git archive \\| gzip | {ms(f['b'])} | baseline | | |")
+    print(f"| (c) git archive \\| zstd -T0 + tar -x | {ms(f['c'])} | baseline | | |")
+    rss = r["hook_peak_rss_kb"]
+    if rss:
+        print(f"| hook peak memory | {rss / 1024:.0f} MB | ≤ 100 MB (large repo) | | {'yes' if rss <= 100 * 1024 else 'NO'} |")
+
+
+if __name__ == "__main__":
+    main()
