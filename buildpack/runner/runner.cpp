@@ -33,16 +33,23 @@ spec_for(const RunEnv& env, std::vector<std::string> argv, const std::string& cw
   return spec;
 }
 
+// Run bin/SCRIPT BUILD_DIR with stdout captured and stderr streamed to `out`.
+util::Result<util::ProcessResult>
+run_captured(const Buildpack& bp, const std::string& script, const std::string& build_dir, const RunEnv& env,
+             util::Output& out)
+{
+  SW_TRY(require_executable(bp, script));
+  auto spec = spec_for(env, {bp.dir + "/bin/" + script, build_dir}, build_dir);
+  spec.capture_stdout = true;
+  return util::run_process(spec, [&](std::string_view line) { out.line(line); });
+}
+
 } // namespace
 
 util::Result<std::optional<std::string>>
 detect(const Buildpack& bp, const std::string& build_dir, const RunEnv& env, util::Output& out)
 {
-  SW_TRY(require_executable(bp, "detect"));
-  auto spec = spec_for(env, {bp.dir + "/bin/detect", build_dir}, build_dir);
-  spec.capture_stdout = true;
-  SW_TRY_ASSIGN(util::ProcessResult r,
-                util::run_process(spec, [&](std::string_view line) { out.line(line); }));
+  SW_TRY_ASSIGN(util::ProcessResult r, run_captured(bp, "detect", build_dir, env, out));
   if (!r.success()) {
     return std::optional<std::string>();
   }
@@ -71,11 +78,7 @@ release(const Buildpack& bp, const std::string& build_dir, const RunEnv& env, ut
   if (::access((bp.dir + "/bin/release").c_str(), F_OK) != 0) {
     return info;
   }
-  SW_TRY(require_executable(bp, "release"));
-  auto spec = spec_for(env, {bp.dir + "/bin/release", build_dir}, build_dir);
-  spec.capture_stdout = true;
-  SW_TRY_ASSIGN(util::ProcessResult r,
-                util::run_process(spec, [&](std::string_view line) { out.line(line); }));
+  SW_TRY_ASSIGN(util::ProcessResult r, run_captured(bp, "release", build_dir, env, out));
   if (!r.success()) {
     return util::error("buildpack '" + bp.name + "': bin/release " + r.describe(env.timeout));
   }

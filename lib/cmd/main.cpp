@@ -3,7 +3,6 @@
 #include <cmd/command.hpp>
 #include <cmd/help.hpp>
 #include <cmd/std_output.hpp>
-#include <git/handles.hpp>
 #include <util/strings.hpp>
 
 #include <spdlog/sinks/basic_file_sink.h>
@@ -141,7 +140,6 @@ tool_main(int argc, char** argv)
 {
   std::signal(SIGPIPE, SIG_IGN);
   raise_fd_limit();
-  git::Session git_session;
   StdOutput out;
   Context ctx;
   ctx.out = &out;

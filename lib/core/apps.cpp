@@ -45,6 +45,7 @@ create_app(const std::string& root, const std::string& name)
   SW_TRY(util::remove_tree(staging));
   AppPaths staged(root, "." + name + ".creating");
   SW_TRY(util::make_dir(staging, 0750));
+  git::Session git_session;
   SW_TRY(git::init_bare(staged.repo(), "main"));
   if (auto samples = util::list_dir(staged.repo() + "/hooks")) {
     for (const auto& s : *samples) {

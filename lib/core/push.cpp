@@ -91,6 +91,7 @@ handle_push(const AppPaths& paths, HookKind kind, const std::vector<RefUpdate>& 
   }
   std::string branch = deploy->ref.substr(11);
   std::string short_id = deploy->new_id.substr(0, 8);
+  git::Session git_session; // libgit2 only for the commands that read git
 
   SW_TRY_ASSIGN(git::Repository repo, git::open_repository(paths.repo(), kind == HookKind::pre_receive));
   SW_TRY_ASSIGN(AppLock lock, AppLock::acquire(paths, "push of " + branch + " " + short_id, settings.lock_wait, out));
