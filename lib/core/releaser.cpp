@@ -13,6 +13,8 @@
 #include <util/process.hpp>
 #include <util/strings.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include <unistd.h>
 
 namespace slipway::core {
@@ -169,6 +171,7 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
   if (!placed) {
     return finish_failed("cannot unpack slug: " + placed.error().message);
   }
+  spdlog::info("{}: live tree in place", v);
 
   if (!rec.release_command.empty()) {
     out.warn("Release command declared: this new release will not be available until the command succeeds.");
@@ -187,6 +190,7 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
       (void)util::remove_tree(scratch);
       return finish_failed("cannot copy the release for its release phase: " + copy.error().message);
     }
+    spdlog::info("{}: release phase copy made", v);
     ReleasePhaseInput in;
     if (user) {
       in.drop_privileges = true;
@@ -221,6 +225,7 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
     SW_TRY(store.save(rec));
   }
 
+  spdlog::info("{}: release phase done", v);
   util::fault_point("before-switch");
   SW_TRY(store.switch_current(rec.version));
   util::fault_point("after-switch");
@@ -231,6 +236,7 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
   out.step("Released " + v);
   out.detail("current -> releases/" + v +
              (outcome.previous ? " (was " + vname(*outcome.previous) + ")" : std::string()));
+  spdlog::info("{}: switched", v);
   run_post_release_hook(paths, settings, rec.version, outcome.previous, out);
 
   auto pruned = prune_releases(paths, settings);

@@ -13,6 +13,8 @@
 #include <util/strings.hpp>
 
 #include <sys/stat.h>
+#include <spdlog/spdlog.h>
+
 #include <unistd.h>
 
 #include <filesystem>
@@ -155,7 +157,7 @@ build_slug(const BuildInput& in, util::Output& out)
 
   SW_TRY_ASSIGN(auto stats, git::export_tree(in.repo, in.commit.tree_id, app_dir,
                                              [&](const std::string& w) { out.warn(w); }));
-  (void)stats;
+  spdlog::info("exported {} files, {} bytes", stats.files, stats.bytes);
   util::fault_point("after-tree-read");
 
   if (util::path_exists(app_dir + "/.slugignore")) {
@@ -200,6 +202,7 @@ build_slug(const BuildInput& in, util::Output& out)
       exports.push_back(bp.export_file());
     }
   }
+  spdlog::info("compiled");
   SW_TRY_ASSIGN(auto release_info, buildpack::release(packs.back(), app_dir, env, out));
   SW_TRY(write_legacy_config_vars(app_dir, release_info.config_vars));
 
@@ -238,6 +241,7 @@ build_slug(const BuildInput& in, util::Output& out)
                        util::human_size(in.settings.slug_size_limit) +
                        "); add large files to .slugignore or raise slug_size_limit");
   }
+  spdlog::info("packed {} entries into {} bytes", pack->files, pack->size);
   SlugRecord meta;
   meta.sha256 = pack->sha256;
   meta.size = pack->size;
@@ -251,6 +255,7 @@ build_slug(const BuildInput& in, util::Output& out)
   // The packed tree is the release's tree: normalized, it equals what the slug unpacks to.
   BuildResult result{slug, in.paths.tmp() + "/tree-" + std::to_string(::getpid())};
   SW_TRY(archive::normalize_tree(app_dir));
+  spdlog::info("normalized the built tree");
   if (::rename(app_dir.c_str(), result.tree.c_str()) != 0) {
     result.tree.clear(); // the release unpacks the slug instead
   }
