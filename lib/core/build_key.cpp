@@ -86,7 +86,7 @@ requested(git_repository* repo, const git::CommitInfo& commit, const ConfigVars&
 
 util::Result<std::string>
 build_key(const AppPaths& paths, const AppSettings& settings, git_repository* repo, const git::CommitInfo& commit,
-          const ConfigVars& config, util::Output& out)
+          const ConfigVars& config)
 {
   util::Sha256 h;
   h.update("slipway-build-key-1\ntree " + commit.tree_id + "\nstack " + stack_name() + "\ncompression " +
@@ -104,7 +104,6 @@ build_key(const AppPaths& paths, const AppSettings& settings, git_repository* re
     h.update("\nbuildpack " + source);
     SW_TRY(hash_dir(h, bp.dir));
   }
-  (void)out;
   return h.hex_digest();
 }
 

@@ -7,7 +7,6 @@
 #include <core/layout.hpp>
 #include <core/settings.hpp>
 #include <git/repository.hpp>
-#include <util/output.hpp>
 
 #include <optional>
 
@@ -18,7 +17,7 @@ namespace slipway::core {
 // ones BUILDPACK_URL or the tree's .buildpacks name; git URLs are fetched to see their
 // content). Fails only when a requested buildpack cannot be had, which the build reports.
 util::Result<std::string> build_key(const AppPaths& paths, const AppSettings& settings, git_repository* repo,
-                                    const git::CommitInfo& commit, const ConfigVars& config, util::Output& out);
+                                    const git::CommitInfo& commit, const ConfigVars& config);
 
 // The slug recorded for `key`, if its tarball still exists.
 std::optional<std::string> slug_for_key(const AppPaths& paths, const std::string& key);

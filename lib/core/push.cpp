@@ -32,6 +32,14 @@ is_hex_id(const std::string& id)
   return id.size() == 40 && id.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
+util::Result<BuildResult>
+reuse_slug(const AppPaths& paths, const std::string& id, util::Output& out)
+{
+  SW_TRY_ASSIGN(SlugRecord slug, SlugStore(paths).load(id));
+  out.step("Reusing slug " + slug.id + ": this tree was built before with the same buildpacks and config");
+  return BuildResult{slug, ""};
+}
+
 std::string
 build_log_name(const std::string& commit)
 {
@@ -116,16 +124,10 @@ handle_push(const AppPaths& paths, HookKind kind, const std::vector<RefUpdate>& 
   util::TeeOutput build_out(out, log);
   build_out.step("Building " + paths.name() + " from " + branch + " (" + short_id + ")");
   // An identical build (same tree, buildpacks and config) is reused, not repeated.
-  auto key = build_key(paths, settings, repo.get(), commit, config, build_out);
+  auto key = build_key(paths, settings, repo.get(), commit, config);
   std::optional<std::string> reused = key ? slug_for_key(paths, *key) : std::nullopt;
-  util::Result<BuildResult> built = util::error("not built");
-  if (reused) {
-    SW_TRY_ASSIGN(SlugRecord slug, SlugStore(paths).load(*reused));
-    build_out.step("Reusing slug " + slug.id + ": this tree was built before with the same buildpacks and config");
-    built = BuildResult{slug, ""};
-  } else {
-    built = build_slug({paths, settings, repo.get(), commit, config}, build_out);
-  }
+  auto built = reused ? reuse_slug(paths, *reused, build_out)
+                      : build_slug({paths, settings, repo.get(), commit, config}, build_out);
   if (!built) {
     build_out.warn("Push rejected, failed to build: " + built.error().message);
     out.warn("Build log: " + log_path);
