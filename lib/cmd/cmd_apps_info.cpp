@@ -48,9 +48,7 @@ run_info(Context& ctx)
     {"Git remote:", paths.repo()},
   };
   ctx.out->line("=== " + paths.name());
-  for (const auto& line : align_columns(rows)) {
-    ctx.out->line(line);
-  }
+  print_columns(*ctx.out, rows);
   return 0;
 }
 

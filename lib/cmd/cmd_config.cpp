@@ -30,9 +30,7 @@ run_config(Context& ctx)
     for (const auto& [k, v] : vars) {
       rows.push_back({k + ":", v});
     }
-    for (const auto& line : align_columns(rows)) {
-      ctx.out->line(line);
-    }
+    print_columns(*ctx.out, rows);
   }
   return 0;
 }

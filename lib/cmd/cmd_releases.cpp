@@ -39,9 +39,7 @@ run_releases(Context& ctx)
     if (rows.empty()) {
       ctx.out->line("No releases yet: push to deploy (git push deploy main)");
     }
-    for (const auto& line : align_columns(rows)) {
-      ctx.out->line(line);
-    }
+    print_columns(*ctx.out, rows);
   }
   for (const auto& b : broken) {
     ctx.out->warn("broken release record: " + b + "; see 'slipway releases:info' or repair the file");

@@ -53,9 +53,7 @@ run_info(Context& ctx)
     rows.push_back({"Failure:", r.failure});
   }
   ctx.out->line("=== Release v" + std::to_string(v));
-  for (const auto& line : align_columns(rows)) {
-    ctx.out->line(line);
-  }
+  print_columns(*ctx.out, rows);
   ctx.out->line("");
   ctx.out->line("=== v" + std::to_string(v) + " Config vars");
   ctx.out->line("");
@@ -63,9 +61,7 @@ run_info(Context& ctx)
   for (const auto& [k, val] : config) {
     vars.push_back({k + ":", val});
   }
-  for (const auto& line : align_columns(vars)) {
-    ctx.out->line(line);
-  }
+  print_columns(*ctx.out, vars);
   return 0;
 }
 

@@ -17,9 +17,7 @@ run_settings(Context& ctx)
   for (const auto& info : core::describe_settings(s)) {
     rows.push_back({info.key + ":", info.value.empty() ? "(default)" : info.value, "# " + info.help});
   }
-  for (const auto& line : align_columns(rows)) {
-    ctx.out->line(line);
-  }
+  print_columns(*ctx.out, rows);
   return 0;
 }
 

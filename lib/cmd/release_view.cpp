@@ -53,4 +53,12 @@ align_columns(const std::vector<std::vector<std::string>>& rows)
   return out;
 }
 
+void
+print_columns(util::Output& out, const std::vector<std::vector<std::string>>& rows)
+{
+  for (const auto& line : align_columns(rows)) {
+    out.line(line);
+  }
+}
+
 } // namespace slipway::cmd

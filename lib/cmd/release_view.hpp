@@ -16,4 +16,7 @@ std::string change_text(const core::ReleaseRecord& r);
 // Render rows as aligned columns separated by two spaces.
 std::vector<std::string> align_columns(const std::vector<std::vector<std::string>>& rows);
 
+// Print rows as aligned columns, one line each.
+void print_columns(util::Output& out, const std::vector<std::vector<std::string>>& rows);
+
 } // namespace slipway::cmd
