@@ -151,8 +151,10 @@ test_commands_fail_fast_while_a_release_phase_runs_and_cancel_stops_it() {
   run_sw nothing.out releases:cancel -a hello
   assert_eq 1 "$SW_STATUS"
   assert_contains nothing.out "no release phase is running for hello; nothing to cancel"
-  # With --wait, a command queues behind the running deploy instead.
+  # With --wait, a command queues behind the running deploy instead. (push.out still holds
+  # the first push's "step 1": remove it so the wait below sees the second push's.)
   git -C "$SRC" commit -q --allow-empty -m again
+  rm -f push.out
   push > /dev/null &
   pid=$!
   for _ in $(seq 100); do grep -q "step 1" push.out 2>/dev/null && break; sleep 0.1; done
