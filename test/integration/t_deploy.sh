@@ -144,7 +144,7 @@ test_pusher_hanging_up_does_not_stop_the_release() {
   echo slow > "$SRC/MODE"; git -C "$SRC" add MODE; git -C "$SRC" commit -qm slow
   setsid bash -c "git -C '$SRC' push deploy HEAD:refs/heads/main > '$SCRATCH/push.out' 2>&1" &
   local pid=$!
-  for _ in $(seq 100); do grep -q "step 1" push.out 2>/dev/null && break; sleep 0.1; done
+  for _ in $(seq 600); do grep -q "step 1" push.out 2>/dev/null && break; sleep 0.1; done
   assert_contains push.out "step 1"
   kill -INT -- "-$pid" 2>/dev/null || kill -INT "$pid"
   wait "$pid" || true

@@ -76,7 +76,7 @@ test_two_pushes_at_once_are_serialized_by_the_lock() {
   git -C "$SCRATCH/other" remote add deploy "$(app_dir hello)/repo.git"
   git -C "$SRC" push deploy HEAD:refs/heads/main > first.txt 2>&1 &
   local first=$!
-  for _ in $(seq 100); do grep -q "step 1" first.txt 2>/dev/null && break; sleep 0.1; done
+  for _ in $(seq 600); do grep -q "step 1" first.txt 2>/dev/null && break; sleep 0.1; done
   commit README change "second"
   git -C "$SRC" push deploy HEAD:refs/heads/other-branch > /dev/null 2>&1
   git -C "$SCRATCH/other" fetch -q deploy other-branch

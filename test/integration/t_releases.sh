@@ -134,7 +134,7 @@ test_commands_fail_fast_while_a_release_phase_runs_and_cancel_stops_it() {
   echo slow > "$SRC/MODE"; git -C "$SRC" add MODE; git -C "$SRC" commit -qm slow
   push > /dev/null &
   local pid=$!
-  for _ in $(seq 100); do grep -q "step 1" push.out 2>/dev/null && break; sleep 0.1; done
+  for _ in $(seq 600); do grep -q "step 1" push.out 2>/dev/null && break; sleep 0.1; done
   run_sw rb.out rollback v1 -a hello
   assert_eq 1 "$SW_STATUS"
   assert_contains rb.out "^slipway: error: app 'hello' is locked by tester@example.com \(pid [0-9]+\) since .*: push of main [0-9a-f]{8}; try again when it finishes, or wait for it with --wait$"
@@ -157,7 +157,7 @@ test_commands_fail_fast_while_a_release_phase_runs_and_cancel_stops_it() {
   rm -f push.out
   push > /dev/null &
   pid=$!
-  for _ in $(seq 100); do grep -q "step 1" push.out 2>/dev/null && break; sleep 0.1; done
+  for _ in $(seq 600); do grep -q "step 1" push.out 2>/dev/null && break; sleep 0.1; done
   run_sw waited.out config:set AFTER=1 --wait -a hello
   wait $pid
   assert_eq 0 "$SW_STATUS"

@@ -69,7 +69,7 @@ test_rollback_during_a_release_phase_waits_with_wait() {
   echo slow > "$SRC/MODE"; git -C "$SRC" add MODE; git -C "$SRC" commit -qm slow
   push > /dev/null &
   local pid=$!
-  for _ in $(seq 100); do grep -q "step 1" push.out 2>/dev/null && break; sleep 0.1; done
+  for _ in $(seq 600); do grep -q "step 1" push.out 2>/dev/null && break; sleep 0.1; done
   run_sw rb.out rollback v1 --wait -a hello
   wait $pid
   assert_eq 0 "$SW_STATUS"
