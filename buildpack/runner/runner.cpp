@@ -35,8 +35,8 @@ spec_for(const RunEnv& env, std::vector<std::string> argv, const std::string& cw
 
 // Run bin/SCRIPT BUILD_DIR with stdout captured and stderr streamed to `out`.
 util::Result<util::ProcessResult>
-run_captured(const Buildpack& bp, const std::string& script, const std::string& build_dir, const RunEnv& env,
-             util::Output& out)
+run_captured(
+    const Buildpack& bp, const std::string& script, const std::string& build_dir, const RunEnv& env, util::Output& out)
 {
   SW_TRY(require_executable(bp, script));
   auto spec = spec_for(env, {bp.dir + "/bin/" + script, build_dir}, build_dir);
@@ -58,15 +58,23 @@ detect(const Buildpack& bp, const std::string& build_dir, const RunEnv& env, uti
 }
 
 util::Result<util::ProcessResult>
-compile(const Buildpack& bp, const std::string& build_dir, const std::string& cache_dir,
-        const std::string& env_dir, const std::vector<std::string>& exports, const RunEnv& env,
+compile(const Buildpack& bp,
+        const std::string& build_dir,
+        const std::string& cache_dir,
+        const std::string& env_dir,
+        const std::vector<std::string>& exports,
+        const RunEnv& env,
         util::Output& out)
 {
   SW_TRY(require_executable(bp, "compile"));
   // A fixed script: pushed data only ever reaches it as arguments, never as code.
-  std::vector<std::string> argv = {
-    "bash", "-c", "for f in \"${@:4}\"; do . \"$f\" || exit 1; done; exec \"$0\" \"$1\" \"$2\" \"$3\"",
-    bp.dir + "/bin/compile", build_dir, cache_dir, env_dir};
+  std::vector<std::string> argv = {"bash",
+                                   "-c",
+                                   "for f in \"${@:4}\"; do . \"$f\" || exit 1; done; exec \"$0\" \"$1\" \"$2\" \"$3\"",
+                                   bp.dir + "/bin/compile",
+                                   build_dir,
+                                   cache_dir,
+                                   env_dir};
   argv.insert(argv.end(), exports.begin(), exports.end());
   return util::run_process(spec_for(env, argv, build_dir), [&](std::string_view line) { out.line(line); });
 }
@@ -84,8 +92,7 @@ release(const Buildpack& bp, const std::string& build_dir, const RunEnv& env, ut
   }
   auto doc = yaml::parse(r.stdout_text, "bin/release output");
   if (!doc) {
-    return util::error("buildpack '" + bp.name + "' printed invalid YAML from bin/release: " +
-                       doc.error().message);
+    return util::error("buildpack '" + bp.name + "' printed invalid YAML from bin/release: " + doc.error().message);
   }
   if (doc->IsNull()) {
     return info;

@@ -17,7 +17,11 @@ struct Buildpack
 {
   std::string name; // how the pusher knows it: a built-in's name, a path or a URL
   std::string dir;  // the directory holding bin/
-  std::string export_file() const { return dir + "/export"; }
+  std::string
+  export_file() const
+  {
+    return dir + "/export";
+  }
 };
 
 struct RunEnv
@@ -31,14 +35,17 @@ struct RunEnv
 };
 
 // bin/detect BUILD_DIR: the framework name it prints, or nullopt when it exits non-zero.
-util::Result<std::optional<std::string>> detect(const Buildpack& bp, const std::string& build_dir,
-                                                const RunEnv& env, util::Output& out);
+util::Result<std::optional<std::string>>
+detect(const Buildpack& bp, const std::string& build_dir, const RunEnv& env, util::Output& out);
 
 // bin/compile BUILD_DIR CACHE_DIR ENV_DIR, after sourcing `exports` (earlier buildpacks'
 // export files) in the same shell. Output goes to `out` as it is written.
-util::Result<util::ProcessResult> compile(const Buildpack& bp, const std::string& build_dir,
-                                          const std::string& cache_dir, const std::string& env_dir,
-                                          const std::vector<std::string>& exports, const RunEnv& env,
+util::Result<util::ProcessResult> compile(const Buildpack& bp,
+                                          const std::string& build_dir,
+                                          const std::string& cache_dir,
+                                          const std::string& env_dir,
+                                          const std::vector<std::string>& exports,
+                                          const RunEnv& env,
                                           util::Output& out);
 
 struct ReleaseInfo
@@ -48,7 +55,7 @@ struct ReleaseInfo
 };
 
 // bin/release BUILD_DIR, if the buildpack has one; its YAML on stdout is parsed.
-util::Result<ReleaseInfo> release(const Buildpack& bp, const std::string& build_dir, const RunEnv& env,
-                                  util::Output& out);
+util::Result<ReleaseInfo>
+release(const Buildpack& bp, const std::string& build_dir, const RunEnv& env, util::Output& out);
 
 } // namespace slipway::buildpack

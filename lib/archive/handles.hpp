@@ -13,15 +13,27 @@ namespace slipway::archive {
 
 struct WriteFree
 {
-  void operator()(::archive* a) const { archive_write_free(a); }
+  void
+  operator()(::archive* a) const
+  {
+    archive_write_free(a);
+  }
 };
 struct ReadFree
 {
-  void operator()(::archive* a) const { archive_read_free(a); }
+  void
+  operator()(::archive* a) const
+  {
+    archive_read_free(a);
+  }
 };
 struct EntryFree
 {
-  void operator()(archive_entry* e) const { archive_entry_free(e); }
+  void
+  operator()(archive_entry* e) const
+  {
+    archive_entry_free(e);
+  }
 };
 
 using Writer = std::unique_ptr<::archive, WriteFree>;

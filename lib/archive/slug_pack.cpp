@@ -74,7 +74,8 @@ struct Packer
   unsigned long long files = 0;
 
   // Write one entry; `rel` is its path below the app ("" for the app directory itself).
-  util::Status header(const std::string& rel, const struct stat& st, const std::string& target)
+  util::Status
+  header(const std::string& rel, const struct stat& st, const std::string& target)
   {
     Entry entry(archive_entry_new());
     archive_entry_set_pathname(entry.get(), rel.empty() ? "./app" : ("./app/" + rel).c_str());
@@ -100,7 +101,8 @@ struct Packer
     return {};
   }
 
-  util::Result<util::Visit> add(int parent, const std::string& name, const std::string& rel, const struct stat& st)
+  util::Result<util::Visit>
+  add(int parent, const std::string& name, const std::string& rel, const struct stat& st)
   {
     std::string target;
     if (S_ISLNK(st.st_mode)) {
@@ -115,8 +117,9 @@ struct Packer
                            "' points outside the app; slugs may only link inside it");
       }
     } else if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
-      return util::error("'app/" + util::printable(rel) +
-                         "' is a special file (FIFO, socket or device); slugs hold only files, directories and symlinks");
+      return util::error(
+          "'app/" + util::printable(rel) +
+          "' is a special file (FIFO, socket or device); slugs hold only files, directories and symlinks");
     }
     SW_TRY(header(rel, st, target));
     if (S_ISREG(st.st_mode)) {
@@ -126,7 +129,8 @@ struct Packer
     return util::Visit::descend;
   }
 
-  util::Status copy_data(int parent, const std::string& name, const std::string& rel)
+  util::Status
+  copy_data(int parent, const std::string& name, const std::string& rel)
   {
     util::Fd fd(::openat(parent, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd) {

@@ -9,11 +9,7 @@
 
 namespace slipway::archive {
 
-enum class Compression
-{
-  zstd,
-  gzip
-};
+enum class Compression { zstd, gzip };
 
 // "zstd" -> .tar.zst, "gzip" -> .tgz.
 std::string slug_extension(Compression c);
@@ -28,8 +24,7 @@ struct PackResult
 
 // Pack `dir` into `out_path` (created, must not exist). Fails on symlinks that point
 // outside the app and on special files (FIFOs, sockets, devices).
-util::Result<PackResult> pack_slug(const std::string& dir, const std::string& out_path,
-                                   Compression compression);
+util::Result<PackResult> pack_slug(const std::string& dir, const std::string& out_path, Compression compression);
 
 // The fixed modification time of every slug entry (2000-01-01T00:00:00Z).
 constexpr long k_slug_mtime = 946684800;

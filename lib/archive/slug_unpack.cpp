@@ -45,16 +45,18 @@ strip_app_prefix(std::string path, std::string& rel)
 struct Unpacker
 {
   std::string slug;
-  std::unordered_set<std::string> links; // symlinks created so far, by relative path
+  std::unordered_set<std::string> links;               // symlinks created so far, by relative path
   std::vector<std::pair<std::string, util::Fd>> stack; // ("", dest), then open subdirectories
 
-  util::Error refuse(const std::string& rel, const std::string& why) const
+  util::Error
+  refuse(const std::string& rel, const std::string& why) const
   {
     return util::error("slug '" + slug + "' is unsafe: 'app/" + util::printable(rel) + "' " + why);
   }
 
   // The fd of directory `dir` (relative), creating missing directories on the way.
-  util::Result<int> open_dir(const std::string& dir, const std::string& rel)
+  util::Result<int>
+  open_dir(const std::string& dir, const std::string& rel)
   {
     while (stack.size() > 1) {
       const std::string& top = stack.back().first;

@@ -16,7 +16,6 @@ struct UnpackLimits
 // Unpack the ./app part of slug `slug_path` into `dest` (created; must not exist).
 // Refuses absolute paths, "..", entries below a symlink, symlinks and hard links that point
 // outside the app, devices, FIFOs and sockets, and stops as soon as a limit is passed.
-util::Status unpack_slug(const std::string& slug_path, const std::string& dest,
-                         const UnpackLimits& limits = {});
+util::Status unpack_slug(const std::string& slug_path, const std::string& dest, const UnpackLimits& limits = {});
 
 } // namespace slipway::archive

@@ -40,11 +40,12 @@ normalize_tree(const std::string& dir)
   }
   // Only creating or removing entries changes a directory's mtime, and this creates none:
   // one pass in any order leaves every time as set.
-  SW_TRY(util::walk_dir(root.get(), [&](int parent, const std::string& name, const std::string& rel,
-                                        const struct stat& st) -> util::Result<util::Visit> {
-    SW_TRY(normalize_one(parent, name.c_str(), st, dir + "/" + rel));
-    return util::Visit::descend;
-  }));
+  SW_TRY(util::walk_dir(root.get(),
+                        [&](int parent, const std::string& name, const std::string& rel,
+                            const struct stat& st) -> util::Result<util::Visit> {
+                          SW_TRY(normalize_one(parent, name.c_str(), st, dir + "/" + rel));
+                          return util::Visit::descend;
+                        }));
   struct stat st;
   ::fstat(root.get(), &st);
   std::string parent = util::dir_name(dir);

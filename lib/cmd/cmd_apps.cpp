@@ -30,8 +30,11 @@ run_destroy(Context& ctx)
 {
   const std::string& name = ctx.args[0];
   if (ctx.get("confirm") != name) {
-    return util::error("destroying '" + name + "' deletes its releases, slugs, config and repository; to proceed, "
-                       "run again with --confirm " + name, 2);
+    return util::error("destroying '" + name +
+                           "' deletes its releases, slugs, config and repository; to proceed, "
+                           "run again with --confirm " +
+                           name,
+                       2);
   }
   SW_TRY_ASSIGN(core::AppPaths paths, core::open_app(ctx.root, name));
   SW_TRY(core::destroy_app(paths, *ctx.out));
@@ -42,12 +45,22 @@ run_destroy(Context& ctx)
 extern const CommandSpec k_cmd_apps{"apps", "", "list apps", "", {}, 0, 0, run_apps};
 
 extern const CommandSpec k_cmd_apps_create{
-  "apps:create", "APP", "create an app and print the git remote to push to",
-  "APP: a lowercase letter, then lowercase letters, digits and dashes; 30 characters at most.",
-  {}, 1, 1, run_create};
+    "apps:create",
+    "APP",
+    "create an app and print the git remote to push to",
+    "APP: a lowercase letter, then lowercase letters, digits and dashes; 30 characters at most.",
+    {},
+    1,
+    1,
+    run_create};
 
-extern const CommandSpec k_cmd_apps_destroy{
-  "apps:destroy", "APP", "delete an app with all its releases, slugs, config and repository", "",
-  {{"confirm", 0, "APP", "the app's name again, to confirm"}}, 1, 1, run_destroy};
+extern const CommandSpec k_cmd_apps_destroy{"apps:destroy",
+                                            "APP",
+                                            "delete an app with all its releases, slugs, config and repository",
+                                            "",
+                                            {{"confirm", 0, "APP", "the app's name again, to confirm"}},
+                                            1,
+                                            1,
+                                            run_destroy};
 
 } // namespace slipway::cmd

@@ -38,22 +38,27 @@ run_info(Context& ctx)
     return 0;
   }
   std::vector<std::vector<std::string>> rows = {
-    {"Current release:", cur ? "v" + std::to_string(*cur) + " (" + r.description + ")" : "(none)"},
-    {"Commit:", r.commit.empty() ? "(none)" : r.commit},
-    {"Slug size:", cur ? util::human_size(r.slug_size) : "(none)"},
-    {"Process types:", cur ? core::type_list(r.process_types) : "(none)"},
-    {"Deploy branch:", s.deploy_branch_label()},
-    {"Releases:", std::to_string(versions.size())},
-    {"Disk used:", util::human_size(disk)},
-    {"Git remote:", paths.repo()},
+      {"Current release:", cur ? "v" + std::to_string(*cur) + " (" + r.description + ")" : "(none)"},
+      {"Commit:", r.commit.empty() ? "(none)" : r.commit},
+      {"Slug size:", cur ? util::human_size(r.slug_size) : "(none)"},
+      {"Process types:", cur ? core::type_list(r.process_types) : "(none)"},
+      {"Deploy branch:", s.deploy_branch_label()},
+      {"Releases:", std::to_string(versions.size())},
+      {"Disk used:", util::human_size(disk)},
+      {"Git remote:", paths.repo()},
   };
   ctx.out->line("=== " + paths.name());
   print_columns(*ctx.out, rows);
   return 0;
 }
 
-extern const CommandSpec k_cmd_apps_info{
-  "apps:info", "", "show an app's current release, commit, slug, process types and disk use", "",
-  {k_app_option, k_json_option}, 0, 0, run_info};
+extern const CommandSpec k_cmd_apps_info{"apps:info",
+                                         "",
+                                         "show an app's current release, commit, slug, process types and disk use",
+                                         "",
+                                         {k_app_option, k_json_option},
+                                         0,
+                                         0,
+                                         run_info};
 
 } // namespace slipway::cmd

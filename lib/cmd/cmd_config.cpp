@@ -58,14 +58,16 @@ apply(Context& ctx, const core::AppPaths& paths, const core::ConfigEdit& edit, c
     keys.push_back(k);
   }
   auto on_created = [&](const core::ReleaseRecord& r) {
-    ctx.out->line(verb + " " + util::join(keys, ", ") + " on " + paths.name() + "... done, v" + std::to_string(r.version));
+    ctx.out->line(verb + " " + util::join(keys, ", ") + " on " + paths.name() + "... done, v" +
+                  std::to_string(r.version));
   };
   SW_TRY_ASSIGN(core::ConfigOutcome o,
                 core::change_config(paths, edit, wait_for_lock(ctx, false), *ctx.out, on_created));
   if (o.changed.empty()) {
     ctx.out->line("No change: " + util::join(keys, ", ") + (keys.size() == 1 ? " is" : " are") +
-                  (verb == "Setting" ? " already set to " + std::string(keys.size() == 1 ? "that value" : "those values")
-                                     : " not set") +
+                  (verb == "Setting"
+                       ? " already set to " + std::string(keys.size() == 1 ? "that value" : "those values")
+                       : " not set") +
                   "; no release created");
     return 0;
   }
@@ -120,28 +122,42 @@ run_unset(Context& ctx)
   return apply(ctx, paths, edit, "Unsetting");
 }
 
-#define SLIPWAY_RELEASE_NOTE                                                                       \
-  "Each change is a new release on the current slug; its release phase runs with the new\n"   \
-  "config and must succeed before the change takes effect. If it fails, the config stays as\n"  \
+#define SLIPWAY_RELEASE_NOTE                                                                                           \
+  "Each change is a new release on the current slug; its release phase runs with the new\n"                            \
+  "config and must succeed before the change takes effect. If it fails, the config stays as\n"                         \
   "it was and the command exits 1. Values may hold any byte but NUL (at most 64K each)."
 
-extern const CommandSpec k_cmd_config{
-  "config", "", "show an app's config vars", "",
-  {k_app_option, {"shell", 's', nullptr, "print KEY=value lines"}, k_json_option}, 0, 0, run_config};
+extern const CommandSpec k_cmd_config{"config",
+                                      "",
+                                      "show an app's config vars",
+                                      "",
+                                      {k_app_option, {"shell", 's', nullptr, "print KEY=value lines"}, k_json_option},
+                                      0,
+                                      0,
+                                      run_config};
 
 extern const CommandSpec k_cmd_config_get{
-  "config:get", "KEY", "print one config var's value", "Exits 1 if the var is not set.", {k_app_option}, 1, 1,
-  run_get};
+    "config:get", "KEY", "print one config var's value", "Exits 1 if the var is not set.", {k_app_option}, 1, 1,
+    run_get};
 
 extern const CommandSpec k_cmd_config_set{
-  "config:set", "KEY=value...", "set config vars (a new release)",
-  "With --file, KEY=value lines are read from FILE ('-' for stdin); in values, \\n, \\r and \\\\\n"
-  "stand for a newline, a carriage return and a backslash.\n\n" SLIPWAY_RELEASE_NOTE,
-  {k_app_option, {"file", 0, "FILE", "read KEY=value lines from FILE, or - for stdin"}, k_wait_option}, 0, SIZE_MAX,
-  run_set};
+    "config:set",
+    "KEY=value...",
+    "set config vars (a new release)",
+    "With --file, KEY=value lines are read from FILE ('-' for stdin); in values, \\n, \\r and \\\\\n"
+    "stand for a newline, a carriage return and a backslash.\n\n" SLIPWAY_RELEASE_NOTE,
+    {k_app_option, {"file", 0, "FILE", "read KEY=value lines from FILE, or - for stdin"}, k_wait_option},
+    0,
+    SIZE_MAX,
+    run_set};
 
-extern const CommandSpec k_cmd_config_unset{
-  "config:unset", "KEY...", "remove config vars (a new release)", SLIPWAY_RELEASE_NOTE, {k_app_option, k_wait_option}, 1,
-  SIZE_MAX, run_unset};
+extern const CommandSpec k_cmd_config_unset{"config:unset",
+                                            "KEY...",
+                                            "remove config vars (a new release)",
+                                            SLIPWAY_RELEASE_NOTE,
+                                            {k_app_option, k_wait_option},
+                                            1,
+                                            SIZE_MAX,
+                                            run_unset};
 
 } // namespace slipway::cmd

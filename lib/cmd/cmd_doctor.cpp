@@ -31,9 +31,14 @@ run_doctor(Context& ctx)
 }
 
 extern const CommandSpec k_cmd_doctor{
-  "doctor", "", "check a root (or one app) for broken links, records, modes, leftovers and corrupted slugs",
-  "Exits 1 if problems remain. --fix repairs modes, leftovers and interrupted records, under\n"
-  "the deploy lock; it never deletes releases or slugs.",
-  {k_app_option, {"fix", 0, nullptr, "repair what is safe to repair"}}, 0, 0, run_doctor};
+    "doctor",
+    "",
+    "check a root (or one app) for broken links, records, modes, leftovers and corrupted slugs",
+    "Exits 1 if problems remain. --fix repairs modes, leftovers and interrupted records, under\n"
+    "the deploy lock; it never deletes releases or slugs.",
+    {k_app_option, {"fix", 0, nullptr, "repair what is safe to repair"}},
+    0,
+    0,
+    run_doctor};
 
 } // namespace slipway::cmd

@@ -89,14 +89,19 @@ run_receive_pack_arg(Context& ctx)
 }
 
 extern const CommandSpec k_cmd_hook{
-  "hook", "pre-receive|post-receive", "run a git hook (installed in each app's repository)", "", {}, 1, 1,
-  run_hook, true};
+    "hook", "pre-receive|post-receive", "run a git hook (installed in each app's repository)", "", {}, 1, 1, run_hook,
+    true};
 
 extern const CommandSpec k_cmd_git_receive_pack{
-  "git-receive-pack", "APP", "receive a push for APP (the front door for SSH and remote.NAME.receivepack)",
-  "Checks that APP is a valid, existing app, then runs git-receive-pack on its repository.\n"
-  "Example: git config remote.deploy.receivepack 'slipway git-receive-pack'; git push deploy main\n"
-  "with the remote's URL set to the app's name.",
-  {}, 1, 1, run_receive_pack_arg};
+    "git-receive-pack",
+    "APP",
+    "receive a push for APP (the front door for SSH and remote.NAME.receivepack)",
+    "Checks that APP is a valid, existing app, then runs git-receive-pack on its repository.\n"
+    "Example: git config remote.deploy.receivepack 'slipway git-receive-pack'; git push deploy main\n"
+    "with the remote's URL set to the app's name.",
+    {},
+    1,
+    1,
+    run_receive_pack_arg};
 
 } // namespace slipway::cmd

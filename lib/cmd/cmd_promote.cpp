@@ -30,9 +30,14 @@ run_promote(Context& ctx)
 }
 
 extern const CommandSpec k_cmd_pipelines_promote{
-  "pipelines:promote", "", "release the source app's current slug on other apps, with their own config",
-  "Each target gets a new release, 'Promote SOURCE vN <commit>', whose release phase runs with\n"
-  "the target's config and gates that target's switch. Exits 1 if any target failed.",
-  {k_app_option, {"to", 't', "APPS", "comma-separated target apps"}, k_wait_option}, 0, 0, run_promote};
+    "pipelines:promote",
+    "",
+    "release the source app's current slug on other apps, with their own config",
+    "Each target gets a new release, 'Promote SOURCE vN <commit>', whose release phase runs with\n"
+    "the target's config and gates that target's switch. Exits 1 if any target failed.",
+    {k_app_option, {"to", 't', "APPS", "comma-separated target apps"}, k_wait_option},
+    0,
+    0,
+    run_promote};
 
 } // namespace slipway::cmd

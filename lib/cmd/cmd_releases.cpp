@@ -48,9 +48,14 @@ run_releases(Context& ctx)
 }
 
 extern const CommandSpec k_cmd_releases{
-  "releases", "", "list an app's releases, newest first",
-  "Each line: version, what changed (with 'release command executing' or 'release command failed'\n"
-  "when the release phase runs or failed), who made it, and when.",
-  {k_app_option, {"num", 'n', "N", "how many releases to show (default 15)"}, k_json_option}, 0, 0, run_releases};
+    "releases",
+    "",
+    "list an app's releases, newest first",
+    "Each line: version, what changed (with 'release command executing' or 'release command failed'\n"
+    "when the release phase runs or failed), who made it, and when.",
+    {k_app_option, {"num", 'n', "N", "how many releases to show (default 15)"}, k_json_option},
+    0,
+    0,
+    run_releases};
 
 } // namespace slipway::cmd

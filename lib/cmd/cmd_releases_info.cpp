@@ -34,16 +34,16 @@ run_info(Context& ctx)
   }
   auto status = r.effective_status();
   std::vector<std::vector<std::string>> rows = {
-    {"By:", r.user},
-    {"Change:", change_text(r)},
-    {"Commit:", r.commit.empty() ? "(none)" : r.commit},
-    {"Current:", r.current ? "Yes" : "No"},
-    {"Eligible for Rollback?:", status == core::ReleaseStatus::succeeded && !r.current ? "Yes" : "No"},
-    {"Process types:", core::type_list(r.process_types)},
-    {"Release command:", r.release_command.empty() ? "(none)" : r.release_command},
-    {"Slug:", r.slug_id + " (" + util::human_size(r.slug_size) + ", sha256 " + r.slug_sha256 + ")"},
-    {"Status:", core::to_string(status) + (r.interrupted ? " (interrupted)" : "")},
-    {"When:", r.created_at},
+      {"By:", r.user},
+      {"Change:", change_text(r)},
+      {"Commit:", r.commit.empty() ? "(none)" : r.commit},
+      {"Current:", r.current ? "Yes" : "No"},
+      {"Eligible for Rollback?:", status == core::ReleaseStatus::succeeded && !r.current ? "Yes" : "No"},
+      {"Process types:", core::type_list(r.process_types)},
+      {"Release command:", r.release_command.empty() ? "(none)" : r.release_command},
+      {"Slug:", r.slug_id + " (" + util::human_size(r.slug_size) + ", sha256 " + r.slug_sha256 + ")"},
+      {"Status:", core::to_string(status) + (r.interrupted ? " (interrupted)" : "")},
+      {"When:", r.created_at},
   };
   if (!r.release_command.empty() && r.status != core::ReleaseStatus::pending) {
     rows.push_back({"Exit status:", r.exit_status >= 0 ? std::to_string(r.exit_status) : "(did not exit)"});
@@ -66,8 +66,13 @@ run_info(Context& ctx)
 }
 
 extern const CommandSpec k_cmd_releases_info{
-  "releases:info", "[vN]", "show one release (default: the newest) and its config vars", "",
-  {k_app_option, {"shell", 's', nullptr, "print only the config vars, as KEY=value"}, k_json_option}, 0, 1,
-  run_info};
+    "releases:info",
+    "[vN]",
+    "show one release (default: the newest) and its config vars",
+    "",
+    {k_app_option, {"shell", 's', nullptr, "print only the config vars, as KEY=value"}, k_json_option},
+    0,
+    1,
+    run_info};
 
 } // namespace slipway::cmd

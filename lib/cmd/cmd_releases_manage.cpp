@@ -15,7 +15,8 @@ run_retry(Context& ctx)
 {
   SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
   auto on_created = [&](const core::ReleaseRecord& r, unsigned long of) {
-    ctx.out->line("Retrying v" + std::to_string(of) + " on " + paths.name() + "... done, v" + std::to_string(r.version));
+    ctx.out->line("Retrying v" + std::to_string(of) + " on " + paths.name() + "... done, v" +
+                  std::to_string(r.version));
   };
   SW_TRY_ASSIGN(core::ReleaseOutcome o, core::retry_release(paths, wait_for_lock(ctx, false), *ctx.out, on_created));
   return o.succeeded() ? 0 : 1;
@@ -30,8 +31,8 @@ run_cancel(Context& ctx)
   SW_TRY_ASSIGN(core::CancelOutcome o, core::cancel_release(paths, user, static_cast<double>(s.kill_grace) + 10));
   std::string v = "v" + std::to_string(o.version);
   if (o.finished) {
-    ctx.out->line("Cancelled the release phase of " + v + " on " + paths.name() + ": recorded as failed (cancelled by " +
-                  user + "); current is unchanged");
+    ctx.out->line("Cancelled the release phase of " + v + " on " + paths.name() +
+                  ": recorded as failed (cancelled by " + user + "); current is unchanged");
   } else {
     ctx.out->line("Cancelling the release phase of " + v + " on " + paths.name() +
                   ": stop signal sent; it is still shutting down (see 'slipway releases -a " + paths.name() + "')");
@@ -44,11 +45,12 @@ run_prune(Context& ctx)
 {
   SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
   SW_TRY_ASSIGN(core::AppSettings s, core::load_settings(paths.settings()));
-  SW_TRY_ASSIGN(core::AppLock lock, core::AppLock::acquire(paths, "releases:prune", wait_for_lock(ctx, false), *ctx.out));
+  SW_TRY_ASSIGN(core::AppLock lock,
+                core::AppLock::acquire(paths, "releases:prune", wait_for_lock(ctx, false), *ctx.out));
   SW_TRY_ASSIGN(core::PruneReport r, core::prune_releases(paths, s));
   if (r.expired.empty() && r.slugs.empty()) {
-    ctx.out->line("Nothing to prune: " + paths.name() + " keeps the slugs of its newest " + std::to_string(s.retention) +
-                  " distinct builds");
+    ctx.out->line("Nothing to prune: " + paths.name() + " keeps the slugs of its newest " +
+                  std::to_string(s.retention) + " distinct builds");
     return 0;
   }
   std::vector<std::string> names;
@@ -62,20 +64,35 @@ run_prune(Context& ctx)
 }
 
 extern const CommandSpec k_cmd_releases_retry{
-  "releases:retry", "", "run the latest release's release phase again, as a new release",
-  "The new release uses the latest release's slug and the app's current config.",
-  {k_app_option, k_wait_option}, 0, 0, run_retry};
+    "releases:retry",
+    "",
+    "run the latest release's release phase again, as a new release",
+    "The new release uses the latest release's slug and the app's current config.",
+    {k_app_option, k_wait_option},
+    0,
+    0,
+    run_retry};
 
 extern const CommandSpec k_cmd_releases_cancel{
-  "releases:cancel", "", "stop the release phase running now; the release fails and current stays",
-  "Does not wait for the deploy lock: the deploy that runs the release phase holds it.", {k_app_option}, 0, 0,
-  run_cancel};
+    "releases:cancel",
+    "",
+    "stop the release phase running now; the release fails and current stays",
+    "Does not wait for the deploy lock: the deploy that runs the release phase holds it.",
+    {k_app_option},
+    0,
+    0,
+    run_cancel};
 
 extern const CommandSpec k_cmd_releases_prune{
-  "releases:prune", "", "remove old slugs and unpacked releases now (retention runs after each release)",
-  "Keeps the newest 'retention' distinct slugs, the current release, the default rollback\n"
-  "target and any release a running process uses. Pruned releases keep their records and\n"
-  "logs and show as expired.",
-  {k_app_option, k_wait_option}, 0, 0, run_prune};
+    "releases:prune",
+    "",
+    "remove old slugs and unpacked releases now (retention runs after each release)",
+    "Keeps the newest 'retention' distinct slugs, the current release, the default rollback\n"
+    "target and any release a running process uses. Pruned releases keep their records and\n"
+    "logs and show as expired.",
+    {k_app_option, k_wait_option},
+    0,
+    0,
+    run_prune};
 
 } // namespace slipway::cmd

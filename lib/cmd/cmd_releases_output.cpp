@@ -55,7 +55,13 @@ run_output(Context& ctx)
 }
 
 extern const CommandSpec k_cmd_releases_output{
-  "releases:output", "[vN]", "show a release phase's output (default: the newest release)",
-  "While that release phase still runs, the output is followed to its end.", {k_app_option}, 0, 1, run_output};
+    "releases:output",
+    "[vN]",
+    "show a release phase's output (default: the newest release)",
+    "While that release phase still runs, the output is followed to its end.",
+    {k_app_option},
+    0,
+    1,
+    run_output};
 
 } // namespace slipway::cmd

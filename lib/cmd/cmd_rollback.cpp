@@ -24,10 +24,15 @@ run_rollback(Context& ctx)
 }
 
 extern const CommandSpec k_cmd_rollback{
-  "rollback", "[vN]", "roll back to an earlier release (a new release with its slug and config)",
-  "Without vN: the newest succeeded release before the current one. The old slug's release\n"
-  "command runs and must succeed before the rollback goes live. Failed, pending and expired\n"
-  "releases cannot be rolled back to.",
-  {k_app_option, k_wait_option}, 0, 1, run_rollback};
+    "rollback",
+    "[vN]",
+    "roll back to an earlier release (a new release with its slug and config)",
+    "Without vN: the newest succeeded release before the current one. The old slug's release\n"
+    "command runs and must succeed before the rollback goes live. Failed, pending and expired\n"
+    "releases cannot be rolled back to.",
+    {k_app_option, k_wait_option},
+    0,
+    1,
+    run_rollback};
 
 } // namespace slipway::cmd

@@ -42,10 +42,16 @@ run_set(Context& ctx)
   return 0;
 }
 
-extern const CommandSpec k_cmd_settings{"settings", "", "show an app's settings", "", {k_app_option}, 0, 0, run_settings};
+extern const CommandSpec k_cmd_settings{"settings", "",          "show an app's settings", "", {k_app_option}, 0,
+                                        0,          run_settings};
 
-extern const CommandSpec k_cmd_settings_set{
-  "settings:set", "KEY=VALUE...", "change an app's settings (see 'slipway settings' for the keys)", "",
-  {k_app_option, k_wait_option}, 1, SIZE_MAX, run_set};
+extern const CommandSpec k_cmd_settings_set{"settings:set",
+                                            "KEY=VALUE...",
+                                            "change an app's settings (see 'slipway settings' for the keys)",
+                                            "",
+                                            {k_app_option, k_wait_option},
+                                            1,
+                                            SIZE_MAX,
+                                            run_set};
 
 } // namespace slipway::cmd

@@ -45,7 +45,11 @@ struct Context
   std::vector<std::string> args;
   util::Output* out = nullptr;
 
-  bool has(const std::string& name) const { return options.count(name) > 0; }
+  bool
+  has(const std::string& name) const
+  {
+    return options.count(name) > 0;
+  }
   std::string get(const std::string& name, const std::string& fallback = "") const;
   // The app named by -a/--app; a usage error if missing, a clear error if it does not exist.
   util::Result<core::AppPaths> app() const;

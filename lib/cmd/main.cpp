@@ -115,11 +115,10 @@ parse_command_line(const CommandSpec& spec, int argc, char** argv, int i, Contex
   }
   if (ctx.args.size() > spec.max_args) {
     return usage(spec, "too many arguments for '" + std::string(spec.name) + "': '" +
-                         util::printable(ctx.args[spec.max_args]) + "'");
+                           util::printable(ctx.args[spec.max_args]) + "'");
   }
   return true;
 }
-
 
 // Exporting a deeply nested tree holds one fd per level: use the hard limit, not the
 // (often 1024) soft one.
@@ -181,7 +180,7 @@ tool_main(int argc, char** argv)
   if (!spec) {
     std::string near = suggest_command(name);
     return fail(util::error("unknown command '" + util::printable(name) + "'" +
-                              (near.empty() ? "" : "; did you mean '" + near + "'?") + " (see 'slipway --help')",
+                                (near.empty() ? "" : "; did you mean '" + near + "'?") + " (see 'slipway --help')",
                             2));
   }
   ctx.spec = spec;

@@ -15,9 +15,9 @@ AppLock::acquire(const AppPaths& paths, const std::string& what, bool wait, util
   AppLock lock;
   if (wait) {
     SW_TRY_ASSIGN(lock.m_lock, util::FileLock::acquire(paths.lock(), [&](const std::string& holder) {
-      out.step("Waiting for the deploy lock of " + paths.name() + ", held by " +
-               (holder.empty() ? std::string("another process") : holder));
-    }));
+                    out.step("Waiting for the deploy lock of " + paths.name() + ", held by " +
+                             (holder.empty() ? std::string("another process") : holder));
+                  }));
   } else {
     SW_TRY_ASSIGN(bool got, util::FileLock::try_acquire(paths.lock(), lock.m_lock));
     if (!got) {
@@ -27,8 +27,8 @@ AppLock::acquire(const AppPaths& paths, const std::string& what, bool wait, util
                          "; try again when it finishes, or wait for it with --wait");
     }
   }
-  lock.m_lock.set_note(util::current_user() + " (pid " + std::to_string(::getpid()) + ") since " +
-                       util::now_iso8601() + ": " + what);
+  lock.m_lock.set_note(util::current_user() + " (pid " + std::to_string(::getpid()) + ") since " + util::now_iso8601() +
+                       ": " + what);
   if (util::is_directory(paths.releases())) {
     clean_leftovers(paths, out);
   }

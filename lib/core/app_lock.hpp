@@ -14,8 +14,7 @@ public:
   // Take the lock for `what` ("push of main 1a2b3c4d"). If it is held: with `wait`, say who
   // holds it on `out` and wait; without, fail naming the holder. Once held, leftovers of
   // interrupted runs are cleaned up (see leftovers.hpp).
-  static util::Result<AppLock> acquire(const AppPaths& paths, const std::string& what, bool wait,
-                                       util::Output& out);
+  static util::Result<AppLock> acquire(const AppPaths& paths, const std::string& what, bool wait, util::Output& out);
 
 private:
   util::FileLock m_lock;

@@ -8,8 +8,8 @@ util::Status
 validate_app_name(const std::string& name)
 {
   auto bad = [&](const std::string& why) {
-    return util::error("invalid app name '" + util::printable(name.substr(0, 60)) +
-                       (name.size() > 60 ? "...'" : "'") + ": " + why, 2);
+    return util::error(
+        "invalid app name '" + util::printable(name.substr(0, 60)) + (name.size() > 60 ? "...'" : "'") + ": " + why, 2);
   };
   if (name.empty()) {
     return bad("it is empty");

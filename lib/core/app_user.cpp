@@ -31,9 +31,8 @@ run_admin(const std::vector<std::string>& argv)
   spec.argv = argv;
   spec.env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
   std::string output;
-  SW_TRY_ASSIGN(util::ProcessResult r, util::run_process(spec, [&](std::string_view l) {
-    output += std::string(l) + " ";
-  }));
+  SW_TRY_ASSIGN(util::ProcessResult r,
+                util::run_process(spec, [&](std::string_view l) { output += std::string(l) + " "; }));
   if (!r.success()) {
     return util::error(argv[0] + " " + r.describe() + (output.empty() ? "" : ": " + output));
   }

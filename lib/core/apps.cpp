@@ -54,8 +54,8 @@ create_app(const std::string& root, const std::string& name)
   }
   SW_TRY(install_hook(staged, "pre-receive"));
   SW_TRY(install_hook(staged, "post-receive"));
-  for (const auto& d : {staged.releases(), staged.slugs(), staged.cache(), staged.builds(), staged.tmp(),
-                        staged.hooks()}) {
+  for (const auto& d :
+       {staged.releases(), staged.slugs(), staged.cache(), staged.builds(), staged.tmp(), staged.hooks()}) {
     SW_TRY(util::make_dir(d, 0750));
   }
   SW_TRY(save_env(staged.env(), {}));

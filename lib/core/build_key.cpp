@@ -24,26 +24,27 @@ hash_dir(util::Sha256& h, const std::string& dir)
   if (!root) {
     return util::error(util::errno_message("cannot read buildpack", dir));
   }
-  return util::walk_dir(root.get(), [&](int parent, const std::string& name, const std::string& rel,
-                                        const struct stat& st) -> util::Result<util::Visit> {
-    if (name == ".git") {
-      return util::Visit::skip;
-    }
-    h.update("\n" + rel + (S_ISDIR(st.st_mode) ? "/" : (st.st_mode & 0111) ? "*" : ""));
-    if (S_ISLNK(st.st_mode)) {
-      char buf[4096];
-      ssize_t n = ::readlinkat(parent, name.c_str(), buf, sizeof buf);
-      h.update(" -> " + std::string(buf, n > 0 ? static_cast<size_t>(n) : 0));
-    } else if (S_ISREG(st.st_mode)) {
-      util::Fd fd(::openat(parent, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-      char buf[1 << 16];
-      ssize_t n;
-      while (fd && (n = ::read(fd.get(), buf, sizeof buf)) > 0) {
-        h.update(buf, static_cast<size_t>(n));
-      }
-    }
-    return util::Visit::descend;
-  });
+  return util::walk_dir(root.get(),
+                        [&](int parent, const std::string& name, const std::string& rel,
+                            const struct stat& st) -> util::Result<util::Visit> {
+                          if (name == ".git") {
+                            return util::Visit::skip;
+                          }
+                          h.update("\n" + rel + (S_ISDIR(st.st_mode) ? "/" : (st.st_mode & 0111) ? "*" : ""));
+                          if (S_ISLNK(st.st_mode)) {
+                            char buf[4096];
+                            ssize_t n = ::readlinkat(parent, name.c_str(), buf, sizeof buf);
+                            h.update(" -> " + std::string(buf, n > 0 ? static_cast<size_t>(n) : 0));
+                          } else if (S_ISREG(st.st_mode)) {
+                            util::Fd fd(::openat(parent, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+                            char buf[1 << 16];
+                            ssize_t n;
+                            while (fd && (n = ::read(fd.get(), buf, sizeof buf)) > 0) {
+                              h.update(buf, static_cast<size_t>(n));
+                            }
+                          }
+                          return util::Visit::descend;
+                        });
 }
 
 // The sources the app asks for, reading .buildpacks straight from the commit's tree.
@@ -72,7 +73,8 @@ requested(git_repository* repo, const git::CommitInfo& commit, const ConfigVars&
     return out;
   }
   git::Blob b(blob);
-  std::string text(static_cast<const char*>(git_blob_rawcontent(b.get())), static_cast<size_t>(git_blob_rawsize(b.get())));
+  std::string text(static_cast<const char*>(git_blob_rawcontent(b.get())),
+                   static_cast<size_t>(git_blob_rawsize(b.get())));
   for (const auto& line : util::split(text, '\n')) {
     std::string s(util::trim(line));
     if (!s.empty() && s[0] != '#') {
@@ -85,7 +87,10 @@ requested(git_repository* repo, const git::CommitInfo& commit, const ConfigVars&
 } // namespace
 
 util::Result<std::string>
-build_key(const AppPaths& paths, const AppSettings& settings, git_repository* repo, const git::CommitInfo& commit,
+build_key(const AppPaths& paths,
+          const AppSettings& settings,
+          git_repository* repo,
+          const git::CommitInfo& commit,
           const ConfigVars& config)
 {
   util::Sha256 h;

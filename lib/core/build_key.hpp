@@ -16,8 +16,11 @@ namespace slipway::core {
 // the compression, and the content of each buildpack that may run (the built-ins, or the
 // ones BUILDPACK_URL or the tree's .buildpacks name; git URLs are fetched to see their
 // content). Fails only when a requested buildpack cannot be had, which the build reports.
-util::Result<std::string> build_key(const AppPaths& paths, const AppSettings& settings, git_repository* repo,
-                                    const git::CommitInfo& commit, const ConfigVars& config);
+util::Result<std::string> build_key(const AppPaths& paths,
+                                    const AppSettings& settings,
+                                    git_repository* repo,
+                                    const git::CommitInfo& commit,
+                                    const ConfigVars& config);
 
 // The slug recorded for `key`, if its tarball still exists.
 std::optional<std::string> slug_for_key(const AppPaths& paths, const std::string& key);

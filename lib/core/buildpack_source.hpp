@@ -16,12 +16,11 @@ std::vector<buildpack::Buildpack> builtin_buildpacks();
 
 // The sources the app asks for (BUILDPACK_URL wins over .buildpacks); empty means detect.
 // `build_dir` is the exported app.
-util::Result<std::vector<std::string>> requested_buildpacks(const ConfigVars& config,
-                                                            const std::string& build_dir);
+util::Result<std::vector<std::string>> requested_buildpacks(const ConfigVars& config, const std::string& build_dir);
 
 // Turn one source into a directory with bin/, fetching git URLs. When a fetch fails and
 // an earlier copy is cached, the copy is used and `warn` says so.
-util::Result<buildpack::Buildpack> resolve_buildpack(const AppPaths& paths, const std::string& source,
-                                                     util::Output& out);
+util::Result<buildpack::Buildpack>
+resolve_buildpack(const AppPaths& paths, const std::string& source, util::Output& out);
 
 } // namespace slipway::core

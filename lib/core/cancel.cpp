@@ -5,8 +5,9 @@
 #include <util/identity.hpp>
 #include <util/strings.hpp>
 
-#include <csignal>
 #include <unistd.h>
+
+#include <csignal>
 
 namespace slipway::core {
 

@@ -19,10 +19,11 @@ validate_config_edit(const ConfigEdit& edit)
     if (v) {
       SW_TRY(validate_config_value(k, *v));
       if (v->size() > k_max_config_value) {
-        return util::error("config var '" + k + "' is " + util::human_size(v->size()) + "; values are limited to " +
-                           util::human_size(k_max_config_value) +
-                           " (the kernel caps one environment variable at 128K); store large data in a file or service",
-                           2);
+        return util::error(
+            "config var '" + k + "' is " + util::human_size(v->size()) + "; values are limited to " +
+                util::human_size(k_max_config_value) +
+                " (the kernel caps one environment variable at 128K); store large data in a file or service",
+            2);
       }
     }
   }
@@ -40,7 +41,10 @@ describe(const ConfigEdit& edit, const std::vector<std::string>& changed)
 }
 
 util::Result<ConfigOutcome>
-change_config(const AppPaths& paths, const ConfigEdit& edit, bool wait, util::Output& out,
+change_config(const AppPaths& paths,
+              const ConfigEdit& edit,
+              bool wait,
+              util::Output& out,
               const std::function<void(const ReleaseRecord&)>& on_created)
 {
   SW_TRY(validate_config_edit(edit));
@@ -69,7 +73,7 @@ change_config(const AppPaths& paths, const ConfigEdit& edit, bool wait, util::Ou
   }
   if (total > k_max_config_total) {
     return util::error("the config would hold " + util::human_size(total) + "; an app's config is limited to " +
-                         util::human_size(k_max_config_total) + " so that it fits in a process environment",
+                           util::human_size(k_max_config_total) + " so that it fits in a process environment",
                        2);
   }
   ReleaseStore store(paths);

@@ -24,14 +24,16 @@ util::Status validate_config_edit(const ConfigEdit& edit);
 
 struct ConfigOutcome
 {
-  std::vector<std::string> changed; // keys whose value actually changes
-  bool applied_without_release = false; // no slug deployed yet: only the env file changed
+  std::vector<std::string> changed;      // keys whose value actually changes
+  bool applied_without_release = false;  // no slug deployed yet: only the env file changed
   std::optional<ReleaseOutcome> release; // set when a release was made
 };
 
 // Apply `edit` under the deploy lock. Keys set to their current value and removals of keys
 // that are not set change nothing; if nothing changes, no release is made.
-util::Result<ConfigOutcome> change_config(const AppPaths& paths, const ConfigEdit& edit, bool wait,
+util::Result<ConfigOutcome> change_config(const AppPaths& paths,
+                                          const ConfigEdit& edit,
+                                          bool wait,
                                           util::Output& out,
                                           const std::function<void(const ReleaseRecord&)>& on_created = {});
 

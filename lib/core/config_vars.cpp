@@ -16,7 +16,8 @@ validate_config_key(const std::string& key)
   }
   if (!ok) {
     return util::error("invalid config var name '" + util::printable(key) +
-                       "': use letters, digits and _, not starting with a digit", 2);
+                           "': use letters, digits and _, not starting with a digit",
+                       2);
   }
   return {};
 }
@@ -36,10 +37,17 @@ escape(const std::string& v)
   std::string out;
   for (char c : v) {
     switch (c) {
-    case '\\': out += "\\\\"; break;
-    case '\n': out += "\\n"; break;
-    case '\r': out += "\\r"; break;
-    default: out += c;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    default:
+      out += c;
     }
   }
   return out;
@@ -58,10 +66,17 @@ unescape(std::string_view v, std::string& out)
       return false;
     }
     switch (v[i]) {
-    case '\\': out += '\\'; break;
-    case 'n': out += '\n'; break;
-    case 'r': out += '\r'; break;
-    default: return false;
+    case '\\':
+      out += '\\';
+      break;
+    case 'n':
+      out += '\n';
+      break;
+    case 'r':
+      out += '\r';
+      break;
+    default:
+      return false;
     }
   }
   return true;
@@ -72,7 +87,8 @@ parse_env(const std::string& text, const std::string& label)
 {
   ConfigVars vars;
   if (text.find('\0') != std::string::npos) {
-    size_t line = 1 + static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<long>(text.find('\0')), '\n'));
+    size_t line =
+        1 + static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<long>(text.find('\0')), '\n'));
     return util::error(label + ":" + std::to_string(line) + ": NUL byte; config values cannot hold NUL", 2);
   }
   auto lines = util::split(text, '\n');

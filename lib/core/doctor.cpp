@@ -20,9 +20,14 @@ struct Checker
   const AppPaths& paths;
   std::vector<Finding> findings;
 
-  void problem(const std::string& what, bool fixable = false) { findings.push_back({what, fixable, false}); }
+  void
+  problem(const std::string& what, bool fixable = false)
+  {
+    findings.push_back({what, fixable, false});
+  }
 
-  void check_mode(const std::string& path, mode_t most)
+  void
+  check_mode(const std::string& path, mode_t most)
   {
     struct stat st;
     if (::lstat(path.c_str(), &st) == 0 && (st.st_mode & 07777 & ~most) != 0) {
@@ -32,11 +37,13 @@ struct Checker
     }
   }
 
-  void check_temp_names(const std::string& dir)
+  void
+  check_temp_names(const std::string& dir)
   {
     auto names = util::list_dir(dir);
     for (const auto& n : names ? *names : std::vector<std::string>{}) {
-      if (util::starts_with(n, ".tmp-") || n.find(".tmp.") != std::string::npos || n.find(".fetch.") != std::string::npos) {
+      if (util::starts_with(n, ".tmp-") || n.find(".tmp.") != std::string::npos ||
+          n.find(".fetch.") != std::string::npos) {
         problem("leftover temporary file " + dir + "/" + n, true);
       }
     }
@@ -112,7 +119,8 @@ check_app(const AppPaths& paths, bool fix, util::Output& out)
       if (!ok) {
         c.problem("slug " + s->id + " has a record but no tarball");
       } else if (sum != s->sha256) {
-        c.problem("slug " + slugs.tarball(*s) + " does not match its sha256 (corrupted); releases using it cannot be "
+        c.problem("slug " + slugs.tarball(*s) +
+                  " does not match its sha256 (corrupted); releases using it cannot be "
                   "rolled back to");
       }
     }

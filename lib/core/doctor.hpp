@@ -13,7 +13,7 @@ namespace slipway::core {
 
 struct Finding
 {
-  std::string what;   // one line: what is wrong, where
+  std::string what; // one line: what is wrong, where
   bool fixable = false;
   bool fixed = false;
 };

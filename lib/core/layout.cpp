@@ -12,8 +12,7 @@ default_root()
 }
 
 AppPaths::AppPaths(std::string root, std::string app)
-  : m_root(std::move(root)), m_name(std::move(app)), m_dir(m_root + "/apps/" + m_name)
-{
-}
+    : m_root(std::move(root)), m_name(std::move(app)), m_dir(m_root + "/apps/" + m_name)
+{}
 
 } // namespace slipway::core

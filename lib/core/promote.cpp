@@ -41,7 +41,10 @@ import_slug(const AppPaths& from, const AppPaths& to, const SlugRecord& slug)
 } // namespace
 
 util::Result<std::vector<PromoteResult>>
-promote(const std::string& root, const std::string& source, const std::vector<std::string>& targets, bool wait,
+promote(const std::string& root,
+        const std::string& source,
+        const std::vector<std::string>& targets,
+        bool wait,
         util::Output& out)
 {
   SW_TRY_ASSIGN(AppPaths src, open_app(root, source));
@@ -71,7 +74,8 @@ promote(const std::string& root, const std::string& source, const std::vector<st
       SW_TRY_ASSIGN(AppLock lock, AppLock::acquire(target, "promotion from " + source, wait, out));
       SW_TRY_ASSIGN(SlugRecord imported, import_slug(src, target, slug));
       SW_TRY_ASSIGN(ConfigVars config, load_env(target.env()));
-      SW_TRY_ASSIGN(ReleaseOutcome o, create_release(target, settings, {imported, config, description, release.commit, {}}, out));
+      SW_TRY_ASSIGN(ReleaseOutcome o,
+                    create_release(target, settings, {imported, config, description, release.commit, {}}, out));
       r.succeeded = o.succeeded();
       r.detail = o.succeeded() ? "v" + std::to_string(o.record.version) : o.record.failure;
       return {};

@@ -17,8 +17,10 @@ struct PromoteResult
 };
 
 // Check every target first (exists, not the source), then promote to each in turn.
-util::Result<std::vector<PromoteResult>> promote(const std::string& root, const std::string& source,
-                                                 const std::vector<std::string>& targets, bool wait,
+util::Result<std::vector<PromoteResult>> promote(const std::string& root,
+                                                 const std::string& source,
+                                                 const std::vector<std::string>& targets,
+                                                 bool wait,
                                                  util::Output& out);
 
 } // namespace slipway::core

@@ -112,9 +112,10 @@ handle_push(const AppPaths& paths, HookKind kind, const std::vector<RefUpdate>& 
     }
     auto restored = git::restore_ref(repo.get(), deploy->ref, deploy->old_id, deploy->new_id);
     if (restored && *restored) {
-      out.warn("Branch " + branch + " was put back to " +
-               (is_zero(deploy->old_id) ? std::string("its state before the push (none)") : deploy->old_id.substr(0, 8)) +
-               ", so pushing " + short_id + " again retries this deploy");
+      out.warn(
+          "Branch " + branch + " was put back to " +
+          (is_zero(deploy->old_id) ? std::string("its state before the push (none)") : deploy->old_id.substr(0, 8)) +
+          ", so pushing " + short_id + " again retries this deploy");
     }
   };
 
@@ -137,9 +138,9 @@ handle_push(const AppPaths& paths, HookKind kind, const std::vector<RefUpdate>& 
   if (key && !reused) {
     (void)remember_key(paths, *key, built->slug.id);
   }
-  SW_TRY_ASSIGN(ReleaseOutcome outcome,
-                create_release(paths, settings,
-                               {built->slug, config, "Deploy " + short_id, commit.id, {}, built->tree}, out));
+  SW_TRY_ASSIGN(
+      ReleaseOutcome outcome,
+      create_release(paths, settings, {built->slug, config, "Deploy " + short_id, commit.id, {}, built->tree}, out));
   if (!outcome.succeeded()) {
     give_back();
   }

@@ -22,16 +22,12 @@ struct RefUpdate
 // Parse a hook's stdin: "<old> <new> <ref>" lines. Errors carry "hook input:N:".
 util::Result<std::vector<RefUpdate>> parse_hook_input(const std::string& text);
 
-enum class HookKind
-{
-  pre_receive,
-  post_receive
-};
+enum class HookKind { pre_receive, post_receive };
 
 // Handle a push. Returns whether it succeeded: false when the build or the release phase
 // failed (a pre-receive hook then rejects the push). Non-strict apps deploy from
 // post-receive; strict apps from pre-receive, with objects still in quarantine.
-util::Result<bool> handle_push(const AppPaths& paths, HookKind kind, const std::vector<RefUpdate>& updates,
-                               util::Output& out);
+util::Result<bool>
+handle_push(const AppPaths& paths, HookKind kind, const std::vector<RefUpdate>& updates, util::Output& out);
 
 } // namespace slipway::core

@@ -10,8 +10,8 @@ namespace slipway::core {
 
 // Fixed code: the release command reaches bash only as $1, run by eval after .profile.d.
 static const char* const k_prelude =
-  "for __slipway_f in \"$HOME\"/.profile.d/*.sh; do [ -r \"$__slipway_f\" ] && . \"$__slipway_f\"; done; "
-  "unset __slipway_f; eval \"$1\"";
+    "for __slipway_f in \"$HOME\"/.profile.d/*.sh; do [ -r \"$__slipway_f\" ] && . \"$__slipway_f\"; done; "
+    "unset __slipway_f; eval \"$1\"";
 
 util::Result<util::ProcessResult>
 run_release_phase(const ReleasePhaseInput& in, util::Output& out)
@@ -39,15 +39,15 @@ run_release_phase(const ReleasePhaseInput& in, util::Output& out)
   spec.env.push_back("HOME=" + in.app_dir);
   spec.env.push_back("DYNO=release.1");
   auto result = util::run_process(
-    spec,
-    [&](std::string_view line) {
-      log.line(line);
-      out.line(line);
-    },
-    [&](pid_t supervisor) {
-      (void)util::write_file_atomic(in.runner_path,
-                              std::to_string(supervisor) + " " + util::process_start_time(supervisor) + "\n", 0640);
-    });
+      spec,
+      [&](std::string_view line) {
+        log.line(line);
+        out.line(line);
+      },
+      [&](pid_t supervisor) {
+        (void)util::write_file_atomic(
+            in.runner_path, std::to_string(supervisor) + " " + util::process_start_time(supervisor) + "\n", 0640);
+      });
   ::unlink(in.runner_path.c_str());
   return result;
 }

@@ -12,13 +12,13 @@ namespace slipway::core {
 
 struct ReleasePhaseInput
 {
-  std::string app_dir;     // a fresh unpacked copy of the slug; files written here are thrown away
-  std::string command;     // the Procfile release: command, given to bash
-  ConfigVars config;       // the new release's config vars
+  std::string app_dir; // a fresh unpacked copy of the slug; files written here are thrown away
+  std::string command; // the Procfile release: command, given to bash
+  ConfigVars config;   // the new release's config vars
   double timeout = 3600;
   double kill_grace = 10;
-  std::string log_path;    // release.log: every output line is appended as it is written
-  std::string runner_path; // receives "<pid> <start time>" of the supervisor, for releases:cancel
+  std::string log_path;         // release.log: every output line is appended as it is written
+  std::string runner_path;      // receives "<pid> <start time>" of the supervisor, for releases:cancel
   bool drop_privileges = false; // run as uid:gid, the app's user (app_user.hpp)
   uid_t uid = 0;
   gid_t gid = 0;

@@ -9,10 +9,14 @@ std::string
 to_string(ReleaseStatus s)
 {
   switch (s) {
-  case ReleaseStatus::pending: return "pending";
-  case ReleaseStatus::succeeded: return "succeeded";
-  case ReleaseStatus::failed: return "failed";
-  case ReleaseStatus::expired: return "expired";
+  case ReleaseStatus::pending:
+    return "pending";
+  case ReleaseStatus::succeeded:
+    return "succeeded";
+  case ReleaseStatus::failed:
+    return "failed";
+  case ReleaseStatus::expired:
+    return "expired";
   }
   return "unknown";
 }
@@ -30,10 +34,14 @@ ReleaseRecord::status_suffix() const
     return "release command failed (interrupted)";
   }
   switch (status) {
-  case ReleaseStatus::pending: return "release command executing";
-  case ReleaseStatus::failed: return "release command failed";
-  case ReleaseStatus::expired: return "release expired";
-  default: return "";
+  case ReleaseStatus::pending:
+    return "release command executing";
+  case ReleaseStatus::failed:
+    return "release command failed";
+  case ReleaseStatus::expired:
+    return "release expired";
+  default:
+    return "";
   }
 }
 

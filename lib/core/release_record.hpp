@@ -8,8 +8,7 @@
 
 namespace slipway::core {
 
-enum class ReleaseStatus
-{
+enum class ReleaseStatus {
   pending,
   succeeded,
   failed,
@@ -24,8 +23,8 @@ struct ReleaseRecord
   ReleaseStatus status = ReleaseStatus::pending;
   std::string description;
   std::string user;
-  std::string commit;      // full sha of the deployed commit, if any
-  std::string created_at;  // ISO 8601 UTC
+  std::string commit;     // full sha of the deployed commit, if any
+  std::string created_at; // ISO 8601 UTC
   std::string finished_at;
   std::string slug_id;
   std::string slug_sha256;
@@ -39,7 +38,7 @@ struct ReleaseRecord
   std::string owner_start;     // its start time, so a reused pid is not mistaken for it
 
   // Derived when read, never stored.
-  bool interrupted = false;    // pending, but its owner died: shown as failed
+  bool interrupted = false; // pending, but its owner died: shown as failed
   bool current = false;
 
   // Heroku's description suffix: "release command executing", "release command failed", ...

@@ -17,8 +17,8 @@ parse_version(const std::string& text)
   std::string digits = util::starts_with(text, "v") ? text.substr(1) : text;
   unsigned long long n;
   if (!util::parse_uint(digits, n) || n == 0 || n > 1000000000000ULL) {
-    return util::error("invalid release version '" + util::printable(text) +
-                       "': expected vN with N a positive number, like v12", 2);
+    return util::error(
+        "invalid release version '" + util::printable(text) + "': expected vN with N a positive number, like v12", 2);
   }
   return static_cast<unsigned long>(n);
 }
@@ -33,8 +33,7 @@ ReleaseStore::versions() const
   SW_TRY_ASSIGN(auto names, util::list_dir(m_paths.releases()));
   for (const auto& name : names) {
     unsigned long long n;
-    if (name.size() > 1 && name[0] == 'v' && util::parse_uint(name.substr(1), n) && n > 0 &&
-        name[1] != '0') {
+    if (name.size() > 1 && name[0] == 'v' && util::parse_uint(name.substr(1), n) && n > 0 && name[1] != '0') {
       out.push_back(static_cast<unsigned long>(n));
     }
   }

@@ -17,8 +17,16 @@ class ReleaseStore
 public:
   explicit ReleaseStore(AppPaths paths) : m_paths(std::move(paths)) {}
 
-  const AppPaths& paths() const { return m_paths; }
-  std::string dir(unsigned long v) const { return m_paths.release(v); }
+  const AppPaths&
+  paths() const
+  {
+    return m_paths;
+  }
+  std::string
+  dir(unsigned long v) const
+  {
+    return m_paths.release(v);
+  }
 
   // Versions that have a release directory, ascending; other entries are ignored.
   util::Result<std::vector<unsigned long>> versions() const;

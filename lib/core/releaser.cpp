@@ -48,7 +48,10 @@ unpack_into(const std::string& tarball, const std::string& dest)
 // the tree of a release with the same slug (trees are never written after they are made, and
 // retention keeps or prunes all releases of one slug together); else unpack.
 util::Status
-place_tree(const ReleaseStore& store, const SlugStore& slugs, const ReleaseRequest& req, unsigned long version,
+place_tree(const ReleaseStore& store,
+           const SlugStore& slugs,
+           const ReleaseRequest& req,
+           unsigned long version,
            const std::string& dest)
 {
   if (!req.prepared_tree.empty() && ::rename(req.prepared_tree.c_str(), dest.c_str()) == 0) {
@@ -83,7 +86,9 @@ place_tree(const ReleaseStore& store, const SlugStore& slugs, const ReleaseReque
 // copy's directories belong to the app's user and its files are the release's own, which
 // that user cannot write: so nothing is copied. Otherwise the slug is unpacked again.
 util::Status
-make_scratch(const std::string& live, const std::string& tarball, const std::string& dest,
+make_scratch(const std::string& live,
+             const std::string& tarball,
+             const std::string& dest,
              const std::optional<AppUser>& user)
 {
   if (user) {
@@ -93,8 +98,11 @@ make_scratch(const std::string& live, const std::string& tarball, const std::str
 }
 
 void
-run_post_release_hook(const AppPaths& paths, const AppSettings& settings, unsigned long v,
-                      std::optional<unsigned long> previous, util::Output& out)
+run_post_release_hook(const AppPaths& paths,
+                      const AppSettings& settings,
+                      unsigned long v,
+                      std::optional<unsigned long> previous,
+                      util::Output& out)
 {
   std::string hook = paths.hooks() + "/post-release";
   if (::access(hook.c_str(), X_OK) != 0) {

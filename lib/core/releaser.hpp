@@ -30,15 +30,19 @@ struct ReleaseRequest
 
 struct ReleaseOutcome
 {
-  ReleaseRecord record;                 // as finished: succeeded or failed
+  ReleaseRecord record;                  // as finished: succeeded or failed
   std::optional<unsigned long> previous; // what was current before
-  bool succeeded() const { return record.status == ReleaseStatus::succeeded; }
+  bool
+  succeeded() const
+  {
+    return record.status == ReleaseStatus::succeeded;
+  }
 };
 
 // Create and run a release. The caller holds the app's deploy lock. A failed release phase
 // is an outcome, not an error; errors are for what kept the release from being recorded.
 // After a switch, the app's env file is the release's config, so the two never disagree.
-util::Result<ReleaseOutcome> create_release(const AppPaths& paths, const AppSettings& settings,
-                                            const ReleaseRequest& req, util::Output& out);
+util::Result<ReleaseOutcome>
+create_release(const AppPaths& paths, const AppSettings& settings, const ReleaseRequest& req, util::Output& out);
 
 } // namespace slipway::core

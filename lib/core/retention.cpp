@@ -115,7 +115,8 @@ prune_releases(const AppPaths& paths, const AppSettings& settings)
     std::string dir = store.dir(r.version);
     SW_TRY(util::write_file_atomic(dir + "/" + ReleaseFiles::expired,
                                    "pruned " + util::now_iso8601() + " by retention (keep " +
-                                     std::to_string(settings.retention) + " slugs)\n", 0640));
+                                       std::to_string(settings.retention) + " slugs)\n",
+                                   0640));
     report.freed += util::disk_usage(dir + "/" + ReleaseFiles::app);
     SW_TRY(util::remove_tree(dir + "/" + ReleaseFiles::app));
     report.expired.push_back(r.version);

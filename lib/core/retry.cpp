@@ -8,7 +8,9 @@
 namespace slipway::core {
 
 util::Result<ReleaseOutcome>
-retry_release(const AppPaths& paths, bool wait, util::Output& out,
+retry_release(const AppPaths& paths,
+              bool wait,
+              util::Output& out,
               const std::function<void(const ReleaseRecord&, unsigned long)>& on_created)
 {
   SW_TRY_ASSIGN(AppSettings settings, load_settings(paths.settings()));
@@ -23,7 +25,7 @@ retry_release(const AppPaths& paths, bool wait, util::Output& out,
   std::string v = "v" + std::to_string(latest);
   if (last.release_command.empty()) {
     return util::error(v + "'s slug declares no release command, so there is no release phase to retry; "
-                       "add a 'release:' line to the Procfile and push");
+                           "add a 'release:' line to the Procfile and push");
   }
   SlugStore slugs(paths);
   if (last.effective_status() == ReleaseStatus::expired || !slugs.exists(last.slug_id)) {

@@ -9,7 +9,10 @@ namespace slipway::core {
 
 // Refused when there is no release, when the latest slug declares no release command,
 // or when that slug has expired.
-util::Result<ReleaseOutcome> retry_release(const AppPaths& paths, bool wait, util::Output& out,
-                                           const std::function<void(const ReleaseRecord&, unsigned long)>& on_created = {});
+util::Result<ReleaseOutcome>
+retry_release(const AppPaths& paths,
+              bool wait,
+              util::Output& out,
+              const std::function<void(const ReleaseRecord&, unsigned long)>& on_created = {});
 
 } // namespace slipway::core

@@ -10,7 +10,10 @@
 namespace slipway::core {
 
 util::Result<ReleaseOutcome>
-rollback(const AppPaths& paths, std::optional<unsigned long> target, bool wait, util::Output& out,
+rollback(const AppPaths& paths,
+         std::optional<unsigned long> target,
+         bool wait,
+         util::Output& out,
          const std::function<void(const ReleaseRecord&, unsigned long)>& on_created)
 {
   SW_TRY_ASSIGN(AppSettings settings, load_settings(paths.settings()));

@@ -32,16 +32,22 @@ parse_bool(const std::string& key, const std::string& v, bool& out)
 }
 
 util::Status
-parse_number(const std::string& key, const std::string& v, unsigned long long& out, bool sizes,
-             unsigned long long min = 1)
+parse_number(
+    const std::string& key, const std::string& v, unsigned long long& out, bool sizes, unsigned long long min = 1)
 {
   std::string digits = v;
   unsigned long long mult = 1;
   if (sizes && !v.empty()) {
     switch (v.back()) {
-    case 'K': mult = 1ULL << 10; break;
-    case 'M': mult = 1ULL << 20; break;
-    case 'G': mult = 1ULL << 30; break;
+    case 'K':
+      mult = 1ULL << 10;
+      break;
+    case 'M':
+      mult = 1ULL << 20;
+      break;
+    case 'G':
+      mult = 1ULL << 30;
+      break;
     }
     if (mult != 1) {
       digits.pop_back();
@@ -50,7 +56,8 @@ parse_number(const std::string& key, const std::string& v, unsigned long long& o
   unsigned long long n;
   if (!util::parse_uint(digits, n) || n < min || n > (~0ULL) / mult) {
     return util::error("setting '" + key + "' takes a whole number" + (sizes ? " (K, M or G suffix allowed)" : "") +
-                       " of at least " + std::to_string(min) + ", not '" + v + "'", 2);
+                           " of at least " + std::to_string(min) + ", not '" + v + "'",
+                       2);
   }
   out = n * mult;
   return {};
@@ -72,40 +79,40 @@ const std::vector<Descriptor>&
 table()
 {
   static const std::vector<Descriptor> t = {
-    {"deploy_branch", "branch whose pushes deploy (empty: main or master)",
-     [](const AppSettings& s) { return s.deploy_branch; },
-     [](AppSettings& s, const std::string& v) -> util::Status {
-       if (v.find_first_of(" ~^:?*[\\\n") != std::string::npos || util::starts_with(v, "-")) {
-         return util::error("'" + util::printable(v) + "' is not a valid branch name", 2);
-       }
-       s.deploy_branch = v;
-       return {};
-     }},
-    {"strict", "build and release in pre-receive, so a failure rejects the push",
-     [](const AppSettings& s) { return std::string(s.strict ? "true" : "false"); },
-     [](AppSettings& s, const std::string& v) { return parse_bool("strict", v, s.strict); }},
-    {"release_timeout", "seconds the release command may run",
-     number_getter(&AppSettings::release_timeout), number_setter("release_timeout", &AppSettings::release_timeout, false)},
-    {"build_timeout", "seconds each buildpack's bin/compile may run",
-     number_getter(&AppSettings::build_timeout), number_setter("build_timeout", &AppSettings::build_timeout, false)},
-    {"kill_grace", "seconds between SIGTERM and SIGKILL when a command is stopped",
-     number_getter(&AppSettings::kill_grace), number_setter("kill_grace", &AppSettings::kill_grace, false, 0)},
-    {"slug_size_limit", "largest compressed slug in bytes",
-     number_getter(&AppSettings::slug_size_limit), number_setter("slug_size_limit", &AppSettings::slug_size_limit, true)},
-    {"retention", "distinct slugs (and their unpacked releases) to keep",
-     number_getter(&AppSettings::retention), number_setter("retention", &AppSettings::retention, false)},
-    {"compression", "slug compression: zstd, or gzip for Heroku-style .tgz slugs",
-     [](const AppSettings& s) { return s.compression; },
-     [](AppSettings& s, const std::string& v) -> util::Status {
-       if (v != "zstd" && v != "gzip") {
-         return util::error("setting 'compression' takes zstd or gzip, not '" + v + "'", 2);
-       }
-       s.compression = v;
-       return {};
-     }},
-    {"lock_wait", "wait for the deploy lock (true) or fail at once (false)",
-     [](const AppSettings& s) { return std::string(s.lock_wait ? "true" : "false"); },
-     [](AppSettings& s, const std::string& v) { return parse_bool("lock_wait", v, s.lock_wait); }},
+      {"deploy_branch", "branch whose pushes deploy (empty: main or master)",
+       [](const AppSettings& s) { return s.deploy_branch; },
+       [](AppSettings& s, const std::string& v) -> util::Status {
+         if (v.find_first_of(" ~^:?*[\\\n") != std::string::npos || util::starts_with(v, "-")) {
+           return util::error("'" + util::printable(v) + "' is not a valid branch name", 2);
+         }
+         s.deploy_branch = v;
+         return {};
+       }},
+      {"strict", "build and release in pre-receive, so a failure rejects the push",
+       [](const AppSettings& s) { return std::string(s.strict ? "true" : "false"); },
+       [](AppSettings& s, const std::string& v) { return parse_bool("strict", v, s.strict); }},
+      {"release_timeout", "seconds the release command may run", number_getter(&AppSettings::release_timeout),
+       number_setter("release_timeout", &AppSettings::release_timeout, false)},
+      {"build_timeout", "seconds each buildpack's bin/compile may run", number_getter(&AppSettings::build_timeout),
+       number_setter("build_timeout", &AppSettings::build_timeout, false)},
+      {"kill_grace", "seconds between SIGTERM and SIGKILL when a command is stopped",
+       number_getter(&AppSettings::kill_grace), number_setter("kill_grace", &AppSettings::kill_grace, false, 0)},
+      {"slug_size_limit", "largest compressed slug in bytes", number_getter(&AppSettings::slug_size_limit),
+       number_setter("slug_size_limit", &AppSettings::slug_size_limit, true)},
+      {"retention", "distinct slugs (and their unpacked releases) to keep", number_getter(&AppSettings::retention),
+       number_setter("retention", &AppSettings::retention, false)},
+      {"compression", "slug compression: zstd, or gzip for Heroku-style .tgz slugs",
+       [](const AppSettings& s) { return s.compression; },
+       [](AppSettings& s, const std::string& v) -> util::Status {
+         if (v != "zstd" && v != "gzip") {
+           return util::error("setting 'compression' takes zstd or gzip, not '" + v + "'", 2);
+         }
+         s.compression = v;
+         return {};
+       }},
+      {"lock_wait", "wait for the deploy lock (true) or fail at once (false)",
+       [](const AppSettings& s) { return std::string(s.lock_wait ? "true" : "false"); },
+       [](AppSettings& s, const std::string& v) { return parse_bool("lock_wait", v, s.lock_wait); }},
   };
   return t;
 }

@@ -11,15 +11,15 @@ namespace slipway::core {
 
 struct AppSettings
 {
-  std::string deploy_branch;                  // empty: main or master
-  bool strict = false;                        // run the pipeline in pre-receive; failures reject the push
-  unsigned long long release_timeout = 3600;  // seconds for the release phase
-  unsigned long long build_timeout = 3600;    // seconds for each bin/compile
-  unsigned long long kill_grace = 10;         // seconds between SIGTERM and SIGKILL
+  std::string deploy_branch;                       // empty: main or master
+  bool strict = false;                             // run the pipeline in pre-receive; failures reject the push
+  unsigned long long release_timeout = 3600;       // seconds for the release phase
+  unsigned long long build_timeout = 3600;         // seconds for each bin/compile
+  unsigned long long kill_grace = 10;              // seconds between SIGTERM and SIGKILL
   unsigned long long slug_size_limit = 1ULL << 30; // compressed bytes
-  unsigned long long retention = 20;          // distinct slugs kept
-  std::string compression = "zstd";           // zstd or gzip
-  bool lock_wait = true;                      // wait for the deploy lock, or fail at once
+  unsigned long long retention = 20;               // distinct slugs kept
+  std::string compression = "zstd";                // zstd or gzip
+  bool lock_wait = true;                           // wait for the deploy lock, or fail at once
 
   // True if a push to `branch` (a short name, "main") deploys.
   bool deploys_branch(const std::string& branch) const;

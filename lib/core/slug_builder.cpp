@@ -7,14 +7,14 @@
 #include <core/resources.hpp>
 #include <core/slugignore.hpp>
 #include <git/tree_export.hpp>
-#include <util/fault.hpp>
 #include <util/dir_walk.hpp>
+#include <util/fault.hpp>
 #include <util/fs.hpp>
 #include <util/strings.hpp>
 
-#include <sys/stat.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -65,8 +65,11 @@ give_to_user(const std::string& path, const buildpack::RunEnv& env)
 }
 
 util::Result<std::vector<buildpack::Buildpack>>
-choose_buildpacks(const BuildInput& in, const std::string& app_dir, const buildpack::RunEnv& env,
-                  util::Output& out, std::string& framework)
+choose_buildpacks(const BuildInput& in,
+                  const std::string& app_dir,
+                  const buildpack::RunEnv& env,
+                  util::Output& out,
+                  std::string& framework)
 {
   SW_TRY_ASSIGN(auto requested, requested_buildpacks(in.config, app_dir));
   std::vector<buildpack::Buildpack> chosen;
@@ -85,7 +88,8 @@ choose_buildpacks(const BuildInput& in, const std::string& app_dir, const buildp
       }
     }
     return util::error("no default language could be detected for this app; add a Procfile, "
-                       "or set BUILDPACK_URL (slipway config:set BUILDPACK_URL=... -a " + in.paths.name() + ")");
+                       "or set BUILDPACK_URL (slipway config:set BUILDPACK_URL=... -a " +
+                       in.paths.name() + ")");
   }
   if (requested.size() == 1) {
     out.step("Using buildpack: " + requested[0]);
@@ -155,8 +159,8 @@ build_slug(const BuildInput& in, util::Output& out)
   SW_TRY(util::make_dir(home, 0700));
   SW_TRY(util::make_dirs(in.paths.cache(), 0750));
 
-  SW_TRY_ASSIGN(auto stats, git::export_tree(in.repo, in.commit.tree_id, app_dir,
-                                             [&](const std::string& w) { out.warn(w); }));
+  SW_TRY_ASSIGN(auto stats,
+                git::export_tree(in.repo, in.commit.tree_id, app_dir, [&](const std::string& w) { out.warn(w); }));
   spdlog::info("exported {} files, {} bytes", stats.files, stats.bytes);
   util::fault_point("after-tree-read");
 

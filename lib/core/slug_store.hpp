@@ -13,13 +13,13 @@ namespace slipway::core {
 
 struct SlugRecord
 {
-  std::string id;          // uuid-shaped, derived from the sha256 and the process types
-  std::string sha256;      // of the tarball bytes
+  std::string id;     // uuid-shaped, derived from the sha256 and the process types
+  std::string sha256; // of the tarball bytes
   unsigned long long size = 0;
   std::string compression; // zstd or gzip
   ProcessTypes process_types;
-  std::string buildpack;   // buildpack_provided_description, e.g. "Node.js"
-  std::string commit;      // the commit it was first built from
+  std::string buildpack; // buildpack_provided_description, e.g. "Node.js"
+  std::string commit;    // the commit it was first built from
   std::string created_at;
 
   // The release command declared by the Procfile, or "".
@@ -43,7 +43,11 @@ public:
   util::Status remove(const std::string& id) const;
 
 private:
-  std::string meta_path(const std::string& id) const { return m_paths.slugs() + "/" + id + ".yml"; }
+  std::string
+  meta_path(const std::string& id) const
+  {
+    return m_paths.slugs() + "/" + id + ".yml";
+  }
   AppPaths m_paths;
 };
 

@@ -5,8 +5,8 @@
 #include <util/fs.hpp>
 #include <util/strings.hpp>
 
-#include <fnmatch.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <sys/stat.h>
 
 namespace slipway::core {
@@ -68,15 +68,16 @@ apply_slugignore(const SlugIgnore& ignore, const std::string& dir)
   if (!root) {
     return util::error(util::errno_message("cannot open", dir));
   }
-  SW_TRY(util::walk_dir(root.get(), [&](int parent, const std::string& name, const std::string& rel,
-                                        const struct stat& st) -> util::Result<util::Visit> {
-    if (!slugignore_matches(ignore, rel, S_ISDIR(st.st_mode))) {
-      return util::Visit::descend;
-    }
-    SW_TRY(util::remove_at(parent, name));
-    ++removed;
-    return util::Visit::skip;
-  }));
+  SW_TRY(util::walk_dir(root.get(),
+                        [&](int parent, const std::string& name, const std::string& rel,
+                            const struct stat& st) -> util::Result<util::Visit> {
+                          if (!slugignore_matches(ignore, rel, S_ISDIR(st.st_mode))) {
+                            return util::Visit::descend;
+                          }
+                          SW_TRY(util::remove_at(parent, name));
+                          ++removed;
+                          return util::Visit::skip;
+                        }));
   return removed;
 }
 

@@ -10,11 +10,11 @@
 
 namespace slipway::git {
 
-template<auto FreeFn>
-struct GitFree
+template <auto FreeFn> struct GitFree
 {
-  template<typename T>
-  void operator()(T* p) const
+  template <typename T>
+  void
+  operator()(T* p) const
   {
     FreeFn(p);
   }

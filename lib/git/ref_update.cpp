@@ -9,8 +9,7 @@ is_zero(const std::string& hex)
 }
 
 util::Result<bool>
-restore_ref(git_repository* repo, const std::string& refname, const std::string& old_hex,
-            const std::string& new_hex)
+restore_ref(git_repository* repo, const std::string& refname, const std::string& old_hex, const std::string& new_hex)
 {
   git_oid new_id, old_id;
   if (!parse_oid(new_hex, new_id)) {

@@ -18,8 +18,7 @@ util::Status
 init_bare(const std::string& path, const std::string& head_branch)
 {
   git_repository_init_options opts = GIT_REPOSITORY_INIT_OPTIONS_INIT;
-  opts.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH |
-               GIT_REPOSITORY_INIT_NO_REINIT;
+  opts.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
   std::string head = "refs/heads/" + head_branch;
   opts.initial_head = head.c_str();
   git_repository* raw = nullptr;

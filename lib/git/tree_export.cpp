@@ -23,7 +23,8 @@ struct Exporter
   const std::function<void(const std::string&)>& warn;
   ExportStats stats;
 
-  static util::Status write_all(int fd, const char* data, size_t left, const std::string& rel)
+  static util::Status
+  write_all(int fd, const char* data, size_t left, const std::string& rel)
   {
     while (left > 0) {
       ssize_t n = ::write(fd, data, left);
@@ -41,7 +42,8 @@ struct Exporter
 
   // Large loose blobs are streamed so memory stays flat; libgit2 cannot stream packed
   // objects, which are read whole. Returns false (no error) when streaming is not possible.
-  util::Result<bool> stream_blob(int fd, const git_oid* id, const std::string& rel)
+  util::Result<bool>
+  stream_blob(int fd, const git_oid* id, const std::string& rel)
   {
     git_odb* odb = nullptr;
     if (git_repository_odb(&odb, repo) != 0) {
@@ -76,11 +78,10 @@ struct Exporter
     return true;
   }
 
-  util::Status write_blob(int dirfd, const std::string& name, const std::string& rel,
-                          const git_oid* id, mode_t mode)
+  util::Status
+  write_blob(int dirfd, const std::string& name, const std::string& rel, const git_oid* id, mode_t mode)
   {
-    util::Fd fd(::openat(dirfd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                         mode));
+    util::Fd fd(::openat(dirfd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
     if (!fd) {
       return util::error(util::errno_message("cannot create", util::printable(rel)));
     }
@@ -102,8 +103,8 @@ struct Exporter
 
   static constexpr size_t k_stream_threshold = 8 << 20;
 
-  util::Status write_link(int dirfd, const std::string& name, const std::string& rel,
-                          const git_oid* id)
+  util::Status
+  write_link(int dirfd, const std::string& name, const std::string& rel, const git_oid* id)
   {
     git_blob* raw = nullptr;
     if (git_blob_lookup(&raw, repo, id) != 0) {
@@ -125,15 +126,15 @@ struct Exporter
     return {};
   }
 
-  util::Status walk(git_tree* tree, int dirfd, const std::string& prefix)
+  util::Status
+  walk(git_tree* tree, int dirfd, const std::string& prefix)
   {
     size_t count = git_tree_entrycount(tree);
     for (size_t i = 0; i < count; ++i) {
       const git_tree_entry* entry = git_tree_entry_byindex(tree, i);
       std::string name = git_tree_entry_name(entry);
       std::string rel = prefix.empty() ? name : prefix + "/" + name;
-      if (name.empty() || name == "." || name == ".." || name == ".git" ||
-          name.find('/') != std::string::npos) {
+      if (name.empty() || name == "." || name == ".." || name == ".git" || name.find('/') != std::string::npos) {
         warn("skipping '" + util::printable(rel) + "': not a valid file name");
         ++stats.skipped;
         continue;
@@ -180,7 +181,9 @@ struct Exporter
 } // namespace
 
 util::Result<ExportStats>
-export_tree(git_repository* repo, const std::string& tree_hex, const std::string& dest,
+export_tree(git_repository* repo,
+            const std::string& tree_hex,
+            const std::string& dest,
             const std::function<void(const std::string&)>& warn)
 {
   git_oid oid;

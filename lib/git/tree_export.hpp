@@ -19,7 +19,8 @@ struct ExportStats
 
 // Export tree `tree_hex` into the existing empty directory `dest`. Symlinks that would
 // point outside the tree and submodules are skipped, each with one line to `warn`.
-util::Result<ExportStats> export_tree(git_repository* repo, const std::string& tree_hex,
+util::Result<ExportStats> export_tree(git_repository* repo,
+                                      const std::string& tree_hex,
                                       const std::string& dest,
                                       const std::function<void(const std::string&)>& warn);
 

@@ -169,13 +169,13 @@ chown_tree(const std::string& path, uid_t uid, gid_t gid)
   if (!dir) {
     return {}; // a file: done
   }
-  return walk_dir(dir.get(), [&](int parent, const std::string& name, const std::string& rel,
-                                 const struct stat&) -> Result<Visit> {
-    if (::fchownat(parent, name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0) {
-      return error(errno_message("cannot change the owner of", path + "/" + rel));
-    }
-    return Visit::descend;
-  });
+  return walk_dir(
+      dir.get(), [&](int parent, const std::string& name, const std::string& rel, const struct stat&) -> Result<Visit> {
+        if (::fchownat(parent, name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0) {
+          return error(errno_message("cannot change the owner of", path + "/" + rel));
+        }
+        return Visit::descend;
+      });
 }
 
 } // namespace slipway::util

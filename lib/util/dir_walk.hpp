@@ -12,8 +12,7 @@
 
 namespace slipway::util {
 
-enum class Visit
-{
+enum class Visit {
   descend, // go into this directory (ignored for non-directories)
   skip     // do not go into it (or it was removed)
 };
@@ -21,7 +20,7 @@ enum class Visit
 // Called for each entry: the open parent directory, the entry's name, its path relative to
 // the walk's root, and its lstat.
 using Visitor =
-  std::function<Result<Visit>(int parent_fd, const std::string& name, const std::string& rel, const struct stat& st)>;
+    std::function<Result<Visit>(int parent_fd, const std::string& name, const std::string& rel, const struct stat& st)>;
 
 // Visit everything below the directory open as `dirfd`, depth first, names in byte order.
 Status walk_dir(int dirfd, const Visitor& visit, const std::string& rel = "");

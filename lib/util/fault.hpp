@@ -15,12 +15,17 @@ class FaultOnLine : public Output
 {
 public:
   FaultOnLine(Output& out, const char* step) : m_out(out), m_step(step) {}
-  void line(std::string_view text) override
+  void
+  line(std::string_view text) override
   {
     m_out.line(text);
     fault_point(m_step);
   }
-  void error_line(std::string_view text) override { m_out.error_line(text); }
+  void
+  error_line(std::string_view text) override
+  {
+    m_out.error_line(text);
+  }
 
 private:
   Output& m_out;

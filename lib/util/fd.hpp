@@ -16,7 +16,8 @@ public:
   Fd(const Fd&) = delete;
   Fd& operator=(const Fd&) = delete;
   Fd(Fd&& other) noexcept : m_fd(other.release()) {}
-  Fd& operator=(Fd&& other) noexcept
+  Fd&
+  operator=(Fd&& other) noexcept
   {
     if (this != &other) {
       reset(other.release());
@@ -25,10 +26,19 @@ public:
   }
   ~Fd() { reset(); }
 
-  int get() const { return m_fd; }
+  int
+  get() const
+  {
+    return m_fd;
+  }
   explicit operator bool() const { return m_fd >= 0; }
-  int release() { return std::exchange(m_fd, -1); }
-  void reset(int fd = -1)
+  int
+  release()
+  {
+    return std::exchange(m_fd, -1);
+  }
+  void
+  reset(int fd = -1)
   {
     if (m_fd >= 0) {
       ::close(m_fd);

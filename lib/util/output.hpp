@@ -15,26 +15,48 @@ public:
   // One line of normal output, without its newline.
   virtual void line(std::string_view text) = 0;
   // One line of warning or error output.
-  virtual void error_line(std::string_view text) { line(text); }
+  virtual void
+  error_line(std::string_view text)
+  {
+    line(text);
+  }
 
   // Heroku's conventions: "-----> " steps, 7-space detail, " !     " warnings.
-  void step(std::string_view text) { line("-----> " + std::string(text)); }
-  void detail(std::string_view text) { line("       " + std::string(text)); }
-  void warn(std::string_view text) { error_line(" !     " + std::string(text)); }
+  void
+  step(std::string_view text)
+  {
+    line("-----> " + std::string(text));
+  }
+  void
+  detail(std::string_view text)
+  {
+    line("       " + std::string(text));
+  }
+  void
+  warn(std::string_view text)
+  {
+    error_line(" !     " + std::string(text));
+  }
 };
 
 // Discards everything; for callers that want no output.
 class NullOutput : public Output
 {
 public:
-  void line(std::string_view) override {}
+  void
+  line(std::string_view) override
+  {}
 };
 
 // Keeps lines in memory; for tests and for callers that format later.
 class CaptureOutput : public Output
 {
 public:
-  void line(std::string_view text) override { lines.emplace_back(text); }
+  void
+  line(std::string_view text) override
+  {
+    lines.emplace_back(text);
+  }
   std::vector<std::string> lines;
 };
 
@@ -43,12 +65,14 @@ class TeeOutput : public Output
 {
 public:
   TeeOutput(Output& a, Output& b) : m_a(a), m_b(b) {}
-  void line(std::string_view text) override
+  void
+  line(std::string_view text) override
   {
     m_a.line(text);
     m_b.line(text);
   }
-  void error_line(std::string_view text) override
+  void
+  error_line(std::string_view text) override
   {
     m_a.error_line(text);
     m_b.error_line(text);

@@ -96,8 +96,8 @@ kill_all_children()
 }
 
 [[noreturn]] void
-exec_command(const std::string& program, char* const* argv, char* const* envp, const ProcessSpec& spec,
-             int out_fd, int err_fd)
+exec_command(
+    const std::string& program, char* const* argv, char* const* envp, const ProcessSpec& spec, int out_fd, int err_fd)
 {
   ::setpgid(0, 0);
   for (int sig : {SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGQUIT, SIGCHLD, SIGTSTP, SIGTTOU, SIGTTIN}) {
@@ -113,8 +113,8 @@ exec_command(const std::string& program, char* const* argv, char* const* envp, c
   ::close_range(3, ~0U, 0);
   if (spec.drop_privileges) {
     gid_t groups[1] = {spec.gid};
-    if (::setgroups(1, groups) != 0 || ::setgid(spec.gid) != 0 || ::setuid(spec.uid) != 0 ||
-        ::getuid() != spec.uid || ::geteuid() != spec.uid) {
+    if (::setgroups(1, groups) != 0 || ::setgid(spec.gid) != 0 || ::setuid(spec.uid) != 0 || ::getuid() != spec.uid ||
+        ::geteuid() != spec.uid) {
       dprintf(2, "cannot switch to uid %u: %s\n", static_cast<unsigned>(spec.uid), std::strerror(errno));
       ::_exit(126);
     }
@@ -129,8 +129,14 @@ exec_command(const std::string& program, char* const* argv, char* const* envp, c
 }
 
 [[noreturn]] void
-supervise(const std::string& program, char* const* argv, char* const* envp, const ProcessSpec& spec,
-          int out_fd, int err_fd, int status_fd, pid_t caller)
+supervise(const std::string& program,
+          char* const* argv,
+          char* const* envp,
+          const ProcessSpec& spec,
+          int out_fd,
+          int err_fd,
+          int status_fd,
+          pid_t caller)
 {
   ::setpgid(0, 0);
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -210,7 +216,8 @@ class LineSplitter
 {
 public:
   explicit LineSplitter(const std::function<void(std::string_view)>& sink) : m_sink(sink) {}
-  void feed(const char* data, size_t n)
+  void
+  feed(const char* data, size_t n)
   {
     m_buf.append(data, n);
     size_t start = 0;
@@ -228,7 +235,8 @@ public:
       m_buf.erase(0, k_max_line);
     }
   }
-  void finish()
+  void
+  finish()
   {
     if (!m_buf.empty()) {
       emit(m_buf);
@@ -237,7 +245,8 @@ public:
   }
 
 private:
-  void emit(std::string_view line)
+  void
+  emit(std::string_view line)
   {
     if (!line.empty() && line.back() == '\r') {
       line.remove_suffix(1);
@@ -263,8 +272,7 @@ ProcessResult::describe(double timeout_seconds) const
     return "timed out after " + std::to_string(static_cast<long>(timeout_seconds)) + "s";
   }
   if (signal) {
-    return std::string("was killed by signal ") + std::to_string(signal) + " (" +
-           ::strsignal(signal) + ")";
+    return std::string("was killed by signal ") + std::to_string(signal) + " (" + ::strsignal(signal) + ")";
   }
   return "exited with status " + std::to_string(exit_code);
 }

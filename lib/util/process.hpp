@@ -39,7 +39,11 @@ struct ProcessResult
   bool cancelled = false; // someone sent SIGTERM to the supervisor (see on_start)
   std::string stdout_text;
 
-  bool success() const { return exit_code == 0 && !timed_out && !cancelled; }
+  bool
+  success() const
+  {
+    return exit_code == 0 && !timed_out && !cancelled;
+  }
   // "exited with status 3", "was killed by signal 9", "timed out after 5s", ...
   std::string describe(double timeout_seconds = 0) const;
 };

@@ -13,7 +13,11 @@ class Sha256
 public:
   Sha256();
   void update(const void* data, size_t size);
-  void update(std::string_view s) { update(s.data(), s.size()); }
+  void
+  update(std::string_view s)
+  {
+    update(s.data(), s.size());
+  }
   // Lowercase hex digest; the object must not be updated afterwards.
   std::string hex_digest();
 

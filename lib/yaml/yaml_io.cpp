@@ -11,8 +11,8 @@ parse(const std::string& text, const std::string& label)
   try {
     return YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    return util::error(label + ":" + std::to_string(e.mark.line + 1) + ":" +
-                       std::to_string(e.mark.column + 1) + ": " + e.msg);
+    return util::error(label + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) + ": " +
+                       e.msg);
   }
 }
 
@@ -45,8 +45,7 @@ get_string_map(const YAML::Node& node, const std::string& key, const std::string
   }
   YAML::Node m = node[key];
   if (!m.IsMap()) {
-    return util::error(label + ":" + std::to_string(m.Mark().line + 1) + ": '" + key +
-                       "' must be a mapping");
+    return util::error(label + ":" + std::to_string(m.Mark().line + 1) + ": '" + key + "' must be a mapping");
   }
   for (const auto& kv : m) {
     if (!kv.first.IsScalar() || !kv.second.IsScalar()) {

@@ -17,13 +17,11 @@ util::Result<YAML::Node> parse(const std::string& text, const std::string& label
 util::Result<YAML::Node> load_file(const std::string& path);
 
 // The scalar at `key`, or `fallback` when absent or not a scalar.
-std::string get_string(const YAML::Node& node, const std::string& key,
-                       const std::string& fallback = "");
+std::string get_string(const YAML::Node& node, const std::string& key, const std::string& fallback = "");
 
 // A mapping of scalars to scalars (process types, say); non-scalar entries are an error.
-util::Result<std::map<std::string, std::string>> get_string_map(const YAML::Node& node,
-                                                                  const std::string& key,
-                                                                  const std::string& label);
+util::Result<std::map<std::string, std::string>>
+get_string_map(const YAML::Node& node, const std::string& key, const std::string& label);
 
 // Emit a string so that it reads back as stored: valid UTF-8 (other bytes become U+FFFD),
 // double-quoted when control characters or edge whitespace would not survive a plain scalar.

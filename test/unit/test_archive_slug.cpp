@@ -125,16 +125,16 @@ TEST_CASE("archive::unpack_slug refuses everything that could escape")
     const char* expect;
   };
   std::vector<Case> cases = {
-    {"absolute", {{"/etc/evil", AE_IFREG, "", ""}}, nullptr}, // outside ./app: ignored, as on Heroku
-    {"dotdot", {{"./app/../evil", AE_IFREG, "", ""}}, "is not a plain relative path"},
-    {"dotdot-deep", {{"./app/a/../../evil", AE_IFREG, "", ""}}, "is not a plain relative path"},
-    {"abs-link", {{"./app/l", AE_IFLNK, "/etc", ""}}, "is a symlink that points outside the app"},
-    {"up-link", {{"./app/l", AE_IFLNK, "../..", ""}}, "is a symlink that points outside the app"},
-    {"through-link", {{"./app/d", AE_IFLNK, ".", ""}, {"./app/d/x", AE_IFREG, "", ""}}, "lies below the symlink"},
-    {"fifo", {{"./app/f", AE_IFIFO, "", ""}}, "is a device, FIFO or socket"},
-    {"device", {{"./app/d", AE_IFCHR, "", ""}}, "is a device, FIFO or socket"},
-    {"hardlink-out", {{"./app/h", AE_IFREG, "", "/etc/passwd"}}, "is a hard link to something outside"},
-    {"hardlink-up", {{"./app/h", AE_IFREG, "", "./app/../x"}}, "is a hard link to something outside"},
+      {"absolute", {{"/etc/evil", AE_IFREG, "", ""}}, nullptr}, // outside ./app: ignored, as on Heroku
+      {"dotdot", {{"./app/../evil", AE_IFREG, "", ""}}, "is not a plain relative path"},
+      {"dotdot-deep", {{"./app/a/../../evil", AE_IFREG, "", ""}}, "is not a plain relative path"},
+      {"abs-link", {{"./app/l", AE_IFLNK, "/etc", ""}}, "is a symlink that points outside the app"},
+      {"up-link", {{"./app/l", AE_IFLNK, "../..", ""}}, "is a symlink that points outside the app"},
+      {"through-link", {{"./app/d", AE_IFLNK, ".", ""}, {"./app/d/x", AE_IFREG, "", ""}}, "lies below the symlink"},
+      {"fifo", {{"./app/f", AE_IFIFO, "", ""}}, "is a device, FIFO or socket"},
+      {"device", {{"./app/d", AE_IFCHR, "", ""}}, "is a device, FIFO or socket"},
+      {"hardlink-out", {{"./app/h", AE_IFREG, "", "/etc/passwd"}}, "is a hard link to something outside"},
+      {"hardlink-up", {{"./app/h", AE_IFREG, "", "./app/../x"}}, "is a hard link to something outside"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.name);

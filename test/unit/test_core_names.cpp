@@ -9,8 +9,7 @@ TEST_CASE("core::validate_app_name")
 {
   CHECK(validate_app_name("my-app-2"));
   CHECK(validate_app_name(std::string(30, 'a')));
-  CHECK(validate_app_name("../x").error().message ==
-        "invalid app name '../x': it must start with a lowercase letter");
+  CHECK(validate_app_name("../x").error().message == "invalid app name '../x': it must start with a lowercase letter");
   CHECK(validate_app_name("a;b").error().message ==
         "invalid app name 'a;b': use only lowercase letters, digits and dashes");
   CHECK(validate_app_name("A").error().message == "invalid app name 'A': it must start with a lowercase letter");

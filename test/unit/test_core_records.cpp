@@ -68,7 +68,8 @@ TEST_CASE("core::settings")
   CHECK(s.slug_size_limit == 500ULL << 20);
   CHECK(set_setting(s, "release_timeout", "0").error().exit_code == 2);
   CHECK(set_setting(s, "strict", "maybe").error().message == "setting 'strict' takes true or false, not 'maybe'");
-  CHECK(set_setting(s, "nope", "1").error().message.rfind("unknown setting 'nope'; settings are deploy_branch", 0) == 0);
+  CHECK(set_setting(s, "nope", "1").error().message.rfind("unknown setting 'nope'; settings are deploy_branch", 0) ==
+        0);
   CHECK(!set_setting(s, "compression", "bzip2"));
   CHECK(!set_setting(s, "deploy_branch", "a b"));
 }
@@ -77,8 +78,8 @@ TEST_CASE("core::record_to_yaml stores what reads back (found by fuzz_release_re
 {
   ReleaseRecord r;
   r.version = 1;
-  r.release_command = "bin/task\r\r";        // trailing CRs vanished in a plain scalar
-  r.description = "x: \xff\xfe quoted";      // invalid UTF-8 was replaced only when quoted
+  r.release_command = "bin/task\r\r";   // trailing CRs vanished in a plain scalar
+  r.description = "x: \xff\xfe quoted"; // invalid UTF-8 was replaced only when quoted
   r.user = " leading and trailing ";
   r.process_types = {{"web", "run\x01"}};
   std::string once = record_to_yaml(r);

@@ -76,8 +76,10 @@ TEST_CASE("util::to_valid_utf8")
 {
   CHECK(to_valid_utf8("caf\xc3\xa9") == "caf\xc3\xa9");
   CHECK(to_valid_utf8("\xf0\x9f\x9a\x80 ok") == "\xf0\x9f\x9a\x80 ok");
-  CHECK(to_valid_utf8("a\xff" "b") == "a\xef\xbf\xbd" "b");
-  CHECK(to_valid_utf8("\xc0\xaf") == "\xef\xbf\xbd\xef\xbf\xbd"); // overlong '/'
+  CHECK(to_valid_utf8("a\xff"
+                      "b") == "a\xef\xbf\xbd"
+                              "b");
+  CHECK(to_valid_utf8("\xc0\xaf") == "\xef\xbf\xbd\xef\xbf\xbd");                 // overlong '/'
   CHECK(to_valid_utf8("\xed\xa0\x80") == "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"); // surrogate
-  CHECK(to_valid_utf8("\xe2\x82") == "\xef\xbf\xbd\xef\xbf\xbd"); // truncated
+  CHECK(to_valid_utf8("\xe2\x82") == "\xef\xbf\xbd\xef\xbf\xbd");                 // truncated
 }

@@ -4,8 +4,9 @@
 
 #include <doctest/doctest.h>
 
-#include <csignal>
 #include <unistd.h>
+
+#include <csignal>
 
 using namespace slipway::util;
 
@@ -57,8 +58,8 @@ TEST_CASE("util::run_process times out: SIGTERM, then SIGKILL after the grace pe
 TEST_CASE("util::run_process kills what the command leaves behind")
 {
   std::string marker = "slipway-unit-daemon-" + std::to_string(::getpid());
-  auto r = run_process(bash("setsid bash -c 'exec -a " + marker + " sleep 300' </dev/null >/dev/null 2>&1 & echo bye"),
-                       {});
+  auto r =
+      run_process(bash("setsid bash -c 'exec -a " + marker + " sleep 300' </dev/null >/dev/null 2>&1 & echo bye"), {});
   REQUIRE(r);
   CHECK(r->success());
   // "[s]" keeps the shell running pgrep from matching its own command line.
@@ -70,9 +71,7 @@ TEST_CASE("util::run_process can be cancelled with SIGTERM to the supervisor")
   auto spec = bash("echo started; sleep 30");
   pid_t supervisor = 0;
   auto r = run_process(
-    spec,
-    [&](std::string_view) { ::kill(supervisor, SIGTERM); },
-    [&](pid_t pid) { supervisor = pid; });
+      spec, [&](std::string_view) { ::kill(supervisor, SIGTERM); }, [&](pid_t pid) { supervisor = pid; });
   REQUIRE(r);
   CHECK(r->cancelled);
   CHECK(r->describe() == "was cancelled");
