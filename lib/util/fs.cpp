@@ -115,16 +115,6 @@ write_file_atomic(const std::string& path, std::string_view content, mode_t mode
 }
 
 Status
-append_file(const std::string& path, std::string_view content, mode_t mode)
-{
-  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, mode));
-  if (!fd) {
-    return error(errno_message("cannot open", path));
-  }
-  return write_all(fd.get(), content, path);
-}
-
-Status
 make_dir(const std::string& path, mode_t mode, bool exist_ok)
 {
   if (::mkdir(path.c_str(), mode) != 0) {

@@ -17,9 +17,6 @@ Result<std::string> read_file(const std::string& path);
 // temp file in the same directory, fsync, rename over, fsync the directory.
 Status write_file_atomic(const std::string& path, std::string_view content, mode_t mode = 0644);
 
-// Append to a file, creating it with `mode`; used for logs.
-Status append_file(const std::string& path, std::string_view content, mode_t mode = 0644);
-
 // fsync a directory so that renames in it survive a crash.
 Status fsync_dir(const std::string& dir);
 

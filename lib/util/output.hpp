@@ -48,18 +48,6 @@ public:
   {}
 };
 
-// Keeps lines in memory; for tests and for callers that format later.
-class CaptureOutput : public Output
-{
-public:
-  void
-  line(std::string_view text) override
-  {
-    lines.emplace_back(text);
-  }
-  std::vector<std::string> lines;
-};
-
 // Sends every line to two sinks (the pusher and a log file, say).
 class TeeOutput : public Output
 {
