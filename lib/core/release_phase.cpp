@@ -25,6 +25,7 @@ run_release_phase(const ReleasePhaseInput& in, util::Output& out)
   spec.drop_privileges = in.drop_privileges;
   spec.uid = in.uid;
   spec.gid = in.gid;
+  spec.view = in.view;
   bool has_path = false;
   for (const auto& [k, v] : in.config) {
     if (k == "HOME" || k == "DYNO") {

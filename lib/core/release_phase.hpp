@@ -12,7 +12,8 @@ namespace slipway::core {
 
 struct ReleasePhaseInput
 {
-  std::string app_dir; // a fresh unpacked copy of the slug; files written here are thrown away
+  std::string app_dir; // a fresh copy of the slug; files written here are thrown away
+  const util::OverlayView* view = nullptr; // set when app_dir is an overlay view to enter
   std::string command; // the Procfile release: command, given to bash
   ConfigVars config;   // the new release's config vars
   double timeout = 3600;

@@ -3,6 +3,7 @@
 #include <archive/slug_unpack.hpp>
 #include <core/app_user.hpp>
 #include <core/release_phase.hpp>
+#include <core/release_scratch.hpp>
 #include <core/release_store.hpp>
 #include <core/retention.hpp>
 #include <util/clock.hpp>
@@ -80,21 +81,6 @@ place_tree(const ReleaseStore& store,
     }
   }
   return unpack_into(slugs.tarball(req.slug), dest);
-}
-
-// The release phase's own copy of the release, which it may change freely. As root, the
-// copy's directories belong to the app's user and its files are the release's own, which
-// that user cannot write: so nothing is copied. Otherwise the slug is unpacked again.
-util::Status
-make_scratch(const std::string& live,
-             const std::string& tarball,
-             const std::string& dest,
-             const std::optional<AppUser>& user)
-{
-  if (user) {
-    return util::link_tree(live, dest, static_cast<long>(user->uid), user->gid);
-  }
-  return unpack_into(tarball, dest);
 }
 
 void
@@ -184,19 +170,11 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
   if (!rec.release_command.empty()) {
     out.warn("Release command declared: this new release will not be available until the command succeeds.");
     out.step("Running release command: " + rec.release_command);
-    std::string scratch = paths.tmp() + "/release-" + v;
-    SW_TRY(util::make_dirs(paths.tmp(), 0750));
-    SW_TRY(util::remove_tree(scratch));
-    SW_TRY(util::make_dir(scratch, 0750));
     auto user = app_user(paths.name());
-    if (user) {
-      SW_TRY(grant_app_directory(paths, *user));
-      SW_TRY(util::chown_tree(scratch, user->uid, user->gid));
-    }
-    auto copy = make_scratch(dir + "/" + ReleaseFiles::app, slugs.tarball(req.slug), scratch + "/app", user);
-    if (!copy) {
-      (void)util::remove_tree(scratch);
-      return finish_failed("cannot copy the release for its release phase: " + copy.error().message);
+    std::string live = dir + "/" + ReleaseFiles::app;
+    auto scratch = make_release_scratch(paths, v, live, slugs.tarball(req.slug), user, ScratchKind::overlay);
+    if (!scratch) {
+      return finish_failed("cannot copy the release for its release phase: " + scratch.error().message);
     }
     spdlog::info("{}: release phase copy made", v);
     ReleasePhaseInput in;
@@ -205,17 +183,30 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
       in.uid = user->uid;
       in.gid = user->gid;
     }
-    in.app_dir = scratch + "/app";
     in.command = rec.release_command;
     in.config = req.config;
     in.timeout = static_cast<double>(settings.release_timeout);
     in.kill_grace = static_cast<double>(settings.kill_grace);
     in.log_path = dir + "/" + ReleaseFiles::log;
     in.runner_path = dir + "/" + ReleaseFiles::runner;
+    in.app_dir = scratch->app_dir;
+    in.view = scratch->view ? &*scratch->view : nullptr;
     double started = util::monotonic_seconds();
     util::FaultOnLine phase_out(out, "during-release-phase");
     auto result = run_release_phase(in, phase_out);
-    (void)util::remove_tree(scratch);
+    if (result && result->view_failed) {
+      // This kernel cannot make the overlay: copy instead, and run the command there.
+      spdlog::warn("{}: no overlay for the release phase ({}); copying", v, result->view_error);
+      remove_release_scratch(*scratch);
+      scratch = make_release_scratch(paths, v, live, slugs.tarball(req.slug), user, ScratchKind::links);
+      if (!scratch) {
+        return finish_failed("cannot copy the release for its release phase: " + scratch.error().message);
+      }
+      in.app_dir = scratch->app_dir;
+      in.view = nullptr;
+      result = run_release_phase(in, phase_out);
+    }
+    remove_release_scratch(*scratch);
     rec.duration = util::monotonic_seconds() - started;
     if (!result) {
       return finish_failed("release command could not start: " + result.error().message);

@@ -6,11 +6,17 @@
 
 namespace slipway::util {
 
+bool
+fault_active(const char* name)
+{
+  const char* want = std::getenv("SLIPWAY_FAULT");
+  return want && std::strcmp(want, name) == 0;
+}
+
 void
 fault_point(const char* step)
 {
-  const char* want = std::getenv("SLIPWAY_FAULT");
-  if (want && std::strcmp(want, step) == 0) {
+  if (fault_active(step)) {
     std::raise(SIGKILL);
   }
 }

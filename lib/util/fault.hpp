@@ -9,6 +9,10 @@ namespace slipway::util {
 // Die with SIGKILL here if SLIPWAY_FAULT names `step`.
 void fault_point(const char* step);
 
+// Whether SLIPWAY_FAULT names `name`: for faults that make an optional fast path unavailable
+// instead of killing, so that tests reach the fallback.
+bool fault_active(const char* name);
+
 // Passes lines through to another Output and hits fault point `step` after each line, so
 // that a test can kill this process while a child (compile, release command) is running.
 class FaultOnLine : public Output

@@ -30,6 +30,8 @@ struct WireStatus
   int code;
   int timed_out;
   int cancelled;
+  int view_errno; // nonzero: the view could not be entered and nothing ran
+  int view_step;
 };
 
 double
@@ -136,7 +138,8 @@ supervise(const std::string& program,
           int out_fd,
           int err_fd,
           int status_fd,
-          pid_t caller)
+          pid_t caller,
+          const PreparedOverlay* view)
 {
   ::setpgid(0, 0);
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -152,6 +155,14 @@ supervise(const std::string& program,
   sigaddset(&mask, SIGTERM);
   ::sigprocmask(SIG_BLOCK, &mask, nullptr);
 
+  WireStatus ws{0, 127, 0, 0, 0, 0};
+  if (view) {
+    ws.view_errno = enter_overlay_view(*view, &ws.view_step);
+    if (ws.view_errno != 0) {
+      (void)!::write(status_fd, &ws, sizeof ws);
+      ::_exit(0);
+    }
+  }
   pid_t child = ::fork();
   if (child == 0) {
     exec_command(program, argv, envp, spec, out_fd, err_fd);
@@ -160,7 +171,6 @@ supervise(const std::string& program,
   if (err_fd != out_fd) {
     ::close(err_fd);
   }
-  WireStatus ws{0, 127, 0, 0};
   if (child < 0) {
     (void)!::write(status_fd, &ws, sizeof ws);
     ::_exit(0);
@@ -265,6 +275,9 @@ private:
 std::string
 ProcessResult::describe(double timeout_seconds) const
 {
+  if (view_failed) {
+    return "could not start: " + view_error;
+  }
   if (cancelled) {
     return "was cancelled";
   }
@@ -314,6 +327,10 @@ run_process(const ProcessSpec& spec,
     envp.push_back(const_cast<char*>(e.c_str()));
   }
   envp.push_back(nullptr);
+  PreparedOverlay view;
+  if (spec.view) {
+    view = prepare_overlay(*spec.view);
+  }
 
   pid_t caller = ::getpid();
   pid_t sup = ::fork();
@@ -323,7 +340,7 @@ run_process(const ProcessSpec& spec,
   if (sup == 0) {
     int o = out_w.get();
     int e = spec.capture_stdout ? err_w.get() : o;
-    supervise(program, argv.data(), envp.data(), spec, o, e, status_w.get(), caller);
+    supervise(program, argv.data(), envp.data(), spec, o, e, status_w.get(), caller, spec.view ? &view : nullptr);
   }
   out_w.reset();
   err_w.reset();
@@ -380,7 +397,7 @@ run_process(const ProcessSpec& spec,
   }
   lines.finish();
 
-  WireStatus ws{0, 127, 0, 0};
+  WireStatus ws{0, 127, 0, 0, 0, 0};
   ssize_t got;
   do {
     got = ::read(status_r.get(), &ws, sizeof ws);
@@ -398,6 +415,11 @@ run_process(const ProcessSpec& spec,
   }
   result.timed_out = ws.timed_out != 0;
   result.cancelled = ws.cancelled != 0;
+  if (ws.view_errno != 0) {
+    result.view_failed = true;
+    result.view_error =
+        std::string("cannot ") + overlay_step_name(ws.view_step) + ": " + std::strerror(ws.view_errno);
+  }
   return result;
 }
 

@@ -3,6 +3,7 @@
 // cancellation from another process, and no process left behind when it ends.
 #pragma once
 
+#include <util/overlay_view.hpp>
 #include <util/result.hpp>
 
 #include <sys/types.h>
@@ -29,6 +30,9 @@ struct ProcessSpec
   bool drop_privileges = false;
   uid_t uid = 0;
   gid_t gid = 0;
+  // When set, the command runs inside this view (overlay_view.hpp; root only). If the view
+  // cannot be entered, nothing runs and ProcessResult::view_failed is set.
+  const OverlayView* view = nullptr;
 };
 
 struct ProcessResult
@@ -37,12 +41,14 @@ struct ProcessResult
   int signal = 0;     // set when a signal killed it
   bool timed_out = false;
   bool cancelled = false; // someone sent SIGTERM to the supervisor (see on_start)
+  bool view_failed = false; // the command did not run: spec.view could not be entered
+  std::string view_error;   // why, e.g. "cannot mount the overlay: Operation not permitted"
   std::string stdout_text;
 
   bool
   success() const
   {
-    return exit_code == 0 && !timed_out && !cancelled;
+    return exit_code == 0 && !timed_out && !cancelled && !view_failed;
   }
   // "exited with status 3", "was killed by signal 9", "timed out after 5s", ...
   std::string describe(double timeout_seconds = 0) const;

@@ -197,3 +197,45 @@ test_an_empty_directory_in_the_tree_reaches_the_slug() {
   assert_current hello v1
   [ -d "$(app_dir hello)/releases/v1/app/empty-dir" ] || fail "empty directory lost"
 }
+
+# The release phase's copy: as root an overlay view of the live tree (any file may change,
+# the app's user owns everything in it); SLIPWAY_FAULT=no-overlay takes the fallback copy.
+# Either way nothing it does reaches the release, and the copy is gone afterwards.
+release_phase_writes() {
+  local expect_append=$1
+  local rel; rel=$(sw releases -a hello | awk 'NR==2 {print $1}')
+  local log; log=$(app_dir hello)/releases/$rel/release.log
+  assert_current hello "$rel"
+  assert_contains "$log" "^made tmp/cache$"
+  assert_contains "$log" "^removed bin/web$"
+  assert_contains "$log" "^$expect_append$"
+  local tree; tree=$(app_dir hello)/releases/$rel/app
+  [ ! -e "$tree/tmp/cache" ] || fail "release phase leaked tmp/cache into $rel"
+  [ -e "$tree/bin/web" ] || fail "release phase removed bin/web from $rel"
+  assert_not_contains "$tree/Procfile" "^appended$"
+  [ -z "$(ls -A "$(app_dir hello)/tmp")" ] || fail "release scratch copy left behind"
+}
+
+test_release_phase_copy_overlay_and_fallback() {
+  new_app hello release-knobs
+  echo write > "$SRC/MODE"; git -C "$SRC" add MODE; git -C "$SRC" commit -qm write
+  push
+  release_phase_writes "appended to Procfile"
+  if [ "$(id -u)" -eq 0 ]; then
+    # The overlay: the app's user sees itself as the owner of the copy and may write anything.
+    assert_contains "$(app_dir hello)/releases/v1/release.log" "^owner=slipway-hello$"
+  fi
+  commit README fallback fallback
+  SLIPWAY_FAULT=no-overlay push
+  if [ "$(id -u)" -eq 0 ]; then
+    # Hard links to the release's own files: they can be replaced, not written in place.
+    release_phase_writes "cannot append to Procfile"
+    assert_contains "$(app_dir hello)/releases/v2/release.log" "^user=slipway-hello$"
+  else
+    release_phase_writes "appended to Procfile"
+  fi
+  # A config change reuses the tree of v2 (a symlink) and still gets its own overlay.
+  sw config:set X=1 -a hello >/dev/null
+  assert_current hello v3
+  release_phase_writes "appended to Procfile"
+}

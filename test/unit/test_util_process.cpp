@@ -1,9 +1,11 @@
 #include "scratch.hpp"
 
+#include <util/fs.hpp>
 #include <util/process.hpp>
 
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -98,4 +100,63 @@ TEST_CASE("util::run_process reports a missing program as exit 127")
   CHECK(r->exit_code == 127);
   REQUIRE(!lines.empty());
   CHECK(lines[0].find("cannot run '/nonexistent/program'") == 0);
+}
+
+TEST_CASE("util::run_process runs a command in an overlay view: it may change anything, the tree stays")
+{
+  if (::geteuid() != 0) {
+    MESSAGE("skipped: overlay views need root");
+    return;
+  }
+  std::string dir = slipway::test::scratch_dir("overlay");
+  REQUIRE(::chmod(dir.c_str(), 0755) == 0);
+  OverlayView view{dir + "/lower", dir + "/upper", dir + "/work", dir + "/mnt", dir + "/view", 65534, 65534};
+  for (const auto* d : {&view.lower, &view.upper, &view.work, &view.mount, &view.target}) {
+    REQUIRE(::mkdir(d->c_str(), 0755) == 0);
+  }
+  REQUIRE(::mkdir((view.lower + "/sub").c_str(), 0755) == 0);
+  REQUIRE(write_file_atomic(view.lower + "/sub/file", "original\n"));
+  REQUIRE(write_file_atomic(view.lower + "/sub/old", "old\n"));
+  REQUIRE(::chown(view.upper.c_str(), 65534, 65534) == 0);
+  REQUIRE(overlay_paths_usable(view));
+
+  auto spec = bash("id -u; stat -c %u sub/file; echo changed > sub/file; echo new > sub/new; rm sub/old;"
+                   " cat sub/file; ls sub | tr '\\n' ' '; echo");
+  spec.cwd = view.target;
+  spec.view = &view;
+  spec.drop_privileges = true;
+  spec.uid = 65534;
+  spec.gid = 65534;
+  std::vector<std::string> lines;
+  auto r = run_process(spec, [&](std::string_view l) { lines.emplace_back(l); });
+  REQUIRE(r);
+  if (r->view_failed) {
+    MESSAGE("skipped: this kernel cannot make overlay views: " << r->view_error);
+    CHECK(r->describe().find("could not start: cannot ") == 0);
+    return;
+  }
+  CHECK(r->success());
+  CHECK(lines == std::vector<std::string>{"65534", "65534", "changed", "file new "});
+  CHECK(*read_file(view.lower + "/sub/file") == "original\n");
+  CHECK(!path_exists(view.lower + "/sub/new"));
+  CHECK(path_exists(view.lower + "/sub/old"));
+  CHECK(*read_file(view.upper + "/sub/new") == "new\n");
+  // The view was private to the command: nothing is mounted here any more.
+  CHECK(!path_exists(view.target + "/sub"));
+  CHECK(!path_exists(view.mount + "/sub"));
+}
+
+TEST_CASE("util::run_process reports a view it cannot enter instead of running the command")
+{
+  std::string dir = slipway::test::scratch_dir("overlay-missing");
+  OverlayView view{dir + "/no-such-tree", dir + "/u", dir + "/w", dir + "/m", dir + "/t", 65534, 65534};
+  auto spec = bash("echo ran");
+  spec.view = &view;
+  std::vector<std::string> lines;
+  auto r = run_process(spec, [&](std::string_view l) { lines.emplace_back(l); });
+  REQUIRE(r);
+  CHECK(r->view_failed);
+  CHECK(!r->success());
+  CHECK(lines.empty());
+  CHECK(r->describe().find("could not start: cannot ") == 0);
 }
