@@ -158,6 +158,7 @@ build_slug(const BuildInput& in, util::Output& out)
   SW_TRY(util::make_dir(app_dir, 0755));
   SW_TRY(util::make_dir(home, 0700));
   SW_TRY(util::make_dirs(in.paths.cache(), 0750));
+  spdlog::info("build of {} started", in.commit.id);
 
   SW_TRY_ASSIGN(auto stats,
                 git::export_tree(in.repo, in.commit.tree_id, app_dir, [&](const std::string& w) { out.warn(w); }));
@@ -190,6 +191,7 @@ build_slug(const BuildInput& in, util::Output& out)
     env.uid = user->uid;
     env.gid = user->gid;
     SW_TRY(give_to_user(work, env));
+    spdlog::info("build tree given to {}", user->name);
   }
 
   std::string framework;
