@@ -1,6 +1,7 @@
 #include "slug_pack.hpp"
 
 #include <archive/handles.hpp>
+#include <archive/tree_normalize.hpp>
 #include <util/dir_walk.hpp>
 #include <util/fault.hpp>
 #include <util/fd.hpp>
@@ -71,6 +72,7 @@ write_cb(::archive*, void* data, const void* buf, size_t n)
 struct Packer
 {
   ::archive* a;
+  bool normalize = false;
   unsigned long long files = 0;
 
   // Write one entry; `rel` is its path below the app ("" for the app directory itself).
@@ -123,14 +125,16 @@ struct Packer
     }
     SW_TRY(header(rel, st, target));
     if (S_ISREG(st.st_mode)) {
-      SW_TRY(copy_data(parent, name, rel));
+      SW_TRY(copy_data(parent, name, rel, st));
       util::fault_point("during-slug-write");
+    } else if (normalize) {
+      SW_TRY(normalize_entry(parent, name.c_str(), -1, st, "app/" + util::printable(rel)));
     }
     return util::Visit::descend;
   }
 
   util::Status
-  copy_data(int parent, const std::string& name, const std::string& rel)
+  copy_data(int parent, const std::string& name, const std::string& rel, const struct stat& st)
   {
     util::Fd fd(::openat(parent, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd) {
@@ -146,14 +150,15 @@ struct Packer
     if (n < 0) {
       return util::error(util::errno_message("cannot read", "app/" + util::printable(rel)));
     }
-    return {};
+    return normalize ? normalize_entry(parent, name.c_str(), fd.get(), st, "app/" + util::printable(rel))
+                     : util::Status();
   }
 };
 
 } // namespace
 
 util::Result<PackResult>
-pack_slug(const std::string& dir, const std::string& out_path, Compression compression)
+pack_slug(const std::string& dir, const std::string& out_path, Compression compression, bool normalize)
 {
   util::Fd fd(::open(out_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (!fd) {
@@ -182,10 +187,14 @@ pack_slug(const std::string& dir, const std::string& out_path, Compression compr
   if (!root || ::fstat(root.get(), &root_st) != 0) {
     return util::error(util::errno_message("cannot open", dir));
   }
-  Packer packer{w.get()};
+  Packer packer{w.get(), normalize};
   SW_TRY(packer.header("", root_st, ""));
   SW_TRY(util::walk_dir(root.get(), [&](int parent, const std::string& name, const std::string& rel,
                                         const struct stat& st) { return packer.add(parent, name, rel, st); }));
+  if (normalize) {
+    util::Fd up(::open(util::dir_name(dir).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    SW_TRY(normalize_entry(up.get(), util::base_name(dir).c_str(), root.get(), root_st, dir));
+  }
   if (archive_write_close(w.get()) != ARCHIVE_OK) {
     return last_error(w.get(), "cannot finish slug '" + out_path + "'");
   }

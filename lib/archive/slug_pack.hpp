@@ -23,8 +23,10 @@ struct PackResult
 };
 
 // Pack `dir` into `out_path` (created, must not exist). Fails on symlinks that point
-// outside the app and on special files (FIFOs, sockets, devices).
-util::Result<PackResult> pack_slug(const std::string& dir, const std::string& out_path, Compression compression);
+// outside the app and on special files (FIFOs, sockets, devices). With `normalize`, each
+// entry is also normalized in place as it is read (tree_normalize.hpp), saving a second walk.
+util::Result<PackResult>
+pack_slug(const std::string& dir, const std::string& out_path, Compression compression, bool normalize = false);
 
 // The fixed modification time of every slug entry (2000-01-01T00:00:00Z).
 constexpr long k_slug_mtime = 946684800;

@@ -11,22 +11,33 @@
 
 namespace slipway::archive {
 
-static util::Status
-normalize_one(int parent, const char* name, const struct stat& st, const std::string& shown)
+util::Status
+normalize_entry(int parent, const char* name, int fd, const struct stat& st, const std::string& shown)
 {
-  bool root = ::geteuid() == 0;
-  if (root && ::fchownat(parent, name, 0, 0, AT_SYMLINK_NOFOLLOW) != 0) {
-    return util::error(util::errno_message("cannot change the owner of", shown));
+  static const bool root = ::geteuid() == 0;
+  bool by_fd = fd >= 0 && !S_ISLNK(st.st_mode);
+  if (root && (st.st_uid != 0 || st.st_gid != 0)) {
+    int rc = by_fd ? ::fchown(fd, 0, 0) : ::fchownat(parent, name, 0, 0, AT_SYMLINK_NOFOLLOW);
+    if (rc != 0) {
+      return util::error(util::errno_message("cannot change the owner of", shown));
+    }
   }
   if (!S_ISLNK(st.st_mode)) {
     mode_t mode = S_ISDIR(st.st_mode) || (st.st_mode & 0111) ? 0755 : 0644;
-    if (::fchmodat(parent, name, mode, 0) != 0) {
-      return util::error(util::errno_message("cannot change the mode of", shown));
+    // A chown clears set-id bits, so the mode is set after it; unchanged modes are left alone.
+    if ((st.st_mode & 07777) != mode) {
+      int rc = by_fd ? ::fchmod(fd, mode) : ::fchmodat(parent, name, mode, 0);
+      if (rc != 0) {
+        return util::error(util::errno_message("cannot change the mode of", shown));
+      }
     }
   }
-  timespec times[2] = {{k_slug_mtime, 0}, {k_slug_mtime, 0}};
-  if (::utimensat(parent, name, times, AT_SYMLINK_NOFOLLOW) != 0) {
-    return util::error(util::errno_message("cannot set the time of", shown));
+  if (st.st_mtim.tv_sec != k_slug_mtime || st.st_mtim.tv_nsec != 0) {
+    timespec times[2] = {{k_slug_mtime, 0}, {k_slug_mtime, 0}};
+    int rc = by_fd ? ::futimens(fd, times) : ::utimensat(parent, name, times, AT_SYMLINK_NOFOLLOW);
+    if (rc != 0) {
+      return util::error(util::errno_message("cannot set the time of", shown));
+    }
   }
   return {};
 }
@@ -43,14 +54,14 @@ normalize_tree(const std::string& dir)
   SW_TRY(util::walk_dir(root.get(),
                         [&](int parent, const std::string& name, const std::string& rel,
                             const struct stat& st) -> util::Result<util::Visit> {
-                          SW_TRY(normalize_one(parent, name.c_str(), st, dir + "/" + rel));
+                          SW_TRY(normalize_entry(parent, name.c_str(), -1, st, dir + "/" + rel));
                           return util::Visit::descend;
                         }));
   struct stat st;
   ::fstat(root.get(), &st);
   std::string parent = util::dir_name(dir);
   util::Fd up(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  return normalize_one(up.get(), util::base_name(dir).c_str(), st, dir);
+  return normalize_entry(up.get(), util::base_name(dir).c_str(), root.get(), st, dir);
 }
 
 } // namespace slipway::archive

@@ -7,8 +7,14 @@
 
 #include <string>
 
+#include <sys/stat.h>
+
 namespace slipway::archive {
 
 util::Status normalize_tree(const std::string& dir);
+
+// Normalize one entry `name` of directory `parent`; `fd` is the entry opened (a regular file
+// or directory), or -1. With an fd no path is looked up again. `shown` names it in errors.
+util::Status normalize_entry(int parent, const char* name, int fd, const struct stat& st, const std::string& shown);
 
 } // namespace slipway::archive

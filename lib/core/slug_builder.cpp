@@ -160,8 +160,28 @@ build_slug(const BuildInput& in, util::Output& out)
   SW_TRY(util::make_dirs(in.paths.cache(), 0750));
   spdlog::info("build of {} started", in.commit.id);
 
-  SW_TRY_ASSIGN(auto stats,
-                git::export_tree(in.repo, in.commit.tree_id, app_dir, [&](const std::string& w) { out.warn(w); }));
+  buildpack::RunEnv env;
+  env.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+             "HOME=" + home,
+             "LANG=C.UTF-8",
+             "TMPDIR=" + home,
+             "STACK=" + stack_name(),
+             "SOURCE_VERSION=" + in.commit.id};
+  env.timeout = static_cast<double>(in.settings.build_timeout);
+  env.kill_grace = static_cast<double>(in.settings.kill_grace);
+  git::ExportOwner owner;
+  if (auto user = app_user(in.paths.name())) {
+    SW_TRY(grant_app_directory(in.paths, *user));
+    env.drop_privileges = true;
+    env.uid = user->uid;
+    env.gid = user->gid;
+    owner = {static_cast<long>(user->uid), user->gid};
+  }
+
+  // The buildpacks run as the app's user: the tree is exported as its own.
+  SW_TRY(give_to_user(work, env));
+  SW_TRY_ASSIGN(auto stats, git::export_tree(
+                                in.repo, in.commit.tree_id, app_dir, [&](const std::string& w) { out.warn(w); }, owner));
   spdlog::info("exported {} files, {} bytes", stats.files, stats.bytes);
   util::fault_point("after-tree-read");
 
@@ -175,24 +195,7 @@ build_slug(const BuildInput& in, util::Output& out)
     out.step("Deleting " + std::to_string(removed) + " files matching .slugignore patterns.");
   }
   SW_TRY(write_env_dir(env_dir, in.config));
-
-  buildpack::RunEnv env;
-  env.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-             "HOME=" + home,
-             "LANG=C.UTF-8",
-             "TMPDIR=" + home,
-             "STACK=" + stack_name(),
-             "SOURCE_VERSION=" + in.commit.id};
-  env.timeout = static_cast<double>(in.settings.build_timeout);
-  env.kill_grace = static_cast<double>(in.settings.kill_grace);
-  if (auto user = app_user(in.paths.name())) {
-    SW_TRY(grant_app_directory(in.paths, *user));
-    env.drop_privileges = true;
-    env.uid = user->uid;
-    env.gid = user->gid;
-    SW_TRY(give_to_user(work, env));
-    spdlog::info("build tree given to {}", user->name);
-  }
+  SW_TRY(give_to_user(env_dir, env));
 
   std::string framework;
   SW_TRY_ASSIGN(auto packs, choose_buildpacks(in, app_dir, env, out, framework));
@@ -236,7 +239,8 @@ build_slug(const BuildInput& in, util::Output& out)
   SW_TRY(util::make_dir(in.paths.slugs(), 0750, true));
   std::string packed = in.paths.slugs() + "/.tmp-" + std::to_string(::getpid()) + archive::slug_extension(compression);
   ::unlink(packed.c_str());
-  auto pack = archive::pack_slug(app_dir, packed, compression);
+  // Packing also normalizes the tree: it becomes the release's tree (see below).
+  auto pack = archive::pack_slug(app_dir, packed, compression, true);
   if (!pack) {
     ::unlink(packed.c_str());
     return pack.error();
@@ -260,8 +264,6 @@ build_slug(const BuildInput& in, util::Output& out)
   out.detail("Done: " + util::human_size(slug.size) + " (slug " + slug.id + ")");
   // The packed tree is the release's tree: normalized, it equals what the slug unpacks to.
   BuildResult result{slug, in.paths.tmp() + "/tree-" + std::to_string(::getpid())};
-  SW_TRY(archive::normalize_tree(app_dir));
-  spdlog::info("normalized the built tree");
   if (::rename(app_dir.c_str(), result.tree.c_str()) != 0) {
     result.tree.clear(); // the release unpacks the slug instead
   }

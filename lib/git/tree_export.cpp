@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <memory>
 #include <vector>
 
@@ -17,11 +18,39 @@ namespace slipway::git {
 
 namespace {
 
+// Whether the process umask removes any of `mode`'s bits. Read from /proc, since setting
+// the umask to read it would race with other threads of a server.
+bool
+umask_strips(mode_t mode)
+{
+  auto status = util::read_file("/proc/self/status");
+  if (!status) {
+    return true;
+  }
+  auto at = status->find("\nUmask:\t");
+  if (at == std::string::npos) {
+    return true;
+  }
+  mode_t mask = static_cast<mode_t>(std::strtoul(status->c_str() + at + 8, nullptr, 8));
+  return (mask & mode) != 0;
+}
+
 struct Exporter
 {
   git_repository* repo;
   const std::function<void(const std::string&)>& warn;
+  ExportOwner owner;
+  bool umask_strict; // the umask would strip bits of 0755/0644: set modes explicitly
   ExportStats stats;
+
+  util::Status
+  give(int fd, const std::string& rel)
+  {
+    if (owner.uid >= 0 && ::fchown(fd, static_cast<uid_t>(owner.uid), owner.gid) != 0) {
+      return util::error(util::errno_message("cannot change the owner of", util::printable(rel)));
+    }
+    return {};
+  }
 
   static util::Status
   write_all(int fd, const char* data, size_t left, const std::string& rel)
@@ -85,7 +114,10 @@ struct Exporter
     if (!fd) {
       return util::error(util::errno_message("cannot create", util::printable(rel)));
     }
-    ::fchmod(fd.get(), mode);
+    if (umask_strict) {
+      ::fchmod(fd.get(), mode);
+    }
+    SW_TRY(give(fd.get(), rel));
     ++stats.files;
     SW_TRY_ASSIGN(bool streamed, stream_blob(fd.get(), id, rel));
     if (streamed) {
@@ -122,6 +154,10 @@ struct Exporter
     if (::symlinkat(target.c_str(), dirfd, name.c_str()) != 0) {
       return util::error(util::errno_message("cannot create symlink", util::printable(rel)));
     }
+    if (owner.uid >= 0 &&
+        ::fchownat(dirfd, name.c_str(), static_cast<uid_t>(owner.uid), owner.gid, AT_SYMLINK_NOFOLLOW) != 0) {
+      return util::error(util::errno_message("cannot change the owner of", util::printable(rel)));
+    }
     ++stats.symlinks;
     return {};
   }
@@ -151,7 +187,10 @@ struct Exporter
           return last_error("cannot read directory '" + util::printable(rel) + "'");
         }
         Tree subtree(raw);
-        ::fchmod(sub.get(), 0755);
+        if (umask_strict) {
+          ::fchmod(sub.get(), 0755);
+        }
+        SW_TRY(give(sub.get(), rel));
         SW_TRY(walk(subtree.get(), sub.get(), rel));
         break;
       }
@@ -167,6 +206,9 @@ struct Exporter
       case GIT_FILEMODE_COMMIT:
         warn("submodule '" + util::printable(rel) + "' is not fetched; vendor it or use a buildpack");
         ::mkdirat(dirfd, name.c_str(), 0755);
+        if (owner.uid >= 0) {
+          ::fchownat(dirfd, name.c_str(), static_cast<uid_t>(owner.uid), owner.gid, AT_SYMLINK_NOFOLLOW);
+        }
         ++stats.skipped;
         break;
       default:
@@ -184,7 +226,8 @@ util::Result<ExportStats>
 export_tree(git_repository* repo,
             const std::string& tree_hex,
             const std::string& dest,
-            const std::function<void(const std::string&)>& warn)
+            const std::function<void(const std::string&)>& warn,
+            ExportOwner owner)
 {
   git_oid oid;
   git_tree* raw = nullptr;
@@ -196,7 +239,7 @@ export_tree(git_repository* repo,
   if (!root) {
     return util::error(util::errno_message("cannot open", dest));
   }
-  Exporter ex{repo, warn, {}};
+  Exporter ex{repo, warn, owner, umask_strips(0755), {}};
   SW_TRY(ex.walk(tree.get(), root.get(), ""));
   return ex.stats;
 }

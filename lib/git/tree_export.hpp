@@ -17,11 +17,20 @@ struct ExportStats
   unsigned long long skipped = 0;
 };
 
+// Who the exported entries belong to; owner_uid -1 leaves them to the caller. Giving them
+// away as they are made saves walking the tree again to chown it.
+struct ExportOwner
+{
+  long uid = -1;
+  gid_t gid = 0;
+};
+
 // Export tree `tree_hex` into the existing empty directory `dest`. Symlinks that would
 // point outside the tree and submodules are skipped, each with one line to `warn`.
 util::Result<ExportStats> export_tree(git_repository* repo,
                                       const std::string& tree_hex,
                                       const std::string& dest,
-                                      const std::function<void(const std::string&)>& warn);
+                                      const std::function<void(const std::string&)>& warn,
+                                      ExportOwner owner = {});
 
 } // namespace slipway::git

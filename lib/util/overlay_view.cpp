@@ -100,7 +100,8 @@ prepare_overlay(const OverlayView& view)
 {
   PreparedOverlay p;
   p.view = &view;
-  p.options = "lowerdir=" + view.mount + ",upperdir=" + view.upper + ",workdir=" + view.work;
+  // volatile: the upper layer is thrown away, so unmounting must not syncfs the whole disk.
+  p.options = "lowerdir=" + view.mount + ",upperdir=" + view.upper + ",workdir=" + view.work + ",volatile";
   return p;
 }
 

@@ -34,6 +34,8 @@ test_buildpacks_run_as_the_apps_user() {
 #!/usr/bin/env bash
 echo "compile as $(id -un)"
 touch "$1/built" && echo "build dir writable"
+echo "# compiled" >> "$1/bin/web" && echo "source files writable in place"
+[ "$(stat -c %U "$1/bin")" = "$(id -un)" ] && echo "source tree owned by the app user"
 touch "$2/cached" && echo "cache dir writable"
 touch "$1/../../../env" 2>/dev/null && echo "WROTE app env" || echo "app env denied"
 BP
@@ -42,11 +44,15 @@ BP
   push
   assert_contains push.out "compile as slipway-hello"
   assert_contains push.out "build dir writable"
+  assert_contains push.out "source files writable in place"
+  assert_contains push.out "source tree owned by the app user"
   assert_contains push.out "cache dir writable"
   assert_contains push.out "app env denied"
   assert_current hello v1
   assert_eq "slipway-hello" "$(stat -c %U "$(app_dir hello)/cache")"
   assert_eq "root" "$(stat -c %U "$(app_dir hello)/releases/v1/app/built")" "slug files are unpacked as root"
+  assert_eq "root 755" "$(stat -c '%U %a' "$(app_dir hello)/releases/v1/app/bin")" "the release tree is normalized"
+  assert_contains "$(app_dir hello)/releases/v1/app/bin/web" "^# compiled$"
 }
 
 test_long_app_names_get_a_short_user_name() {

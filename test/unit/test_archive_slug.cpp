@@ -172,3 +172,33 @@ TEST_CASE("archive::unpack_slug stops at its limits")
   CHECK(b.error().message.find("unpacks to more than 5B") != std::string::npos);
   CHECK(archive::unpack_slug(slug, dir + "/c"));
 }
+
+TEST_CASE("archive::pack_slug with normalize leaves the tree as its slug unpacks, with the same bytes")
+{
+  std::string dir = test::scratch_dir("pack-normalize");
+  std::string app = make_tree(dir);
+  REQUIRE(::chmod((app + "/Procfile").c_str(), 0600) == 0);
+  REQUIRE(::chmod((app + "/bin").c_str(), 0700) == 0);
+  if (::geteuid() == 0) {
+    REQUIRE(::lchown((app + "/web-link").c_str(), 65534, 65534) == 0);
+    REQUIRE(::chown((app + "/bin/web").c_str(), 65534, 65534) == 0);
+  }
+  auto plain = archive::pack_slug(app, dir + "/plain.tar.zst", archive::Compression::zstd);
+  REQUIRE(plain);
+  auto normalized = archive::pack_slug(app, dir + "/normalized.tar.zst", archive::Compression::zstd, true);
+  REQUIRE(normalized);
+  CHECK(plain->sha256 == normalized->sha256);
+  std::string out = dir + "/out";
+  REQUIRE(archive::unpack_slug(dir + "/plain.tar.zst", out));
+  for (const char* rel : {"", "/Procfile", "/bin", "/bin/web", "/web-link", "/empty"}) {
+    struct stat packed, unpacked;
+    REQUIRE(::lstat((app + rel).c_str(), &packed) == 0);
+    REQUIRE(::lstat((out + rel).c_str(), &unpacked) == 0);
+    INFO(rel);
+    CHECK(packed.st_mode == unpacked.st_mode);
+    CHECK(packed.st_uid == unpacked.st_uid);
+    CHECK(packed.st_gid == unpacked.st_gid);
+    CHECK(packed.st_mtim.tv_sec == archive::k_slug_mtime);
+    CHECK(packed.st_mtim.tv_sec == unpacked.st_mtim.tv_sec);
+  }
+}
