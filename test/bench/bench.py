@@ -86,7 +86,8 @@ def main():
                           ("base_b", f"git archive {first} | gzip > {r}/b.tgz"),
                           ("base_c", f"mkdir {r}/c && git archive {first} | tee >(zstd -T0 -q > {r}/c.tar.zst) | tar -x -C {r}/c")):
             raw[name].append(timed(cmd, cwd=repo, env=renv))
-        shutil.rmtree(r)
+        # Runs are kept until the end: on ext4 without a journal, creating inodes is slow for
+        # minutes after many were deleted, which would slow whatever ran next.
 
     med = {k: statistics.median(v) for k, v in raw.items()}
     fig = {
