@@ -178,7 +178,7 @@ pack_slug(const std::string& dir, const std::string& out_path, Compression compr
     archive_write_add_filter_zstd(w.get());
     archive_write_set_filter_option(w.get(), "zstd", "threads", "0");
   }
-  Sink sink{fd.get(), {}, 0};
+  Sink sink{fd.get(), util::Sha256(), 0};
   if (archive_write_open(w.get(), &sink, nullptr, write_cb, nullptr) != ARCHIVE_OK) {
     return last_error(w.get(), "cannot start slug '" + out_path + "'");
   }

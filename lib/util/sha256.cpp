@@ -7,6 +7,11 @@
 
 #include <cstring>
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
 namespace slipway::util {
 
 namespace {
@@ -27,14 +32,80 @@ rotr(uint32_t x, int n)
   return (x >> n) | (x << (32 - n));
 }
 
+#if defined(__x86_64__)
+// The x86 SHA extensions: 4 rounds per pair of sha256rnds2, the message schedule from
+// sha256msg1/msg2. State is kept as (ABEF, CDGH), the order the instructions want.
+__attribute__((target("sha,sse4.1"))) void
+block_sha_ni(std::array<uint32_t, 8>& h, const uint8_t* p)
+{
+  const __m128i swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  __m128i dcba = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&h[0]));
+  __m128i hgfe = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&h[4]));
+  __m128i cdab = _mm_shuffle_epi32(dcba, 0xB1);
+  __m128i efgh = _mm_shuffle_epi32(hgfe, 0x1B);
+  __m128i abef = _mm_alignr_epi8(cdab, efgh, 8);
+  __m128i cdgh = _mm_blend_epi16(efgh, cdab, 0xF0);
+  const __m128i abef_in = abef, cdgh_in = cdgh;
+  __m128i w[4];
+  for (int g = 0; g < 16; ++g) {
+    if (g < 4) {
+      w[g] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * g)), swap);
+    } else {
+      // w[g%4] holds W(g-4); the others W(g-3), W(g-2), W(g-1) in turn.
+      __m128i t = _mm_sha256msg1_epu32(w[g & 3], w[(g + 1) & 3]);
+      t = _mm_add_epi32(t, _mm_alignr_epi8(w[(g + 3) & 3], w[(g + 2) & 3], 4));
+      w[g & 3] = _mm_sha256msg2_epu32(t, w[(g + 3) & 3]);
+    }
+    __m128i msg = _mm_add_epi32(w[g & 3], _mm_loadu_si128(reinterpret_cast<const __m128i*>(&k_round[4 * g])));
+    cdgh = _mm_sha256rnds2_epu32(cdgh, abef, msg);
+    abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(msg, 0x0E));
+  }
+  abef = _mm_add_epi32(abef, abef_in);
+  cdgh = _mm_add_epi32(cdgh, cdgh_in);
+  __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+  __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(&h[0]), _mm_blend_epi16(feba, dchg, 0xF0));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(&h[4]), _mm_alignr_epi8(dchg, feba, 8));
+}
+
+bool
+cpu_has_sha_ni()
+{
+  unsigned a, b, c, d;
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+    return false;
+  }
+  bool sha = (b >> 29) & 1;
+  if (!__get_cpuid(1, &a, &b, &c, &d)) {
+    return false;
+  }
+  bool ssse3 = (c >> 9) & 1, sse41 = (c >> 19) & 1;
+  return sha && ssse3 && sse41;
+}
+#endif
+
 } // namespace
 
-Sha256::Sha256() : m_h{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19}
-{}
+Sha256::Sha256(bool use_cpu_extensions)
+    : m_h{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19}
+{
+#if defined(__x86_64__)
+  static const bool available = cpu_has_sha_ni();
+  m_fast = use_cpu_extensions && available;
+#else
+  (void)use_cpu_extensions;
+#endif
+}
 
 void
 Sha256::block(const uint8_t* p)
 {
+#if defined(__x86_64__)
+  if (m_fast) {
+    block_sha_ni(m_h, p);
+    return;
+  }
+#endif
   uint32_t w[64];
   for (int i = 0; i < 16; ++i) {
     w[i] = (uint32_t(p[4 * i]) << 24) | (uint32_t(p[4 * i + 1]) << 16) | (uint32_t(p[4 * i + 2]) << 8) |

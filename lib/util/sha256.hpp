@@ -11,7 +11,8 @@ namespace slipway::util {
 class Sha256
 {
 public:
-  Sha256();
+  // `use_cpu_extensions` false forces the portable code (tests compare both).
+  explicit Sha256(bool use_cpu_extensions = true);
   void update(const void* data, size_t size);
   void
   update(std::string_view s)
@@ -27,6 +28,7 @@ private:
   uint8_t m_buf[64];
   size_t m_buf_len = 0;
   uint64_t m_total = 0;
+  bool m_fast = false;
 };
 
 // Hex SHA-256 of a whole file, read in chunks.
