@@ -28,9 +28,12 @@ LIB_SRC  := $(sort $(wildcard lib/*/*.cpp buildpack/runner/*.cpp))
 LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard test/unit/*.cpp))
 UNIT_OBJ := $(UNIT_SRC:%.cpp=$(BUILD)/%.o)
+# bin/slipway answers read-only commands and hands the rest to bin/slipway-engine beside it.
 BIN      := bin/slipway
+ENGINE   := bin/slipway-engine
 ifeq ($(SANITIZE),1)
 BIN      := $(BUILD)/slipway
+ENGINE   := $(BUILD)/slipway-engine
 endif
 
 # libFuzzer targets (clang), one per parser; `make fuzz` runs each for FUZZ_SECONDS.
@@ -43,7 +46,7 @@ FUZZ_LIB_OBJ := $(LIB_SRC:%.cpp=build-fuzz/%.o)
 
 .SECONDARY:
 .PHONY: all test unit integration install deps demo bench clean help fuzz
-all: $(BIN)
+all: $(BIN) $(ENGINE)
 
 help:
 	@echo "make            build bin/slipway"
@@ -59,7 +62,13 @@ $(BUILD)/libslipway.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-$(BIN): $(BUILD)/bin/slipway.o $(BUILD)/libslipway.a
+# --as-needed: the front end links libgit2 and libarchive only if its code uses them (a test
+# checks that it does not).
+$(BIN): $(BUILD)/bin/slipway.o $(BUILD)/libslipway.a | $(ENGINE)
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) -Wl,--as-needed -o $@ $^ $(LDLIBS)
+
+$(ENGINE): $(BUILD)/bin/slipway-engine.o $(BUILD)/libslipway.a
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -89,7 +98,7 @@ fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 	done
 
 unit: $(BUILD)/unit-tests
-integration: $(BIN)
+integration: $(BIN) $(ENGINE)
 
 # One command for everything; test/run prints the final 'N passed, N failed'. Under
 # SANITIZE=1, sanitizer reports go to files (a git hook's exit status is ignored by git),
@@ -101,15 +110,15 @@ TEST_ENV := SANITIZER_REPORTS=$(SAN_REPORTS) \
             LSAN_OPTIONS=suppressions=$(abspath test/lsan.supp):print_suppressions=0 \
             UBSAN_OPTIONS=log_path=$(SAN_REPORTS)/ubsan:print_stacktrace=1:halt_on_error=1
 endif
-test: $(BIN) $(BUILD)/unit-tests
+test: $(BIN) $(ENGINE) $(BUILD)/unit-tests
 	rm -rf $(SAN_REPORTS) && $(if $(SAN_REPORTS),mkdir -p $(SAN_REPORTS) &&) \
 	$(TEST_ENV) SLIPWAY_BIN=$(abspath $(BIN)) UNIT_TESTS=$(abspath $(BUILD)/unit-tests) bash test/run
 
 # Measures and reports only (BENCH=large for 50,000 files / 600 MB); never run by make test.
-bench: $(BIN)
+bench: $(BIN) $(ENGINE)
 	SLIPWAY_BIN=$(abspath $(BIN)) python3 test/bench/bench.py
 
-demo: $(BIN)
+demo: $(BIN) $(ENGINE)
 	SLIPWAY_BIN=$(abspath $(BIN)) bash bin/demo
 
 deps:
@@ -118,13 +127,13 @@ deps:
 	command -v node >/dev/null && command -v npm >/dev/null || \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(NODE_PKGS)
 
-install: $(BIN)
+install: $(BIN) $(ENGINE)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/slipway
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/slipway
 	cp -r buildpack/builtin $(DESTDIR)$(PREFIX)/share/slipway/buildpacks
 	cp -r hooks $(DESTDIR)$(PREFIX)/share/slipway/hooks
 
 clean:
-	rm -rf build build-san build-fuzz bin/slipway testdir
+	rm -rf build build-san build-fuzz bin/slipway bin/slipway-engine testdir
 
--include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/bin/slipway.d
+-include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/bin/slipway.d $(BUILD)/bin/slipway-engine.d

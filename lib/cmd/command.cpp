@@ -1,6 +1,6 @@
 #include "command.hpp"
 
-#include <core/apps.hpp>
+#include <core/app_lookup.hpp>
 
 namespace slipway::cmd {
 
@@ -27,9 +27,9 @@ wait_for_lock(const Context& ctx, bool fallback)
 }
 
 const CommandSpec*
-find_command(const std::string& name)
+find_command(const CommandTable& table, const std::string& name)
 {
-  for (const auto* c : command_table()) {
+  for (const auto* c : table) {
     if (name == c->name) {
       return c;
     }

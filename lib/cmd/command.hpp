@@ -65,7 +65,16 @@ inline const OptionSpec k_wait_option{"wait", 0, nullptr,
 // pushes follow the app's lock_wait setting instead.
 bool wait_for_lock(const Context& ctx, bool fallback);
 
-const std::vector<const CommandSpec*>& command_table();
-const CommandSpec* find_command(const std::string& name);
+using CommandTable = std::vector<const CommandSpec*>;
+
+// Every command, in `slipway --help` order (table.cpp): what bin/slipway-engine runs.
+const CommandTable& command_table();
+
+// The read-only commands bin/slipway runs itself (quick_table.cpp): they need neither
+// libgit2 nor libarchive, so that binary starts without loading them. Any other command
+// is handed to bin/slipway-engine.
+const CommandTable& quick_command_table();
+
+const CommandSpec* find_command(const CommandTable& table, const std::string& name);
 
 } // namespace slipway::cmd

@@ -5,16 +5,16 @@
 namespace slipway::cmd {
 
 std::string
-general_help()
+general_help(const CommandTable& table)
 {
   std::string out = "Usage: slipway [--root DIR] COMMAND [ARGS] [-a APP]\n\n"
                     "Git-push deploys with Heroku's release model: every change is a release, and a\n"
                     "release goes live only when its release command succeeds.\n\nCommands:\n";
   size_t width = 0;
-  for (const auto* c : command_table()) {
+  for (const auto* c : table) {
     width = std::max(width, std::string(c->name).size());
   }
-  for (const auto* c : command_table()) {
+  for (const auto* c : table) {
     if (!c->hidden) {
       std::string name = c->name;
       out += "  " + name + std::string(width + 2 - name.size(), ' ') + c->summary + "\n";
@@ -74,11 +74,11 @@ distance(const std::string& a, const std::string& b)
 }
 
 std::string
-suggest_command(const std::string& name)
+suggest_command(const CommandTable& table, const std::string& name)
 {
   std::string best;
   size_t best_d = 4;
-  for (const auto* c : command_table()) {
+  for (const auto* c : table) {
     size_t d = distance(name, c->name);
     if (!c->hidden && d < best_d) {
       best_d = d;

@@ -3,6 +3,7 @@
 #include <cmd/command.hpp>
 #include <cmd/help.hpp>
 #include <cmd/std_output.hpp>
+#include <util/fs.hpp>
 #include <util/strings.hpp>
 
 #include <spdlog/sinks/basic_file_sink.h>
@@ -10,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <cstdlib>
@@ -135,7 +137,7 @@ raise_fd_limit()
 } // namespace
 
 int
-tool_main(int argc, char** argv)
+tool_main(int argc, char** argv, const CommandTable& table, const char* engine)
 {
   std::signal(SIGPIPE, SIG_IGN);
   raise_fd_limit();
@@ -149,6 +151,11 @@ tool_main(int argc, char** argv)
     out.error_line("slipway: error: " + e.message);
     return e.exit_code;
   };
+  auto hand_over = [&]() {
+    ::execv(engine, argv);
+    return fail(util::error(util::errno_message("cannot run the Slipway engine", engine) +
+                            "; reinstall Slipway (make install) so that it sits beside " + argv[0]));
+  };
 
   int i = 1;
   for (; i < argc; ++i) {
@@ -160,7 +167,10 @@ tool_main(int argc, char** argv)
     } else if (arg == "-v" || arg == "--verbose") {
       verbose = true;
     } else if (arg == "-h" || arg == "--help" || arg == "help") {
-      std::fputs(general_help().c_str(), stdout);
+      if (engine) {
+        return hand_over();
+      }
+      std::fputs(general_help(table).c_str(), stdout);
       return 0;
     } else if (arg == "--root") {
       return fail(util::error("option '--root' needs a directory", 2));
@@ -170,15 +180,18 @@ tool_main(int argc, char** argv)
       break;
     }
   }
+  std::string name = i < argc ? argv[i] : "";
+  const CommandSpec* spec = find_command(table, name);
+  if (engine && !spec) {
+    return hand_over();
+  }
   setup_logging(verbose);
   if (i >= argc) {
-    std::fputs(general_help().c_str(), stdout);
+    std::fputs(general_help(table).c_str(), stdout);
     return 2;
   }
-  std::string name = argv[i];
-  const CommandSpec* spec = find_command(name);
   if (!spec) {
-    std::string near = suggest_command(name);
+    std::string near = suggest_command(table, name);
     return fail(util::error("unknown command '" + util::printable(name) + "'" +
                                 (near.empty() ? "" : "; did you mean '" + near + "'?") + " (see 'slipway --help')",
                             2));

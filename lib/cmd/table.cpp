@@ -8,10 +8,10 @@ extern const CommandSpec k_cmd_apps, k_cmd_apps_create, k_cmd_apps_destroy, k_cm
     k_cmd_rollback, k_cmd_config, k_cmd_config_get, k_cmd_config_set, k_cmd_config_unset, k_cmd_pipelines_promote,
     k_cmd_settings, k_cmd_settings_set, k_cmd_doctor, k_cmd_hook, k_cmd_git_receive_pack;
 
-const std::vector<const CommandSpec*>&
+const CommandTable&
 command_table()
 {
-  static const std::vector<const CommandSpec*> table = {
+  static const CommandTable table = {
       &k_cmd_apps,
       &k_cmd_apps_create,
       &k_cmd_apps_destroy,
