@@ -3,6 +3,7 @@
 #include <cmd/release_view.hpp>
 #include <core/release_json.hpp>
 #include <util/clock.hpp>
+#include <util/fs.hpp>
 #include <util/strings.hpp>
 
 namespace slipway::cmd {
@@ -16,15 +17,18 @@ run_releases(Context& ctx)
   if (ctx.has("num") && (!util::parse_uint(ctx.get("num"), n) || n == 0)) {
     return util::error("-n takes a positive number, not '" + util::printable(ctx.get("num")) + "'", 2);
   }
-  SW_TRY_ASSIGN(auto versions, store.versions());
-  std::vector<core::ReleaseRecord> shown;
+  // Newest first, from the latest version down: no listing of thousands of releases.
+  SW_TRY_ASSIGN(unsigned long latest, store.latest());
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> broken;
   nlohmann::json json = nlohmann::json::array();
-  for (auto it = versions.rbegin(); it != versions.rend() && rows.size() < n; ++it) {
-    auto r = store.load(*it);
+  for (unsigned long v = latest; v > 0 && rows.size() < n; --v) {
+    if (!util::is_directory(store.dir(v))) {
+      continue;
+    }
+    auto r = store.load(v);
     if (!r) {
-      rows.push_back({"v" + std::to_string(*it), "(unreadable record)", "?", "?"});
+      rows.push_back({"v" + std::to_string(v), "(unreadable record)", "?", "?"});
       broken.push_back(r.error().message);
       continue;
     }

@@ -15,11 +15,11 @@ version_argument(const Context& ctx, const core::ReleaseStore& store)
     }
     return v;
   }
-  SW_TRY_ASSIGN(auto all, store.versions());
-  if (all.empty()) {
+  SW_TRY_ASSIGN(unsigned long latest, store.latest());
+  if (latest == 0) {
     return util::error("no releases yet for " + store.paths().name() + "; push to deploy one");
   }
-  return all.back();
+  return latest;
 }
 
 std::string

@@ -41,6 +41,21 @@ ReleaseStore::versions() const
   return out;
 }
 
+util::Result<unsigned long>
+ReleaseStore::latest() const
+{
+  auto cur = current();
+  if (!cur || !util::is_directory(dir(*cur))) {
+    SW_TRY_ASSIGN(auto all, versions());
+    return all.empty() ? 0 : all.back();
+  }
+  unsigned long v = *cur;
+  while (util::is_directory(dir(v + 1))) {
+    ++v;
+  }
+  return v;
+}
+
 util::Result<ReleaseRecord>
 ReleaseStore::load_raw(unsigned long v) const
 {

@@ -31,6 +31,11 @@ public:
   // Versions that have a release directory, ascending; other entries are ignored.
   util::Result<std::vector<unsigned long>> versions() const;
 
+  // The newest version (0: none), without reading all of releases/, which is slow with
+  // thousands: versions are allocated in order and release directories are never removed,
+  // so it probes upward from `current`. Without a current release it lists.
+  util::Result<unsigned long> latest() const;
+
   // One record, with the derived flags set: current, interrupted (pending but its owner
   // died; a current one counts as succeeded, since it passed its release phase) and expired
   // (retention pruned its slug and tree).

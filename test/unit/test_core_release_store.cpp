@@ -70,3 +70,25 @@ TEST_CASE("core::ReleaseStore allocates versions that are never reused")
   REQUIRE(util::make_dirs(paths.releases() + "/notes"));
   CHECK(*store.versions() == std::vector<unsigned long>{1, 2});
 }
+
+TEST_CASE("core::ReleaseStore::latest finds the newest release from current, or by listing")
+{
+  std::string root = test::scratch_dir("latest");
+  core::AppPaths paths(root, "app");
+  core::ReleaseStore store(paths);
+  REQUIRE(util::make_dirs(paths.releases()));
+  CHECK(*store.latest() == 0);
+  for (unsigned long v = 1; v <= 12; ++v) {
+    REQUIRE(util::make_dirs(paths.release(v) + "/app"));
+  }
+  CHECK(*store.latest() == 12); // no current: listed
+  REQUIRE(store.switch_current(4));
+  CHECK(*store.latest() == 12); // probed upward past newer (failed) releases
+  REQUIRE(store.switch_current(12));
+  CHECK(*store.latest() == 12);
+  REQUIRE(util::make_dirs(paths.release(13)));
+  CHECK(*store.latest() == 13);
+  REQUIRE(::unlink(paths.current().c_str()) == 0);
+  REQUIRE(::symlink("releases/v99", paths.current().c_str()) == 0);
+  CHECK(*store.latest() == 13); // current dangling: listed
+}
