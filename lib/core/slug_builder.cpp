@@ -10,6 +10,7 @@
 #include <util/dir_walk.hpp>
 #include <util/fault.hpp>
 #include <util/fs.hpp>
+#include <util/memory.hpp>
 #include <util/strings.hpp>
 
 #include <spdlog/spdlog.h>
@@ -182,7 +183,7 @@ build_slug(const BuildInput& in, util::Output& out)
   SW_TRY(give_to_user(work, env));
   SW_TRY_ASSIGN(auto stats, git::export_tree(
                                 in.repo, in.commit.tree_id, app_dir, [&](const std::string& w) { out.warn(w); }, owner));
-  spdlog::info("exported {} files, {} bytes", stats.files, stats.bytes);
+  spdlog::info("exported {} files, {} bytes; {}", stats.files, stats.bytes, util::memory_summary());
   util::fault_point("after-tree-read");
 
   if (util::path_exists(app_dir + "/.slugignore")) {
@@ -251,7 +252,7 @@ build_slug(const BuildInput& in, util::Output& out)
                        util::human_size(in.settings.slug_size_limit) +
                        "); add large files to .slugignore or raise slug_size_limit");
   }
-  spdlog::info("packed {} entries into {} bytes", pack->files, pack->size);
+  spdlog::info("packed {} entries into {} bytes; {}", pack->files, pack->size, util::memory_summary());
   SlugRecord meta;
   meta.sha256 = pack->sha256;
   meta.size = pack->size;

@@ -52,6 +52,9 @@ def main():
     repo = os.path.join(work, "repo")
     print(f"generating {files} files, {mb} MB ...", file=sys.stderr)
     sh([MAKE_REPO, repo, "--files", str(files), "--mb", str(mb), "--release", "true", "--commits", "2"], env=env)
+    # Packed once, so that every push reuses the same deltas: the transfer then costs the same
+    # in the plain pushes and the Slipway pushes it is subtracted from.
+    sh("git repack -a -d -q", cwd=repo, env=env)
     commits = sh("git rev-list --reverse HEAD", cwd=repo, env=env).stdout.split()
     first, second = commits[0], commits[-1]
     raw = {k: [] for k in ("push_plain_1", "push_plain_2", "push_plain_3", "B1_raw", "B2_raw", "B3_raw",

@@ -1,8 +1,8 @@
 # Fast paths (slug reuse, built trees kept, trees shared between releases of one slug)
 # give exactly what the slow paths (a full build, an unpack) give.
 
-tree_listing() { # DIR: every entry with its type, mode, size, mtime and content hash
-  (cd "$1" && find . -printf '%p %y %m %s %T@\n' | sort && find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
+tree_listing() { # DIR: every entry with its type, mode, owner, size, mtime and content hash
+  (cd "$1" && find . -printf '%p %y %m %u %g %s %T@\n' | sort && find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
 }
 
 test_an_identical_build_is_reused_and_matches_a_fresh_build() {
