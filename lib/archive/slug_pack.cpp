@@ -73,6 +73,7 @@ struct Packer
 {
   ::archive* a;
   bool normalize = false;
+  const PackedFileFn& on_file;
   unsigned long long files = 0;
 
   // Write one entry; `rel` is its path below the app ("" for the app directory itself).
@@ -125,6 +126,9 @@ struct Packer
     }
     SW_TRY(header(rel, st, target));
     if (S_ISREG(st.st_mode)) {
+      if (on_file) {
+        on_file(rel, st);
+      }
       SW_TRY(copy_data(parent, name, rel, st));
       util::fault_point("during-slug-write");
     } else if (normalize) {
@@ -158,7 +162,11 @@ struct Packer
 } // namespace
 
 util::Result<PackResult>
-pack_slug(const std::string& dir, const std::string& out_path, Compression compression, bool normalize)
+pack_slug(const std::string& dir,
+          const std::string& out_path,
+          Compression compression,
+          bool normalize,
+          const PackedFileFn& on_file)
 {
   util::Fd fd(::open(out_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (!fd) {
@@ -187,7 +195,7 @@ pack_slug(const std::string& dir, const std::string& out_path, Compression compr
   if (!root || ::fstat(root.get(), &root_st) != 0) {
     return util::error(util::errno_message("cannot open", dir));
   }
-  Packer packer{w.get(), normalize};
+  Packer packer{w.get(), normalize, on_file};
   SW_TRY(packer.header("", root_st, ""));
   SW_TRY(util::walk_dir(root.get(), [&](int parent, const std::string& name, const std::string& rel,
                                         const struct stat& st) { return packer.add(parent, name, rel, st); }));

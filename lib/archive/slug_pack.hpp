@@ -5,7 +5,10 @@
 
 #include <util/result.hpp>
 
+#include <functional>
 #include <string>
+
+#include <sys/stat.h>
 
 namespace slipway::archive {
 
@@ -22,11 +25,18 @@ struct PackResult
   unsigned long long files = 0; // entries written
 };
 
+// Called for each regular file packed, with its path below the app and its metadata as it was
+// before any normalization.
+using PackedFileFn = std::function<void(const std::string& rel, const struct stat& st)>;
+
 // Pack `dir` into `out_path` (created, must not exist). Fails on symlinks that point
 // outside the app and on special files (FIFOs, sockets, devices). With `normalize`, each
 // entry is also normalized in place as it is read (tree_normalize.hpp), saving a second walk.
-util::Result<PackResult>
-pack_slug(const std::string& dir, const std::string& out_path, Compression compression, bool normalize = false);
+util::Result<PackResult> pack_slug(const std::string& dir,
+                                   const std::string& out_path,
+                                   Compression compression,
+                                   bool normalize = false,
+                                   const PackedFileFn& on_file = {});
 
 // The fixed modification time of every slug entry (2000-01-01T00:00:00Z).
 constexpr long k_slug_mtime = 946684800;

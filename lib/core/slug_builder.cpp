@@ -3,12 +3,17 @@
 #include <archive/slug_pack.hpp>
 #include <archive/tree_normalize.hpp>
 #include <core/app_user.hpp>
+#include <core/blob_manifest.hpp>
 #include <core/buildpack_source.hpp>
+#include <core/release_store.hpp>
 #include <core/resources.hpp>
+#include <core/slug_store.hpp>
 #include <core/slugignore.hpp>
 #include <git/tree_export.hpp>
+#include <util/clock.hpp>
 #include <util/dir_walk.hpp>
 #include <util/fault.hpp>
+#include <util/fd.hpp>
 #include <util/fs.hpp>
 #include <util/memory.hpp>
 #include <util/strings.hpp>
@@ -16,6 +21,7 @@
 #include <spdlog/spdlog.h>
 
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -146,6 +152,38 @@ write_legacy_config_vars(const std::string& app_dir, const std::map<std::string,
   return util::write_file_atomic(app_dir + "/.profile.d/00_config_vars.sh", script, 0644);
 }
 
+// The current release's tree and its slug's blob manifest: where the export may copy files
+// from. None when there is no current release, its tree has expired or it has no manifest.
+struct ReuseSource
+{
+  util::Fd dir;
+  git::BlobsByPath blobs;
+};
+
+std::optional<ReuseSource>
+reuse_source(const AppPaths& paths)
+{
+  ReleaseStore store(paths);
+  auto current = store.current();
+  if (!current) {
+    return std::nullopt;
+  }
+  auto record = store.load_raw(*current);
+  if (!record || record->slug_id.empty()) {
+    return std::nullopt;
+  }
+  auto blobs = load_blob_manifest(SlugStore(paths).blobs(record->slug_id));
+  if (!blobs) {
+    return std::nullopt;
+  }
+  std::string tree = store.dir(*current) + "/" + ReleaseFiles::app;
+  util::Fd dir(::open(tree.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) {
+    return std::nullopt;
+  }
+  return ReuseSource{std::move(dir), std::move(*blobs)};
+}
+
 } // namespace
 
 util::Result<BuildResult>
@@ -179,11 +217,23 @@ build_slug(const BuildInput& in, util::Output& out)
     owner = {static_cast<long>(user->uid), user->gid};
   }
 
-  // The buildpacks run as the app's user: the tree is exported as its own.
+  // The buildpacks run as the app's user: the tree is exported as its own. Files the current
+  // release's tree holds unchanged from git are copied from there, not inflated again.
   SW_TRY(give_to_user(work, env));
+  git::ExportedFiles exported;
+  git::ExportOptions options;
+  options.owner = owner;
+  options.record = &exported;
+  auto reuse = reuse_source(in.paths);
+  if (reuse) {
+    options.reuse_dir = reuse->dir.get();
+    options.reuse = &reuse->blobs;
+  }
   SW_TRY_ASSIGN(auto stats, git::export_tree(
-                                in.repo, in.commit.tree_id, app_dir, [&](const std::string& w) { out.warn(w); }, owner));
-  spdlog::info("exported {} files, {} bytes; {}", stats.files, stats.bytes, util::memory_summary());
+                                in.repo, in.commit.tree_id, app_dir, [&](const std::string& w) { out.warn(w); }, options));
+  reuse.reset();
+  spdlog::info("exported {} files ({} copied from the current release), {} bytes; {}", stats.files, stats.reused,
+               stats.bytes, util::memory_summary());
   util::fault_point("after-tree-read");
 
   if (util::path_exists(app_dir + "/.slugignore")) {
@@ -197,6 +247,16 @@ build_slug(const BuildInput& in, util::Output& out)
   }
   SW_TRY(write_env_dir(env_dir, in.config));
   SW_TRY(give_to_user(env_dir, env));
+  // Buildpack code runs from here on: what it changes carries this ctime or a later one,
+  // which no exported file has.
+  timespec last_export{};
+  for (const auto& [rel, file] : exported) {
+    if (file.ctime.tv_sec > last_export.tv_sec ||
+        (file.ctime.tv_sec == last_export.tv_sec && file.ctime.tv_nsec > last_export.tv_nsec)) {
+      last_export = file.ctime;
+    }
+  }
+  SW_TRY_ASSIGN(const timespec fence, util::change_time_fence(app_dir, last_export));
 
   std::string framework;
   SW_TRY_ASSIGN(auto packs, choose_buildpacks(in, app_dir, env, out, framework));
@@ -240,8 +300,16 @@ build_slug(const BuildInput& in, util::Output& out)
   SW_TRY(util::make_dir(in.paths.slugs(), 0750, true));
   std::string packed = in.paths.slugs() + "/.tmp-" + std::to_string(::getpid()) + archive::slug_extension(compression);
   ::unlink(packed.c_str());
-  // Packing also normalizes the tree: it becomes the release's tree (see below).
-  auto pack = archive::pack_slug(app_dir, packed, compression, true);
+  // Packing also normalizes the tree: it becomes the release's tree (see below). Files still
+  // as exported go into the slug's blob manifest, for the next build to copy.
+  git::BlobsByPath untouched;
+  auto note_untouched = [&](const std::string& rel, const struct stat& st) {
+    auto it = exported.find(rel);
+    if (it != exported.end() && unchanged_since_export(it->second, st, fence)) {
+      untouched.emplace(rel, it->second.blob);
+    }
+  };
+  auto pack = archive::pack_slug(app_dir, packed, compression, true, note_untouched);
   if (!pack) {
     ::unlink(packed.c_str());
     return pack.error();
@@ -262,6 +330,9 @@ build_slug(const BuildInput& in, util::Output& out)
   meta.commit = in.commit.id;
   SW_TRY_ASSIGN(SlugRecord slug, SlugStore(in.paths).adopt(packed, meta));
   util::fault_point("after-slug-written");
+  if (auto saved = save_blob_manifest(SlugStore(in.paths).blobs(slug.id), untouched); !saved) {
+    spdlog::warn("no blob manifest for slug {}: {}", slug.id, saved.error().message);
+  }
   out.detail("Done: " + util::human_size(slug.size) + " (slug " + slug.id + ")");
   // The packed tree is the release's tree: normalized, it equals what the slug unpacks to.
   BuildResult result{slug, in.paths.tmp() + "/tree-" + std::to_string(::getpid())};

@@ -106,6 +106,7 @@ SlugStore::remove(const std::string& id) const
   if (s) {
     ::unlink(tarball(*s).c_str());
   }
+  ::unlink(blobs(id).c_str());
   ::unlink(meta_path(id).c_str());
   return {};
 }

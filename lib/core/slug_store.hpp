@@ -32,6 +32,12 @@ public:
   explicit SlugStore(AppPaths paths) : m_paths(std::move(paths)) {}
 
   std::string tarball(const SlugRecord& s) const;
+  // The slug's blob manifest (blob_manifest.hpp), which may be missing.
+  std::string
+  blobs(const std::string& id) const
+  {
+    return m_paths.slugs() + "/" + id + ".blobs";
+  }
   util::Result<SlugRecord> load(const std::string& id) const;
   bool exists(const std::string& id) const;
 
@@ -39,7 +45,7 @@ public:
   // The same bytes and process types give the same id, so an identical build is stored once.
   util::Result<SlugRecord> adopt(const std::string& packed_file, SlugRecord meta) const;
 
-  // Delete a slug and its record.
+  // Delete a slug, its record and its blob manifest.
   util::Status remove(const std::string& id) const;
 
 private:

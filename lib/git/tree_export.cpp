@@ -39,9 +39,10 @@ struct Exporter
 {
   git_repository* repo;
   const std::function<void(const std::string&)>& warn;
-  ExportOwner owner;
-  bool umask_strict; // the umask would strip bits of 0755/0644: set modes explicitly
-  ExportStats stats;
+  const ExportOptions& options;
+  const ExportOwner& owner = options.owner;
+  bool umask_strict = true; // the umask would strip bits of 0755/0644: set modes explicitly
+  ExportStats stats{};
 
   util::Status
   give(int fd, const std::string& rel)
@@ -107,6 +108,47 @@ struct Exporter
     return true;
   }
 
+  // Copy the file at `rel` in the reuse tree, which holds this very blob. False (no error)
+  // when it cannot, leaving `fd` empty for the caller to fill from git.
+  bool
+  copy_reused(int fd, const std::string& rel, const git_oid* blob)
+  {
+    if (!options.reuse) {
+      return false;
+    }
+    auto it = options.reuse->find(rel);
+    if (it == options.reuse->end() || git_oid_cmp(&it->second, blob) != 0) {
+      return false;
+    }
+    util::Fd src(::openat(options.reuse_dir, rel.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    struct stat st;
+    if (!src || ::fstat(src.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      return false;
+    }
+    off_t left = st.st_size;
+    while (left > 0) {
+      ssize_t n = ::copy_file_range(src.get(), nullptr, fd, nullptr, static_cast<size_t>(left), 0);
+      if (n <= 0) {
+        (void)!::ftruncate(fd, 0);
+        ::lseek(fd, 0, SEEK_SET);
+        return false;
+      }
+      left -= n;
+    }
+    stats.bytes += static_cast<unsigned long long>(st.st_size);
+    ++stats.reused;
+    return true;
+  }
+
+  void
+  record(int fd, const std::string& rel, const git_oid* blob)
+  {
+    struct stat st;
+    if (options.record && ::fstat(fd, &st) == 0) {
+      (*options.record)[rel] = ExportedFile{*blob, st.st_ino, st.st_ctim};
+    }
+  }
+
   util::Status
   write_blob(int dirfd, const std::string& name, const std::string& rel, const git_oid* id, mode_t mode)
   {
@@ -119,18 +161,25 @@ struct Exporter
     }
     SW_TRY(give(fd.get(), rel));
     ++stats.files;
+    if (copy_reused(fd.get(), rel, id)) {
+      record(fd.get(), rel, id);
+      return {};
+    }
     SW_TRY_ASSIGN(bool streamed, stream_blob(fd.get(), id, rel));
     if (streamed) {
+      record(fd.get(), rel, id);
       return {};
     }
     git_blob* raw = nullptr;
     if (git_blob_lookup(&raw, repo, id) != 0) {
       return last_error("cannot read '" + util::printable(rel) + "'");
     }
-    Blob blob(raw);
-    auto size = static_cast<size_t>(git_blob_rawsize(blob.get()));
+    Blob data(raw);
+    auto size = static_cast<size_t>(git_blob_rawsize(data.get()));
     stats.bytes += size;
-    return write_all(fd.get(), static_cast<const char*>(git_blob_rawcontent(blob.get())), size, rel);
+    SW_TRY(write_all(fd.get(), static_cast<const char*>(git_blob_rawcontent(data.get())), size, rel));
+    record(fd.get(), rel, id);
+    return {};
   }
 
   static constexpr size_t k_stream_threshold = 8 << 20;
@@ -227,7 +276,7 @@ export_tree(git_repository* repo,
             const std::string& tree_hex,
             const std::string& dest,
             const std::function<void(const std::string&)>& warn,
-            ExportOwner owner)
+            const ExportOptions& options)
 {
   git_oid oid;
   git_tree* raw = nullptr;
@@ -239,7 +288,8 @@ export_tree(git_repository* repo,
   if (!root) {
     return util::error(util::errno_message("cannot open", dest));
   }
-  Exporter ex{repo, warn, owner, umask_strips(0755), {}};
+  Exporter ex{repo, warn, options};
+  ex.umask_strict = umask_strips(0755);
   SW_TRY(ex.walk(tree.get(), root.get(), ""));
   return ex.stats;
 }

@@ -1,5 +1,12 @@
 #include "clock.hpp"
 
+#include <util/fd.hpp>
+#include <util/fs.hpp>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <ctime>
 
@@ -57,6 +64,27 @@ monotonic_seconds()
   timespec ts;
   ::clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+Result<timespec>
+change_time_fence(const std::string& dir, const timespec& after)
+{
+  Fd probe(::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+  if (!probe) {
+    return error(errno_message("cannot create a temporary file in", dir));
+  }
+  for (int tries = 0; tries < 10000; ++tries) {
+    struct stat st;
+    if (::fchmod(probe.get(), tries % 2 ? 0600 : 0400) != 0 || ::fstat(probe.get(), &st) != 0) {
+      return error(errno_message("cannot change a temporary file in", dir));
+    }
+    if (st.st_ctim.tv_sec > after.tv_sec || (st.st_ctim.tv_sec == after.tv_sec && st.st_ctim.tv_nsec > after.tv_nsec)) {
+      return st.st_ctim;
+    }
+    timespec pause{0, 500 * 1000};
+    ::nanosleep(&pause, nullptr);
+  }
+  return error("the file change times in " + dir + " do not advance");
 }
 
 } // namespace slipway::util

@@ -4,6 +4,8 @@
 #include <ctime>
 #include <string>
 
+#include <util/result.hpp>
+
 namespace slipway::util {
 
 // "2026-11-27T22:38:02Z"
@@ -18,5 +20,11 @@ std::string display_time(const std::string& iso);
 
 // Seconds since an arbitrary fixed point, for durations and timeouts.
 double monotonic_seconds();
+
+// A file change time later than `after`, such that every change made in `dir`'s filesystem
+// after this returns carries a ctime at least as late. Asks the filesystem itself (a
+// throwaway file's ctime), since the kernel's stamps may be coarse or fine-grained; waits
+// (usually one clock tick, a few ms) until its stamps have passed `after`.
+Result<timespec> change_time_fence(const std::string& dir, const timespec& after);
 
 } // namespace slipway::util

@@ -57,3 +57,64 @@ test_releases_on_an_existing_slug_share_its_files() {
   tree_listing "$a/$last/app" > after.txt
   diff before.txt after.txt || fail "unpacked tree differs from the shared one"
 }
+
+test_unchanged_files_are_copied_from_the_current_release_with_the_same_result() {
+  new_app hello release-knobs
+  mkdir -p "$SRC/lib/deep"
+  for i in 1 2 3 4 5 6; do echo "file $i" > "$SRC/lib/deep/f$i.txt"; done
+  printf 'name with\nnewline' > "$SRC/lib/odd
+name"
+  git -C "$SRC" add -A; git -C "$SRC" commit -qm files
+  SLIPWAY_LOG=$SCRATCH/log1 push >/dev/null
+  assert_contains log1 "\(0 copied from the current release\)"
+  tr '\0' '\n' < "$(app_dir hello)/slugs/$(slug_of hello v1).blobs" > manifest.txt
+  assert_contains manifest.txt "^[0-9a-f]{40} lib/deep/f1.txt$"
+  commit lib/deep/f1.txt changed "change one file"
+  SLIPWAY_LOG=$SCRATCH/log2 push >/dev/null
+  assert_current hello v2
+  local files; files=$(git -C "$SRC" ls-files | wc -l)
+  assert_contains log2 "\($((files - 1)) copied from the current release\)"
+  assert_eq "changed" "$(tail -1 "$(app_dir hello)/releases/v2/app/lib/deep/f1.txt")"
+  # The slow path: the same commit exported from git alone gives the same slug, byte for byte.
+  sw apps:create other >/dev/null
+  git -C "$SRC" push -q "$(app_dir other)/repo.git" HEAD:refs/heads/main 2>/dev/null
+  assert_eq "$(slug_of hello v2)" "$(slug_of other v1)"
+  cmp "$(app_dir hello)/slugs/$(slug_of hello v2).tar.zst" "$(app_dir other)/slugs/$(slug_of other v1).tar.zst"
+}
+
+test_files_a_buildpack_changed_are_not_reused() {
+  new_app hello plain
+  echo "notes" > "$SRC/notes.txt"
+  echo "data" > "$SRC/data.txt"
+  echo "kept" > "$SRC/kept.txt"
+  use_buildpacks appender
+  push >/dev/null
+  assert_current hello v1
+  tr '\0' '\n' < "$(app_dir hello)/slugs/$(slug_of hello v1).blobs" > manifest.txt
+  assert_contains manifest.txt " kept.txt$"
+  assert_not_contains manifest.txt " (notes|data).txt$"
+  commit kept.txt again "change another file"
+  push >/dev/null
+  assert_current hello v2
+  # Built from git, not from v1's changed copies: one appended line each, not two.
+  assert_eq "notes
+# compiled" "$(cat "$(app_dir hello)/releases/v2/app/notes.txt")"
+  assert_eq "data
+# rewritten" "$(cat "$(app_dir hello)/releases/v2/app/data.txt")"
+}
+
+test_a_bad_or_missing_manifest_means_a_full_export() {
+  new_app hello release-knobs
+  push >/dev/null
+  printf 'not a manifest' > "$(app_dir hello)/slugs/$(slug_of hello v1).blobs"
+  commit README a a
+  SLIPWAY_LOG=$SCRATCH/log2 push >/dev/null
+  assert_current hello v2
+  assert_contains log2 "\(0 copied from the current release\)"
+  rm "$(app_dir hello)/slugs/$(slug_of hello v2).blobs"
+  commit README b b
+  SLIPWAY_LOG=$SCRATCH/log3 push >/dev/null
+  assert_current hello v3
+  assert_contains log3 "\(0 copied from the current release\)"
+  sw apps:destroy hello --confirm hello >/dev/null
+}

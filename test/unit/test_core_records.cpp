@@ -1,10 +1,18 @@
+#include "scratch.hpp"
+
+#include <core/blob_manifest.hpp>
 #include <core/push.hpp>
 #include <core/release_record.hpp>
 #include <core/settings.hpp>
 
+#include <util/fs.hpp>
+
 #include <doctest/doctest.h>
 
 using namespace slipway::core;
+namespace core = slipway::core;
+namespace git = slipway::git;
+namespace util = slipway::util;
 
 TEST_CASE("core::release record YAML round-trip")
 {
@@ -97,4 +105,49 @@ TEST_CASE("core::record_from_yaml refuses process type names a Procfile cannot h
   auto r = record_from_yaml("version: 1\nstatus: failed\nprocess_types:\n  \"we b\": x\n", "f");
   REQUIRE(!r);
   CHECK(r.error().message == "f: invalid process type name 'we b'");
+}
+
+TEST_CASE("core blob manifests round-trip any path and reject damage")
+{
+  std::string dir = slipway::test::scratch_dir("blobs");
+  git::BlobsByPath blobs;
+  git_oid a, b;
+  REQUIRE(git::parse_oid(std::string(40, 'a'), a));
+  REQUIRE(git::parse_oid("0123456789abcdef0123456789abcdef01234567", b));
+  blobs.emplace("lib/x.txt", a);
+  blobs.emplace("name with spaces\nand a newline", b);
+  blobs.emplace("\xff\xfe-not-utf8", a);
+  REQUIRE(core::save_blob_manifest(dir + "/m.blobs", blobs));
+  auto back = core::load_blob_manifest(dir + "/m.blobs");
+  REQUIRE(back);
+  REQUIRE(back->size() == 3);
+  CHECK(git_oid_cmp(&back->at("name with spaces\nand a newline"), &b) == 0);
+  CHECK(git_oid_cmp(&back->at("\xff\xfe-not-utf8"), &a) == 0);
+  for (std::string bad : {std::string("not a manifest"), std::string(40, 'g') + " x" + std::string(1, '\0'),
+                          std::string(40, 'a') + " unterminated", std::string(40, 'a') + std::string(1, '\0')}) {
+    REQUIRE(util::write_file_atomic(dir + "/bad.blobs", bad));
+    auto r = core::load_blob_manifest(dir + "/bad.blobs");
+    CHECK(!r);
+    if (!r) {
+      CHECK(r.error().message.find(dir + "/bad.blobs: ") == 0);
+    }
+  }
+  CHECK(!core::load_blob_manifest(dir + "/missing.blobs"));
+}
+
+TEST_CASE("core::unchanged_since_export needs the same inode and change time, before the fence")
+{
+  git::ExportedFile f;
+  f.ino = 42;
+  f.ctime = {100, 500};
+  struct stat st{};
+  st.st_ino = 42;
+  st.st_ctim = {100, 500};
+  CHECK(core::unchanged_since_export(f, st, {100, 501}));
+  CHECK(!core::unchanged_since_export(f, st, {100, 500})); // stamped at the fence: not sure
+  st.st_ctim = {100, 600};
+  CHECK(!core::unchanged_since_export(f, st, {101, 0})); // changed
+  st.st_ctim = {100, 500};
+  st.st_ino = 43;
+  CHECK(!core::unchanged_since_export(f, st, {101, 0})); // replaced by another file
 }

@@ -1,0 +1,66 @@
+#include "blob_manifest.hpp"
+
+#include <util/fs.hpp>
+
+#include <sys/stat.h>
+
+namespace slipway::core {
+
+namespace {
+
+bool
+before(const timespec& a, const timespec& b)
+{
+  return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
+}
+
+bool
+is_blob_id(std::string_view s)
+{
+  return s.size() == 40 && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+} // namespace
+
+util::Status
+save_blob_manifest(const std::string& path, const git::BlobsByPath& blobs)
+{
+  std::string text;
+  for (const auto& [rel, blob] : blobs) {
+    text += git::oid_hex(blob) + " " + rel;
+    text.push_back('\0');
+  }
+  return util::write_file_atomic(path, text, 0640);
+}
+
+util::Result<git::BlobsByPath>
+load_blob_manifest(const std::string& path)
+{
+  SW_TRY_ASSIGN(std::string text, util::read_file(path));
+  git::BlobsByPath out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\0', start);
+    if (end == std::string::npos) {
+      return util::error(path + ": the last record is not terminated");
+    }
+    std::string_view record(text.data() + start, end - start);
+    git_oid id;
+    if (record.size() < 42 || record[40] != ' ' || !is_blob_id(record.substr(0, 40)) ||
+        !git::parse_oid(std::string(record.substr(0, 40)), id)) {
+      return util::error(path + ": malformed record at byte " + std::to_string(start));
+    }
+    out.emplace(std::string(record.substr(41)), id);
+    start = end + 1;
+  }
+  return out;
+}
+
+bool
+unchanged_since_export(const git::ExportedFile& exported, const struct stat& now, const timespec& fence)
+{
+  return exported.ino == now.st_ino && exported.ctime.tv_sec == now.st_ctim.tv_sec &&
+         exported.ctime.tv_nsec == now.st_ctim.tv_nsec && before(exported.ctime, fence);
+}
+
+} // namespace slipway::core
