@@ -30,7 +30,9 @@ save_blob_manifest(const std::string& path, const git::BlobsByPath& blobs)
     text += git::oid_hex(blob) + " " + rel;
     text.push_back('\0');
   }
-  return util::write_file_atomic(path, text, 0640);
+  // A hint, not a record: a manifest cut short by a crash fails to load and costs one
+  // full export, so it is not worth an fsync on every build.
+  return util::write_file_atomic(path, text, 0640, false);
 }
 
 util::Result<git::BlobsByPath>

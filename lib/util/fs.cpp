@@ -90,7 +90,7 @@ fsync_dir(const std::string& dir)
 }
 
 Status
-write_file_atomic(const std::string& path, std::string_view content, mode_t mode)
+write_file_atomic(const std::string& path, std::string_view content, mode_t mode, bool durable)
 {
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   ::unlink(tmp.c_str());
@@ -101,7 +101,7 @@ write_file_atomic(const std::string& path, std::string_view content, mode_t mode
   // open() applies the umask; the mode is part of the contract (secrets stay 0600).
   ::fchmod(fd.get(), mode);
   auto written = write_all(fd.get(), content, tmp);
-  if (!written || ::fsync(fd.get()) != 0) {
+  if (!written || (durable && ::fsync(fd.get()) != 0)) {
     ::unlink(tmp.c_str());
     return written ? error(errno_message("cannot sync", tmp)) : written;
   }
@@ -111,7 +111,7 @@ write_file_atomic(const std::string& path, std::string_view content, mode_t mode
     ::unlink(tmp.c_str());
     return e;
   }
-  return fsync_dir(dir_name(path));
+  return durable ? fsync_dir(dir_name(path)) : Status();
 }
 
 Status

@@ -14,8 +14,10 @@ namespace slipway::util {
 Result<std::string> read_file(const std::string& path);
 
 // Write `content` to `path` so that readers see the old or the new file, never a part:
-// temp file in the same directory, fsync, rename over, fsync the directory.
-Status write_file_atomic(const std::string& path, std::string_view content, mode_t mode = 0644);
+// temp file in the same directory, fsync, rename over, fsync the directory. With
+// `durable` false there is no fsync, for files that are only hints: after a crash they may
+// be empty or cut short, so their readers must check them.
+Status write_file_atomic(const std::string& path, std::string_view content, mode_t mode = 0644, bool durable = true);
 
 // fsync a directory so that renames in it survive a crash.
 Status fsync_dir(const std::string& dir);
