@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -53,6 +54,10 @@ run_hook(Context& ctx)
   std::signal(SIGINT, SIG_IGN);
   std::signal(SIGHUP, SIG_IGN);
   std::signal(SIGQUIT, SIG_IGN);
+  // Blobs read whole (packed ones cannot stream) go to their own mappings and back to the
+  // system when freed; glibc would otherwise raise this threshold after the first large one
+  // and keep such memory in its heap, growing the hook with every large file.
+  ::mallopt(M_MMAP_THRESHOLD, 1 << 20);
   SW_TRY_ASSIGN(core::AppPaths paths, app_from_repository());
   std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
   SW_TRY_ASSIGN(auto updates, core::parse_hook_input(input));

@@ -9,6 +9,7 @@
 #include <core/resources.hpp>
 #include <core/slug_store.hpp>
 #include <core/slugignore.hpp>
+#include <git/repository.hpp>
 #include <git/tree_export.hpp>
 #include <util/clock.hpp>
 #include <util/dir_walk.hpp>
@@ -22,6 +23,7 @@
 
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -197,7 +199,7 @@ build_slug(const BuildInput& in, util::Output& out)
   SW_TRY(util::make_dir(app_dir, 0755));
   SW_TRY(util::make_dir(home, 0700));
   SW_TRY(util::make_dirs(in.paths.cache(), 0750));
-  spdlog::info("build of {} started", in.commit.id);
+  spdlog::info("build of {} started; {}", in.commit.id, util::memory_summary());
 
   buildpack::RunEnv env;
   env.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -232,6 +234,10 @@ build_slug(const BuildInput& in, util::Output& out)
   SW_TRY_ASSIGN(auto stats, git::export_tree(
                                 in.repo, in.commit.tree_id, app_dir, [&](const std::string& w) { out.warn(w); }, options));
   reuse.reset();
+  // Nothing more is read from git: its caches and the export's garbage go back to the
+  // system before packing needs memory of its own.
+  git::release_memory(in.repo);
+  ::malloc_trim(0);
   spdlog::info("exported {} files ({} copied from the current release), {} bytes; {}", stats.files, stats.reused,
                stats.bytes, util::memory_summary());
   util::fault_point("after-tree-read");
@@ -302,11 +308,11 @@ build_slug(const BuildInput& in, util::Output& out)
   ::unlink(packed.c_str());
   // Packing also normalizes the tree: it becomes the release's tree (see below). Files still
   // as exported go into the slug's blob manifest, for the next build to copy.
-  git::BlobsByPath untouched;
+  std::string manifest;
   auto note_untouched = [&](const std::string& rel, const struct stat& st) {
-    auto it = exported.find(rel);
+    auto it = exported.find(std::hash<std::string>{}(rel));
     if (it != exported.end() && unchanged_since_export(it->second, st, fence)) {
-      untouched.emplace(rel, it->second.blob);
+      add_blob_record(manifest, it->second.blob, rel);
     }
   };
   auto pack = archive::pack_slug(app_dir, packed, compression, true, note_untouched);
@@ -330,7 +336,8 @@ build_slug(const BuildInput& in, util::Output& out)
   meta.commit = in.commit.id;
   SW_TRY_ASSIGN(SlugRecord slug, SlugStore(in.paths).adopt(packed, meta));
   util::fault_point("after-slug-written");
-  if (auto saved = save_blob_manifest(SlugStore(in.paths).blobs(slug.id), untouched); !saved) {
+  exported.clear();
+  if (auto saved = save_blob_manifest_text(SlugStore(in.paths).blobs(slug.id), manifest); !saved) {
     spdlog::warn("no blob manifest for slug {}: {}", slug.id, saved.error().message);
   }
   out.detail("Done: " + util::human_size(slug.size) + " (slug " + slug.id + ")");

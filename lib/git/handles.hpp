@@ -30,7 +30,8 @@ using Remote = std::unique_ptr<git_remote, GitFree<git_remote_free>>;
 
 // Initializes libgit2 for the lifetime of the object (init/shutdown are reference counted),
 // with memory kept small: pack files are mapped in 16 MiB windows, at most 32 MiB at once,
-// and the object cache holds 16 MiB, so a large push does not grow the hook with the pack
+// the object cache holds 8 MiB and no trees (an export reads each tree once, and the cache
+// counts a tree's packed size, a fraction of what the parsed tree takes), so a large push does not grow the hook with the pack
 // (600 MB of files deploy in under 100 MB).
 class Session
 {
@@ -40,7 +41,8 @@ public:
     git_libgit2_init();
     git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, static_cast<size_t>(16) << 20);
     git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, static_cast<size_t>(32) << 20);
-    git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, static_cast<ssize_t>(16) << 20);
+    git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, static_cast<ssize_t>(8) << 20);
+    git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, static_cast<size_t>(0));
   }
   ~Session() { git_libgit2_shutdown(); }
   Session(const Session&) = delete;

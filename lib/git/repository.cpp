@@ -1,5 +1,7 @@
 #include "repository.hpp"
 
+#include <git2/sys/repository.h>
+
 namespace slipway::git {
 
 util::Result<Repository>
@@ -47,6 +49,12 @@ read_commit(git_repository* repo, const std::string& commit_hex)
   const char* summary = git_commit_summary(commit.get());
   info.summary = summary ? summary : "";
   return info;
+}
+
+void
+release_memory(git_repository* repo)
+{
+  git_repository__cleanup(repo);
 }
 
 } // namespace slipway::git

@@ -9,6 +9,11 @@ namespace slipway::git {
 // GIT_ALTERNATE_OBJECT_DIRECTORIES, which is how a pre-receive hook sees quarantined objects.
 util::Result<Repository> open_repository(const std::string& path, bool from_env);
 
+// Give back what libgit2 holds for `repo` (object and delta caches, mapped pack windows), so
+// that later steps do not carry it. The repository stays usable for refs; objects read later
+// come from its own object directory only (a pre-receive quarantine is not reloaded).
+void release_memory(git_repository* repo);
+
 // Create a bare repository whose HEAD names `head_branch`.
 util::Status init_bare(const std::string& path, const std::string& head_branch);
 

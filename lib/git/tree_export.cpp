@@ -145,7 +145,7 @@ struct Exporter
   {
     struct stat st;
     if (options.record && ::fstat(fd, &st) == 0) {
-      (*options.record)[rel] = ExportedFile{*blob, st.st_ino, st.st_ctim};
+      (*options.record)[std::hash<std::string>{}(rel)] = ExportedFile{*blob, st.st_ino, st.st_ctim};
     }
   }
 

@@ -30,7 +30,9 @@ struct ExportedFile
   ino_t ino = 0;
   timespec ctime{};
 };
-using ExportedFiles = std::unordered_map<std::string, ExportedFile>; // by path below the tree
+// By a hash of the path below the tree (std::hash): small for 50,000 files, and safe to look
+// up because a match is then confirmed by inode and change time.
+using ExportedFiles = std::unordered_map<size_t, ExportedFile>;
 using BlobsByPath = std::unordered_map<std::string, git_oid>;        // path -> blob id
 
 // Who the exported entries belong to; owner_uid -1 leaves them to the caller. Giving them
