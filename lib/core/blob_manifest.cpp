@@ -32,21 +32,11 @@ add_blob_record(std::string& text, const git_oid& blob, const std::string& rel)
 }
 
 util::Status
-save_blob_manifest_text(const std::string& path, const std::string& text)
+save_blob_manifest(const std::string& path, const std::string& text)
 {
   // A hint, not a record: a manifest cut short by a crash fails to load and costs one
   // full export, so it is not worth an fsync on every build.
   return util::write_file_atomic(path, text, 0640, false);
-}
-
-util::Status
-save_blob_manifest(const std::string& path, const git::BlobsByPath& blobs)
-{
-  std::string text;
-  for (const auto& [rel, blob] : blobs) {
-    add_blob_record(text, blob, rel);
-  }
-  return save_blob_manifest_text(path, text);
 }
 
 util::Result<git::BlobsByPath>

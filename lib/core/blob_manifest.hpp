@@ -13,12 +13,10 @@
 
 namespace slipway::core {
 
-// Records "<blob id> <path>\0" (paths may hold newlines); read with `tr '\0' '\n'`.
-util::Status save_blob_manifest(const std::string& path, const git::BlobsByPath& blobs);
-
-// Append one record to a manifest's text, for save_blob_manifest_text.
+// Append one record, "<blob id> <path>\0", to a manifest's text (paths may hold newlines;
+// read it with `tr '\0' '\n'`), and save the text made so.
 void add_blob_record(std::string& text, const git_oid& blob, const std::string& rel);
-util::Status save_blob_manifest_text(const std::string& path, const std::string& text);
+util::Status save_blob_manifest(const std::string& path, const std::string& text);
 
 // The manifest at `path`; an error if it is missing or malformed (a build then inflates all).
 util::Result<git::BlobsByPath> load_blob_manifest(const std::string& path);

@@ -262,7 +262,11 @@ build_slug(const BuildInput& in, util::Output& out)
       last_export = file.ctime;
     }
   }
-  SW_TRY_ASSIGN(const timespec fence, util::change_time_fence(app_dir, last_export));
+  // Without a fence no file can be vouched for: the slug gets an empty manifest.
+  auto fence = util::change_time_fence(app_dir, last_export);
+  if (!fence) {
+    spdlog::warn("no blob manifest: {}", fence.error().message);
+  }
 
   std::string framework;
   SW_TRY_ASSIGN(auto packs, choose_buildpacks(in, app_dir, env, out, framework));
@@ -311,7 +315,7 @@ build_slug(const BuildInput& in, util::Output& out)
   std::string manifest;
   auto note_untouched = [&](const std::string& rel, const struct stat& st) {
     auto it = exported.find(std::hash<std::string>{}(rel));
-    if (it != exported.end() && unchanged_since_export(it->second, st, fence)) {
+    if (fence && it != exported.end() && unchanged_since_export(it->second, st, *fence)) {
       add_blob_record(manifest, it->second.blob, rel);
     }
   };
@@ -337,7 +341,7 @@ build_slug(const BuildInput& in, util::Output& out)
   SW_TRY_ASSIGN(SlugRecord slug, SlugStore(in.paths).adopt(packed, meta));
   util::fault_point("after-slug-written");
   exported.clear();
-  if (auto saved = save_blob_manifest_text(SlugStore(in.paths).blobs(slug.id), manifest); !saved) {
+  if (auto saved = save_blob_manifest(SlugStore(in.paths).blobs(slug.id), manifest); !saved) {
     spdlog::warn("no blob manifest for slug {}: {}", slug.id, saved.error().message);
   }
   out.detail("Done: " + util::human_size(slug.size) + " (slug " + slug.id + ")");

@@ -110,14 +110,14 @@ TEST_CASE("core::record_from_yaml refuses process type names a Procfile cannot h
 TEST_CASE("core blob manifests round-trip any path and reject damage")
 {
   std::string dir = slipway::test::scratch_dir("blobs");
-  git::BlobsByPath blobs;
   git_oid a, b;
   REQUIRE(git::parse_oid(std::string(40, 'a'), a));
   REQUIRE(git::parse_oid("0123456789abcdef0123456789abcdef01234567", b));
-  blobs.emplace("lib/x.txt", a);
-  blobs.emplace("name with spaces\nand a newline", b);
-  blobs.emplace("\xff\xfe-not-utf8", a);
-  REQUIRE(core::save_blob_manifest(dir + "/m.blobs", blobs));
+  std::string text;
+  core::add_blob_record(text, a, "lib/x.txt");
+  core::add_blob_record(text, b, "name with spaces\nand a newline");
+  core::add_blob_record(text, a, "\xff\xfe-not-utf8");
+  REQUIRE(core::save_blob_manifest(dir + "/m.blobs", text));
   auto back = core::load_blob_manifest(dir + "/m.blobs");
   REQUIRE(back);
   REQUIRE(back->size() == 3);
