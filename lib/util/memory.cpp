@@ -14,12 +14,14 @@ memory_summary()
   }
   std::string out;
   for (const auto& [field, name] : {std::pair{"VmHWM:", "hwm_kb"}, {"RssAnon:", "anon_kb"}, {"RssFile:", "file_kb"}}) {
-    auto at = status->find(field);
-    if (at == std::string::npos) {
+    std::string_view text = *status;
+    auto at = text.find(field);
+    if (at == std::string_view::npos) {
       continue;
     }
-    auto value = trim(status->substr(at + std::string(field).size(), status->find('\n', at) - at - std::string(field).size()));
-    out += (out.empty() ? "" : " ") + std::string(name) + "=" + std::string(value.substr(0, value.find(' ')));
+    std::string_view line = text.substr(at + std::string_view(field).size());
+    line = trim(line.substr(0, line.find('\n')));
+    out += (out.empty() ? "" : " ") + std::string(name) + "=" + std::string(line.substr(0, line.find(' ')));
   }
   return out;
 }
