@@ -1,3 +1,4 @@
+#include <util/memory.hpp>
 #include <util/path_safety.hpp>
 #include <util/sha256.hpp>
 #include <util/strings.hpp>
@@ -96,4 +97,15 @@ TEST_CASE("util::to_valid_utf8")
   CHECK(to_valid_utf8("\xc0\xaf") == "\xef\xbf\xbd\xef\xbf\xbd");                 // overlong '/'
   CHECK(to_valid_utf8("\xed\xa0\x80") == "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"); // surrogate
   CHECK(to_valid_utf8("\xe2\x82") == "\xef\xbf\xbd\xef\xbf\xbd");                 // truncated
+}
+
+TEST_CASE("util::memory_summary reports this process's memory in kB")
+{
+  std::string s = memory_summary();
+  CHECK(s.find("hwm_kb=") == 0);
+  CHECK(s.find(" anon_kb=") != std::string::npos);
+  CHECK(s.find(" file_kb=") != std::string::npos);
+  unsigned long long hwm = 0;
+  CHECK(parse_uint(s.substr(7, s.find(' ') - 7), hwm));
+  CHECK(hwm > 0);
 }
