@@ -1,5 +1,6 @@
 #include "blob_manifest.hpp"
 
+#include <util/clock.hpp>
 #include <util/fs.hpp>
 
 #include <sys/stat.h>
@@ -7,12 +8,6 @@
 namespace slipway::core {
 
 namespace {
-
-bool
-before(const timespec& a, const timespec& b)
-{
-  return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
-}
 
 bool
 is_blob_id(std::string_view s)
@@ -66,7 +61,7 @@ bool
 unchanged_since_export(const git::ExportedFile& exported, const struct stat& now, const timespec& fence)
 {
   return exported.ino == now.st_ino && exported.ctime.tv_sec == now.st_ctim.tv_sec &&
-         exported.ctime.tv_nsec == now.st_ctim.tv_nsec && before(exported.ctime, fence);
+         exported.ctime.tv_nsec == now.st_ctim.tv_nsec && util::earlier(exported.ctime, fence);
 }
 
 } // namespace slipway::core

@@ -257,8 +257,7 @@ build_slug(const BuildInput& in, util::Output& out)
   // which no exported file has.
   timespec last_export{};
   for (const auto& [rel, file] : exported) {
-    if (file.ctime.tv_sec > last_export.tv_sec ||
-        (file.ctime.tv_sec == last_export.tv_sec && file.ctime.tv_nsec > last_export.tv_nsec)) {
+    if (util::earlier(last_export, file.ctime)) {
       last_export = file.ctime;
     }
   }

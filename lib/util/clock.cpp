@@ -78,7 +78,7 @@ change_time_fence(const std::string& dir, const timespec& after)
     if (::fchmod(probe.get(), tries % 2 ? 0600 : 0400) != 0 || ::fstat(probe.get(), &st) != 0) {
       return error(errno_message("cannot change a temporary file in", dir));
     }
-    if (st.st_ctim.tv_sec > after.tv_sec || (st.st_ctim.tv_sec == after.tv_sec && st.st_ctim.tv_nsec > after.tv_nsec)) {
+    if (earlier(after, st.st_ctim)) {
       return st.st_ctim;
     }
     timespec pause{0, 500 * 1000};

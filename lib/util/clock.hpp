@@ -21,6 +21,13 @@ std::string display_time(const std::string& iso);
 // Seconds since an arbitrary fixed point, for durations and timeouts.
 double monotonic_seconds();
 
+// Whether `a` is strictly earlier than `b`.
+inline bool
+earlier(const timespec& a, const timespec& b)
+{
+  return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
+}
+
 // A file change time later than `after`, such that every change made in `dir`'s filesystem
 // after this returns carries a ctime at least as late. Asks the filesystem itself (a
 // throwaway file's ctime), since the kernel's stamps may be coarse or fine-grained; waits
