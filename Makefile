@@ -18,11 +18,17 @@ BUILD    := build
 SANFLAGS :=
 endif
 
+# pkg-config runs when a recipe first needs its answer, once, never while the Makefile is
+# parsed: `make deps demo` installs the -dev packages before anything asks for their flags.
+lazy_once = $(eval $(1) := $$(shell $(2)))$($(1))
+PKG_CFLAGS = $(call lazy_once,PKG_CFLAGS,pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(call lazy_once,PKG_LIBS,pkg-config --libs $(PKGS))
+
 CXXFLAGS ?= -O2 -g
 CXXFLAGS += -std=c++20 -Wall -Wextra -Wno-missing-field-initializers $(SANFLAGS) -MMD -MP \
-            -Ilib -Ibuildpack $(shell pkg-config --cflags $(PKGS))
+            -Ilib -Ibuildpack $(PKG_CFLAGS)
 LDFLAGS  += $(SANFLAGS)
-LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lpthread
+LDLIBS    = $(PKG_LIBS) -lpthread
 
 LIB_SRC  := $(sort $(wildcard lib/*/*.cpp buildpack/runner/*.cpp))
 LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/%.o)
@@ -40,8 +46,8 @@ endif
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS := procfile slugignore release_record env_file hook_input
 FUZZ_CXX     := clang++
-FUZZ_FLAGS   := -std=c++20 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -Ilib -Ibuildpack \
-                $(shell pkg-config --cflags $(PKGS))
+FUZZ_FLAGS    = -std=c++20 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -Ilib -Ibuildpack \
+                $(PKG_CFLAGS)
 FUZZ_LIB_OBJ := $(LIB_SRC:%.cpp=build-fuzz/%.o)
 
 .SECONDARY:
@@ -121,11 +127,14 @@ bench: $(BIN) $(ENGINE)
 demo: $(BIN) $(ENGINE)
 	SLIPWAY_BIN=$(abspath $(BIN)) bash bin/demo
 
+# As a user with sudo rights, the packages are installed through sudo.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+APT  := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 deps:
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PKGS)
+	$(APT) update -qq
+	$(APT) install -y -qq --no-install-recommends $(DEB_PKGS)
 	command -v node >/dev/null && command -v npm >/dev/null || \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(NODE_PKGS)
+	  $(APT) install -y -qq --no-install-recommends $(NODE_PKGS)
 
 install: $(BIN) $(ENGINE)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/slipway
