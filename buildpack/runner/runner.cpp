@@ -3,17 +3,21 @@
 #include <util/strings.hpp>
 #include <yaml/yaml_io.hpp>
 
-#include <unistd.h>
 
 namespace slipway::buildpack {
 
 namespace {
 
+// A step that never ran is reported as what stopped it (no such file, permission denied, a
+// missing interpreter, a build directory the app's user cannot enter), never as a verdict.
 util::Status
-require_executable(const Buildpack& bp, const std::string& script)
+require_started(const Buildpack& bp, const std::string& script, const util::ProcessResult& r)
 {
-  if (::access((bp.dir + "/bin/" + script).c_str(), X_OK) != 0) {
-    return util::error("buildpack '" + bp.name + "' has no executable bin/" + script);
+  if (r.program_missing) {
+    return util::error("buildpack '" + bp.name + "' has no bin/" + script);
+  }
+  if (!r.started()) {
+    return util::error("buildpack '" + bp.name + "': bin/" + script + " " + r.describe());
   }
   return {};
 }
@@ -33,12 +37,12 @@ spec_for(const RunEnv& env, std::vector<std::string> argv, const std::string& cw
   return spec;
 }
 
-// Run bin/SCRIPT BUILD_DIR with stdout captured and stderr streamed to `out`.
+// Run bin/SCRIPT BUILD_DIR with stdout captured and stderr streamed to `out`. It runs as the
+// app's user, who may have changed the buildpack: nothing is checked here as root.
 util::Result<util::ProcessResult>
 run_captured(
     const Buildpack& bp, const std::string& script, const std::string& build_dir, const RunEnv& env, util::Output& out)
 {
-  SW_TRY(require_executable(bp, script));
   auto spec = spec_for(env, {bp.dir + "/bin/" + script, build_dir}, build_dir);
   spec.capture_stdout = true;
   return util::run_process(spec, [&](std::string_view line) { out.line(line); });
@@ -50,6 +54,7 @@ util::Result<std::optional<std::string>>
 detect(const Buildpack& bp, const std::string& build_dir, const RunEnv& env, util::Output& out)
 {
   SW_TRY_ASSIGN(util::ProcessResult r, run_captured(bp, "detect", build_dir, env, out));
+  SW_TRY(require_started(bp, "detect", r));
   if (!r.success()) {
     return std::optional<std::string>();
   }
@@ -66,11 +71,15 @@ compile(const Buildpack& bp,
         const RunEnv& env,
         util::Output& out)
 {
-  SW_TRY(require_executable(bp, "compile"));
-  // A fixed script: pushed data only ever reaches it as arguments, never as code.
+  // A fixed script: pushed data only ever reaches it as arguments, never as code. Earlier
+  // buildpacks' export files are sourced where they exist. A bin/compile that cannot be run
+  // says why in one line, as the app's user sees it.
   std::vector<std::string> argv = {"bash",
                                    "-c",
-                                   "for f in \"${@:4}\"; do . \"$f\" || exit 1; done; exec \"$0\" \"$1\" \"$2\" \"$3\"",
+                                   "for f in \"${@:4}\"; do [ ! -e \"$f\" ] || . \"$f\" || exit 1; done; "
+                                   "[ -e \"$0\" ] || { echo \"cannot run bin/compile: no such file\" >&2; exit 127; }; "
+                                   "[ -x \"$0\" ] || { echo \"cannot run bin/compile: not executable\" >&2; exit 126; }; "
+                                   "exec \"$0\" \"$1\" \"$2\" \"$3\"",
                                    bp.dir + "/bin/compile",
                                    build_dir,
                                    cache_dir,
@@ -83,10 +92,11 @@ util::Result<ReleaseInfo>
 release(const Buildpack& bp, const std::string& build_dir, const RunEnv& env, util::Output& out)
 {
   ReleaseInfo info;
-  if (::access((bp.dir + "/bin/release").c_str(), F_OK) != 0) {
-    return info;
-  }
   SW_TRY_ASSIGN(util::ProcessResult r, run_captured(bp, "release", build_dir, env, out));
+  if (r.program_missing) {
+    return info; // bin/release is optional
+  }
+  SW_TRY(require_started(bp, "release", r));
   if (!r.success()) {
     return util::error("buildpack '" + bp.name + "': bin/release " + r.describe(env.timeout));
   }

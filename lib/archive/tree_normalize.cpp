@@ -4,6 +4,7 @@
 #include <util/dir_walk.hpp>
 #include <util/fd.hpp>
 #include <util/fs.hpp>
+#include <util/strings.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,10 +12,126 @@
 
 namespace slipway::archive {
 
+namespace {
+
+// The mode an entry has in a slug.
+mode_t
+slug_mode(const struct stat& st)
+{
+  return S_ISDIR(st.st_mode) || (st.st_mode & 0111) ? 0755 : 0644;
+}
+
+util::Status
+own_and_mode(int fd, const struct stat& st, const std::string& shown)
+{
+  if (::geteuid() == 0 && (st.st_uid != 0 || st.st_gid != 0) && ::fchown(fd, 0, 0) != 0) {
+    return util::error(util::errno_message("cannot change the owner of", shown));
+  }
+  // A chown clears set-id bits, so the mode is set after it.
+  if ((st.st_mode & 07777) != slug_mode(st) && ::fchmod(fd, slug_mode(st)) != 0) {
+    return util::error(util::errno_message("cannot change the mode of", shown));
+  }
+  return {};
+}
+
+// Replace the file `name` in `parent` (already taken) by a copy of its own, so that changing
+// the copy's owner and mode cannot reach the file's other names. Returns the copy, open.
+util::Result<util::Fd>
+unshare(int parent, const std::string& name, int fd, const std::string& shown)
+{
+  std::string tmp;
+  util::Fd copy;
+  for (int i = 0; !copy && i < 100; ++i) {
+    tmp = ".slipway-unshare." + std::to_string(i);
+    copy.reset(::openat(parent, tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!copy && errno != EEXIST) {
+      break;
+    }
+  }
+  if (!copy) {
+    return util::error(util::errno_message("cannot copy the hard-linked file", shown));
+  }
+  ssize_t n;
+  while ((n = ::copy_file_range(fd, nullptr, copy.get(), nullptr, 1 << 30, 0)) > 0) {
+  }
+  if (n < 0 || ::renameat(parent, tmp.c_str(), parent, name.c_str()) != 0) {
+    auto e = util::error(util::errno_message("cannot copy the hard-linked file", shown));
+    ::unlinkat(parent, tmp.c_str(), 0);
+    return e;
+  }
+  return copy;
+}
+
+util::Result<util::Visit>
+take_entry(int parent, const std::string& name, const std::string& rel, const struct stat& st, const TakeOptions& opt)
+{
+  std::string shown = "app/" + util::printable(rel);
+  if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+    return util::Visit::skip; // special files: the packer refuses them
+  }
+  if (st.st_uid != opt.owner) {
+    return util::error("'" + shown + "' belongs to uid " + std::to_string(st.st_uid) +
+                       ", not to the app's user; a build may only leave files of its own");
+  }
+  if (S_ISLNK(st.st_mode)) {
+    if (::geteuid() == 0 && ::fchownat(parent, name.c_str(), 0, 0, AT_SYMLINK_NOFOLLOW) != 0) {
+      return util::error(util::errno_message("cannot change the owner of", shown));
+    }
+    return util::Visit::skip;
+  }
+  int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0);
+  util::Fd fd(::openat(parent, name.c_str(), flags));
+  struct stat now;
+  if (!fd || ::fstat(fd.get(), &now) != 0) {
+    return util::error(util::errno_message("cannot open", shown));
+  }
+  if (now.st_ino != st.st_ino || now.st_dev != st.st_dev) {
+    return util::error("'" + shown + "' changed while the build was taken over; try the push again");
+  }
+  if (S_ISREG(st.st_mode)) {
+    if (opt.on_file) {
+      opt.on_file(rel, st);
+    }
+    if (st.st_nlink > 1) {
+      SW_TRY_ASSIGN(fd, unshare(parent, name, fd.get(), shown));
+      SW_TRY(own_and_mode(fd.get(), st, shown));
+      return util::Visit::skip;
+    }
+  }
+  SW_TRY(own_and_mode(fd.get(), st, shown));
+  return util::Visit::descend; // walk_dir opens the same directory again: its parent is taken
+}
+
+} // namespace
+
+util::Status
+take_tree(int dirfd, const TakeOptions& options)
+{
+  struct stat st;
+  if (::fstat(dirfd, &st) != 0) {
+    return util::error(util::errno_message("cannot read", "app"));
+  }
+  if (st.st_uid != options.owner) {
+    return util::error("'app' belongs to uid " + std::to_string(st.st_uid) + ", not to the app's user");
+  }
+  SW_TRY(own_and_mode(dirfd, st, "app"));
+  return util::walk_dir(dirfd, [&](int parent, const std::string& name, const std::string& rel, const struct stat& s) {
+    return take_entry(parent, name, rel, s, options);
+  });
+}
+
 util::Status
 normalize_entry(int parent, const char* name, int fd, const struct stat& st, const std::string& shown)
 {
   static const bool root = ::geteuid() == 0;
+  util::Fd opened;
+  if (fd < 0 && !S_ISLNK(st.st_mode)) {
+    opened.reset(::openat(parent, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    if (!opened) {
+      return util::error(util::errno_message("cannot open", shown));
+    }
+    fd = opened.get();
+  }
   bool by_fd = fd >= 0 && !S_ISLNK(st.st_mode);
   if (root && (st.st_uid != 0 || st.st_gid != 0)) {
     int rc = by_fd ? ::fchown(fd, 0, 0) : ::fchownat(parent, name, 0, 0, AT_SYMLINK_NOFOLLOW);
@@ -23,11 +140,10 @@ normalize_entry(int parent, const char* name, int fd, const struct stat& st, con
     }
   }
   if (!S_ISLNK(st.st_mode)) {
-    mode_t mode = S_ISDIR(st.st_mode) || (st.st_mode & 0111) ? 0755 : 0644;
+    mode_t mode = slug_mode(st);
     // A chown clears set-id bits, so the mode is set after it; unchanged modes are left alone.
     if ((st.st_mode & 07777) != mode) {
-      int rc = by_fd ? ::fchmod(fd, mode) : ::fchmodat(parent, name, mode, 0);
-      if (rc != 0) {
+      if (::fchmod(fd, mode) != 0) {
         return util::error(util::errno_message("cannot change the mode of", shown));
       }
     }

@@ -5,16 +5,35 @@
 
 #include <util/result.hpp>
 
+#include <functional>
 #include <string>
 
 #include <sys/stat.h>
 
 namespace slipway::archive {
 
+struct TakeOptions
+{
+  uid_t owner = 0; // every entry must belong to this user: the app's user, or Slipway's own
+  // Called for each regular file with its path below the tree and its metadata as it was
+  // before the take (its ctime included).
+  std::function<void(const std::string& rel, const struct stat& st)> on_file;
+};
+
+// Take a tree that another user wrote away from that user before root reads or packs it.
+// Every directory is re-owned (to root, when root) and made 0755 through its own fd before it
+// is listed, so from then on nobody else can add, remove or swap its entries; files and
+// symlinks get owner and mode through fds or without following links; a file with other hard
+// links is first replaced by a copy; an entry that does not belong to `options.owner` is
+// refused. Names are looked up only in directories already taken, with O_NOFOLLOW. Times
+// are left to the packer.
+util::Status take_tree(int dirfd, const TakeOptions& options);
+
 util::Status normalize_tree(const std::string& dir);
 
 // Normalize one entry `name` of directory `parent`; `fd` is the entry opened (a regular file
-// or directory), or -1. With an fd no path is looked up again. `shown` names it in errors.
+// or directory), or -1 to have it opened here with O_NOFOLLOW. Symlinks are changed without
+// being followed. `shown` names the entry in errors.
 util::Status normalize_entry(int parent, const char* name, int fd, const struct stat& st, const std::string& shown);
 
 } // namespace slipway::archive

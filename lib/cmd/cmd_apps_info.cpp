@@ -15,7 +15,7 @@ static util::Result<int>
 run_info(Context& ctx)
 {
   SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
-  SW_TRY_ASSIGN(core::AppSettings s, core::load_settings(paths.settings()));
+  SW_TRY_ASSIGN(core::AppSettings s, core::load_settings(paths));
   core::ReleaseStore store(paths);
   SW_TRY_ASSIGN(auto versions, store.versions());
   auto cur = store.current();

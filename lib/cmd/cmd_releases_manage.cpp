@@ -26,7 +26,7 @@ static util::Result<int>
 run_cancel(Context& ctx)
 {
   SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
-  SW_TRY_ASSIGN(core::AppSettings s, core::load_settings(paths.settings()));
+  SW_TRY_ASSIGN(core::AppSettings s, core::load_settings(paths));
   std::string user = util::current_user();
   SW_TRY_ASSIGN(core::CancelOutcome o, core::cancel_release(paths, user, static_cast<double>(s.kill_grace) + 10));
   std::string v = "v" + std::to_string(o.version);
@@ -44,7 +44,7 @@ static util::Result<int>
 run_prune(Context& ctx)
 {
   SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
-  SW_TRY_ASSIGN(core::AppSettings s, core::load_settings(paths.settings()));
+  SW_TRY_ASSIGN(core::AppSettings s, core::load_settings(paths));
   SW_TRY_ASSIGN(core::AppLock lock,
                 core::AppLock::acquire(paths, "releases:prune", wait_for_lock(ctx, false), *ctx.out));
   SW_TRY_ASSIGN(core::PruneReport r, core::prune_releases(paths, s));

@@ -7,49 +7,78 @@
 
 namespace slipway::cmd {
 
+static const OptionSpec k_server_option{"server", 0, nullptr,
+                                        "the server's settings: defaults for every app, and server-only keys"};
+
 static util::Result<int>
 run_settings(Context& ctx)
 {
-  SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
-  SW_TRY_ASSIGN(core::AppSettings s, core::load_settings(paths.settings()));
-  ctx.out->line("=== " + paths.name() + " Settings");
+  bool server = ctx.has("server");
+  core::AppSettings s;
+  if (server) {
+    SW_TRY_ASSIGN(s, core::load_server_settings(ctx.root));
+    ctx.out->line("=== Server Settings");
+  } else {
+    SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
+    SW_TRY_ASSIGN(s, core::load_settings(paths));
+    ctx.out->line("=== " + paths.name() + " Settings");
+  }
   std::vector<std::vector<std::string>> rows;
-  for (const auto& info : core::describe_settings(s)) {
+  for (const auto& info : core::describe_settings(s, server)) {
     rows.push_back({info.key + ":", info.value.empty() ? "(default)" : info.value, "# " + info.help});
   }
   print_columns(*ctx.out, rows);
   return 0;
 }
 
-static util::Result<int>
-run_set(Context& ctx)
+// KEY=VALUE arguments applied to `s`.
+static util::Status
+apply_args(const Context& ctx, core::AppSettings& s, bool server)
 {
-  SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
-  SW_TRY_ASSIGN(core::AppSettings s, core::load_settings(paths.settings()));
-  SW_TRY_ASSIGN(core::AppLock lock, core::AppLock::acquire(paths, "settings:set", wait_for_lock(ctx, false), *ctx.out));
-  SW_TRY_ASSIGN(s, core::load_settings(paths.settings()));
   for (const auto& arg : ctx.args) {
     auto eq = arg.find('=');
     if (eq == std::string::npos) {
       return util::error("expected KEY=VALUE, not '" + util::printable(arg) + "'", 2);
     }
-    SW_TRY(core::set_setting(s, arg.substr(0, eq), arg.substr(eq + 1)));
+    SW_TRY(core::set_setting_in(s, arg.substr(0, eq), arg.substr(eq + 1), server));
   }
-  SW_TRY(core::save_settings(paths.settings(), s));
+  return {};
+}
+
+static util::Result<int>
+run_set(Context& ctx)
+{
+  if (ctx.has("server")) {
+    SW_TRY_ASSIGN(core::AppSettings s, core::load_server_settings(ctx.root));
+    SW_TRY(apply_args(ctx, s, true));
+    SW_TRY(core::save_server_settings(ctx.root, s));
+    for (const auto& arg : ctx.args) {
+      ctx.out->line(arg);
+    }
+    return 0;
+  }
+  SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
+  SW_TRY_ASSIGN(core::AppSettings s, core::load_settings(paths));
+  SW_TRY_ASSIGN(core::AppLock lock, core::AppLock::acquire(paths, "settings:set", wait_for_lock(ctx, false), *ctx.out));
+  SW_TRY_ASSIGN(s, core::load_settings(paths));
+  SW_TRY(apply_args(ctx, s, false));
+  SW_TRY(core::save_settings(paths, s));
   for (const auto& arg : ctx.args) {
     ctx.out->line(arg);
   }
   return 0;
 }
 
-extern const CommandSpec k_cmd_settings{"settings", "",          "show an app's settings", "", {k_app_option}, 0,
+extern const CommandSpec k_cmd_settings{"settings", "",          "show an app's settings (or --server's)", "",
+                                        {k_app_option, k_server_option}, 0,
                                         0,          run_settings};
 
 extern const CommandSpec k_cmd_settings_set{"settings:set",
                                             "KEY=VALUE...",
                                             "change an app's settings (see 'slipway settings' for the keys)",
-                                            "",
-                                            {k_app_option, k_wait_option},
+                                            "With --server, the server's: defaults for every app that does not set the key "
+                                            "itself, and the server-only keys (buildpack_dirs).",
+                                            {k_app_option, k_wait_option, k_server_option},
                                             1,
                                             SIZE_MAX,
                                             run_set};

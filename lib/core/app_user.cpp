@@ -4,11 +4,14 @@
 #include <util/fs.hpp>
 #include <util/process.hpp>
 #include <util/sha256.hpp>
+#include <util/strings.hpp>
 
 #include <grp.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cstdio>
 
 namespace slipway::core {
 
@@ -82,6 +85,31 @@ app_user(const std::string& app)
     return std::nullopt;
   }
   return AppUser{name, pw->pw_uid, pw->pw_gid};
+}
+
+util::Status
+check_root_reachable(const std::string& root)
+{
+  if (::geteuid() != 0) {
+    return {};
+  }
+  std::string path;
+  for (const auto& part : util::split(root, '/')) {
+    if (part.empty()) {
+      continue;
+    }
+    path += "/" + part;
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || (st.st_mode & S_IXOTH)) {
+      continue;
+    }
+    char mode[8];
+    ::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return util::error("apps' users cannot reach the Slipway root " + root + ": '" + path + "' (mode " + mode +
+                       ") lets only its owner and group in; run 'chmod o+x " + path +
+                       "' or use a root below directories everyone may enter");
+  }
+  return {};
 }
 
 util::Status

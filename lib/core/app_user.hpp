@@ -33,6 +33,10 @@ void remove_app_user(const std::string& app);
 // The user to run the app's commands as: set only when Slipway runs as root.
 std::optional<AppUser> app_user(const std::string& app);
 
+// As root: every directory from / down to `root` lets others through (o+x), so that apps'
+// users can reach their trees. The error names the first one that does not and the fix.
+util::Status check_root_reachable(const std::string& root);
+
 // Set the app directory's group to the app's group, so that its user can reach the trees
 // it is given, and nothing else.
 util::Status grant_app_directory(const AppPaths& paths, const AppUser& user);

@@ -35,6 +35,7 @@ create_app(const std::string& root, const std::string& name)
   SW_TRY(validate_app_name(name));
   AppPaths paths(root, name);
   SW_TRY(util::make_dirs(root + "/apps", 0755));
+  SW_TRY(check_root_reachable(root));
   if (util::path_exists(paths.dir())) {
     return util::error("app '" + name + "' already exists", 1);
   }
@@ -57,7 +58,8 @@ create_app(const std::string& root, const std::string& name)
     SW_TRY(util::make_dir(d, 0750));
   }
   SW_TRY(save_env(staged.env(), {}));
-  SW_TRY(save_settings(staged.settings(), AppSettings{}));
+  SW_TRY_ASSIGN(AppSettings server, load_server_settings(root));
+  SW_TRY(save_settings(staged, server));
   SW_TRY(create_app_user(name));
   if (auto user = app_user(name)) {
     SW_TRY(grant_app_directory(staged, *user));

@@ -94,7 +94,7 @@ build_key(const AppPaths& paths,
           const ConfigVars& config)
 {
   util::Sha256 h;
-  h.update("slipway-build-key-1\ntree " + commit.tree_id + "\nstack " + stack_name() + "\ncompression " +
+  h.update("slipway-build-key-1\ntree " + commit.tree_id + "\nstack " + app_stack(settings) + "\ncompression " +
            settings.compression + "\nconfig\n" + format_env(config));
   auto sources = requested(repo, commit, config);
   if (sources.empty()) {
@@ -105,7 +105,7 @@ build_key(const AppPaths& paths,
   }
   for (const auto& source : sources) {
     util::NullOutput quiet;
-    SW_TRY_ASSIGN(auto bp, resolve_buildpack(paths, source, quiet));
+    SW_TRY_ASSIGN(auto bp, resolve_buildpack(paths, settings, source, quiet));
     h.update("\nbuildpack " + source);
     SW_TRY(hash_dir(h, bp.dir));
   }

@@ -8,11 +8,16 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
+
 namespace slipway::core {
 
 namespace {
 
 const char* const k_builtins[] = {"nodejs", "python", "procfile"};
+
+// A git buildpack's fetch may take this long and this many bytes.
+const git::FetchLimits k_fetch_limits{300, 200ULL << 20};
 
 bool
 is_git_url(const std::string& s)
@@ -21,7 +26,55 @@ is_git_url(const std::string& s)
          s.find(".git#") != std::string::npos;
 }
 
+// `path` (absolute) with no "." or ".." parts lies inside one of `dirs`.
+bool
+inside_allowed(const std::string& path, const std::vector<std::string>& dirs)
+{
+  for (const auto& part : util::split(path, '/')) {
+    if (part == "." || part == "..") {
+      return false;
+    }
+  }
+  for (auto dir : dirs) {
+    while (dir.size() > 1 && dir.back() == '/') {
+      dir.pop_back();
+    }
+    if (path == dir || util::starts_with(path, dir == "/" ? dir : dir + "/")) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// A buildpack named by a path on this server (a directory, or a file:// URL): root reads it,
+// so only the directories the sysadmin allowed may be named, and never an app's own tree.
+util::Status
+check_local_source(const AppPaths& paths, const AppSettings& settings, const std::string& source,
+                   const std::string& path)
+{
+  // Links are resolved first, so that none can lead out of an allowed directory.
+  char* real = ::realpath(path.c_str(), nullptr);
+  std::string resolved = real ? real : path;
+  std::free(real);
+  if (inside_allowed(resolved, {paths.root() + "/apps"})) {
+    return util::error("buildpack '" + util::printable(source) +
+                       "' lies inside Slipway's apps; name a buildpack outside them");
+  }
+  if (!inside_allowed(resolved, settings.buildpack_dirs)) {
+    return util::error("buildpack '" + util::printable(source) +
+                       "' is not in a directory the server allows; a sysadmin can allow its directory with "
+                       "'slipway settings:set --server buildpack_dirs=DIR', or use a built-in or a git URL");
+  }
+  return {};
+}
+
 } // namespace
+
+std::string
+app_stack(const AppSettings& settings)
+{
+  return settings.stack.empty() ? stack_name() : settings.stack;
+}
 
 std::vector<buildpack::Buildpack>
 builtin_buildpacks()
@@ -56,7 +109,7 @@ requested_buildpacks(const ConfigVars& config, const std::string& build_dir)
 }
 
 util::Result<buildpack::Buildpack>
-resolve_buildpack(const AppPaths& paths, const std::string& source, util::Output& out)
+resolve_buildpack(const AppPaths& paths, const AppSettings& settings, const std::string& source, util::Output& out)
 {
   std::string name = util::starts_with(source, "heroku/") ? source.substr(7) : source;
   for (const char* builtin : k_builtins) {
@@ -65,8 +118,11 @@ resolve_buildpack(const AppPaths& paths, const std::string& source, util::Output
     }
   }
   if (!source.empty() && source[0] == '/') {
+    SW_TRY(check_local_source(paths, settings, source, source));
     if (!util::is_directory(source + "/bin")) {
-      return util::error("buildpack '" + source + "' is not a directory with a bin/ inside");
+      bool repo = util::path_exists(source + "/HEAD") || util::path_exists(source + "/.git");
+      return util::error("buildpack '" + util::printable(source) + "' is not a directory with a bin/ inside" +
+                         (repo ? "; for a git repository, name it as file://" + util::printable(source) : ""));
     }
     return buildpack::Buildpack{source, source};
   }
@@ -77,17 +133,23 @@ resolve_buildpack(const AppPaths& paths, const std::string& source, util::Output
   auto hash = source.rfind('#');
   std::string url = hash == std::string::npos ? source : source.substr(0, hash);
   std::string ref = hash == std::string::npos ? "" : source.substr(hash + 1);
+  if (util::starts_with(url, "file://")) {
+    SW_TRY(check_local_source(paths, settings, source, url.substr(7)));
+  } else if (url.find("://") == std::string::npos && url.find(':') == std::string::npos) {
+    return util::error("buildpack '" + util::printable(source) + "' is a relative path; name a git URL, or a "
+                       "directory by its absolute path");
+  }
   util::Sha256 h;
   h.update(source);
   std::string cached = paths.buildpacks() + "/" + h.hex_digest().substr(0, 16);
   std::string fresh = cached + ".fetch." + std::to_string(::getpid());
   SW_TRY(util::make_dir(paths.buildpacks(), 0750, true));
   SW_TRY(util::remove_tree(fresh));
-  auto fetched = git::clone_at(url, ref, fresh);
+  auto fetched = git::clone_at(url, ref, fresh, k_fetch_limits);
   if (!fetched) {
     (void)util::remove_tree(fresh);
     if (util::is_directory(cached + "/bin")) {
-      out.warn("cannot fetch buildpack '" + source + "'; using the copy cached earlier");
+      out.warn(fetched.error().message + "; using the copy cached earlier");
       return buildpack::Buildpack{source, cached};
     }
     return fetched.error();

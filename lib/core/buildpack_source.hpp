@@ -1,10 +1,12 @@
 // Which buildpacks build an app: BUILDPACK_URL, the app's .buildpacks file, or detection
 // over the built-ins. A source is a built-in name, an absolute path or a git URL with an
-// optional #ref, fetched with libgit2 and cached in apps/APP/buildpacks.
+// optional #ref, fetched with libgit2 and cached in apps/APP/buildpacks. Paths and file://
+// URLs must lie in a directory the server's `buildpack_dirs` setting names: root reads them.
 #pragma once
 
 #include <core/config_vars.hpp>
 #include <core/layout.hpp>
+#include <core/settings.hpp>
 #include <runner/runner.hpp>
 
 #include <vector>
@@ -18,9 +20,13 @@ std::vector<buildpack::Buildpack> builtin_buildpacks();
 // `build_dir` is the exported app.
 util::Result<std::vector<std::string>> requested_buildpacks(const ConfigVars& config, const std::string& build_dir);
 
-// Turn one source into a directory with bin/, fetching git URLs. When a fetch fails and
-// an earlier copy is cached, the copy is used and `warn` says so.
+// Turn one source into a directory with bin/, fetching git URLs (within k_fetch_limits).
+// When a fetch fails and an earlier copy is cached, the copy is used and `out` says why.
 util::Result<buildpack::Buildpack>
-resolve_buildpack(const AppPaths& paths, const std::string& source, util::Output& out);
+resolve_buildpack(const AppPaths& paths, const AppSettings& settings, const std::string& source, util::Output& out);
+
+// The STACK buildpacks are told: the app's `stack` setting (or the server's), else this OS's
+// id, e.g. debian-12.
+std::string app_stack(const AppSettings& settings);
 
 } // namespace slipway::core

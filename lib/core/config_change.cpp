@@ -48,7 +48,7 @@ change_config(const AppPaths& paths,
               const std::function<void(const ReleaseRecord&)>& on_created)
 {
   SW_TRY(validate_config_edit(edit));
-  SW_TRY_ASSIGN(AppSettings settings, load_settings(paths.settings()));
+  SW_TRY_ASSIGN(AppSettings settings, load_settings(paths));
   SW_TRY_ASSIGN(AppLock lock, AppLock::acquire(paths, "config change", wait, out));
   SW_TRY_ASSIGN(ConfigVars config, load_env(paths.env()));
   ConfigOutcome outcome;

@@ -80,6 +80,16 @@ public:
     return m_dir + "/tmp";
   } // staging; cleaned by each deploy
   std::string
+  build_area(long pid) const
+  {
+    return tmp() + "/build-" + std::to_string(pid);
+  } // one build's staging area
+  std::string
+  built_tree(long pid) const
+  {
+    return tmp() + "/tree-" + std::to_string(pid);
+  } // a built tree waiting to become a release's app/
+  std::string
   hooks() const
   {
     return m_dir + "/hooks";

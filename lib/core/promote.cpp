@@ -70,7 +70,7 @@ promote(const std::string& root,
     PromoteResult r{target.name(), false, ""};
     out.step("Promoting " + source + " v" + std::to_string(*cur) + " to " + target.name());
     auto done = [&]() -> util::Status {
-      SW_TRY_ASSIGN(AppSettings settings, load_settings(target.settings()));
+      SW_TRY_ASSIGN(AppSettings settings, load_settings(target));
       SW_TRY_ASSIGN(AppLock lock, AppLock::acquire(target, "promotion from " + source, wait, out));
       SW_TRY_ASSIGN(SlugRecord imported, import_slug(src, target, slug));
       SW_TRY_ASSIGN(ConfigVars config, load_env(target.env()));

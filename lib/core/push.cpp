@@ -75,7 +75,7 @@ parse_hook_input(const std::string& text)
 util::Result<bool>
 handle_push(const AppPaths& paths, HookKind kind, const std::vector<RefUpdate>& updates, util::Output& out)
 {
-  SW_TRY_ASSIGN(AppSettings settings, load_settings(paths.settings()));
+  SW_TRY_ASSIGN(AppSettings settings, load_settings(paths));
   if ((kind == HookKind::pre_receive) != settings.strict) {
     return true;
   }

@@ -1,10 +1,12 @@
 #include "release_store.hpp"
 
+#include <core/app_user.hpp>
 #include <util/clock.hpp>
 #include <util/fs.hpp>
 #include <util/identity.hpp>
 #include <util/strings.hpp>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -114,6 +116,10 @@ ReleaseStore::create(ReleaseRecord draft, const ConfigVars& config)
   draft.owner_start = util::process_start_time(::getpid());
   std::string d = dir(draft.version);
   SW_TRY(util::make_dir(d, 0750));
+  // The app's user may read its release's tree (to run it), not its env or record.
+  if (auto user = app_user(m_paths.name()); user && ::chown(d.c_str(), 0, user->gid) != 0) {
+    return util::error(util::errno_message("cannot give the app's group access to", d));
+  }
   SW_TRY(save_env(d + "/" + ReleaseFiles::env, config));
   SW_TRY(save(draft));
   return draft;
@@ -123,6 +129,30 @@ util::Status
 ReleaseStore::save(const ReleaseRecord& r) const
 {
   return util::write_file_atomic(dir(r.version) + "/" + ReleaseFiles::record, record_to_yaml(r), 0640);
+}
+
+std::optional<unsigned long>
+ReleaseStore::tree_owner(unsigned long v) const
+{
+  std::string app = dir(v) + "/" + ReleaseFiles::app;
+  struct stat st;
+  if (::lstat(app.c_str(), &st) != 0) {
+    return std::nullopt;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    return v;
+  }
+  auto target = util::read_link(app);
+  std::string prefix = "../v", suffix = std::string("/") + ReleaseFiles::app;
+  if (!S_ISLNK(st.st_mode) || !target || !util::starts_with(*target, prefix) || !util::ends_with(*target, suffix)) {
+    return std::nullopt;
+  }
+  auto k = parse_version(target->substr(prefix.size() - 1, target->size() - suffix.size() - prefix.size() + 1));
+  std::string owner = dir(k ? *k : 0) + "/" + ReleaseFiles::app;
+  if (!k || *k == v || ::lstat(owner.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return std::nullopt;
+  }
+  return *k;
 }
 
 std::optional<unsigned long>

@@ -54,6 +54,11 @@ public:
   // Rewrite the record of a release (atomically).
   util::Status save(const ReleaseRecord& r) const;
 
+  // The release whose own directory holds v's tree: v when releases/vN/app is a real
+  // directory, K when it is the link ../vK/app to a real one; nothing for anything else
+  // (a link elsewhere, a chain, a missing tree). Never follows a link to find out.
+  std::optional<unsigned long> tree_owner(unsigned long v) const;
+
   // The version `current` points to, if any.
   std::optional<unsigned long> current() const;
 

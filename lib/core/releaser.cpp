@@ -62,21 +62,17 @@ place_tree(const ReleaseStore& store,
   size_t looked = 0;
   for (auto it = versions ? versions->rbegin() : std::vector<unsigned long>::reverse_iterator();
        versions && it != versions->rend() && looked < 50; ++it, ++looked) {
-    std::string other = store.dir(*it);
-    if (*it == version || util::path_exists(other + "/" + ReleaseFiles::expired) ||
-        !util::is_directory(other + "/" + ReleaseFiles::app)) {
+    if (*it == version || util::path_exists(store.dir(*it) + "/" + ReleaseFiles::expired)) {
       continue;
     }
     auto r = store.load_raw(*it);
     if (!r || r->slug_id != req.slug.id || r->status == ReleaseStatus::pending) {
       continue;
     }
-    // Point at the release that owns the tree, so that links never chain.
-    std::string target = "../v" + std::to_string(*it) + "/" + ReleaseFiles::app;
-    if (auto link = util::read_link(other + "/" + ReleaseFiles::app)) {
-      target = *link;
-    }
-    if (util::replace_symlink(target, dest)) {
+    // Point at the release that owns the tree, so that links never chain; a tree that is
+    // neither a directory nor such a link is never shared (doctor reports it).
+    auto owner = store.tree_owner(*it);
+    if (owner && util::replace_symlink("../v" + std::to_string(*owner) + "/" + ReleaseFiles::app, dest)) {
       return {};
     }
   }

@@ -13,7 +13,7 @@ retry_release(const AppPaths& paths,
               util::Output& out,
               const std::function<void(const ReleaseRecord&, unsigned long)>& on_created)
 {
-  SW_TRY_ASSIGN(AppSettings settings, load_settings(paths.settings()));
+  SW_TRY_ASSIGN(AppSettings settings, load_settings(paths));
   SW_TRY_ASSIGN(AppLock lock, AppLock::acquire(paths, "releases:retry", wait, out));
   ReleaseStore store(paths);
   SW_TRY_ASSIGN(auto versions, store.versions());

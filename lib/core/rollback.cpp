@@ -16,7 +16,7 @@ rollback(const AppPaths& paths,
          util::Output& out,
          const std::function<void(const ReleaseRecord&, unsigned long)>& on_created)
 {
-  SW_TRY_ASSIGN(AppSettings settings, load_settings(paths.settings()));
+  SW_TRY_ASSIGN(AppSettings settings, load_settings(paths));
   SW_TRY_ASSIGN(AppLock lock, AppLock::acquire(paths, "rollback", wait, out));
   ReleaseStore store(paths);
   auto cur = store.current();

@@ -10,10 +10,13 @@ namespace slipway::core {
 
 namespace {
 
+enum class Scope { app, server }; // server: only in $ROOT/settings.yml
+
 struct Descriptor
 {
   const char* key;
   const char* help;
+  Scope scope;
   std::function<std::string(const AppSettings&)> get;
   std::function<util::Status(AppSettings&, const std::string&)> set;
 };
@@ -79,7 +82,7 @@ const std::vector<Descriptor>&
 table()
 {
   static const std::vector<Descriptor> t = {
-      {"deploy_branch", "branch whose pushes deploy (empty: main or master)",
+      {"deploy_branch", "branch whose pushes deploy (empty: main or master)", Scope::app,
        [](const AppSettings& s) { return s.deploy_branch; },
        [](AppSettings& s, const std::string& v) -> util::Status {
          if (v.find_first_of(" ~^:?*[\\\n") != std::string::npos || util::starts_with(v, "-")) {
@@ -88,20 +91,20 @@ table()
          s.deploy_branch = v;
          return {};
        }},
-      {"strict", "build and release in pre-receive, so a failure rejects the push",
+      {"strict", "build and release in pre-receive, so a failure rejects the push", Scope::app,
        [](const AppSettings& s) { return std::string(s.strict ? "true" : "false"); },
        [](AppSettings& s, const std::string& v) { return parse_bool("strict", v, s.strict); }},
-      {"release_timeout", "seconds the release command may run", number_getter(&AppSettings::release_timeout),
+      {"release_timeout", "seconds the release command may run", Scope::app, number_getter(&AppSettings::release_timeout),
        number_setter("release_timeout", &AppSettings::release_timeout, false)},
-      {"build_timeout", "seconds each buildpack's bin/compile may run", number_getter(&AppSettings::build_timeout),
+      {"build_timeout", "seconds each buildpack's bin/compile may run", Scope::app, number_getter(&AppSettings::build_timeout),
        number_setter("build_timeout", &AppSettings::build_timeout, false)},
-      {"kill_grace", "seconds between SIGTERM and SIGKILL when a command is stopped",
+      {"kill_grace", "seconds between SIGTERM and SIGKILL when a command is stopped", Scope::app,
        number_getter(&AppSettings::kill_grace), number_setter("kill_grace", &AppSettings::kill_grace, false, 0)},
-      {"slug_size_limit", "largest compressed slug in bytes", number_getter(&AppSettings::slug_size_limit),
+      {"slug_size_limit", "largest compressed slug in bytes", Scope::app, number_getter(&AppSettings::slug_size_limit),
        number_setter("slug_size_limit", &AppSettings::slug_size_limit, true)},
-      {"retention", "distinct slugs (and their unpacked releases) to keep", number_getter(&AppSettings::retention),
+      {"retention", "distinct slugs (and their unpacked releases) to keep", Scope::app, number_getter(&AppSettings::retention),
        number_setter("retention", &AppSettings::retention, false)},
-      {"compression", "slug compression: zstd, or gzip for Heroku-style .tgz slugs",
+      {"compression", "slug compression: zstd, or gzip for Heroku-style .tgz slugs", Scope::app,
        [](const AppSettings& s) { return s.compression; },
        [](AppSettings& s, const std::string& v) -> util::Status {
          if (v != "zstd" && v != "gzip") {
@@ -110,9 +113,35 @@ table()
          s.compression = v;
          return {};
        }},
-      {"lock_wait", "wait for the deploy lock (true) or fail at once (false)",
+      {"lock_wait", "wait for the deploy lock (true) or fail at once (false)", Scope::app,
        [](const AppSettings& s) { return std::string(s.lock_wait ? "true" : "false"); },
        [](AppSettings& s, const std::string& v) { return parse_bool("lock_wait", v, s.lock_wait); }},
+      {"stack", "the stack buildpacks are told (STACK), e.g. heroku-22 (empty: the server's, else this OS)",
+       Scope::app, [](const AppSettings& s) { return s.stack; },
+       [](AppSettings& s, const std::string& v) -> util::Status {
+         if (v.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-_") != std::string::npos) {
+           return util::error("setting 'stack' takes a name like heroku-22 or debian-12, not '" + util::printable(v) + "'",
+                              2);
+         }
+         s.stack = v;
+         return {};
+       }},
+      {"buildpack_dirs", "directories (':' between them) whose buildpacks apps may name by path or file:// URL",
+       Scope::server, [](const AppSettings& s) { return util::join(s.buildpack_dirs, ":"); },
+       [](AppSettings& s, const std::string& v) -> util::Status {
+         s.buildpack_dirs.clear();
+         for (const auto& dir : util::split(v, ':')) {
+           if (dir.empty()) {
+             continue;
+           }
+           if (dir[0] != '/') {
+             return util::error("setting 'buildpack_dirs' takes absolute directories, not '" + util::printable(dir) + "'",
+                                2);
+           }
+           s.buildpack_dirs.push_back(dir);
+         }
+         return {};
+       }},
   };
   return t;
 }
@@ -134,8 +163,19 @@ AppSettings::deploy_branch_label() const
 util::Status
 set_setting(AppSettings& s, const std::string& key, const std::string& value)
 {
+  return set_setting_in(s, key, value, false);
+}
+
+util::Status
+set_setting_in(AppSettings& s, const std::string& key, const std::string& value, bool server)
+{
   for (const auto& d : table()) {
     if (key == d.key) {
+      if (d.scope == Scope::server && !server) {
+        return util::error("setting '" + key + "' is for the whole server; set it with 'slipway settings:set --server " +
+                               key + "=...'",
+                           2);
+      }
       return d.set(s, value);
     }
   }
@@ -147,25 +187,29 @@ set_setting(AppSettings& s, const std::string& key, const std::string& value)
 }
 
 std::vector<SettingInfo>
-describe_settings(const AppSettings& s)
+describe_settings(const AppSettings& s, bool server)
 {
   std::vector<SettingInfo> out;
   for (const auto& d : table()) {
-    out.push_back({d.key, d.get(s), d.help});
+    if (server || d.scope == Scope::app) {
+      out.push_back({d.key, d.get(s), d.help});
+    }
   }
   return out;
 }
 
-util::Result<AppSettings>
-load_settings(const std::string& path)
+namespace {
+
+// Apply the keys of one settings file to `s`.
+util::Status
+load_file(const std::string& path, AppSettings& s, bool server)
 {
-  AppSettings s;
   if (!util::path_exists(path)) {
-    return s;
+    return {};
   }
   SW_TRY_ASSIGN(YAML::Node doc, yaml::load_file(path));
   if (doc.IsNull()) {
-    return s;
+    return {};
   }
   if (!doc.IsMap()) {
     return util::error(path + ":1: expected 'key: value' lines");
@@ -173,24 +217,66 @@ load_settings(const std::string& path)
   for (const auto& kv : doc) {
     std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
     std::string value = kv.second.IsScalar() ? kv.second.Scalar() : "";
-    auto set = set_setting(s, key, value);
+    auto set = set_setting_in(s, key, value, server);
     if (!set) {
       return util::error(path + ":" + std::to_string(kv.first.Mark().line + 1) + ": " + set.error().message);
     }
   }
+  return {};
+}
+
+// Write the keys of `s` that differ from `base`.
+util::Status
+save_file(const std::string& path, const AppSettings& s, const AppSettings& base, bool server)
+{
+  auto now = describe_settings(s, server), before = describe_settings(base, server);
+  YAML::Emitter e;
+  e << YAML::BeginMap;
+  for (size_t i = 0; i < now.size(); ++i) {
+    if (now[i].value != before[i].value) {
+      e << YAML::Key << now[i].key << YAML::Value << now[i].value;
+    }
+  }
+  e << YAML::EndMap;
+  return util::write_file_atomic(path, std::string(e.c_str()) + "\n", 0640);
+}
+
+std::string
+server_file(const std::string& root)
+{
+  return root + "/settings.yml";
+}
+
+} // namespace
+
+util::Result<AppSettings>
+load_server_settings(const std::string& root)
+{
+  AppSettings s;
+  SW_TRY(load_file(server_file(root), s, true));
+  return s;
+}
+
+util::Result<AppSettings>
+load_settings(const AppPaths& paths)
+{
+  SW_TRY_ASSIGN(AppSettings s, load_server_settings(paths.root()));
+  SW_TRY(load_file(paths.settings(), s, false));
   return s;
 }
 
 util::Status
-save_settings(const std::string& path, const AppSettings& s)
+save_settings(const AppPaths& paths, const AppSettings& s)
 {
-  YAML::Emitter e;
-  e << YAML::BeginMap;
-  for (const auto& info : describe_settings(s)) {
-    e << YAML::Key << info.key << YAML::Value << info.value;
-  }
-  e << YAML::EndMap;
-  return util::write_file_atomic(path, std::string(e.c_str()) + "\n", 0640);
+  SW_TRY_ASSIGN(AppSettings base, load_server_settings(paths.root()));
+  return save_file(paths.settings(), s, base, false);
+}
+
+util::Status
+save_server_settings(const std::string& root, const AppSettings& s)
+{
+  SW_TRY(util::make_dirs(root, 0755));
+  return save_file(server_file(root), s, AppSettings{}, true);
 }
 
 } // namespace slipway::core

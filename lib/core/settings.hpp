@@ -2,6 +2,7 @@
 // by the loader, `settings:set` and the help text alike.
 #pragma once
 
+#include <core/layout.hpp>
 #include <util/result.hpp>
 
 #include <string>
@@ -20,6 +21,8 @@ struct AppSettings
   unsigned long long retention = 20;               // distinct slugs kept
   std::string compression = "zstd";                // zstd or gzip
   bool lock_wait = true;                           // wait for the deploy lock, or fail at once
+  std::string stack;                               // STACK for buildpacks; empty: the OS's id
+  std::vector<std::string> buildpack_dirs;         // server only: where path buildpacks may live
 
   // True if a push to `branch` (a short name, "main") deploys.
   bool deploys_branch(const std::string& branch) const;
@@ -34,14 +37,22 @@ struct SettingInfo
   std::string help;
 };
 
-// Defaults when the file does not exist; a broken file is an error naming file:line.
-util::Result<AppSettings> load_settings(const std::string& path);
-util::Status save_settings(const std::string& path, const AppSettings& s);
+// An app's settings: the built-in defaults, then the server's ($ROOT/settings.yml, any key),
+// then the app's own (apps/APP/settings.yml). A broken file is an error naming file:line.
+util::Result<AppSettings> load_settings(const AppPaths& paths);
+// Saves the keys whose values differ from the server's, so server defaults keep applying.
+util::Status save_settings(const AppPaths& paths, const AppSettings& s);
 
-// Change one key, checking its value; unknown keys and bad values are usage errors.
+// The server's settings alone: the defaults every app starts from.
+util::Result<AppSettings> load_server_settings(const std::string& root);
+util::Status save_server_settings(const std::string& root, const AppSettings& s);
+
+// Change one key, checking its value; unknown keys, bad values and server-only keys outside
+// the server's file (`server` false) are usage errors.
 util::Status set_setting(AppSettings& s, const std::string& key, const std::string& value);
+util::Status set_setting_in(AppSettings& s, const std::string& key, const std::string& value, bool server);
 
-// Every key with its current value and meaning, in table order.
-std::vector<SettingInfo> describe_settings(const AppSettings& s);
+// Every key with its current value and meaning, in table order (server-only keys with `server`).
+std::vector<SettingInfo> describe_settings(const AppSettings& s, bool server = false);
 
 } // namespace slipway::core

@@ -27,80 +27,117 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <memory>
+#include <optional>
 
 namespace slipway::core {
 
 namespace {
 
-// Removes the staging directory however the build ends.
-struct Cleanup
+// The build's staging area, tmp/build-PID. Root owns the directory itself, so the app's user
+// can never rename or replace what is in it: `app` (the build dir, the user's), `home` (the
+// user's), `env` (ENV_DIR, root's, readable by the app's group) and `buildpacks/N` (copies
+// made by root before any app code runs, then handed to the user). Closed (0700) except
+// while the buildpacks run.
+struct BuildArea
 {
-  std::string dir;
-  ~Cleanup() { (void)util::remove_tree(dir); }
+  std::string dir, app, env, home;
+  util::Fd fd;
+  std::optional<AppUser> user;
+
+  std::string
+  buildpack(size_t index) const
+  {
+    return dir + "/buildpacks/" + std::to_string(index);
+  }
+  ~BuildArea() { (void)util::remove_tree(dir); }
+
+  // Let the app's user in (the buildpacks run) or shut it out again (root takes over).
+  util::Status
+  open_to_user(bool open) const
+  {
+    if (!user) {
+      return {};
+    }
+    if (::fchown(fd.get(), 0, open ? user->gid : 0) != 0 || ::fchmod(fd.get(), open ? 0750 : 0700) != 0) {
+      return util::error(util::errno_message("cannot change the access to", dir));
+    }
+    return {};
+  }
 };
 
-util::Status
-write_env_dir(const std::string& dir, const ConfigVars& config)
+util::Result<std::unique_ptr<BuildArea>>
+make_build_area(const AppPaths& paths, const std::optional<AppUser>& user)
 {
-  SW_TRY(util::make_dir(dir, 0700));
-  for (const auto& [k, v] : config) {
-    SW_TRY(util::write_file_atomic(dir + "/" + k, v, 0600));
+  auto area = std::make_unique<BuildArea>();
+  area->dir = paths.build_area(::getpid());
+  area->app = area->dir + "/app";
+  area->env = area->dir + "/env";
+  area->home = area->dir + "/home";
+  area->user = user;
+  SW_TRY(util::remove_tree(area->dir));
+  SW_TRY(util::make_dirs(paths.tmp(), 0750));
+  SW_TRY(util::make_dir(area->dir, 0700));
+  area->fd.reset(::open(area->dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!area->fd) {
+    return util::error(util::errno_message("cannot open", area->dir));
   }
-  return {};
+  SW_TRY(util::make_dir(area->app, 0755));
+  SW_TRY(util::make_dir(area->home, 0700));
+  SW_TRY(util::make_dir(area->dir + "/buildpacks", 0755));
+  if (user) {
+    // Nothing of the user's runs yet and the area is closed: these paths are root's alone.
+    for (const auto& d : {area->app, area->home}) {
+      if (::chown(d.c_str(), user->uid, user->gid) != 0) {
+        return util::error(util::errno_message("cannot give the build directory to the app's user", d));
+      }
+    }
+  }
+  return area;
 }
 
-// Copy a buildpack into the build's staging area: it may write its `export` file there, the
-// app's user can read it wherever the original lives, and the original is never touched.
-util::Result<buildpack::Buildpack>
-stage(const buildpack::Buildpack& bp, const std::string& work, size_t index)
+// ENV_DIR: one file per config var, root's, readable by the app's group.
+util::Status
+write_env_dir(const BuildArea& area, const ConfigVars& config)
 {
-  std::string dest = work + "/buildpacks/" + std::to_string(index);
+  SW_TRY(util::make_dir(area.env, 0750));
+  for (const auto& [k, v] : config) {
+    SW_TRY(util::write_file_atomic(area.env + "/" + k, v, 0640, false));
+  }
+  return area.user ? util::chown_tree(area.env, 0, area.user->gid) : util::Status();
+}
+
+// Copy a buildpack into the staging area before any app code runs: it may write its
+// `export` file there, the app's user can read it wherever the original lives, and the
+// original is never touched.
+util::Result<buildpack::Buildpack>
+stage(const buildpack::Buildpack& bp, const BuildArea& area, size_t index)
+{
+  std::string dest = area.buildpack(index);
   std::error_code ec;
-  std::filesystem::create_directories(work + "/buildpacks", ec);
   std::filesystem::copy(bp.dir, dest,
                         std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks, ec);
   if (ec) {
     return util::error("cannot stage buildpack '" + bp.name + "': " + ec.message());
   }
-  (void)util::remove_tree(dest + "/.git");
+  SW_TRY(util::remove_tree(dest + "/.git"));
+  if (area.user) {
+    SW_TRY(util::chown_tree(dest, area.user->uid, area.user->gid));
+  }
   return buildpack::Buildpack{bp.name, dest};
 }
 
-// Hand a staging tree to the app's user when commands run as that user.
-util::Status
-give_to_user(const std::string& path, const buildpack::RunEnv& env)
-{
-  return env.drop_privileges ? util::chown_tree(path, env.uid, env.gid) : util::Status();
-}
-
+// The buildpacks to try, fetched and staged: the requested ones in order, or the built-ins
+// for detection. `detecting` says which.
 util::Result<std::vector<buildpack::Buildpack>>
-choose_buildpacks(const BuildInput& in,
-                  const std::string& app_dir,
-                  const buildpack::RunEnv& env,
-                  util::Output& out,
-                  std::string& framework)
+stage_buildpacks(const BuildInput& in, const BuildArea& area, util::Output& out, bool& detecting)
 {
-  SW_TRY_ASSIGN(auto requested, requested_buildpacks(in.config, app_dir));
-  std::vector<buildpack::Buildpack> chosen;
-  std::string work = util::dir_name(app_dir);
-  if (requested.empty()) {
-    size_t index = 0;
-    for (const auto& builtin : builtin_buildpacks()) {
-      SW_TRY_ASSIGN(auto bp, stage(builtin, work, index++));
-      SW_TRY(give_to_user(work + "/buildpacks", env));
-      SW_TRY_ASSIGN(auto name, buildpack::detect(bp, app_dir, env, out));
-      if (name) {
-        framework = *name;
-        out.step(*name + " app detected");
-        chosen.push_back(bp);
-        return chosen;
-      }
-    }
-    return util::error("no default language could be detected for this app; add a Procfile, "
-                       "or set BUILDPACK_URL (slipway config:set BUILDPACK_URL=... -a " +
-                       in.paths.name() + ")");
-  }
-  if (requested.size() == 1) {
+  SW_TRY_ASSIGN(auto requested, requested_buildpacks(in.config, area.app));
+  detecting = requested.empty();
+  std::vector<buildpack::Buildpack> sources;
+  if (detecting) {
+    sources = builtin_buildpacks();
+  } else if (requested.size() == 1) {
     out.step("Using buildpack: " + requested[0]);
   } else {
     out.step("Using buildpacks:");
@@ -108,39 +145,73 @@ choose_buildpacks(const BuildInput& in,
       out.detail(std::to_string(i + 1) + ". " + requested[i]);
     }
   }
-  for (size_t i = 0; i < requested.size(); ++i) {
-    SW_TRY_ASSIGN(auto fetched, resolve_buildpack(in.paths, requested[i], out));
-    SW_TRY_ASSIGN(auto bp, stage(fetched, work, i));
-    SW_TRY(give_to_user(work + "/buildpacks", env));
-    SW_TRY_ASSIGN(auto name, buildpack::detect(bp, app_dir, env, out));
+  for (const auto& source : requested) {
+    SW_TRY_ASSIGN(auto fetched, resolve_buildpack(in.paths, in.settings, source, out));
+    sources.push_back(fetched);
+  }
+  std::vector<buildpack::Buildpack> staged;
+  for (size_t i = 0; i < sources.size(); ++i) {
+    SW_TRY_ASSIGN(auto bp, stage(sources[i], area, i));
+    staged.push_back(bp);
+  }
+  return staged;
+}
+
+// bin/detect: the first built-in that accepts the app, or every requested one in turn.
+util::Result<std::vector<buildpack::Buildpack>>
+detect_buildpacks(const BuildInput& in,
+                  const std::vector<buildpack::Buildpack>& staged,
+                  bool detecting,
+                  const BuildArea& area,
+                  const buildpack::RunEnv& env,
+                  util::Output& out,
+                  std::string& framework)
+{
+  std::vector<buildpack::Buildpack> chosen;
+  for (const auto& bp : staged) {
+    SW_TRY_ASSIGN(auto name, buildpack::detect(bp, area.app, env, out));
+    if (!name && detecting) {
+      continue;
+    }
     if (!name) {
-      return util::error("app not compatible with buildpack: " + requested[i] + " (its bin/detect exited non-zero)");
+      return util::error("app not compatible with buildpack: " + bp.name + " (its bin/detect exited non-zero)");
     }
     framework = *name;
     out.step(*name + " app detected");
     chosen.push_back(bp);
+    if (detecting) {
+      return chosen;
+    }
+  }
+  if (chosen.empty()) {
+    return util::error("no default language could be detected for this app; add a Procfile, "
+                       "or set BUILDPACK_URL (slipway config:set BUILDPACK_URL=... -a " +
+                       in.paths.name() + ")");
   }
   return chosen;
 }
 
+// The Procfile, read through the taken-over tree (`app` open, root's).
 util::Result<ProcessTypes>
-read_procfile(const std::string& app_dir, bool& present)
+read_procfile(int app, bool& present)
 {
-  std::string path = app_dir + "/Procfile";
   struct stat st;
-  present = ::lstat(path.c_str(), &st) == 0;
+  present = ::fstatat(app, "Procfile", &st, AT_SYMLINK_NOFOLLOW) == 0;
   if (!present) {
     return ProcessTypes{};
   }
-  if (!S_ISREG(st.st_mode)) {
+  util::Fd fd(::openat(app, "Procfile", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (!S_ISREG(st.st_mode) || !fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
     return util::error("Procfile is not a regular file (a symlink or a directory); commit the Procfile itself");
   }
-  SW_TRY_ASSIGN(std::string text, util::read_file(path));
+  SW_TRY_ASSIGN(std::string text, util::read_fd(fd.get(), "Procfile"));
   return parse_procfile(text, "Procfile");
 }
 
+// Legacy `config_vars` from bin/release go into .profile.d/00_config_vars.sh, written by
+// root into the taken-over tree without following any link.
 util::Status
-write_legacy_config_vars(const std::string& app_dir, const std::map<std::string, std::string>& vars)
+write_legacy_config_vars(int app, const std::map<std::string, std::string>& vars)
 {
   if (vars.empty()) {
     return {};
@@ -150,8 +221,22 @@ write_legacy_config_vars(const std::string& app_dir, const std::map<std::string,
     SW_TRY(validate_config_key(k));
     script += "export " + k + "=\"${" + k + ":-" + "$(printf %s " + util::shell_quote(v) + ")}\"\n";
   }
-  SW_TRY(util::make_dir(app_dir + "/.profile.d", 0755, true));
-  return util::write_file_atomic(app_dir + "/.profile.d/00_config_vars.sh", script, 0644);
+  if (::mkdirat(app, ".profile.d", 0755) != 0 && errno != EEXIST) {
+    return util::error(util::errno_message("cannot create", "app/.profile.d"));
+  }
+  util::Fd dir(::openat(app, ".profile.d", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!dir) {
+    return util::error("app/.profile.d is not a directory; bin/release's config_vars need one");
+  }
+  const char* name = "00_config_vars.sh";
+  if (::unlinkat(dir.get(), name, 0) != 0 && errno != ENOENT) {
+    return util::error(util::errno_message("cannot replace", "app/.profile.d/00_config_vars.sh"));
+  }
+  util::Fd file(::openat(dir.get(), name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (!file) {
+    return util::error(util::errno_message("cannot write", "app/.profile.d/00_config_vars.sh"));
+  }
+  return util::write_fd(file.get(), script, "app/.profile.d/00_config_vars.sh");
 }
 
 // The current release's tree and its slug's blob manifest: where the export may copy files
@@ -171,60 +256,32 @@ reuse_source(const AppPaths& paths)
     return std::nullopt;
   }
   auto record = store.load_raw(*current);
-  if (!record || record->slug_id.empty()) {
+  auto tree = store.tree_owner(*current);
+  if (!record || record->slug_id.empty() || !tree) {
     return std::nullopt;
   }
   auto blobs = load_blob_manifest(SlugStore(paths).blobs(record->slug_id));
   if (!blobs) {
     return std::nullopt;
   }
-  std::string tree = store.dir(*current) + "/" + ReleaseFiles::app;
-  util::Fd dir(::open(tree.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dir) {
+  std::string dir = store.dir(*tree) + "/" + ReleaseFiles::app;
+  util::Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) {
     return std::nullopt;
   }
-  return ReuseSource{std::move(dir), std::move(*blobs)};
+  return ReuseSource{std::move(fd), std::move(*blobs)};
 }
 
-} // namespace
-
-util::Result<BuildResult>
-build_slug(const BuildInput& in, util::Output& out)
+// Export the commit's tree into the closed build area, already owned by the app's user;
+// files the current release's tree holds unchanged from git are copied from there.
+util::Result<git::ExportedFiles>
+export_source(const BuildInput& in, const BuildArea& area, util::Output& out)
 {
-  std::string work = in.paths.tmp() + "/build-" + std::to_string(::getpid());
-  SW_TRY(util::remove_tree(work));
-  SW_TRY(util::make_dirs(work, 0750));
-  Cleanup cleanup{work};
-  std::string app_dir = work + "/app", env_dir = work + "/env", home = work + "/home";
-  SW_TRY(util::make_dir(app_dir, 0755));
-  SW_TRY(util::make_dir(home, 0700));
-  SW_TRY(util::make_dirs(in.paths.cache(), 0750));
-  spdlog::info("build of {} started; {}", in.commit.id, util::memory_summary());
-
-  buildpack::RunEnv env;
-  env.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-             "HOME=" + home,
-             "LANG=C.UTF-8",
-             "TMPDIR=" + home,
-             "STACK=" + stack_name(),
-             "SOURCE_VERSION=" + in.commit.id};
-  env.timeout = static_cast<double>(in.settings.build_timeout);
-  env.kill_grace = static_cast<double>(in.settings.kill_grace);
-  git::ExportOwner owner;
-  if (auto user = app_user(in.paths.name())) {
-    SW_TRY(grant_app_directory(in.paths, *user));
-    env.drop_privileges = true;
-    env.uid = user->uid;
-    env.gid = user->gid;
-    owner = {static_cast<long>(user->uid), user->gid};
-  }
-
-  // The buildpacks run as the app's user: the tree is exported as its own. Files the current
-  // release's tree holds unchanged from git are copied from there, not inflated again.
-  SW_TRY(give_to_user(work, env));
   git::ExportedFiles exported;
   git::ExportOptions options;
-  options.owner = owner;
+  if (area.user) {
+    options.owner = {static_cast<long>(area.user->uid), area.user->gid};
+  }
   options.record = &exported;
   auto reuse = reuse_source(in.paths);
   if (reuse) {
@@ -232,7 +289,8 @@ build_slug(const BuildInput& in, util::Output& out)
     options.reuse = &reuse->blobs;
   }
   SW_TRY_ASSIGN(auto stats, git::export_tree(
-                                in.repo, in.commit.tree_id, app_dir, [&](const std::string& w) { out.warn(w); }, options));
+                                in.repo, in.commit.tree_id, area.app, [&](const std::string& w) { out.warn(w); },
+                                options));
   reuse.reset();
   // Nothing more is read from git: its caches and the export's garbage go back to the
   // system before packing needs memory of its own.
@@ -240,53 +298,92 @@ build_slug(const BuildInput& in, util::Output& out)
   ::malloc_trim(0);
   spdlog::info("exported {} files ({} copied from the current release), {} bytes; {}", stats.files, stats.reused,
                stats.bytes, util::memory_summary());
-  util::fault_point("after-tree-read");
+  return exported;
+}
 
-  if (util::path_exists(app_dir + "/.slugignore")) {
-    SW_TRY_ASSIGN(std::string text, util::read_file(app_dir + "/.slugignore"));
-    auto ignore = parse_slugignore(text);
-    for (const auto& w : ignore.warnings) {
-      out.warn(w);
-    }
-    SW_TRY_ASSIGN(unsigned long removed, apply_slugignore(ignore, app_dir));
-    out.step("Deleting " + std::to_string(removed) + " files matching .slugignore patterns.");
+// .slugignore, applied by root while the area is still closed to everyone else.
+util::Status
+apply_slugignore_file(const BuildArea& area, util::Output& out)
+{
+  if (!util::path_exists(area.app + "/.slugignore")) {
+    return {};
   }
-  SW_TRY(write_env_dir(env_dir, in.config));
-  SW_TRY(give_to_user(env_dir, env));
-  // Buildpack code runs from here on: what it changes carries this ctime or a later one,
-  // which no exported file has.
+  SW_TRY_ASSIGN(std::string text, util::read_file(area.app + "/.slugignore"));
+  auto ignore = parse_slugignore(text);
+  for (const auto& w : ignore.warnings) {
+    out.warn(w);
+  }
+  SW_TRY_ASSIGN(unsigned long removed, apply_slugignore(ignore, area.app));
+  out.step("Deleting " + std::to_string(removed) + " files matching .slugignore patterns.");
+  return {};
+}
+
+// From here on buildpack code runs: what it changes carries this ctime or a later one, which
+// no exported file has. Without a fence no file can be vouched for (an empty manifest).
+std::optional<timespec>
+export_fence(const BuildArea& area, const git::ExportedFiles& exported)
+{
   timespec last_export{};
   for (const auto& [rel, file] : exported) {
     if (util::earlier(last_export, file.ctime)) {
       last_export = file.ctime;
     }
   }
-  // Without a fence no file can be vouched for: the slug gets an empty manifest.
-  auto fence = util::change_time_fence(app_dir, last_export);
+  auto fence = util::change_time_fence(area.app, last_export);
   if (!fence) {
     spdlog::warn("no blob manifest: {}", fence.error().message);
+    return std::nullopt;
   }
+  return *fence;
+}
 
-  std::string framework;
-  SW_TRY_ASSIGN(auto packs, choose_buildpacks(in, app_dir, env, out, framework));
+// bin/compile of each buildpack, then bin/release: as the app's user.
+util::Result<buildpack::ReleaseInfo>
+compile_and_release(const BuildInput& in,
+                    const std::vector<buildpack::Buildpack>& packs,
+                    const BuildArea& area,
+                    const buildpack::RunEnv& env,
+                    util::Output& out)
+{
   std::vector<std::string> exports;
   util::FaultOnLine compile_out(out, "during-compile");
   for (const auto& bp : packs) {
-    SW_TRY_ASSIGN(auto result, buildpack::compile(bp, app_dir, in.paths.cache(), env_dir, exports, env, compile_out));
+    SW_TRY_ASSIGN(auto result, buildpack::compile(bp, area.app, in.paths.cache(), area.env, exports, env, compile_out));
     if (!result.success()) {
       return util::error("failed to compile app with buildpack '" + bp.name + "': bin/compile " +
                          result.describe(env.timeout) + "; see the output above");
     }
-    if (util::path_exists(bp.export_file())) {
-      exports.push_back(bp.export_file());
-    }
+    exports.push_back(bp.export_file()); // sourced by the next ones where it exists
   }
   spdlog::info("compiled");
-  SW_TRY_ASSIGN(auto release_info, buildpack::release(packs.back(), app_dir, env, out));
-  SW_TRY(write_legacy_config_vars(app_dir, release_info.config_vars));
+  // As on Heroku only the last buildpack's bin/release counts; the types the others offer
+  // are asked for only to say which of them are dropped.
+  std::vector<std::pair<std::string, buildpack::ReleaseInfo>> earlier;
+  for (size_t i = 0; i + 1 < packs.size(); ++i) {
+    util::NullOutput quiet;
+    auto info = buildpack::release(packs[i], area.app, env, quiet);
+    if (info) {
+      earlier.emplace_back(packs[i].name, *info);
+    }
+  }
+  SW_TRY_ASSIGN(auto last, buildpack::release(packs.back(), area.app, env, out));
+  for (const auto& [name, info] : earlier) {
+    for (const auto& [type, command] : info.default_process_types) {
+      if (!last.default_process_types.count(type)) {
+        out.warn("buildpack '" + name + "' offers process type '" + type +
+                 "', which is dropped: only the last buildpack's bin/release counts; declare it in the Procfile");
+      }
+    }
+  }
+  return last;
+}
 
+// The process types: the Procfile over the buildpack's defaults.
+util::Result<ProcessTypes>
+discover_process_types(int app, const buildpack::ReleaseInfo& release_info, util::Output& out)
+{
   bool has_procfile = false;
-  SW_TRY_ASSIGN(ProcessTypes declared, read_procfile(app_dir, has_procfile));
+  SW_TRY_ASSIGN(ProcessTypes declared, read_procfile(app, has_procfile));
   ProcessTypes types(release_info.default_process_types.begin(), release_info.default_process_types.end());
   for (const auto& [k, v] : declared) {
     types[k] = v;
@@ -302,6 +399,72 @@ build_slug(const BuildInput& in, util::Output& out)
                                     : "no Procfile, and the buildpack gives no default process types; add a "
                                       "Procfile that says how to run this app");
   }
+  return types;
+}
+
+} // namespace
+
+util::Result<BuildResult>
+build_slug(const BuildInput& in, util::Output& out)
+{
+  spdlog::info("build of {} started; {}", in.commit.id, util::memory_summary());
+  SW_TRY(check_root_reachable(in.paths.root()));
+  auto user = app_user(in.paths.name());
+  if (user) {
+    SW_TRY(grant_app_directory(in.paths, *user));
+  }
+  SW_TRY_ASSIGN(auto area, make_build_area(in.paths, user));
+  SW_TRY(util::make_dirs(in.paths.cache(), 0750));
+  buildpack::RunEnv env;
+  env.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+             "HOME=" + area->home,
+             "LANG=C.UTF-8",
+             "TMPDIR=" + area->home,
+             "STACK=" + app_stack(in.settings),
+             "SOURCE_VERSION=" + in.commit.id};
+  env.timeout = static_cast<double>(in.settings.build_timeout);
+  env.kill_grace = static_cast<double>(in.settings.kill_grace);
+  if (user) {
+    env.drop_privileges = true;
+    env.uid = user->uid;
+    env.gid = user->gid;
+  }
+
+  // 1. Root alone, the area closed: the source, .slugignore, ENV_DIR, the buildpacks.
+  SW_TRY_ASSIGN(auto exported, export_source(in, *area, out));
+  util::fault_point("after-tree-read");
+  SW_TRY(apply_slugignore_file(*area, out));
+  SW_TRY(write_env_dir(*area, in.config));
+  auto fence = export_fence(*area, exported);
+  bool detecting = false;
+  SW_TRY_ASSIGN(auto staged, stage_buildpacks(in, *area, out, detecting));
+
+  // 2. The app's user: detect, compile, release. Its processes are all gone when each ends.
+  SW_TRY(area->open_to_user(true));
+  std::string framework;
+  SW_TRY_ASSIGN(auto packs, detect_buildpacks(in, staged, detecting, *area, env, out, framework));
+  SW_TRY_ASSIGN(auto release_info, compile_and_release(in, packs, *area, env, out));
+  SW_TRY(area->open_to_user(false));
+
+  // 3. Root takes the tree back before reading it, then packs it. Files still as exported go
+  // into the slug's blob manifest, for the next build to copy.
+  util::Fd app(::openat(area->fd.get(), "app", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!app) {
+    return util::error(util::errno_message("cannot open the built app", area->app));
+  }
+  std::string manifest;
+  archive::TakeOptions take;
+  take.owner = user ? user->uid : ::geteuid();
+  take.on_file = [&](const std::string& rel, const struct stat& st) {
+    auto it = exported.find(std::hash<std::string>{}(rel));
+    if (fence && it != exported.end() && unchanged_since_export(it->second, st, *fence)) {
+      add_blob_record(manifest, it->second.blob, rel);
+    }
+  };
+  SW_TRY(archive::take_tree(app.get(), take));
+  exported.clear();
+  SW_TRY(write_legacy_config_vars(app.get(), release_info.config_vars));
+  SW_TRY_ASSIGN(ProcessTypes types, discover_process_types(app.get(), release_info, out));
 
   archive::Compression compression = archive::Compression::zstd;
   archive::parse_compression(in.settings.compression, compression);
@@ -309,16 +472,8 @@ build_slug(const BuildInput& in, util::Output& out)
   SW_TRY(util::make_dir(in.paths.slugs(), 0750, true));
   std::string packed = in.paths.slugs() + "/.tmp-" + std::to_string(::getpid()) + archive::slug_extension(compression);
   ::unlink(packed.c_str());
-  // Packing also normalizes the tree: it becomes the release's tree (see below). Files still
-  // as exported go into the slug's blob manifest, for the next build to copy.
-  std::string manifest;
-  auto note_untouched = [&](const std::string& rel, const struct stat& st) {
-    auto it = exported.find(std::hash<std::string>{}(rel));
-    if (fence && it != exported.end() && unchanged_since_export(it->second, st, *fence)) {
-      add_blob_record(manifest, it->second.blob, rel);
-    }
-  };
-  auto pack = archive::pack_slug(app_dir, packed, compression, true, note_untouched);
+  // Packing also normalizes the tree's times: it becomes the release's tree (see below).
+  auto pack = archive::pack_slug(area->app, packed, compression, true);
   if (!pack) {
     ::unlink(packed.c_str());
     return pack.error();
@@ -339,14 +494,13 @@ build_slug(const BuildInput& in, util::Output& out)
   meta.commit = in.commit.id;
   SW_TRY_ASSIGN(SlugRecord slug, SlugStore(in.paths).adopt(packed, meta));
   util::fault_point("after-slug-written");
-  exported.clear();
   if (auto saved = save_blob_manifest(SlugStore(in.paths).blobs(slug.id), manifest); !saved) {
     spdlog::warn("no blob manifest for slug {}: {}", slug.id, saved.error().message);
   }
   out.detail("Done: " + util::human_size(slug.size) + " (slug " + slug.id + ")");
   // The packed tree is the release's tree: normalized, it equals what the slug unpacks to.
-  BuildResult result{slug, in.paths.tmp() + "/tree-" + std::to_string(::getpid())};
-  if (::rename(app_dir.c_str(), result.tree.c_str()) != 0) {
+  BuildResult result{slug, in.paths.built_tree(::getpid())};
+  if (::rename(area->app.c_str(), result.tree.c_str()) != 0) {
     result.tree.clear(); // the release unpacks the slug instead
   }
   return result;

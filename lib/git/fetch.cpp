@@ -2,14 +2,59 @@
 
 #include <git/handles.hpp>
 
+#include <chrono>
+
 namespace slipway::git {
 
+namespace {
+
+struct Budget
+{
+  FetchLimits limits;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  std::string exceeded; // what stopped the fetch
+
+  int
+  check(unsigned long long received)
+  {
+    auto took = std::chrono::steady_clock::now() - start;
+    if (limits.seconds && took > std::chrono::seconds(limits.seconds)) {
+      exceeded = "took longer than " + std::to_string(limits.seconds) + "s";
+    } else if (limits.bytes && received > limits.bytes) {
+      exceeded = "is larger than " + std::to_string(limits.bytes >> 20) + " MiB";
+    }
+    return exceeded.empty() ? 0 : -1;
+  }
+};
+
+int
+on_transfer(const git_indexer_progress* stats, void* payload)
+{
+  return static_cast<Budget*>(payload)->check(stats->received_bytes);
+}
+
+int
+on_sideband(const char*, int, void* payload)
+{
+  return static_cast<Budget*>(payload)->check(0);
+}
+
+} // namespace
+
 util::Status
-clone_at(const std::string& url, const std::string& ref, const std::string& dest)
+clone_at(const std::string& url, const std::string& ref, const std::string& dest, const FetchLimits& limits)
 {
   git_clone_options opts = GIT_CLONE_OPTIONS_INIT;
+  Budget budget{limits};
+  opts.fetch_opts.callbacks.transfer_progress = on_transfer;
+  opts.fetch_opts.callbacks.sideband_progress = on_sideband;
+  opts.fetch_opts.callbacks.payload = &budget;
   git_repository* raw = nullptr;
   if (git_clone(&raw, url.c_str(), dest.c_str(), &opts) != 0) {
+    if (!budget.exceeded.empty()) {
+      git_error_clear();
+      return util::error("cannot fetch buildpack '" + url + "': the fetch " + budget.exceeded);
+    }
     return last_error("cannot fetch buildpack '" + url + "'");
   }
   Repository repo(raw);

@@ -34,6 +34,8 @@ Status remove_at(int dirfd, const std::string& name);
 Status link_tree(const std::string& src, const std::string& dest, long owner_uid = -1, gid_t owner_gid = 0);
 
 // Give `path` and everything below it (links themselves, not their targets) to uid:gid.
+// A file with other hard links is an error: its other names may lie outside. For trees
+// no other user can change while it runs (it walks through fds, but names are taken as found).
 Status chown_tree(const std::string& path, uid_t uid, gid_t gid);
 
 } // namespace slipway::util

@@ -22,21 +22,17 @@ errno_message(const std::string& what, const std::string& path)
 }
 
 Result<std::string>
-read_file(const std::string& path)
+read_fd(int fd, const std::string& shown)
 {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) {
-    return error(errno_message("cannot read", path));
-  }
   std::string out;
   char buf[65536];
   while (true) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) {
       continue;
     }
     if (n < 0) {
-      return error(errno_message("cannot read", path));
+      return error(errno_message("cannot read", shown));
     }
     if (n == 0) {
       break;
@@ -46,8 +42,18 @@ read_file(const std::string& path)
   return out;
 }
 
-static Status
-write_all(int fd, std::string_view data, const std::string& path)
+Result<std::string>
+read_file(const std::string& path)
+{
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) {
+    return error(errno_message("cannot read", path));
+  }
+  return read_fd(fd.get(), path);
+}
+
+Status
+write_fd(int fd, std::string_view data, const std::string& path)
 {
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());
@@ -100,7 +106,7 @@ write_file_atomic(const std::string& path, std::string_view content, mode_t mode
   }
   // open() applies the umask; the mode is part of the contract (secrets stay 0600).
   ::fchmod(fd.get(), mode);
-  auto written = write_all(fd.get(), content, tmp);
+  auto written = write_fd(fd.get(), content, tmp);
   if (!written || (durable && ::fsync(fd.get()) != 0)) {
     ::unlink(tmp.c_str());
     return written ? error(errno_message("cannot sync", tmp)) : written;

@@ -13,6 +13,12 @@ namespace slipway::util {
 // The whole content of `path`.
 Result<std::string> read_file(const std::string& path);
 
+// The rest of the open file `fd`; `shown` names it in errors.
+Result<std::string> read_fd(int fd, const std::string& shown);
+
+// Write all of `content` to `fd`; `shown` names it in errors.
+Status write_fd(int fd, std::string_view content, const std::string& shown);
+
 // Write `content` to `path` so that readers see the old or the new file, never a part:
 // temp file in the same directory, fsync, rename over, fsync the directory. With
 // `durable` false there is no fsync, for files that are only hints: after a crash they may

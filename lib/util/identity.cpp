@@ -35,8 +35,12 @@ process_start_time(pid_t pid)
     return {};
   }
   auto fields = split(std::string_view(*stat).substr(close + 2), ' ');
-  // After the name: state is field 3, starttime is field 22.
-  return fields.size() > 19 ? fields[19] : std::string();
+  // After the name: state is field 3, starttime is field 22. A zombie (Z) or a dying
+  // process (X) has ended, though its parent has not reaped it yet.
+  if (fields.size() <= 19 || fields[0] == "Z" || fields[0] == "X") {
+    return {};
+  }
+  return fields[19];
 }
 
 bool

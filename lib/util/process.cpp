@@ -12,6 +12,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,7 +33,23 @@ struct WireStatus
   int cancelled;
   int view_errno; // nonzero: the view could not be entered and nothing ran
   int view_step;
+  int start_errno; // nonzero: the command never ran (see StartFailure)
+  int start_step;
+  int start_target_exists; // for exec: the program file itself exists (so its #! is bad)
 };
+
+// What the command's child reports when it cannot become the command; the pipe is CLOEXEC,
+// so a successful exec closes it with nothing written.
+struct StartFailure
+{
+  int step; // k_step_*
+  int err;
+  int target_exists;
+};
+
+constexpr int k_step_user = 1;
+constexpr int k_step_cwd = 2;
+constexpr int k_step_exec = 3;
 
 double
 now()
@@ -63,17 +80,19 @@ resolve_program(const std::string& name, const std::vector<std::string>& env)
   return name;
 }
 
-// SIGKILL every process this supervisor still has as a child, until none is left.
+// SIGKILL every process this supervisor still has as a child, until none is left. Runs after
+// fork: system calls and stack buffers only.
 void
 kill_all_children()
 {
+  char path[64];
+  ::snprintf(path, sizeof path, "/proc/self/task/%d/children", static_cast<int>(::getpid()));
   for (int round = 0; round < 2000; ++round) {
     int status;
     while (::waitpid(-1, &status, WNOHANG) > 0) {
     }
-    std::string path = "/proc/self/task/" + std::to_string(::getpid()) + "/children";
     char buf[4096];
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    int fd = ::open(path, O_RDONLY | O_CLOEXEC);
     ssize_t n = fd >= 0 ? ::read(fd, buf, sizeof buf - 1) : -1;
     if (fd >= 0) {
       ::close(fd);
@@ -98,8 +117,23 @@ kill_all_children()
 }
 
 [[noreturn]] void
-exec_command(
-    const std::string& program, char* const* argv, char* const* envp, const ProcessSpec& spec, int out_fd, int err_fd)
+report_start_failure(int fail_fd, int step, const char* program)
+{
+  StartFailure f{step, errno, 0};
+  struct stat st;
+  f.target_exists = step == k_step_exec && ::stat(program, &st) == 0;
+  (void)!::write(fail_fd, &f, sizeof f);
+  ::_exit(127);
+}
+
+[[noreturn]] void
+exec_command(const std::string& program,
+             char* const* argv,
+             char* const* envp,
+             const ProcessSpec& spec,
+             int out_fd,
+             int err_fd,
+             int fail_fd)
 {
   ::setpgid(0, 0);
   for (int sig : {SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGQUIT, SIGCHLD, SIGTSTP, SIGTTOU, SIGTTIN}) {
@@ -112,22 +146,25 @@ exec_command(
   ::dup2(in, 0);
   ::dup2(out_fd, 1);
   ::dup2(err_fd, 2);
-  ::close_range(3, ~0U, 0);
+  // Every fd but 0-2 and the failure pipe (CLOEXEC: a successful exec closes it) goes.
+  if (fail_fd > 3) {
+    ::close_range(3, static_cast<unsigned>(fail_fd) - 1, 0);
+  }
+  ::close_range(static_cast<unsigned>(fail_fd) + 1, ~0U, 0);
   if (spec.drop_privileges) {
     gid_t groups[1] = {spec.gid};
     if (::setgroups(1, groups) != 0 || ::setgid(spec.gid) != 0 || ::setuid(spec.uid) != 0 || ::getuid() != spec.uid ||
         ::geteuid() != spec.uid) {
-      dprintf(2, "cannot switch to uid %u: %s\n", static_cast<unsigned>(spec.uid), std::strerror(errno));
-      ::_exit(126);
+      report_start_failure(fail_fd, k_step_user, program.c_str());
     }
+    // Set-id programs cannot give the command more rights than the app's user has.
+    ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
   }
   if (!spec.cwd.empty() && ::chdir(spec.cwd.c_str()) != 0) {
-    dprintf(2, "cannot enter '%s': %s\n", spec.cwd.c_str(), std::strerror(errno));
-    ::_exit(127);
+    report_start_failure(fail_fd, k_step_cwd, program.c_str());
   }
   ::execve(program.c_str(), argv, envp);
-  dprintf(2, "cannot run '%s': %s\n", program.c_str(), std::strerror(errno));
-  ::_exit(127);
+  report_start_failure(fail_fd, k_step_exec, program.c_str());
 }
 
 [[noreturn]] void
@@ -155,7 +192,7 @@ supervise(const std::string& program,
   sigaddset(&mask, SIGTERM);
   ::sigprocmask(SIG_BLOCK, &mask, nullptr);
 
-  WireStatus ws{0, 127, 0, 0, 0, 0};
+  WireStatus ws{0, 127, 0, 0, 0, 0, 0, 0, 0};
   if (view) {
     ws.view_errno = enter_overlay_view(*view, &ws.view_step);
     if (ws.view_errno != 0) {
@@ -163,10 +200,18 @@ supervise(const std::string& program,
       ::_exit(0);
     }
   }
+  int fail[2];
+  if (::pipe2(fail, O_CLOEXEC) != 0) {
+    ws.start_errno = errno;
+    (void)!::write(status_fd, &ws, sizeof ws);
+    ::_exit(0);
+  }
   pid_t child = ::fork();
   if (child == 0) {
-    exec_command(program, argv, envp, spec, out_fd, err_fd);
+    ::close(fail[0]);
+    exec_command(program, argv, envp, spec, out_fd, err_fd, fail[1]);
   }
+  ::close(fail[1]);
   ::close(out_fd);
   if (err_fd != out_fd) {
     ::close(err_fd);
@@ -176,6 +221,17 @@ supervise(const std::string& program,
     ::_exit(0);
   }
   ::setpgid(child, child);
+  StartFailure failure{};
+  ssize_t got;
+  do {
+    got = ::read(fail[0], &failure, sizeof failure);
+  } while (got < 0 && errno == EINTR);
+  ::close(fail[0]);
+  if (got == static_cast<ssize_t>(sizeof failure)) {
+    ws.start_errno = failure.err;
+    ws.start_step = failure.step;
+    ws.start_target_exists = failure.target_exists;
+  }
 
   double deadline = spec.timeout_seconds > 0 ? now() + spec.timeout_seconds : 0;
   double term_sent = 0;
@@ -277,6 +333,9 @@ ProcessResult::describe(double timeout_seconds) const
 {
   if (view_failed) {
     return "could not start: " + view_error;
+  }
+  if (!start_error.empty()) {
+    return "could not run: " + start_error;
   }
   if (cancelled) {
     return "was cancelled";
@@ -397,7 +456,7 @@ run_process(const ProcessSpec& spec,
   }
   lines.finish();
 
-  WireStatus ws{0, 127, 0, 0, 0, 0};
+  WireStatus ws{0, 127, 0, 0, 0, 0, 0, 0, 0};
   ssize_t got;
   do {
     got = ::read(status_r.get(), &ws, sizeof ws);
@@ -415,6 +474,22 @@ run_process(const ProcessSpec& spec,
   }
   result.timed_out = ws.timed_out != 0;
   result.cancelled = ws.cancelled != 0;
+  if (ws.start_errno != 0) {
+    result.start_errno = ws.start_errno;
+    result.program_missing = ws.start_step == k_step_exec && ws.start_errno == ENOENT && !ws.start_target_exists;
+    const std::string& target = ws.start_step == k_step_cwd ? spec.cwd : program;
+    if (ws.start_step == k_step_user) {
+      result.start_error = "cannot switch to uid " + std::to_string(spec.uid) + ": " + std::strerror(ws.start_errno);
+    } else if (ws.start_step == k_step_cwd) {
+      result.start_error = "cannot enter '" + target + "': " + std::strerror(ws.start_errno);
+    } else if (ws.start_errno == ENOENT && ws.start_target_exists) {
+      result.start_error = "cannot run '" + target + "': the interpreter on its #! line is missing";
+    } else if (ws.start_errno == ENOEXEC) {
+      result.start_error = "cannot run '" + target + "': not a program (no #! line?)";
+    } else {
+      result.start_error = "cannot run '" + target + "': " + std::strerror(ws.start_errno);
+    }
+  }
   if (ws.view_errno != 0) {
     result.view_failed = true;
     result.view_error =

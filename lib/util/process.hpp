@@ -25,8 +25,9 @@ struct ProcessSpec
   // When set, stdout is collected into ProcessResult::stdout_text (up to 1 MiB) and only
   // stderr is streamed; otherwise both are merged into the stream.
   bool capture_stdout = false;
-  // When set (Slipway runs as root), the command runs as this user and group only; the
-  // supervisor stays privileged so that it can stop everything the command started.
+  // When set (Slipway runs as root), the command runs as this user and group only, with
+  // no_new_privs (set-id programs gain nothing); the supervisor stays privileged so that it
+  // can stop everything the command started.
   bool drop_privileges = false;
   uid_t uid = 0;
   gid_t gid = 0;
@@ -43,12 +44,22 @@ struct ProcessResult
   bool cancelled = false; // someone sent SIGTERM to the supervisor (see on_start)
   bool view_failed = false; // the command did not run: spec.view could not be entered
   std::string view_error;   // why, e.g. "cannot mount the overlay: Operation not permitted"
+  // Set when the command never ran: "cannot enter '/x': Permission denied", "cannot run
+  // '/bp/bin/detect': Permission denied", ... with errno in start_errno.
+  std::string start_error;
+  int start_errno = 0;
+  bool program_missing = false; // start_error because argv[0] does not exist
   std::string stdout_text;
 
   bool
+  started() const
+  {
+    return start_error.empty() && !view_failed;
+  }
+  bool
   success() const
   {
-    return exit_code == 0 && !timed_out && !cancelled && !view_failed;
+    return exit_code == 0 && !timed_out && !cancelled && started();
   }
   // "exited with status 3", "was killed by signal 9", "timed out after 5s", ...
   std::string describe(double timeout_seconds = 0) const;

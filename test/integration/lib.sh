@@ -106,9 +106,15 @@ run_sw() {
   set -e
 }
 
+# allow_buildpacks DIR: let apps name buildpacks by path (or file:// URL) below DIR.
+allow_buildpacks() {
+  sw settings:set --server buildpack_dirs="$1" >/dev/null
+}
+
 # use_buildpacks NAME...: copy fixture buildpacks into the scratch dir (they may write their
 # export file) and commit a .buildpacks file listing them, in order.
 use_buildpacks() {
+  allow_buildpacks "$SCRATCH/buildpacks"
   : >"$SRC/.buildpacks"
   local bp
   for bp in "$@"; do

@@ -112,9 +112,9 @@ test_failing_buildpacks() {
   use_buildpacks bad-release-yaml
   push
   assert_contains push.out "printed invalid YAML from bin/release: bin/release output:[0-9]+:[0-9]+: "
-  printf 'file:///nonexistent/buildpack.git\n' > "$SRC/.buildpacks"; git -C "$SRC" commit -qam unfetchable
+  printf 'file://%s/nonexistent.git\n' "$SCRATCH/buildpacks" > "$SRC/.buildpacks"; git -C "$SRC" commit -qam unfetchable
   push
-  assert_contains push.out "cannot fetch buildpack 'file:///nonexistent/buildpack.git'"
+  assert_contains push.out "cannot fetch buildpack 'file://$SCRATCH/buildpacks/nonexistent.git'"
   printf 'not a buildpack\n' > "$SRC/.buildpacks"; git -C "$SRC" commit -qam nonsense
   push
   assert_contains push.out "buildpack 'not a buildpack' is not a built-in"
@@ -132,6 +132,7 @@ test_buildpack_from_a_git_url_with_ref() {
   git -C "$bp" init -q; git -C "$bp" add -A; git -C "$bp" commit -qm v1; git -C "$bp" tag v1
   echo 'echo "-----> recorder v2"' >> "$bp/bin/compile"; git -C "$bp" commit -qam v2
   git clone -q --bare "$bp" "$SCRATCH/bp.git"
+  allow_buildpacks "$SCRATCH"
   printf 'file://%s#v1\n' "$SCRATCH/bp.git" > "$SRC/.buildpacks"; git -C "$SRC" add -A; git -C "$SRC" commit -qm url
   push
   assert_current hello v1

@@ -40,6 +40,7 @@ touch "$2/cached" && echo "cache dir writable"
 touch "$1/../../../env" 2>/dev/null && echo "WROTE app env" || echo "app env denied"
 BP
   chmod +x "$SCRATCH/bp/bin/"*
+  allow_buildpacks "$SCRATCH"
   echo "$SCRATCH/bp" > "$SRC/.buildpacks"; git -C "$SRC" add -A; git -C "$SRC" commit -qm bp
   push
   assert_contains push.out "compile as slipway-hello"

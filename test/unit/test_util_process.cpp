@@ -90,7 +90,7 @@ TEST_CASE("util::run_process captures stdout apart from stderr")
   CHECK(lines == std::vector<std::string>{"diag"});
 }
 
-TEST_CASE("util::run_process reports a missing program as exit 127")
+TEST_CASE("util::run_process reports a command that never ran as what stopped it")
 {
   ProcessSpec s;
   s.argv = {"/nonexistent/program"};
@@ -98,8 +98,48 @@ TEST_CASE("util::run_process reports a missing program as exit 127")
   auto r = run_process(s, [&](std::string_view l) { lines.emplace_back(l); });
   REQUIRE(r);
   CHECK(r->exit_code == 127);
-  REQUIRE(!lines.empty());
-  CHECK(lines[0].find("cannot run '/nonexistent/program'") == 0);
+  CHECK(!r->started());
+  CHECK(!r->success());
+  CHECK(r->program_missing);
+  CHECK(r->start_error == "cannot run '/nonexistent/program': No such file or directory");
+  CHECK(r->describe() == "could not run: cannot run '/nonexistent/program': No such file or directory");
+  CHECK(lines.empty());
+
+  std::string dir = slipway::test::scratch_dir("start-failures");
+  SUBCASE("not executable")
+  {
+    REQUIRE(write_file_atomic(dir + "/plain", "#!/bin/sh\necho hi\n", 0644));
+    s.argv = {dir + "/plain"};
+    r = run_process(s, [&](std::string_view) {});
+    REQUIRE(r);
+    CHECK(!r->program_missing);
+    CHECK(r->start_error == "cannot run '" + dir + "/plain': Permission denied");
+  }
+  SUBCASE("a missing interpreter")
+  {
+    REQUIRE(write_file_atomic(dir + "/script", "#!/nonexistent/interpreter\n", 0755));
+    s.argv = {dir + "/script"};
+    r = run_process(s, [&](std::string_view) {});
+    REQUIRE(r);
+    CHECK(!r->program_missing);
+    CHECK(r->start_error == "cannot run '" + dir + "/script': the interpreter on its #! line is missing");
+  }
+  SUBCASE("a working directory that does not exist")
+  {
+    s.argv = {"/bin/true"};
+    s.cwd = dir + "/nowhere";
+    r = run_process(s, [&](std::string_view) {});
+    REQUIRE(r);
+    CHECK(r->start_error == "cannot enter '" + dir + "/nowhere': No such file or directory");
+  }
+  SUBCASE("a program that runs is not a start failure, whatever its status")
+  {
+    s.argv = {"/bin/sh", "-c", "exit 127"};
+    r = run_process(s, [&](std::string_view) {});
+    REQUIRE(r);
+    CHECK(r->started());
+    CHECK(r->exit_code == 127);
+  }
 }
 
 TEST_CASE("util::run_process runs a command in an overlay view: it may change anything, the tree stays")
