@@ -16,9 +16,7 @@ run_config(Context& ctx)
   if (ctx.has("json")) {
     ctx.out->line(json_text(nlohmann::json(vars)));
   } else if (ctx.has("shell")) {
-    for (const auto& [k, v] : vars) {
-      ctx.out->line(k + "=" + v);
-    }
+    print_shell_assignments(*ctx.out, vars);
   } else {
     ctx.out->line("=== " + paths.name() + " Config Vars");
     std::vector<std::vector<std::string>> rows;
@@ -48,7 +46,7 @@ extern const CommandSpec k_cmd_config{"config",
                                       "",
                                       "show an app's config vars",
                                       "",
-                                      {k_app_option, {"shell", 's', nullptr, "print KEY=value lines"}, k_json_option},
+                                      {k_app_option, {"shell", 's', nullptr, "print KEY=value lines to source (values shell-quoted where needed)"}, k_json_option},
                                       0,
                                       0,
                                       run_config};

@@ -17,9 +17,7 @@ run_info(Context& ctx)
   SW_TRY_ASSIGN(core::ReleaseRecord r, store.load(v));
   SW_TRY_ASSIGN(core::ConfigVars config, store.config_of(v));
   if (ctx.has("shell")) {
-    for (const auto& [k, val] : config) {
-      ctx.out->line(k + "=" + val);
-    }
+    print_shell_assignments(*ctx.out, config);
     return 0;
   }
   if (ctx.has("json")) {
@@ -70,7 +68,7 @@ extern const CommandSpec k_cmd_releases_info{
     "[vN]",
     "show one release (default: the newest) and its config vars",
     "",
-    {k_app_option, {"shell", 's', nullptr, "print only the config vars, as KEY=value"}, k_json_option},
+    {k_app_option, {"shell", 's', nullptr, "print only the config vars, as KEY=value lines to source"}, k_json_option},
     0,
     1,
     run_info};

@@ -1,5 +1,7 @@
 #include "release_view.hpp"
 
+#include <util/strings.hpp>
+
 #include <algorithm>
 
 namespace slipway::cmd {
@@ -58,6 +60,14 @@ print_columns(util::Output& out, const std::vector<std::vector<std::string>>& ro
 {
   for (const auto& line : align_columns(rows)) {
     out.line(line);
+  }
+}
+
+void
+print_shell_assignments(util::Output& out, const std::map<std::string, std::string>& vars)
+{
+  for (const auto& [k, v] : vars) {
+    out.line(k + "=" + util::shell_word(v));
   }
 }
 

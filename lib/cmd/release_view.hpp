@@ -19,4 +19,8 @@ std::vector<std::string> align_columns(const std::vector<std::vector<std::string
 // Print rows as aligned columns, one line each.
 void print_columns(util::Output& out, const std::vector<std::vector<std::string>>& rows);
 
+// KEY=value lines that a POSIX shell may source: each value is one shell word, quoted where
+// needed, so sourcing sets exactly these values and runs nothing (`config --shell`).
+void print_shell_assignments(util::Output& out, const std::map<std::string, std::string>& vars);
+
 } // namespace slipway::cmd

@@ -16,9 +16,6 @@ namespace {
 
 const char* const k_builtins[] = {"nodejs", "python", "procfile"};
 
-// A git buildpack's fetch may take this long and this many bytes.
-const git::FetchLimits k_fetch_limits{300, 200ULL << 20};
-
 bool
 is_git_url(const std::string& s)
 {
@@ -145,7 +142,8 @@ resolve_buildpack(const AppPaths& paths, const AppSettings& settings, const std:
   std::string fresh = cached + ".fetch." + std::to_string(::getpid());
   SW_TRY(util::make_dir(paths.buildpacks(), 0750, true));
   SW_TRY(util::remove_tree(fresh));
-  auto fetched = git::clone_at(url, ref, fresh, k_fetch_limits);
+  git::FetchLimits limits{static_cast<unsigned>(settings.buildpack_fetch_timeout), settings.buildpack_fetch_size};
+  auto fetched = git::clone_at(url, ref, fresh, limits);
   if (!fetched) {
     (void)util::remove_tree(fresh);
     if (util::is_directory(cached + "/bin")) {

@@ -20,7 +20,8 @@ std::vector<buildpack::Buildpack> builtin_buildpacks();
 // `build_dir` is the exported app.
 util::Result<std::vector<std::string>> requested_buildpacks(const ConfigVars& config, const std::string& build_dir);
 
-// Turn one source into a directory with bin/, fetching git URLs (within k_fetch_limits).
+// Turn one source into a directory with bin/, fetching git URLs (within the server's
+// buildpack_fetch_timeout and buildpack_fetch_size).
 // When a fetch fails and an earlier copy is cached, the copy is used and `out` says why.
 util::Result<buildpack::Buildpack>
 resolve_buildpack(const AppPaths& paths, const AppSettings& settings, const std::string& source, util::Output& out);

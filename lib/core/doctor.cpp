@@ -2,6 +2,7 @@
 
 #include <core/app_lock.hpp>
 #include <core/release_store.hpp>
+#include <core/releaser.hpp>
 #include <core/slug_store.hpp>
 #include <util/fs.hpp>
 #include <util/sha256.hpp>
@@ -82,6 +83,7 @@ check_app(const AppPaths& paths, bool fix, util::Output& out)
   }
 
   std::set<std::string> referenced;
+  std::vector<unsigned long> bad_trees;
   SW_TRY_ASSIGN(auto versions, store.versions());
   for (auto v : versions) {
     std::string dir = store.dir(v);
@@ -95,6 +97,12 @@ check_app(const AppPaths& paths, bool fix, util::Output& out)
     c.check_temp_names(dir);
     if (r->interrupted) {
       c.problem("v" + std::to_string(v) + " is pending but the process running it died", true);
+    }
+    if (r->status != ReleaseStatus::expired && r->status != ReleaseStatus::pending && !r->interrupted &&
+        !r->slug_id.empty() && !store.tree_owner(v)) {
+      c.problem("releases/v" + std::to_string(v) + "/app is neither a directory nor a link to another release's tree",
+                true);
+      bad_trees.push_back(v);
     }
     if (r->status != ReleaseStatus::expired) {
       referenced.insert(r->slug_id);
@@ -143,6 +151,15 @@ check_app(const AppPaths& paths, bool fix, util::Output& out)
     for (auto v : versions) {
       ::chmod((store.dir(v) + "/" + ReleaseFiles::env).c_str(), 0600);
       ::chmod((store.dir(v) + "/" + ReleaseFiles::record).c_str(), 0640);
+    }
+    // A tree that is neither is put aside (never followed) and placed again from the slug.
+    for (auto v : bad_trees) {
+      std::string app = store.dir(v) + "/" + ReleaseFiles::app;
+      auto r = store.load_raw(v);
+      auto slug = r ? slugs.load(r->slug_id) : util::Result<SlugRecord>(util::error("no record"));
+      if (!slug || !util::remove_tree(app) || !place_tree(store, *slug, v)) {
+        out.warn("cannot repair " + app + "; its slug is missing or unreadable");
+      }
     }
   }
   return c.findings;

@@ -45,17 +45,13 @@ unpack_into(const std::string& tarball, const std::string& dest)
   return {};
 }
 
-// The release's live tree, the cheapest safe way: rename a freshly built tree; else point at
-// the tree of a release with the same slug (trees are never written after they are made, and
-// retention keeps or prunes all releases of one slug together); else unpack.
+} // namespace
+
 util::Status
-place_tree(const ReleaseStore& store,
-           const SlugStore& slugs,
-           const ReleaseRequest& req,
-           unsigned long version,
-           const std::string& dest)
+place_tree(const ReleaseStore& store, const SlugRecord& slug, unsigned long version, const std::string& prepared)
 {
-  if (!req.prepared_tree.empty() && ::rename(req.prepared_tree.c_str(), dest.c_str()) == 0) {
+  std::string dest = store.dir(version) + "/" + ReleaseFiles::app;
+  if (!prepared.empty() && ::rename(prepared.c_str(), dest.c_str()) == 0) {
     return {};
   }
   auto versions = store.versions();
@@ -66,7 +62,7 @@ place_tree(const ReleaseStore& store,
       continue;
     }
     auto r = store.load_raw(*it);
-    if (!r || r->slug_id != req.slug.id || r->status == ReleaseStatus::pending) {
+    if (!r || r->slug_id != slug.id || r->status == ReleaseStatus::pending) {
       continue;
     }
     // Point at the release that owns the tree, so that links never chain; a tree that is
@@ -76,8 +72,10 @@ place_tree(const ReleaseStore& store,
       return {};
     }
   }
-  return unpack_into(slugs.tarball(req.slug), dest);
+  return unpack_into(SlugStore(store.paths()).tarball(slug), dest);
 }
+
+namespace {
 
 void
 run_post_release_hook(const AppPaths& paths,
@@ -157,7 +155,7 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
   };
 
   out.step("Launching " + v + "...");
-  auto placed = place_tree(store, slugs, req, rec.version, dir + "/" + ReleaseFiles::app);
+  auto placed = place_tree(store, req.slug, rec.version, req.prepared_tree);
   if (!placed) {
     return finish_failed("cannot unpack slug: " + placed.error().message);
   }

@@ -6,6 +6,7 @@
 #include <core/config_vars.hpp>
 #include <core/layout.hpp>
 #include <core/release_record.hpp>
+#include <core/release_store.hpp>
 #include <core/settings.hpp>
 #include <core/slug_store.hpp>
 #include <util/output.hpp>
@@ -44,5 +45,12 @@ struct ReleaseOutcome
 // After a switch, the app's env file is the release's config, so the two never disagree.
 util::Result<ReleaseOutcome>
 create_release(const AppPaths& paths, const AppSettings& settings, const ReleaseRequest& req, util::Output& out);
+
+// Give release `version` its live tree, the cheapest safe way: rename `prepared` (a fresh
+// build's tree, if any); else link ../vK/app, the real tree of a release with the same slug
+// (trees are never written after they are made, and retention keeps or prunes all releases of
+// one slug together); else unpack the slug. releases/vN/app must not exist.
+util::Status
+place_tree(const ReleaseStore& store, const SlugRecord& slug, unsigned long version, const std::string& prepared = {});
 
 } // namespace slipway::core

@@ -142,6 +142,12 @@ table()
          }
          return {};
        }},
+      {"buildpack_fetch_timeout", "seconds a git buildpack's fetch may take", Scope::server,
+       number_getter(&AppSettings::buildpack_fetch_timeout),
+       number_setter("buildpack_fetch_timeout", &AppSettings::buildpack_fetch_timeout, false)},
+      {"buildpack_fetch_size", "bytes a git buildpack's fetch may receive", Scope::server,
+       number_getter(&AppSettings::buildpack_fetch_size),
+       number_setter("buildpack_fetch_size", &AppSettings::buildpack_fetch_size, true)},
   };
   return t;
 }

@@ -23,6 +23,8 @@ struct AppSettings
   bool lock_wait = true;                           // wait for the deploy lock, or fail at once
   std::string stack;                               // STACK for buildpacks; empty: the OS's id
   std::vector<std::string> buildpack_dirs;         // server only: where path buildpacks may live
+  unsigned long long buildpack_fetch_timeout = 300; // server only: seconds a git buildpack fetch may take
+  unsigned long long buildpack_fetch_size = 200ULL << 20; // server only: bytes it may receive
 
   // True if a push to `branch` (a short name, "main") deploys.
   bool deploys_branch(const std::string& branch) const;

@@ -120,7 +120,7 @@ struct Exporter
     if (it == options.reuse->end() || git_oid_cmp(&it->second, blob) != 0) {
       return false;
     }
-    util::Fd src(::openat(options.reuse_dir, rel.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    util::Fd src(util::open_beneath(options.reuse_dir, rel));
     struct stat st;
     if (!src || ::fstat(src.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
       return false;

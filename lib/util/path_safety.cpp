@@ -2,6 +2,11 @@
 
 #include <util/strings.hpp>
 
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 namespace slipway::util {
 
 bool
@@ -39,6 +44,15 @@ symlink_stays_inside(std::string_view link_rel, std::string_view target)
     }
   }
   return true;
+}
+
+int
+open_beneath(int dirfd, const std::string& rel)
+{
+  open_how how{};
+  how.flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  return static_cast<int>(::syscall(SYS_openat2, dirfd, rel.c_str(), &how, sizeof how));
 }
 
 } // namespace slipway::util

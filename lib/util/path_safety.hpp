@@ -1,6 +1,7 @@
 // Lexical checks that keep untrusted paths (git trees, slug archives) inside their root.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace slipway::util {
@@ -13,5 +14,10 @@ bool is_safe_relative_path(std::string_view rel);
 // has no ".." after a named part (a named part may itself be a link, so ".." after it is
 // unsound to judge lexically). Sound when no directory on `link_rel` is itself a symlink.
 bool symlink_stays_inside(std::string_view link_rel, std::string_view target);
+
+// Open `rel` below the directory `dirfd` without following any symlink on the way and
+// without leaving it (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS),
+// read-only. -1 with errno set when it cannot (ELOOP for a link on the way).
+int open_beneath(int dirfd, const std::string& rel);
 
 } // namespace slipway::util

@@ -108,6 +108,16 @@ shell_quote(std::string_view s)
 }
 
 std::string
+shell_word(std::string_view s)
+{
+  static constexpr std::string_view k_plain = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-";
+  if (!s.empty() && s.find_first_not_of(k_plain) == std::string_view::npos) {
+    return std::string(s);
+  }
+  return shell_quote(s);
+}
+
+std::string
 to_valid_utf8(std::string_view s)
 {
   std::string out;

@@ -19,8 +19,12 @@ bool parse_uint(std::string_view s, unsigned long long& out);
 // "1.2M", "340K", "12B": sizes as Heroku prints them.
 std::string human_size(unsigned long long bytes);
 
-// Quote for a POSIX shell: 'it'\''s'. Used only for values we write into .profile.d scripts.
+// Quote for a POSIX shell: 'it'\''s'.
 std::string shell_quote(std::string_view s);
+
+// `s` as one shell word: as it is when it holds only characters no shell treats specially
+// (letters, digits, _@%+=:,./-), else shell_quote(s). Never empty ('' for "").
+std::string shell_word(std::string_view s);
 
 // `s` with every byte that is not part of valid UTF-8 replaced by U+FFFD. Records are YAML,
 // which is Unicode: what is stored must read back the same.
