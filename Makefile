@@ -5,7 +5,7 @@ PREFIX   ?= /usr/local
 PKGS     := libgit2 libarchive yaml-cpp spdlog
 DEB_PKGS := build-essential pkg-config git bash coreutils procps zstd \
             libgit2-dev libarchive-dev libyaml-cpp-dev libspdlog-dev doctest-dev nlohmann-json3-dev \
-            python3 python3-venv
+            python3 python3-venv python3-django util-linux
 # Node.js for the built-in buildpack: Debian's packages, unless a node and npm are already
 # installed (NodeSource's nodejs bundles npm and conflicts with Debian's npm package).
 NODE_PKGS := nodejs npm
@@ -51,7 +51,7 @@ FUZZ_FLAGS    = -std=c++20 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -I
 FUZZ_LIB_OBJ := $(LIB_SRC:%.cpp=build-fuzz/%.o)
 
 .SECONDARY:
-.PHONY: all test unit integration install deps demo bench clean help fuzz
+.PHONY: all test unit integration install uninstall deps demo bench clean help fuzz
 all: $(BIN) $(ENGINE)
 
 help:
@@ -62,7 +62,8 @@ help:
 	@echo "make test SANITIZE=1   the same under AddressSanitizer + UBSan (build-san/)"
 	@echo "make bench      deploy benchmark against baselines (BENCH=large for 600 MB)"
 	@echo "make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 600)"
-	@echo "make install PREFIX=/usr/local"
+	@echo "make install PREFIX=/usr/local [DESTDIR=...]   both binaries, buildpacks, hook templates"
+	@echo "make uninstall PREFIX=/usr/local"
 
 $(BUILD)/libslipway.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -136,11 +137,22 @@ deps:
 	command -v node >/dev/null && command -v npm >/dev/null || \
 	  $(APT) install -y -qq --no-install-recommends $(NODE_PKGS)
 
+# Everything a server needs: both binaries, the built-in buildpacks, the hook templates and the
+# documents. Apps created by the installed binary get hooks that run the installed engine.
+SHARE := $(DESTDIR)$(PREFIX)/share/slipway
+DOC   := $(DESTDIR)$(PREFIX)/share/doc/slipway
 install: $(BIN) $(ENGINE)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/slipway
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/buildpacks $(SHARE)/hooks $(DOC)
+	install -m 0755 $(ENGINE) $(DESTDIR)$(PREFIX)/bin/slipway-engine
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/slipway
-	cp -r buildpack/builtin $(DESTDIR)$(PREFIX)/share/slipway/buildpacks
-	cp -r hooks $(DESTDIR)$(PREFIX)/share/slipway/hooks
+	rm -rf $(SHARE)/buildpacks/* && cp -rT buildpack/builtin $(SHARE)/buildpacks
+	install -m 0644 hooks/pre-receive hooks/post-receive $(SHARE)/hooks
+	install -m 0644 README.md ARCHITECTURE.md $(DOC)
+
+# Removes what install put there; apps and their data under the Slipway root stay.
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/slipway $(DESTDIR)$(PREFIX)/bin/slipway-engine
+	rm -rf $(SHARE) $(DOC)
 
 clean:
 	rm -rf build build-san build-fuzz bin/slipway bin/slipway-engine testdir

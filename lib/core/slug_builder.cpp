@@ -337,6 +337,36 @@ export_fence(const BuildArea& area, const git::ExportedFiles& exported)
   return *fence;
 }
 
+// Passes output on and notes whether a line named the stack: a buildpack that fails after
+// that most likely refused it (Heroku's say "The 'debian-12' stack isn't recognised").
+class StackWatch : public util::Output
+{
+public:
+  StackWatch(util::Output& out, std::string stack) : m_out(out), m_stack("'" + std::move(stack) + "'") {}
+  void
+  line(std::string_view text) override
+  {
+    m_seen = m_seen || text.find(m_stack) != std::string_view::npos;
+    m_out.line(text);
+  }
+  void
+  error_line(std::string_view text) override
+  {
+    m_seen = m_seen || text.find(m_stack) != std::string_view::npos;
+    m_out.error_line(text);
+  }
+  bool
+  seen() const
+  {
+    return m_seen;
+  }
+
+private:
+  util::Output& m_out;
+  std::string m_stack;
+  bool m_seen = false;
+};
+
 // bin/compile of each buildpack, then bin/release: as the app's user.
 util::Result<buildpack::ReleaseInfo>
 compile_and_release(const BuildInput& in,
@@ -346,9 +376,17 @@ compile_and_release(const BuildInput& in,
                     util::Output& out)
 {
   std::vector<std::string> exports;
-  util::FaultOnLine compile_out(out, "during-compile");
+  std::string stack = app_stack(in.settings);
+  StackWatch watch(out, stack);
+  util::FaultOnLine compile_out(watch, "during-compile");
   for (const auto& bp : packs) {
     SW_TRY_ASSIGN(auto result, buildpack::compile(bp, area.app, in.paths.cache(), area.env, exports, env, compile_out));
+    if (!result.success() && watch.seen()) {
+      return util::error("failed to compile app with buildpack '" + bp.name + "': bin/compile " +
+                         result.describe(env.timeout) + " after naming the stack '" + stack +
+                         "'; if it does not support it, pick one it does: slipway settings:set stack=heroku-22 -a " +
+                         in.paths.name());
+    }
     if (!result.success()) {
       return util::error("failed to compile app with buildpack '" + bp.name + "': bin/compile " +
                          result.describe(env.timeout) + "; see the output above");
