@@ -1,6 +1,7 @@
 #include "doctor.hpp"
 
 #include <core/app_lock.hpp>
+#include <core/app_user.hpp>
 #include <core/release_store.hpp>
 #include <core/releaser.hpp>
 #include <core/slug_store.hpp>
@@ -59,6 +60,9 @@ check_app(const AppPaths& paths, bool fix, util::Output& out)
   Checker c{paths, {}};
   ReleaseStore store(paths);
   SlugStore slugs(paths);
+  if (auto reachable = check_root_reachable(paths.root()); !reachable) {
+    c.problem(reachable.error().message);
+  }
 
   // current: a relative symlink to a complete release.
   if (util::path_exists(paths.current())) {

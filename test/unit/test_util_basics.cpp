@@ -1,9 +1,15 @@
+#include <util/identity.hpp>
 #include <util/memory.hpp>
 #include <util/path_safety.hpp>
 #include <util/sha256.hpp>
 #include <util/strings.hpp>
 
 #include <doctest/doctest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
 
 using namespace slipway::util;
 
@@ -108,4 +114,28 @@ TEST_CASE("util::memory_summary reports this process's memory in kB")
   unsigned long long hwm = 0;
   CHECK(parse_uint(s.substr(7, s.find(' ') - 7), hwm));
   CHECK(hwm > 0);
+}
+
+TEST_CASE("util::process_alive: a process that ended but was not reaped yet is not alive")
+{
+  std::string self = process_start_time(::getpid());
+  REQUIRE(!self.empty());
+  CHECK(process_alive(::getpid(), self));
+  CHECK(!process_alive(::getpid(), self + "1"));
+  pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  std::string start = process_start_time(child);
+  REQUIRE(!start.empty());
+  CHECK(process_alive(child, start));
+  ::kill(child, SIGKILL);
+  // Until waitpid, the child is a zombie; wait for the kernel to mark it so.
+  siginfo_t info{};
+  REQUIRE(::waitid(P_PID, static_cast<id_t>(child), &info, WEXITED | WNOWAIT) == 0);
+  CHECK(!process_alive(child, start));
+  CHECK(process_start_time(child).empty());
+  ::waitpid(child, nullptr, 0);
 }
