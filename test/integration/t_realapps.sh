@@ -123,7 +123,7 @@ test_node_getting_started_builds_prunes_and_serves() {
   push
   assert_eq 0 "$PUSH_STATUS" "push status"
   assert_contains push.out "Node.js app detected"
-  assert_contains push.out "Installing dependencies \(NODE_ENV=production\)"
+  assert_contains push.out "Installing dependencies with npm ci \(NODE_ENV=production\)"
   assert_contains push.out "build script ran"
   assert_contains push.out "Pruning devDependencies"
   assert_contains push.out "release phase on Node.js v[0-9.]*, NODE_ENV=production"
