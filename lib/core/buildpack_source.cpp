@@ -45,11 +45,11 @@ inside_allowed(const std::string& path, const std::vector<std::string>& dirs)
 
 // A buildpack named by a path on this server (a directory, or a file:// URL): root reads it,
 // so only the directories the sysadmin allowed may be named, and never an app's own tree.
-util::Status
+// Returns the path with every link resolved: what is read is what was checked.
+util::Result<std::string>
 check_local_source(const AppPaths& paths, const AppSettings& settings, const std::string& source,
                    const std::string& path)
 {
-  // Links are resolved first, so that none can lead out of an allowed directory.
   char* real = ::realpath(path.c_str(), nullptr);
   std::string resolved = real ? real : path;
   std::free(real);
@@ -62,7 +62,7 @@ check_local_source(const AppPaths& paths, const AppSettings& settings, const std
                        "' is not in a directory the server allows; a sysadmin can allow its directory with "
                        "'slipway settings:set --server buildpack_dirs=DIR', or use a built-in or a git URL");
   }
-  return {};
+  return resolved;
 }
 
 } // namespace
@@ -115,13 +115,13 @@ resolve_buildpack(const AppPaths& paths, const AppSettings& settings, const std:
     }
   }
   if (!source.empty() && source[0] == '/') {
-    SW_TRY(check_local_source(paths, settings, source, source));
-    if (!util::is_directory(source + "/bin")) {
-      bool repo = util::path_exists(source + "/HEAD") || util::path_exists(source + "/.git");
+    SW_TRY_ASSIGN(std::string dir, check_local_source(paths, settings, source, source));
+    if (!util::is_directory(dir + "/bin")) {
+      bool repo = util::path_exists(dir + "/HEAD") || util::path_exists(dir + "/.git");
       return util::error("buildpack '" + util::printable(source) + "' is not a directory with a bin/ inside" +
                          (repo ? "; for a git repository, name it as file://" + util::printable(source) : ""));
     }
-    return buildpack::Buildpack{source, source};
+    return buildpack::Buildpack{source, dir};
   }
   if (!is_git_url(source)) {
     return util::error("buildpack '" + util::printable(source) +
@@ -131,7 +131,8 @@ resolve_buildpack(const AppPaths& paths, const AppSettings& settings, const std:
   std::string url = hash == std::string::npos ? source : source.substr(0, hash);
   std::string ref = hash == std::string::npos ? "" : source.substr(hash + 1);
   if (util::starts_with(url, "file://")) {
-    SW_TRY(check_local_source(paths, settings, source, url.substr(7)));
+    SW_TRY_ASSIGN(std::string dir, check_local_source(paths, settings, source, url.substr(7)));
+    url = "file://" + dir;
   } else if (url.find("://") == std::string::npos && url.find(':') == std::string::npos) {
     return util::error("buildpack '" + util::printable(source) + "' is a relative path; name a git URL, or a "
                        "directory by its absolute path");
