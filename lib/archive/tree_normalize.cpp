@@ -21,14 +21,28 @@ slug_mode(const struct stat& st)
   return S_ISDIR(st.st_mode) || (st.st_mode & 0111) ? 0755 : 0644;
 }
 
+// Owner 0 (as root) and the slug's mode for entry `name` of `parent`, a directory no one
+// else can change (so the name cannot be swapped): the owner without following a link, the
+// mode through `fd` or through the entry opened with O_NOFOLLOW, and only when it differs.
 util::Status
-own_and_mode(int fd, const struct stat& st, const std::string& shown)
+own_and_mode(int parent, const char* name, int fd, const struct stat& st, const std::string& shown)
 {
-  if (::geteuid() == 0 && (st.st_uid != 0 || st.st_gid != 0) && ::fchown(fd, 0, 0) != 0) {
-    return util::error(util::errno_message("cannot change the owner of", shown));
+  if (::geteuid() == 0 && (st.st_uid != 0 || st.st_gid != 0)) {
+    int rc = fd >= 0 ? ::fchown(fd, 0, 0) : ::fchownat(parent, name, 0, 0, AT_SYMLINK_NOFOLLOW);
+    if (rc != 0) {
+      return util::error(util::errno_message("cannot change the owner of", shown));
+    }
   }
-  // A chown clears set-id bits, so the mode is set after it.
-  if ((st.st_mode & 07777) != slug_mode(st) && ::fchmod(fd, slug_mode(st)) != 0) {
+  // A chown clears set-id bits, so the mode is set after it; unchanged modes are left alone.
+  if (S_ISLNK(st.st_mode) || (st.st_mode & 07777) == slug_mode(st)) {
+    return {};
+  }
+  util::Fd opened;
+  if (fd < 0) {
+    opened.reset(::openat(parent, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    fd = opened.get();
+  }
+  if (fd < 0 || ::fchmod(fd, slug_mode(st)) != 0) {
     return util::error(util::errno_message("cannot change the mode of", shown));
   }
   return {};
@@ -73,33 +87,24 @@ take_entry(int parent, const std::string& name, const std::string& rel, const st
     return util::error("'" + shown + "' belongs to uid " + std::to_string(st.st_uid) +
                        ", not to the app's user; a build may only leave files of its own");
   }
-  if (S_ISLNK(st.st_mode)) {
-    if (::geteuid() == 0 && ::fchownat(parent, name.c_str(), 0, 0, AT_SYMLINK_NOFOLLOW) != 0) {
-      return util::error(util::errno_message("cannot change the owner of", shown));
+  if (S_ISREG(st.st_mode) && opt.on_file) {
+    opt.on_file(rel, st);
+  }
+  if (S_ISREG(st.st_mode) && st.st_nlink > 1) {
+    util::Fd fd(::openat(parent, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    if (!fd) {
+      return util::error(util::errno_message("cannot open", shown));
+    }
+    // The copy is this process's own already; it takes the original's slug mode.
+    SW_TRY_ASSIGN(fd, unshare(parent, name, fd.get(), shown));
+    if (::fchmod(fd.get(), slug_mode(st)) != 0) {
+      return util::error(util::errno_message("cannot change the mode of", shown));
     }
     return util::Visit::skip;
   }
-  int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0);
-  util::Fd fd(::openat(parent, name.c_str(), flags));
-  struct stat now;
-  if (!fd || ::fstat(fd.get(), &now) != 0) {
-    return util::error(util::errno_message("cannot open", shown));
-  }
-  if (now.st_ino != st.st_ino || now.st_dev != st.st_dev) {
-    return util::error("'" + shown + "' changed while the build was taken over; try the push again");
-  }
-  if (S_ISREG(st.st_mode)) {
-    if (opt.on_file) {
-      opt.on_file(rel, st);
-    }
-    if (st.st_nlink > 1) {
-      SW_TRY_ASSIGN(fd, unshare(parent, name, fd.get(), shown));
-      SW_TRY(own_and_mode(fd.get(), st, shown));
-      return util::Visit::skip;
-    }
-  }
-  SW_TRY(own_and_mode(fd.get(), st, shown));
-  return util::Visit::descend; // walk_dir opens the same directory again: its parent is taken
+  // `parent` is taken: `name` is the very entry `st` describes, and stays so.
+  SW_TRY(own_and_mode(parent, name.c_str(), -1, st, shown));
+  return util::Visit::descend; // walk_dir opens the directory with O_NOFOLLOW and lists it
 }
 
 } // namespace
@@ -114,7 +119,7 @@ take_tree(int dirfd, const TakeOptions& options)
   if (st.st_uid != options.owner) {
     return util::error("'app' belongs to uid " + std::to_string(st.st_uid) + ", not to the app's user");
   }
-  SW_TRY(own_and_mode(dirfd, st, "app"));
+  SW_TRY(own_and_mode(-1, "", dirfd, st, "app"));
   return util::walk_dir(dirfd, [&](int parent, const std::string& name, const std::string& rel, const struct stat& s) {
     return take_entry(parent, name, rel, s, options);
   });
@@ -123,34 +128,13 @@ take_tree(int dirfd, const TakeOptions& options)
 util::Status
 normalize_entry(int parent, const char* name, int fd, const struct stat& st, const std::string& shown)
 {
-  static const bool root = ::geteuid() == 0;
-  util::Fd opened;
-  if (fd < 0 && !S_ISLNK(st.st_mode)) {
-    opened.reset(::openat(parent, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
-    if (!opened) {
-      return util::error(util::errno_message("cannot open", shown));
-    }
-    fd = opened.get();
+  if (S_ISLNK(st.st_mode)) {
+    fd = -1;
   }
-  bool by_fd = fd >= 0 && !S_ISLNK(st.st_mode);
-  if (root && (st.st_uid != 0 || st.st_gid != 0)) {
-    int rc = by_fd ? ::fchown(fd, 0, 0) : ::fchownat(parent, name, 0, 0, AT_SYMLINK_NOFOLLOW);
-    if (rc != 0) {
-      return util::error(util::errno_message("cannot change the owner of", shown));
-    }
-  }
-  if (!S_ISLNK(st.st_mode)) {
-    mode_t mode = slug_mode(st);
-    // A chown clears set-id bits, so the mode is set after it; unchanged modes are left alone.
-    if ((st.st_mode & 07777) != mode) {
-      if (::fchmod(fd, mode) != 0) {
-        return util::error(util::errno_message("cannot change the mode of", shown));
-      }
-    }
-  }
+  SW_TRY(own_and_mode(parent, name, fd, st, shown));
   if (st.st_mtim.tv_sec != k_slug_mtime || st.st_mtim.tv_nsec != 0) {
     timespec times[2] = {{k_slug_mtime, 0}, {k_slug_mtime, 0}};
-    int rc = by_fd ? ::futimens(fd, times) : ::utimensat(parent, name, times, AT_SYMLINK_NOFOLLOW);
+    int rc = fd >= 0 ? ::futimens(fd, times) : ::utimensat(parent, name, times, AT_SYMLINK_NOFOLLOW);
     if (rc != 0) {
       return util::error(util::errno_message("cannot set the time of", shown));
     }

@@ -21,19 +21,20 @@ struct TakeOptions
 };
 
 // Take a tree that another user wrote away from that user before root reads or packs it.
-// Every directory is re-owned (to root, when root) and made 0755 through its own fd before it
-// is listed, so from then on nobody else can add, remove or swap its entries; files and
-// symlinks get owner and mode through fds or without following links; a file with other hard
-// links is first replaced by a copy; an entry that does not belong to `options.owner` is
-// refused. Names are looked up only in directories already taken, with O_NOFOLLOW. Times
-// are left to the packer.
+// Every directory is re-owned (to root, when root) and made 0755 before it is listed, so from
+// then on nobody else can add, remove or swap its entries; entries are looked up only in
+// directories already taken, and never through a link: owners change with
+// AT_SYMLINK_NOFOLLOW, modes through fds opened with O_NOFOLLOW. A file with other hard links
+// is first replaced by a copy; an entry that does not belong to `options.owner` is refused.
+// Times are left to the packer.
 util::Status take_tree(int dirfd, const TakeOptions& options);
 
 util::Status normalize_tree(const std::string& dir);
 
-// Normalize one entry `name` of directory `parent`; `fd` is the entry opened (a regular file
-// or directory), or -1 to have it opened here with O_NOFOLLOW. Symlinks are changed without
-// being followed. `shown` names the entry in errors.
+// Normalize one entry `name` of directory `parent`, which nobody else can change; `fd` is the
+// entry opened (a regular file or directory), or -1. Nothing is followed: owners and times
+// change with AT_SYMLINK_NOFOLLOW, modes through an fd opened with O_NOFOLLOW. `shown` names
+// the entry in errors.
 util::Status normalize_entry(int parent, const char* name, int fd, const struct stat& st, const std::string& shown);
 
 } // namespace slipway::archive
