@@ -3,7 +3,6 @@
 #include <util/strings.hpp>
 #include <yaml/yaml_io.hpp>
 
-
 namespace slipway::buildpack {
 
 namespace {
@@ -74,16 +73,17 @@ compile(const Buildpack& bp,
   // A fixed script: pushed data only ever reaches it as arguments, never as code. Earlier
   // buildpacks' export files are sourced where they exist. A bin/compile that cannot be run
   // says why in one line, as the app's user sees it.
-  std::vector<std::string> argv = {"bash",
-                                   "-c",
-                                   "for f in \"${@:4}\"; do [ ! -e \"$f\" ] || . \"$f\" || exit 1; done; "
-                                   "[ -e \"$0\" ] || { echo \"cannot run bin/compile: no such file\" >&2; exit 127; }; "
-                                   "[ -x \"$0\" ] || { echo \"cannot run bin/compile: not executable\" >&2; exit 126; }; "
-                                   "exec \"$0\" \"$1\" \"$2\" \"$3\"",
-                                   bp.dir + "/bin/compile",
-                                   build_dir,
-                                   cache_dir,
-                                   env_dir};
+  std::vector<std::string> argv = {
+      "bash",
+      "-c",
+      "for f in \"${@:4}\"; do [ ! -e \"$f\" ] || . \"$f\" || exit 1; done; "
+      "[ -e \"$0\" ] || { echo \"cannot run bin/compile: no such file\" >&2; exit 127; }; "
+      "[ -x \"$0\" ] || { echo \"cannot run bin/compile: not executable\" >&2; exit 126; }; "
+      "exec \"$0\" \"$1\" \"$2\" \"$3\"",
+      bp.dir + "/bin/compile",
+      build_dir,
+      cache_dir,
+      env_dir};
   argv.insert(argv.end(), exports.begin(), exports.end());
   return util::run_process(spec_for(env, argv, build_dir), [&](std::string_view line) { out.line(line); });
 }

@@ -5,10 +5,10 @@
 
 #include <util/result.hpp>
 
+#include <sys/stat.h>
+
 #include <functional>
 #include <string>
-
-#include <sys/stat.h>
 
 namespace slipway::archive {
 

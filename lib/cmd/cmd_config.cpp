@@ -42,14 +42,17 @@ run_get(Context& ctx)
   return 0;
 }
 
-extern const CommandSpec k_cmd_config{"config",
-                                      "",
-                                      "show an app's config vars",
-                                      "",
-                                      {k_app_option, {"shell", 's', nullptr, "print KEY=value lines to source (values shell-quoted where needed)"}, k_json_option},
-                                      0,
-                                      0,
-                                      run_config};
+extern const CommandSpec k_cmd_config{
+    "config",
+    "",
+    "show an app's config vars",
+    "",
+    {k_app_option,
+     {"shell", 's', nullptr, "print KEY=value lines to source (values shell-quoted where needed)"},
+     k_json_option},
+    0,
+    0,
+    run_config};
 
 extern const CommandSpec k_cmd_config_get{
     "config:get", "KEY", "print one config var's value", "Exits 1 if the var is not set.", {k_app_option}, 1, 1,

@@ -69,18 +69,18 @@ run_set(Context& ctx)
   return 0;
 }
 
-extern const CommandSpec k_cmd_settings{"settings", "",          "show an app's settings (or --server's)", "",
-                                        {k_app_option, k_server_option}, 0,
-                                        0,          run_settings};
+extern const CommandSpec k_cmd_settings{
+    "settings", "", "show an app's settings (or --server's)", "", {k_app_option, k_server_option}, 0, 0, run_settings};
 
-extern const CommandSpec k_cmd_settings_set{"settings:set",
-                                            "KEY=VALUE...",
-                                            "change an app's settings (see 'slipway settings' for the keys)",
-                                            "With --server, the server's: defaults for every app that does not set the key "
-                                            "itself, and the server-only keys (buildpack_dirs, buildpack_fetch_timeout, buildpack_fetch_size).",
-                                            {k_app_option, k_wait_option, k_server_option},
-                                            1,
-                                            SIZE_MAX,
-                                            run_set};
+extern const CommandSpec k_cmd_settings_set{
+    "settings:set",
+    "KEY=VALUE...",
+    "change an app's settings (see 'slipway settings' for the keys)",
+    "With --server, the server's: defaults for every app that does not set the key "
+    "itself, and the server-only keys (buildpack_dirs, buildpack_fetch_timeout, buildpack_fetch_size).",
+    {k_app_option, k_wait_option, k_server_option},
+    1,
+    SIZE_MAX,
+    run_set};
 
 } // namespace slipway::cmd

@@ -47,7 +47,9 @@ inside_allowed(const std::string& path, const std::vector<std::string>& dirs)
 // so only the directories the sysadmin allowed may be named, and never an app's own tree.
 // Returns the path with every link resolved: what is read is what was checked.
 util::Result<std::string>
-check_local_source(const AppPaths& paths, const AppSettings& settings, const std::string& source,
+check_local_source(const AppPaths& paths,
+                   const AppSettings& settings,
+                   const std::string& source,
                    const std::string& path)
 {
   char* real = ::realpath(path.c_str(), nullptr);
@@ -134,7 +136,8 @@ resolve_buildpack(const AppPaths& paths, const AppSettings& settings, const std:
     SW_TRY_ASSIGN(std::string dir, check_local_source(paths, settings, source, url.substr(7)));
     url = "file://" + dir;
   } else if (url.find("://") == std::string::npos && url.find(':') == std::string::npos) {
-    return util::error("buildpack '" + util::printable(source) + "' is a relative path; name a git URL, or a "
+    return util::error("buildpack '" + util::printable(source) +
+                       "' is a relative path; name a git URL, or a "
                        "directory by its absolute path");
   }
   util::Sha256 h;

@@ -94,16 +94,17 @@ table()
       {"strict", "build and release in pre-receive, so a failure rejects the push", Scope::app,
        [](const AppSettings& s) { return std::string(s.strict ? "true" : "false"); },
        [](AppSettings& s, const std::string& v) { return parse_bool("strict", v, s.strict); }},
-      {"release_timeout", "seconds the release command may run", Scope::app, number_getter(&AppSettings::release_timeout),
+      {"release_timeout", "seconds the release command may run", Scope::app,
+       number_getter(&AppSettings::release_timeout),
        number_setter("release_timeout", &AppSettings::release_timeout, false)},
-      {"build_timeout", "seconds each buildpack's bin/compile may run", Scope::app, number_getter(&AppSettings::build_timeout),
-       number_setter("build_timeout", &AppSettings::build_timeout, false)},
+      {"build_timeout", "seconds each buildpack's bin/compile may run", Scope::app,
+       number_getter(&AppSettings::build_timeout), number_setter("build_timeout", &AppSettings::build_timeout, false)},
       {"kill_grace", "seconds between SIGTERM and SIGKILL when a command is stopped", Scope::app,
        number_getter(&AppSettings::kill_grace), number_setter("kill_grace", &AppSettings::kill_grace, false, 0)},
       {"slug_size_limit", "largest compressed slug in bytes", Scope::app, number_getter(&AppSettings::slug_size_limit),
        number_setter("slug_size_limit", &AppSettings::slug_size_limit, true)},
-      {"retention", "distinct slugs (and their unpacked releases) to keep", Scope::app, number_getter(&AppSettings::retention),
-       number_setter("retention", &AppSettings::retention, false)},
+      {"retention", "distinct slugs (and their unpacked releases) to keep", Scope::app,
+       number_getter(&AppSettings::retention), number_setter("retention", &AppSettings::retention, false)},
       {"compression", "slug compression: zstd, or gzip for Heroku-style .tgz slugs", Scope::app,
        [](const AppSettings& s) { return s.compression; },
        [](AppSettings& s, const std::string& v) -> util::Status {
@@ -116,12 +117,12 @@ table()
       {"lock_wait", "wait for the deploy lock (true) or fail at once (false)", Scope::app,
        [](const AppSettings& s) { return std::string(s.lock_wait ? "true" : "false"); },
        [](AppSettings& s, const std::string& v) { return parse_bool("lock_wait", v, s.lock_wait); }},
-      {"stack", "the stack buildpacks are told (STACK), e.g. heroku-22 (empty: the server's, else this OS)",
-       Scope::app, [](const AppSettings& s) { return s.stack; },
+      {"stack", "the stack buildpacks are told (STACK), e.g. heroku-22 (empty: the server's, else this OS)", Scope::app,
+       [](const AppSettings& s) { return s.stack; },
        [](AppSettings& s, const std::string& v) -> util::Status {
          if (v.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-_") != std::string::npos) {
-           return util::error("setting 'stack' takes a name like heroku-22 or debian-12, not '" + util::printable(v) + "'",
-                              2);
+           return util::error(
+               "setting 'stack' takes a name like heroku-22 or debian-12, not '" + util::printable(v) + "'", 2);
          }
          s.stack = v;
          return {};
@@ -135,8 +136,8 @@ table()
              continue;
            }
            if (dir[0] != '/') {
-             return util::error("setting 'buildpack_dirs' takes absolute directories, not '" + util::printable(dir) + "'",
-                                2);
+             return util::error(
+                 "setting 'buildpack_dirs' takes absolute directories, not '" + util::printable(dir) + "'", 2);
            }
            s.buildpack_dirs.push_back(dir);
          }
@@ -178,8 +179,8 @@ set_setting_in(AppSettings& s, const std::string& key, const std::string& value,
   for (const auto& d : table()) {
     if (key == d.key) {
       if (d.scope == Scope::server && !server) {
-        return util::error("setting '" + key + "' is for the whole server; set it with 'slipway settings:set --server " +
-                               key + "=...'",
+        return util::error("setting '" + key +
+                               "' is for the whole server; set it with 'slipway settings:set --server " + key + "=...'",
                            2);
       }
       return d.set(s, value);

@@ -12,18 +12,18 @@ namespace slipway::core {
 
 struct AppSettings
 {
-  std::string deploy_branch;                       // empty: main or master
-  bool strict = false;                             // run the pipeline in pre-receive; failures reject the push
-  unsigned long long release_timeout = 3600;       // seconds for the release phase
-  unsigned long long build_timeout = 3600;         // seconds for each bin/compile
-  unsigned long long kill_grace = 10;              // seconds between SIGTERM and SIGKILL
-  unsigned long long slug_size_limit = 1ULL << 30; // compressed bytes
-  unsigned long long retention = 20;               // distinct slugs kept
-  std::string compression = "zstd";                // zstd or gzip
-  bool lock_wait = true;                           // wait for the deploy lock, or fail at once
-  std::string stack;                               // STACK for buildpacks; empty: the OS's id
-  std::vector<std::string> buildpack_dirs;         // server only: where path buildpacks may live
-  unsigned long long buildpack_fetch_timeout = 300; // server only: seconds a git buildpack fetch may take
+  std::string deploy_branch;                              // empty: main or master
+  bool strict = false;                                    // run the pipeline in pre-receive; failures reject the push
+  unsigned long long release_timeout = 3600;              // seconds for the release phase
+  unsigned long long build_timeout = 3600;                // seconds for each bin/compile
+  unsigned long long kill_grace = 10;                     // seconds between SIGTERM and SIGKILL
+  unsigned long long slug_size_limit = 1ULL << 30;        // compressed bytes
+  unsigned long long retention = 20;                      // distinct slugs kept
+  std::string compression = "zstd";                       // zstd or gzip
+  bool lock_wait = true;                                  // wait for the deploy lock, or fail at once
+  std::string stack;                                      // STACK for buildpacks; empty: the OS's id
+  std::vector<std::string> buildpack_dirs;                // server only: where path buildpacks may live
+  unsigned long long buildpack_fetch_timeout = 300;       // server only: seconds a git buildpack fetch may take
   unsigned long long buildpack_fetch_size = 200ULL << 20; // server only: bytes it may receive
 
   // True if a push to `branch` (a short name, "main") deploys.

@@ -21,9 +21,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include <sys/stat.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -288,9 +288,9 @@ export_source(const BuildInput& in, const BuildArea& area, util::Output& out)
     options.reuse_dir = reuse->dir.get();
     options.reuse = &reuse->blobs;
   }
-  SW_TRY_ASSIGN(auto stats, git::export_tree(
-                                in.repo, in.commit.tree_id, area.app, [&](const std::string& w) { out.warn(w); },
-                                options));
+  SW_TRY_ASSIGN(auto stats,
+                git::export_tree(
+                    in.repo, in.commit.tree_id, area.app, [&](const std::string& w) { out.warn(w); }, options));
   reuse.reset();
   // Nothing more is read from git: its caches and the export's garbage go back to the
   // system before packing needs memory of its own.

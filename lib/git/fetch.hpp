@@ -16,7 +16,7 @@ struct FetchLimits
 // Clone `url` into `dest` (which must not exist) and check out `ref` (a branch, tag or
 // commit; empty means the remote's default branch). The limits are checked whenever data
 // arrives; a remote that sends nothing at all is bounded by the transport's own timeouts.
-util::Status clone_at(const std::string& url, const std::string& ref, const std::string& dest,
-                      const FetchLimits& limits = {});
+util::Status
+clone_at(const std::string& url, const std::string& ref, const std::string& dest, const FetchLimits& limits = {});
 
 } // namespace slipway::git

@@ -170,7 +170,8 @@ chown_tree(const std::string& path, uid_t uid, gid_t gid)
     return {}; // a file: done
   }
   return walk_dir(
-      dir.get(), [&](int parent, const std::string& name, const std::string& rel, const struct stat& st) -> Result<Visit> {
+      dir.get(),
+      [&](int parent, const std::string& name, const std::string& rel, const struct stat& st) -> Result<Visit> {
         // Another name of the same file may lie outside the tree: it is not handed over.
         if (S_ISREG(st.st_mode) && st.st_nlink > 1) {
           return error("cannot hand over '" + path + "/" + rel + "': it has other hard links");

@@ -492,8 +492,7 @@ run_process(const ProcessSpec& spec,
   }
   if (ws.view_errno != 0) {
     result.view_failed = true;
-    result.view_error =
-        std::string("cannot ") + overlay_step_name(ws.view_step) + ": " + std::strerror(ws.view_errno);
+    result.view_error = std::string("cannot ") + overlay_step_name(ws.view_step) + ": " + std::strerror(ws.view_errno);
   }
   return result;
 }

@@ -41,7 +41,7 @@ struct ProcessResult
   int exit_code = -1; // set when the command exited
   int signal = 0;     // set when a signal killed it
   bool timed_out = false;
-  bool cancelled = false; // someone sent SIGTERM to the supervisor (see on_start)
+  bool cancelled = false;   // someone sent SIGTERM to the supervisor (see on_start)
   bool view_failed = false; // the command did not run: spec.view could not be entered
   std::string view_error;   // why, e.g. "cannot mount the overlay: Operation not permitted"
   // Set when the command never ran: "cannot enter '/x': Permission denied", "cannot run

@@ -110,7 +110,8 @@ shell_quote(std::string_view s)
 std::string
 shell_word(std::string_view s)
 {
-  static constexpr std::string_view k_plain = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-";
+  static constexpr std::string_view k_plain =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-";
   if (!s.empty() && s.find_first_not_of(k_plain) == std::string_view::npos) {
     return std::string(s);
   }

@@ -16,8 +16,14 @@ using namespace slipway::util;
 TEST_CASE("util::Sha256 matches FIPS 180-4 test vectors, with and without CPU extensions")
 {
   bool fast = true;
-  SUBCASE("CPU extensions where the CPU has them") { fast = true; }
-  SUBCASE("portable") { fast = false; }
+  SUBCASE("CPU extensions where the CPU has them")
+  {
+    fast = true;
+  }
+  SUBCASE("portable")
+  {
+    fast = false;
+  }
   Sha256 empty(fast);
   CHECK(empty.hex_digest() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   Sha256 abc(fast);
