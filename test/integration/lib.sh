@@ -126,5 +126,13 @@ use_buildpacks() {
   git -C "$SRC" commit -qm "buildpacks: $*"
 }
 
+# watch_overlap APP: from now on, a release-knobs release phase of APP fails (OVERLAP, exit 9)
+# if another one of APP runs at the same time.
+watch_overlap() {
+  mkdir -p "$SCRATCH/overlap-$1"
+  chmod 777 "$SCRATCH/overlap-$1"
+  sw config:set OVERLAP_DIR="$SCRATCH/overlap-$1" "${@:2}" -a "$1" >/dev/null
+}
+
 # The slug record of release v$2 of app $1.
 slug_of() { sed -n 's/^  id: //p' "$(app_dir "$1")/releases/$2/release.yml"; }

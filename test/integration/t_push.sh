@@ -71,6 +71,7 @@ test_only_the_deploy_branch_deploys() {
 
 test_two_pushes_at_once_are_serialized_by_the_lock() {
   new_app hello release-knobs
+  watch_overlap hello
   echo slow > "$SRC/MODE"; git -C "$SRC" add MODE; git -C "$SRC" commit -qm slow
   git clone -q "$SRC" "$SCRATCH/other"
   git -C "$SCRATCH/other" remote add deploy "$(app_dir hello)/repo.git"
@@ -83,6 +84,9 @@ test_two_pushes_at_once_are_serialized_by_the_lock() {
   git -C "$SCRATCH/other" push -f deploy FETCH_HEAD:refs/heads/main > second.txt 2>&1
   wait $first
   assert_contains second.txt "Waiting for the deploy lock of hello, held by tester@example.com \(pid [0-9]+\) since [0-9T:Z-]+: push of main [0-9a-f]{8}"
+  assert_not_contains first.txt "OVERLAP"
+  assert_not_contains second.txt "OVERLAP"
+  assert_contains first.txt "done slowly"
   assert_status hello v1 succeeded
   assert_status hello v2 succeeded
   assert_current hello v2

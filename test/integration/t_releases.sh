@@ -130,6 +130,7 @@ test_version_arguments_are_checked() {
 
 test_commands_fail_fast_while_a_release_phase_runs_and_cancel_stops_it() {
   new_app hello release-knobs
+  watch_overlap hello
   push
   echo slow > "$SRC/MODE"; git -C "$SRC" add MODE; git -C "$SRC" commit -qm slow
   push > /dev/null &
@@ -162,6 +163,8 @@ test_commands_fail_fast_while_a_release_phase_runs_and_cancel_stops_it() {
   wait $pid
   assert_eq 0 "$SW_STATUS"
   assert_contains waited.out "Waiting for the deploy lock of hello"
+  assert_not_contains waited.out "OVERLAP"
+  assert_not_contains push.out "OVERLAP"
   assert_status hello v3 succeeded
   assert_status hello v4 succeeded
 }

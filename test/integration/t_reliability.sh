@@ -21,7 +21,9 @@ test_a_full_disk_fails_clearly_and_keeps_current() {
 }
 
 test_twenty_pushes_at_once_are_serialized() {
-  new_app hello hello
+  new_app hello release-knobs
+  # Each release phase takes 0.2 s and fails if another one runs beside it.
+  watch_overlap hello OVERLAP_SLEEP=0.2
   local i pids=""
   for i in $(seq 20); do
     git clone -q "$SRC" "$SCRATCH/c$i"
@@ -40,6 +42,13 @@ test_twenty_pushes_at_once_are_serialized() {
   for p in $pids; do wait "$p" || true; done
   assert_eq "$(seq 1 20 | sed 's/^/v/' | sort)" "$(ls "$(app_dir hello)/releases" | sort)" "versions unique and gapless"
   for i in $(seq 20); do assert_status hello "v$i" succeeded; done
+  ! grep -l OVERLAP push*.out || fail "two release phases ran at once"
+  # Each release was created after the one before had finished (ISO 8601 sorts as text).
+  for i in $(seq 19); do
+    local done_at next_at
+    done_at=$(record_field hello "v$i" finished_at) next_at=$(record_field hello "v$((i + 1))" created_at)
+    [[ ! "$next_at" < "$done_at" ]] || fail "v$((i + 1)) was created at $next_at, before v$i finished at $done_at"
+  done
   assert_current hello v20
   cat push*.out | grep -c "Waiting for the deploy lock" > waits || true
   [ "$(cat waits)" -ge 1 ] || fail "no push waited for the lock"
@@ -65,6 +74,7 @@ test_ten_apps_deploy_in_parallel() {
 
 test_rollback_during_a_release_phase_waits_with_wait() {
   new_app hello release-knobs
+  watch_overlap hello
   push >/dev/null
   echo slow > "$SRC/MODE"; git -C "$SRC" add MODE; git -C "$SRC" commit -qm slow
   push > /dev/null &
@@ -73,6 +83,8 @@ test_rollback_during_a_release_phase_waits_with_wait() {
   run_sw rb.out rollback v1 --wait -a hello
   wait $pid
   assert_eq 0 "$SW_STATUS"
+  assert_not_contains rb.out "OVERLAP"
+  assert_not_contains push.out "OVERLAP"
   assert_status hello v2 succeeded
   assert_eq "Rollback to v1" "$(record_field hello v3 description)"
   assert_current hello v3
