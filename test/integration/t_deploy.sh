@@ -107,6 +107,22 @@ test_release_timeout_and_sigterm_ignored() {
   [ ! -e "$(app_dir hello)/current" ] || fail "current exists after the only release failed"
 }
 
+test_release_timeout_that_exits_0_on_sigterm_still_fails() {
+  new_app hello release-knobs
+  push >/dev/null
+  assert_current hello v1
+  sw settings:set release_timeout=1 kill_grace=5 -a hello >/dev/null
+  # The release command itself (the shell that runs it) exits 0 when SIGTERM comes.
+  printf 'web: bin/web\nrelease: trap "echo got SIGTERM, exiting 0; exit 0" TERM; echo waiting; sleep 30\n' >"$SRC/Procfile"
+  git -C "$SRC" commit -qam "exits 0 on TERM"
+  push
+  assert_contains push.out "got SIGTERM, exiting 0"
+  assert_contains push.out "Release v2 failed: release command timed out after 1s; v1 is still current"
+  assert_status hello v2 failed
+  assert_eq "release command timed out after 1s" "$(record_field hello v2 failure)"
+  assert_current hello v1
+}
+
 test_release_leaves_no_daemon_behind() {
   new_app hello release-knobs
   echo daemon > "$SRC/MODE"; git -C "$SRC" add MODE; git -C "$SRC" commit -qm daemon

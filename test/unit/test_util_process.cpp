@@ -57,6 +57,21 @@ TEST_CASE("util::run_process times out: SIGTERM, then SIGKILL after the grace pe
   CHECK(r->describe(1) == "timed out after 1s");
 }
 
+TEST_CASE("util::run_process: a command that exits 0 on the timeout's SIGTERM still timed out")
+{
+  auto spec = bash("trap 'echo got TERM; exit 0' TERM; echo started; sleep 30 & wait");
+  spec.timeout_seconds = 0.3;
+  spec.kill_grace_seconds = 5;
+  std::vector<std::string> lines;
+  auto r = run_process(spec, [&](std::string_view l) { lines.emplace_back(l); });
+  REQUIRE(r);
+  CHECK(lines == std::vector<std::string>{"started", "got TERM"});
+  CHECK(r->exit_code == 0);
+  CHECK(r->timed_out);
+  CHECK(!r->success());
+  CHECK(r->describe(1) == "timed out after 1s");
+}
+
 TEST_CASE("util::run_process kills what the command leaves behind")
 {
   std::string marker = "slipway-unit-daemon-" + std::to_string(::getpid());
