@@ -146,6 +146,8 @@ test_no_shell_sees_strings_from_a_push() {
   assert_contains branch.out "Not deploying refs/heads/x\\\$\(touch\\\$\{IFS\}PWNED-branch\)"
   push
   assert_current hello v1
-  local found; found=$(find / -xdev -name 'PWNED-*' 2>/dev/null | head -3)
+  # Wherever a shell ran (hooks, buildpacks, the release phase), its files land in the scratch
+  # root, which may be a filesystem of its own (tmpfs /tmp): search it, and /tmp.
+  local found; found=$(find "$SCRATCH" /tmp -xdev -name 'PWNED-*' 2>/dev/null | head -3)
   [ -z "$found" ] || fail "a pushed string ran as shell code: $found"
 }

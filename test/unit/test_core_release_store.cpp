@@ -22,14 +22,18 @@ TEST_CASE("core::ReleaseStore current never goes missing or dangling during 1,00
   REQUIRE(util::make_dirs(paths.release(2) + "/app"));
   REQUIRE(store.switch_current(1));
   std::atomic<bool> done{false};
-  std::atomic<long> reads{0}, bad{0};
+  std::atomic<long> reads{0}, bad{0}, changes{0};
   std::thread reader([&] {
     char buf[256];
+    std::string last;
     while (!done) {
       ssize_t n = ::readlink(paths.current().c_str(), buf, sizeof buf);
       struct stat st;
       if (n <= 0 || ::stat((paths.current() + "/app").c_str(), &st) != 0) {
         ++bad;
+      } else if (std::string(buf, static_cast<size_t>(n)) != last) {
+        last.assign(buf, static_cast<size_t>(n));
+        ++changes;
       }
       ++reads;
     }
@@ -40,6 +44,8 @@ TEST_CASE("core::ReleaseStore current never goes missing or dangling during 1,00
   done = true;
   reader.join();
   CHECK(reads > 0);
+  // The reader ran while current switched: it saw it change many times, not once.
+  CHECK(changes > 10);
   CHECK(bad == 0);
   CHECK(*util::read_link(paths.current()) == "releases/v1");
 }
