@@ -51,10 +51,12 @@ test_releases_on_an_existing_slug_share_its_files() {
   # When no tree of the slug is left, the slug is unpacked: same result.
   tree_listing "$a/v1/app" > before.txt
   rm -rf "$a/v1/app" "$a/v2/app" "$a/v3/app"
-  sw rollback v1 -a hello >/dev/null 2>&1 || true
+  sw rollback v1 -a hello >/dev/null
+  assert_current hello v4
+  [ -d "$a/v4/app" ] && [ ! -L "$a/v4/app" ] || fail "the rollback did not unpack the slug"
   sw config:set FOO=2 -a hello >/dev/null
-  local last; last=$(ls "$a" | sort -V | tail -1)
-  tree_listing "$a/$last/app" > after.txt
+  assert_eq "../v4/app" "$(readlink "$a/v5/app")" "v5 shares the unpacked tree"
+  tree_listing "$a/v5/app" > after.txt
   diff before.txt after.txt || fail "unpacked tree differs from the shared one"
 }
 

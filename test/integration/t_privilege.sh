@@ -9,9 +9,16 @@ test_release_commands_run_as_the_apps_user_and_cannot_reach_other_apps() {
   new_app mine snoop
   sw config:set "SLIPWAY_ROOT_FOR_TEST=$SLIPWAY_ROOT" OTHER=other ME=mine -a mine >/dev/null
   push >/dev/null
+  # Every target the snoop tries exists: a denial is a denial, not a missing file.
+  local t
+  for t in other/env other/releases/v1/env other/releases/v1/release.log other/slugs other/releases/v1/app \
+    mine/env mine/releases/v1/app mine/slugs; do
+    [ -e "$SLIPWAY_ROOT/apps/$t" ] || fail "the snoop's target apps/$t does not exist"
+  done
   commit README again again
   push
   local log; log=$(app_dir mine)/releases/v2/release.log
+  assert_not_contains "$log" "^FAILED"
   assert_contains "$log" "^user=slipway-mine$"
   assert_not_contains "$log" "^ALLOWED (other|own env|own live|own app dir|own slugs)"
   assert_contains "$log" "^denied other env$"

@@ -114,12 +114,15 @@ test_version_arguments_are_checked() {
   new_app hello release-knobs
   push
   for bad in v v0 v-1 vx 99999999999999999999; do
+    local msg="slipway: error: invalid release version '$bad': expected vN with N a positive number, like v12"
     run_sw out.txt releases:info "$bad" -a hello
     assert_eq 2 "$SW_STATUS" "releases:info $bad"
-    assert_contains out.txt "^slipway: error: invalid release version"
+    assert_eq "$msg" "$(cat out.txt)"
     run_sw rb.txt rollback "$bad" -a hello
     assert_eq 2 "$SW_STATUS" "rollback $bad"
+    assert_eq "$msg" "$(cat rb.txt)"
   done
+  assert_eq v1 "$(ls "$(app_dir hello)/releases")" "bad versions made no release"
   run_sw unknown.txt rollback v42 -a hello
   assert_eq 1 "$SW_STATUS"
   assert_contains unknown.txt "^slipway: error: no release v42 for hello"
@@ -227,8 +230,15 @@ test_retention_keeps_current_and_rollback_target() {
   commit README d d; push                    # v6 slug D
   assert_current hello v6
   [ -e "$(app_dir hello)/releases/v5/app" ] || fail "rollback target pruned after rollback"
+  # v6's deploy pruned slug C (v4): not current, not the rollback target, beyond the 2 newest.
+  assert_contains push.out "Pruned 1 old release trees and 1 slugs"
+  run_sw list2.out releases -a hello
+  assert_contains list2.out "^v4  Deploy [0-9a-f]{8} release expired "
+  [ ! -e "$(app_dir hello)/slugs/$(slug_of hello v4).tar.zst" ] || fail "slug C kept"
+  [ -e "$(app_dir hello)/slugs/$(slug_of hello v3).tar.zst" ] || fail "the rollback target's slug was pruned"
+  [ -e "$(app_dir hello)/slugs/$(slug_of hello v6).tar.zst" ] || fail "the current slug was pruned"
   run_sw prune.out releases:prune -a hello
-  assert_contains prune.out "^(Nothing to prune|Pruned)"
+  assert_eq "Nothing to prune: hello keeps the slugs of its newest 2 distinct builds" "$(cat prune.out)"
 }
 
 test_a_corrupted_record_does_not_break_listing() {

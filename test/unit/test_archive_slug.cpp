@@ -84,7 +84,10 @@ TEST_CASE("archive::pack_slug is deterministic and unpacks to the same tree")
     REQUIRE(b);
     CHECK(a->sha256 == b->sha256);
     CHECK(a->sha256 == util::sha256_file(dir + "/a" + ext));
-    CHECK(a->size == static_cast<unsigned long long>(std::stoll(std::to_string(a->size))));
+    struct stat packed;
+    REQUIRE(::stat((dir + "/a" + ext).c_str(), &packed) == 0);
+    CHECK(a->size == static_cast<unsigned long long>(packed.st_size));
+    CHECK(b->size == a->size);
     std::string out = dir + "/out" + ext;
     REQUIRE(archive::unpack_slug(dir + "/a" + ext, out));
     CHECK(*util::read_file(out + "/Procfile") == "web: bin/web\n");
