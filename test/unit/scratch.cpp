@@ -2,6 +2,8 @@
 
 #include <util/fs.hpp>
 
+#include <cstdio>
+
 namespace slipway::test {
 
 std::string g_scratch_root;
@@ -14,6 +16,12 @@ scratch_dir(const std::string& name)
   (void)util::remove_tree(dir);
   (void)util::make_dirs(dir);
   return dir;
+}
+
+void
+report_skip(const std::string& why)
+{
+  std::fprintf(stderr, "skip unit: %s\n", why.c_str());
 }
 
 } // namespace slipway::test
