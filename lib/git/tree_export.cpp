@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -70,8 +71,67 @@ struct Exporter
     return {};
   }
 
-  // Large loose blobs are streamed so memory stays flat; libgit2 cannot stream packed
-  // objects, which are read whole. Returns false (no error) when streaming is not possible.
+  // A loose object inflated with read() in 1 MiB steps: libgit2's own stream maps the whole
+  // compressed file, which puts all of it in the hook's resident set. False (no error) when
+  // the object is not loose, so that libgit2 reads it instead.
+  util::Result<bool>
+  inflate_loose(int fd, const git_oid* id, size_t size, const std::string& rel)
+  {
+    char hex[GIT_OID_HEXSZ + 1];
+    git_oid_tostr(hex, sizeof hex, id);
+    std::string path = std::string(git_repository_path(repo)) + "objects/" + std::string(hex, 2) + "/" + (hex + 2);
+    util::Fd in(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!in) {
+      return false;
+    }
+    z_stream z{};
+    if (inflateInit(&z) != Z_OK) {
+      return false;
+    }
+    std::unique_ptr<z_stream, int (*)(z_stream*)> owner(&z, inflateEnd);
+    std::vector<unsigned char> packed(1 << 20), plain(1 << 20);
+    std::string header; // "blob <size>\0" comes first
+    bool in_header = true;
+    size_t total = 0;
+    int rc = Z_OK;
+    while (rc != Z_STREAM_END) {
+      ssize_t n = ::read(in.get(), packed.data(), packed.size());
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      if (n <= 0) {
+        return util::error("cannot read '" + util::printable(rel) + "': its loose object is cut short");
+      }
+      z.next_in = packed.data();
+      z.avail_in = static_cast<uInt>(n);
+      while (z.avail_in > 0 && rc != Z_STREAM_END) {
+        z.next_out = plain.data();
+        z.avail_out = static_cast<uInt>(plain.size());
+        rc = inflate(&z, Z_NO_FLUSH);
+        if (rc != Z_OK && rc != Z_STREAM_END) {
+          return util::error("cannot read '" + util::printable(rel) + "': its loose object is corrupt");
+        }
+        const char* out = reinterpret_cast<const char*>(plain.data());
+        size_t got = plain.size() - z.avail_out;
+        while (in_header && got > 0) {
+          in_header = *out != '\0';
+          header += *out++;
+          --got;
+        }
+        total += got;
+        SW_TRY(write_all(fd, out, got, rel));
+      }
+    }
+    if (header != "blob " + std::to_string(size) + std::string(1, '\0') || total != size) {
+      return util::error("cannot read '" + util::printable(rel) + "': its loose object does not hold the blob");
+    }
+    stats.bytes += total;
+    return true;
+  }
+
+  // Large blobs are streamed so memory stays flat: loose ones through inflate_loose, others
+  // through libgit2 (which reads packed objects whole). Returns false (no error) when
+  // streaming is not possible.
   util::Result<bool>
   stream_blob(int fd, const git_oid* id, const std::string& rel)
   {
@@ -84,6 +144,10 @@ struct Exporter
     git_object_t type;
     if (git_odb_read_header(&size, &type, odb, id) != 0 || size < k_stream_threshold) {
       return false;
+    }
+    SW_TRY_ASSIGN(bool inflated, inflate_loose(fd, id, size, rel));
+    if (inflated) {
+      return true;
     }
     git_odb_stream* stream = nullptr;
     if (git_odb_open_rstream(&stream, &size, &type, odb, id) != 0) {
