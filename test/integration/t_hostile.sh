@@ -14,6 +14,22 @@ test_1000_deep_nesting_and_4000_byte_paths() {
   local app; app=$(app_dir hello)/releases/v1/app
   [ "$(find "$app/d" -name leaf | wc -l)" -eq 1 ] || fail "the 1,000-deep file did not reach the release"
   [ "$(cd "$app" && find "$part" -name x -type f | wc -l)" -eq 1 ] || fail "the 4,000-byte path did not reach the release"
+  # The slug unpacks to the same: a rollback to a release whose tree is gone unpacks it, and
+  # so does a promotion to another app.
+  commit README more "another release"
+  push >/dev/null
+  assert_current hello v2
+  rm -rf "$app"
+  sw rollback v1 -a hello >/dev/null
+  assert_current hello v3
+  app=$(app_dir hello)/releases/v3/app
+  [ -d "$app" ] && [ ! -L "$app" ] || fail "the rollback did not unpack the slug"
+  [ "$(cat "$app/${deep}leaf")" = bottom ] || fail "the 1,000-deep file was not unpacked"
+  [ "$(cd "$app" && cat "${long}x")" = far ] || fail "the 4,000-byte path was not unpacked"
+  sw apps:create other >/dev/null
+  sw pipelines:promote -a hello --to other >/dev/null
+  [ "$(cat "$(app_dir other)/releases/v1/app/${deep}leaf")" = bottom ] || fail "the promoted slug lost the deep file"
+  sw apps:destroy other --confirm other >/dev/null
   # Pruning and destroying such trees works too.
   sw apps:destroy hello --confirm hello >/dev/null
   [ ! -e "$(app_dir hello)" ] || fail "could not remove a deep tree"
