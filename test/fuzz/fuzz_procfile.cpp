@@ -5,18 +5,35 @@
 #include <cstdlib>
 #include <string>
 
-extern "C" int
-LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+namespace slipway::fuzz {
+
+// True when this input keeps the target's invariants (test/unit/test_fuzz_corpus.cpp replays
+// the seeds through it in `make test`).
+bool
+procfile(const uint8_t* data, size_t size)
 {
   auto r = slipway::core::parse_procfile(std::string(reinterpret_cast<const char*>(data), size));
   if (r) {
     for (const auto& [type, command] : *r) {
       if (type.empty() || type.size() > 128 || command.empty()) {
-        std::abort();
+        return false;
       }
     }
   } else if (r.error().message.rfind("Procfile:", 0) != 0) {
-    std::abort(); // every error names file:line
+    return false; // every error names file:line
+  }
+  return true;
+}
+
+} // namespace slipway::fuzz
+
+#ifndef SLIPWAY_FUZZ_REPLAY
+extern "C" int
+LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+{
+  if (!slipway::fuzz::procfile(data, size)) {
+    std::abort();
   }
   return 0;
 }
+#endif

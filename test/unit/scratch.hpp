@@ -23,6 +23,4 @@ void report_skip(const std::string& why);
     return;                                                                                                            \
   } while (0)
 
-namespace slipway::test {
-
-} // namespace slipway::test
+namespace slipway::test {} // namespace slipway::test
