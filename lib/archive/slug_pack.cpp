@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 namespace slipway::archive {
 
@@ -48,7 +49,7 @@ struct Sink
 };
 
 la_ssize_t
-write_cb(::archive*, void* data, const void* buf, size_t n)
+write_cb(::archive* a, void* data, const void* buf, size_t n)
 {
   auto* sink = static_cast<Sink*>(data);
   auto p = static_cast<const char*>(buf);
@@ -59,6 +60,8 @@ write_cb(::archive*, void* data, const void* buf, size_t n)
       continue;
     }
     if (w < 0) {
+      // Without this the cause (a full disk, say) would read "unknown libarchive error".
+      archive_set_error(a, errno, "cannot write the slug: %s", std::strerror(errno));
       return -1;
     }
     p += w;

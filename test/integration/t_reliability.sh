@@ -1,11 +1,28 @@
 # Reliability: a full disk, concurrency, modes, and doctor.
 
-test_a_full_disk_fails_clearly_and_keeps_current() {
+# small_root: the Slipway root on a 6 MB tmpfs of the test's own (root only), unmounted at exit.
+small_root() {
   [ "$(id -u)" -eq 0 ] || skip "needs root to mount a small filesystem"
   mkdir "$SCRATCH/small"
   mount -t tmpfs -o size=6m tmpfs "$SCRATCH/small" 2>/dev/null || skip "cannot mount a tmpfs here"
   trap 'umount -l "$SCRATCH/small" 2>/dev/null || true' EXIT
   export SLIPWAY_ROOT="$SCRATCH/small/root"
+}
+
+# fill_disk: take every free byte of the small filesystem.
+fill_disk() {
+  head -c 100000000 /dev/zero >"$SCRATCH/small/filler" 2>/dev/null || true
+}
+
+# The current release is whole and still current, and nothing half-written is left.
+assert_v1_intact() {
+  assert_current hello v1
+  [ -x "$(app_dir hello)/releases/v1/app/bin/web" ] || fail "the current release was damaged"
+  assert_eq "" "$(cd "$(app_dir hello)" && find slugs -name '.tmp-*')" "temporary slugs left"
+}
+
+test_a_full_disk_fails_clearly_and_keeps_current() {
+  small_root
   new_app hello hello
   push >/dev/null
   assert_current hello v1
@@ -13,11 +30,42 @@ test_a_full_disk_fails_clearly_and_keeps_current() {
   head -c 20000000 /dev/zero > "$SRC/zeros.bin"; git -C "$SRC" add -A; git -C "$SRC" commit -qm "too big to build"
   push
   assert_contains push.out "Push rejected, failed to build: .*No space left on device"
-  assert_current hello v1
-  [ -x "$(app_dir hello)/releases/v1/app/bin/web" ] || fail "the current release was damaged"
+  assert_v1_intact
   git -C "$SRC" rm -q zeros.bin; git -C "$SRC" commit -qm "smaller"
   push >/dev/null
   assert_current hello v2
+}
+
+test_a_disk_that_fills_while_the_slug_is_written() {
+  small_root
+  new_app hello hello
+  push >/dev/null
+  # Random bytes do not compress: the build's tree fits, its slug (as large again) does not.
+  head -c 2400000 /dev/urandom >"$SRC/random.bin"; git -C "$SRC" add -A; git -C "$SRC" commit -qm random
+  push
+  assert_contains push.out "Compressing"
+  assert_contains push.out "Push rejected, failed to build: cannot write slug data for 'app/random.bin': cannot write the slug: No space left on device"
+  assert_v1_intact
+  [ ! -e "$(app_dir hello)/releases/v2" ] || fail "a release was made without a slug"
+  git -C "$SRC" rm -q random.bin; git -C "$SRC" commit -qm "smaller"
+  push >/dev/null
+  assert_current hello v2
+}
+
+# The new release's env and record cannot be written: config and current stay.
+test_a_full_disk_keeps_config_and_current_on_config_set() {
+  small_root
+  new_app hello release-knobs
+  push >/dev/null
+  fill_disk
+  run_sw set.out config:set GREETING=full -a hello
+  assert_eq 1 "$SW_STATUS" "config:set on a full disk"
+  assert_contains set.out "^slipway: error: .*No space left on device"
+  assert_v1_intact
+  assert_eq "" "$(sw config:get GREETING -a hello 2>/dev/null)" "config after the failed change"
+  rm -f "$SCRATCH/small/filler"
+  sw config:set GREETING=room -a hello >/dev/null
+  assert_eq room "$(sw config:get GREETING -a hello)"
 }
 
 test_twenty_pushes_at_once_are_serialized() {
