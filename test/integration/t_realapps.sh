@@ -70,6 +70,13 @@ test_django_getting_started_builds_migrates_and_serves() {
   stop_web django
   assert_contains page.out "^Hello from Django on Slipway: 1 greetings$"
   assert_contains page2.out "^Hello from Django on Slipway: 2 greetings$"
+  # DISABLE_COLLECTSTATIC=1 skips it.
+  sw config:set DISABLE_COLLECTSTATIC=1 -a django >/dev/null
+  commit README again again
+  push
+  assert_current django v3
+  assert_not_contains push.out "collectstatic"
+  [ ! -e "$(app_dir django)/current/app/staticfiles" ] || fail "collectstatic ran with DISABLE_COLLECTSTATIC=1"
 }
 
 # make_wheel DIR: a one-module wheel, slipwaydemo 1.0, for pip to find without an index.
