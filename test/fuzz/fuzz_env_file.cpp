@@ -1,5 +1,7 @@
 // libFuzzer target: env files. Parsing never crashes; whatever parses formats and parses
 // back to the same vars; and any byte string but NUL survives as a value.
+#include "target.hpp"
+
 #include <core/config_vars.hpp>
 
 #include <cstdint>
@@ -33,13 +35,4 @@ env_file(const uint8_t* data, size_t size)
 
 } // namespace slipway::fuzz
 
-#ifndef SLIPWAY_FUZZ_REPLAY
-extern "C" int
-LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
-{
-  if (!slipway::fuzz::env_file(data, size)) {
-    std::abort();
-  }
-  return 0;
-}
-#endif
+SLIPWAY_FUZZ_TARGET(slipway::fuzz::env_file)

@@ -1,5 +1,7 @@
 // libFuzzer target: a hook's stdin ("<old> <new> <ref>" lines) never crashes the parser,
 // and accepted updates are well formed.
+#include "target.hpp"
+
 #include <core/push.hpp>
 
 #include <cstdint>
@@ -26,13 +28,4 @@ hook_input(const uint8_t* data, size_t size)
 
 } // namespace slipway::fuzz
 
-#ifndef SLIPWAY_FUZZ_REPLAY
-extern "C" int
-LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
-{
-  if (!slipway::fuzz::hook_input(data, size)) {
-    std::abort();
-  }
-  return 0;
-}
-#endif
+SLIPWAY_FUZZ_TARGET(slipway::fuzz::hook_input)

@@ -1,4 +1,6 @@
 // libFuzzer target: the Procfile parser never crashes, and what it accepts is well formed.
+#include "target.hpp"
+
 #include <core/procfile.hpp>
 
 #include <cstdint>
@@ -27,13 +29,4 @@ procfile(const uint8_t* data, size_t size)
 
 } // namespace slipway::fuzz
 
-#ifndef SLIPWAY_FUZZ_REPLAY
-extern "C" int
-LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
-{
-  if (!slipway::fuzz::procfile(data, size)) {
-    std::abort();
-  }
-  return 0;
-}
-#endif
+SLIPWAY_FUZZ_TARGET(slipway::fuzz::procfile)

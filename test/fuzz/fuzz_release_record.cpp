@@ -1,5 +1,7 @@
 // libFuzzer target: release.yml parsing never crashes, and writing is a fixed point: a record
 // written, read and written again gives the same text (strings are stored as valid UTF-8).
+#include "target.hpp"
+
 #include <core/release_record.hpp>
 #include <util/strings.hpp>
 
@@ -30,13 +32,4 @@ release_record(const uint8_t* data, size_t size)
 
 } // namespace slipway::fuzz
 
-#ifndef SLIPWAY_FUZZ_REPLAY
-extern "C" int
-LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
-{
-  if (!slipway::fuzz::release_record(data, size)) {
-    std::abort();
-  }
-  return 0;
-}
-#endif
+SLIPWAY_FUZZ_TARGET(slipway::fuzz::release_record)

@@ -1,6 +1,8 @@
 // libFuzzer target: .slugignore parsing never crashes, and applying it to a real tree removes
 // exactly what the matcher says: a path stays if and only if neither it nor a directory above
 // it matches.
+#include "target.hpp"
+
 #include <core/slugignore.hpp>
 #include <util/fs.hpp>
 
@@ -64,13 +66,4 @@ slugignore(const uint8_t* data, size_t size)
 
 } // namespace slipway::fuzz
 
-#ifndef SLIPWAY_FUZZ_REPLAY
-extern "C" int
-LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
-{
-  if (!slipway::fuzz::slugignore(data, size)) {
-    std::abort();
-  }
-  return 0;
-}
-#endif
+SLIPWAY_FUZZ_TARGET(slipway::fuzz::slugignore)
