@@ -77,6 +77,7 @@ struct Packer
   ::archive* a;
   bool normalize = false;
   const PackedFileFn& on_file;
+  const TakeOptions* take = nullptr;
   unsigned long long files = 0;
 
   // Write one entry; `rel` is its path below the app ("" for the app directory itself).
@@ -108,8 +109,12 @@ struct Packer
   }
 
   util::Result<util::Visit>
-  add(int parent, const std::string& name, const std::string& rel, const struct stat& st)
+  add(int parent, const std::string& name, const std::string& rel, const struct stat& found)
   {
+    struct stat st = found;
+    if (take) {
+      SW_TRY_ASSIGN(st, take_entry(parent, name, rel, found, *take));
+    }
     std::string target;
     if (S_ISLNK(st.st_mode)) {
       char buf[4096];
@@ -169,7 +174,8 @@ pack_slug(const std::string& dir,
           const std::string& out_path,
           Compression compression,
           bool normalize,
-          const PackedFileFn& on_file)
+          const PackedFileFn& on_file,
+          const TakeOptions* take)
 {
   util::Fd fd(::open(out_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (!fd) {
@@ -193,12 +199,16 @@ pack_slug(const std::string& dir,
   if (archive_write_open(w.get(), &sink, nullptr, write_cb, nullptr) != ARCHIVE_OK) {
     return last_error(w.get(), "cannot start slug '" + out_path + "'");
   }
-  util::Fd root(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  util::Fd root(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   struct stat root_st;
   if (!root || ::fstat(root.get(), &root_st) != 0) {
     return util::error(util::errno_message("cannot open", dir));
   }
-  Packer packer{w.get(), normalize, on_file};
+  Packer packer{w.get(), normalize, on_file, take};
+  if (take) {
+    SW_TRY(take_top(root.get(), *take));
+    ::fstat(root.get(), &root_st);
+  }
   SW_TRY(packer.header("", root_st, ""));
   SW_TRY(util::walk_dir(root.get(), [&](int parent, const std::string& name, const std::string& rel,
                                         const struct stat& st) { return packer.add(parent, name, rel, st); }));

@@ -3,12 +3,13 @@
 // same bytes, checksummed with sha256 while it is written.
 #pragma once
 
+#include <archive/tree_normalize.hpp>
 #include <util/result.hpp>
+
+#include <sys/stat.h>
 
 #include <functional>
 #include <string>
-
-#include <sys/stat.h>
 
 namespace slipway::archive {
 
@@ -31,12 +32,15 @@ using PackedFileFn = std::function<void(const std::string& rel, const struct sta
 
 // Pack `dir` into `out_path` (created, must not exist). Fails on symlinks that point
 // outside the app and on special files (FIFOs, sockets, devices). With `normalize`, each
-// entry is also normalized in place as it is read (tree_normalize.hpp), saving a second walk.
+// entry is also normalized in place as it is read (tree_normalize.hpp), saving a second walk;
+// with `take` as well, each entry is first taken from the user who wrote it (take_tree, in
+// the same walk: every directory before it is listed). `dir`'s parent must be root's.
 util::Result<PackResult> pack_slug(const std::string& dir,
                                    const std::string& out_path,
                                    Compression compression,
                                    bool normalize = false,
-                                   const PackedFileFn& on_file = {});
+                                   const PackedFileFn& on_file = {},
+                                   const TakeOptions* take = nullptr);
 
 // The fixed modification time of every slug entry (2000-01-01T00:00:00Z).
 constexpr long k_slug_mtime = 946684800;

@@ -76,12 +76,28 @@ unshare(int parent, const std::string& name, int fd, const std::string& shown)
   return copy;
 }
 
-util::Result<util::Visit>
+// What `st` becomes once taken: owner 0 (as root) and the slug's mode.
+struct stat
+as_taken(struct stat st)
+{
+  if (::geteuid() == 0) {
+    st.st_uid = 0;
+    st.st_gid = 0;
+  }
+  if (!S_ISLNK(st.st_mode)) {
+    st.st_mode = (st.st_mode & ~07777) | slug_mode(st);
+  }
+  return st;
+}
+
+} // namespace
+
+util::Result<struct stat>
 take_entry(int parent, const std::string& name, const std::string& rel, const struct stat& st, const TakeOptions& opt)
 {
   std::string shown = "app/" + util::printable(rel);
   if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
-    return util::Visit::skip; // special files: the packer refuses them
+    return st; // special files: the packer refuses them
   }
   if (st.st_uid != opt.owner) {
     return util::error("'" + shown + "' belongs to uid " + std::to_string(st.st_uid) +
@@ -100,29 +116,42 @@ take_entry(int parent, const std::string& name, const std::string& rel, const st
     if (::fchmod(fd.get(), slug_mode(st)) != 0) {
       return util::error(util::errno_message("cannot change the mode of", shown));
     }
-    return util::Visit::skip;
+  } else {
+    // `parent` is taken: `name` is the very entry `st` describes, and stays so.
+    SW_TRY(own_and_mode(parent, name.c_str(), -1, st, shown));
   }
-  // `parent` is taken: `name` is the very entry `st` describes, and stays so.
-  SW_TRY(own_and_mode(parent, name.c_str(), -1, st, shown));
-  return util::Visit::descend; // walk_dir opens the directory with O_NOFOLLOW and lists it
+  struct stat taken = as_taken(st);
+  taken.st_nlink = 1;
+  return taken;
 }
 
-} // namespace
-
 util::Status
-take_tree(int dirfd, const TakeOptions& options)
+take_top(int dirfd, const TakeOptions& options)
 {
   struct stat st;
   if (::fstat(dirfd, &st) != 0) {
     return util::error(util::errno_message("cannot read", "app"));
   }
+  if (::geteuid() == 0 && st.st_uid == 0) {
+    return {}; // taken already: the app's user cannot give a directory to root
+  }
   if (st.st_uid != options.owner) {
     return util::error("'app' belongs to uid " + std::to_string(st.st_uid) + ", not to the app's user");
   }
-  SW_TRY(own_and_mode(-1, "", dirfd, st, "app"));
-  return util::walk_dir(dirfd, [&](int parent, const std::string& name, const std::string& rel, const struct stat& s) {
-    return take_entry(parent, name, rel, s, options);
-  });
+  return own_and_mode(-1, "", dirfd, st, "app");
+}
+
+util::Status
+take_tree(int dirfd, const TakeOptions& options)
+{
+  SW_TRY(take_top(dirfd, options));
+  return util::walk_dir(dirfd,
+                        [&](int parent, const std::string& name, const std::string& rel,
+                            const struct stat& s) -> util::Result<util::Visit> {
+                          SW_TRY(take_entry(parent, name, rel, s, options));
+                          // walk_dir opens a directory with O_NOFOLLOW and lists it: it is taken.
+                          return util::Visit::descend;
+                        });
 }
 
 util::Status

@@ -29,6 +29,14 @@ struct TakeOptions
 // Times are left to the packer.
 util::Status take_tree(int dirfd, const TakeOptions& options);
 
+// take_tree's steps, for a walker that takes and reads a tree in one pass: the top directory
+// (open as `dirfd`) first, then each entry before its directory is listed (walk_dir's order).
+// take_entry returns the entry's metadata as it is once taken; special files are left as
+// they are, for the walker to refuse.
+util::Status take_top(int dirfd, const TakeOptions& options);
+util::Result<struct stat> take_entry(
+    int parent, const std::string& name, const std::string& rel, const struct stat& st, const TakeOptions& options);
+
 util::Status normalize_tree(const std::string& dir);
 
 // Normalize one entry `name` of directory `parent`, which nobody else can change; `fd` is the

@@ -191,9 +191,10 @@ detect_buildpacks(const BuildInput& in,
   return chosen;
 }
 
-// The Procfile, read through the taken-over tree (`app` open, root's).
+// The Procfile of the app open as `app`, a directory already taken (its names cannot change):
+// a regular file of `owner`'s with no other name, read through its fd.
 util::Result<ProcessTypes>
-read_procfile(int app, bool& present)
+read_procfile(int app, uid_t owner, bool& present)
 {
   struct stat st;
   present = ::fstatat(app, "Procfile", &st, AT_SYMLINK_NOFOLLOW) == 0;
@@ -203,6 +204,9 @@ read_procfile(int app, bool& present)
   util::Fd fd(::openat(app, "Procfile", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (!S_ISREG(st.st_mode) || !fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
     return util::error("Procfile is not a regular file (a symlink or a directory); commit the Procfile itself");
+  }
+  if (st.st_uid != owner || st.st_nlink != 1) {
+    return util::error("Procfile is not a file of the app's own (another owner, or other hard links)");
   }
   SW_TRY_ASSIGN(std::string text, util::read_fd(fd.get(), "Procfile"));
   return parse_procfile(text, "Procfile");
@@ -416,12 +420,12 @@ compile_and_release(const BuildInput& in,
   return last;
 }
 
-// The process types: the Procfile over the buildpack's defaults.
+// The process types: the Procfile (see read_procfile) over the buildpack's defaults.
 util::Result<ProcessTypes>
-discover_process_types(int app, const buildpack::ReleaseInfo& release_info, util::Output& out)
+discover_process_types(int app, uid_t owner, const buildpack::ReleaseInfo& release_info, util::Output& out)
 {
   bool has_procfile = false;
-  SW_TRY_ASSIGN(ProcessTypes declared, read_procfile(app, has_procfile));
+  SW_TRY_ASSIGN(ProcessTypes declared, read_procfile(app, owner, has_procfile));
   ProcessTypes types(release_info.default_process_types.begin(), release_info.default_process_types.end());
   for (const auto& [k, v] : declared) {
     types[k] = v;
@@ -484,8 +488,10 @@ build_slug(const BuildInput& in, util::Output& out)
   SW_TRY_ASSIGN(auto release_info, compile_and_release(in, packs, *area, env, out));
   SW_TRY(area->open_to_user(false));
 
-  // 3. Root takes the tree back before reading it, then packs it. Files still as exported go
-  // into the slug's blob manifest, for the next build to copy.
+  // 3. Root takes the tree back before reading it, then packs it: the top directory first (so
+  // no name in it can be swapped), and every entry in the same walk as the packing, unless
+  // bin/release's config_vars must be written into .profile.d first. Files still as exported
+  // go into the slug's blob manifest, for the next build to copy.
   util::Fd app(::openat(area->fd.get(), "app", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!app) {
     return util::error(util::errno_message("cannot open the built app", area->app));
@@ -499,10 +505,14 @@ build_slug(const BuildInput& in, util::Output& out)
       add_blob_record(manifest, it->second.blob, rel);
     }
   };
-  SW_TRY(archive::take_tree(app.get(), take));
-  exported.clear();
-  SW_TRY(write_legacy_config_vars(app.get(), release_info.config_vars));
-  SW_TRY_ASSIGN(ProcessTypes types, discover_process_types(app.get(), release_info, out));
+  SW_TRY(archive::take_top(app.get(), take));
+  bool taken = !release_info.config_vars.empty();
+  if (taken) {
+    SW_TRY(archive::take_tree(app.get(), take));
+    SW_TRY(write_legacy_config_vars(app.get(), release_info.config_vars));
+  }
+  uid_t owner = taken ? ::geteuid() : take.owner;
+  SW_TRY_ASSIGN(ProcessTypes types, discover_process_types(app.get(), owner, release_info, out));
 
   archive::Compression compression = archive::Compression::zstd;
   archive::parse_compression(in.settings.compression, compression);
@@ -511,7 +521,8 @@ build_slug(const BuildInput& in, util::Output& out)
   std::string packed = in.paths.slugs() + "/.tmp-" + std::to_string(::getpid()) + archive::slug_extension(compression);
   ::unlink(packed.c_str());
   // Packing also normalizes the tree's times: it becomes the release's tree (see below).
-  auto pack = archive::pack_slug(area->app, packed, compression, true);
+  auto pack = archive::pack_slug(area->app, packed, compression, true, {}, taken ? nullptr : &take);
+  exported.clear();
   if (!pack) {
     ::unlink(packed.c_str());
     return pack.error();
