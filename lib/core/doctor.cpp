@@ -102,8 +102,10 @@ check_app(const AppPaths& paths, bool fix, util::Output& out)
     if (r->interrupted) {
       c.problem("v" + std::to_string(v) + " is pending but the process running it died", true);
     }
+    // A failed release may have no tree; one that has an `app` entry must have a sound one.
+    struct stat tree;
     if (r->status != ReleaseStatus::expired && r->status != ReleaseStatus::pending && !r->interrupted &&
-        !r->slug_id.empty() && !store.tree_owner(v)) {
+        !r->slug_id.empty() && ::lstat((dir + "/" + ReleaseFiles::app).c_str(), &tree) == 0 && !store.tree_owner(v)) {
       c.problem("releases/v" + std::to_string(v) + "/app is neither a directory nor a link to another release's tree",
                 true);
       bad_trees.push_back(v);
