@@ -81,7 +81,7 @@ resolve_program(const std::string& name, const std::vector<std::string>& env)
 }
 
 // SIGKILL every process this supervisor still has as a child, until none is left. Runs after
-// fork: system calls and stack buffers only.
+// fork: it allocates nothing (stack buffers only).
 void
 kill_all_children()
 {
