@@ -1,6 +1,7 @@
 #include "help.hpp"
 
 #include <algorithm>
+#include <string_view>
 
 namespace slipway::cmd {
 
@@ -34,10 +35,13 @@ command_help(const CommandSpec& spec)
   if (*spec.args) {
     out += " " + std::string(spec.args);
   }
+  bool app = false, server = false;
   for (const auto& o : spec.options) {
-    if (o.short_name == 'a') {
-      out += " -a APP";
-    }
+    app = app || o.short_name == 'a';
+    server = server || std::string_view(o.long_name) == "server";
+  }
+  if (app) {
+    out += server ? " (-a APP | --server)" : " -a APP";
   }
   out += "\n\n" + std::string(spec.summary) + "\n";
   if (*spec.details) {

@@ -115,6 +115,7 @@ test_stack_is_a_setting_with_a_server_default() {
   assert_contains settings.out "^stack: +heroku-22 "
   run_sw server.out settings --server
   assert_contains server.out "^stack: +heroku-24 "
+  assert_eq "Usage: slipway settings:set KEY=VALUE... (-a APP | --server)" "$(sw settings:set --help | head -1)"
   assert_contains server.out "^buildpack_dirs: +$SCRATCH/buildpacks "
   # Bad values change nothing.
   run_sw bad.out settings:set "stack=Heroku 22" -a hello
