@@ -120,9 +120,7 @@ take_entry(int parent, const std::string& name, const std::string& rel, const st
     // `parent` is taken: `name` is the very entry `st` describes, and stays so.
     SW_TRY(own_and_mode(parent, name.c_str(), -1, st, shown));
   }
-  struct stat taken = as_taken(st);
-  taken.st_nlink = 1;
-  return taken;
+  return as_taken(st);
 }
 
 util::Status

@@ -475,7 +475,6 @@ run_process(const ProcessSpec& spec,
   result.timed_out = ws.timed_out != 0;
   result.cancelled = ws.cancelled != 0;
   if (ws.start_errno != 0) {
-    result.start_errno = ws.start_errno;
     result.program_missing = ws.start_step == k_step_exec && ws.start_errno == ENOENT && !ws.start_target_exists;
     const std::string& target = ws.start_step == k_step_cwd ? spec.cwd : program;
     if (ws.start_step == k_step_user) {

@@ -45,9 +45,8 @@ struct ProcessResult
   bool view_failed = false; // the command did not run: spec.view could not be entered
   std::string view_error;   // why, e.g. "cannot mount the overlay: Operation not permitted"
   // Set when the command never ran: "cannot enter '/x': Permission denied", "cannot run
-  // '/bp/bin/detect': Permission denied", ... with errno in start_errno.
+  // '/bp/bin/detect': Permission denied", ...
   std::string start_error;
-  int start_errno = 0;
   bool program_missing = false; // start_error because argv[0] does not exist
   std::string stdout_text;
 
