@@ -43,6 +43,16 @@ inside_allowed(const std::string& path, const std::vector<std::string>& dirs)
   return false;
 }
 
+// `path` with every link resolved, or as given when it does not exist.
+std::string
+resolved(const std::string& path)
+{
+  char* real = ::realpath(path.c_str(), nullptr);
+  std::string out = real ? real : path;
+  std::free(real);
+  return out;
+}
+
 // A buildpack named by a path on this server (a directory, or a file:// URL): root reads it,
 // so only the directories the sysadmin allowed may be named, and never an app's own tree.
 // Returns the path with every link resolved: what is read is what was checked.
@@ -52,19 +62,23 @@ check_local_source(const AppPaths& paths,
                    const std::string& source,
                    const std::string& path)
 {
-  char* real = ::realpath(path.c_str(), nullptr);
-  std::string resolved = real ? real : path;
-  std::free(real);
-  if (inside_allowed(resolved, {paths.root() + "/apps"})) {
+  // Both sides resolved, so that a link neither leads out of an allowed directory nor hides
+  // the apps behind another name.
+  std::string real = resolved(path);
+  if (inside_allowed(real, {resolved(paths.root() + "/apps")})) {
     return util::error("buildpack '" + util::printable(source) +
                        "' lies inside Slipway's apps; name a buildpack outside them");
   }
-  if (!inside_allowed(resolved, settings.buildpack_dirs)) {
+  std::vector<std::string> allowed;
+  for (const auto& dir : settings.buildpack_dirs) {
+    allowed.push_back(resolved(dir));
+  }
+  if (!inside_allowed(real, allowed)) {
     return util::error("buildpack '" + util::printable(source) +
                        "' is not in a directory the server allows; a sysadmin can allow its directory with "
                        "'slipway settings:set --server buildpack_dirs=DIR', or use a built-in or a git URL");
   }
-  return resolved;
+  return real;
 }
 
 } // namespace

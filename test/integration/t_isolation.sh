@@ -106,6 +106,16 @@ test_buildpacks_by_path_only_from_allowed_directories() {
   assert_eq 2 "$SW_STATUS" "settings:set buildpack_dirs for an app"
   assert_contains set.out "^slipway: error: setting 'buildpack_dirs' is for the whole server; set it with 'slipway settings:set --server buildpack_dirs=...'$"
   assert_not_contains "$(app_dir hello)/settings.yml" "buildpack_dirs"
+  # An allowed directory named through a link allows what really lies in it.
+  mkdir -p "$SCRATCH/buildpacks"
+  cp -a "$FIXTURES/buildpacks/recorder" "$SCRATCH/buildpacks/recorder"
+  ln -s "$SCRATCH/buildpacks" "$SCRATCH/bp-link"
+  allow_buildpacks "$SCRATCH/bp-link"
+  echo "$SCRATCH/buildpacks/recorder" >"$SRC/.buildpacks"
+  git -C "$SRC" commit -qam "an allowed buildpack"
+  push
+  assert_contains push.out "Recorder build number 1"
+  assert_current hello v1
   assert_targets_intact
 }
 
