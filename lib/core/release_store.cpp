@@ -142,14 +142,14 @@ ReleaseStore::tree_owner(unsigned long v) const
   if (S_ISDIR(st.st_mode)) {
     return v;
   }
+  // The only link made: "../vK/app", K another release whose own app is a directory.
   auto target = util::read_link(app);
-  std::string prefix = "../v", suffix = std::string("/") + ReleaseFiles::app;
-  if (!S_ISLNK(st.st_mode) || !target || !util::starts_with(*target, prefix) || !util::ends_with(*target, suffix)) {
+  std::string suffix = std::string("/") + ReleaseFiles::app;
+  if (!S_ISLNK(st.st_mode) || !target || !util::starts_with(*target, "../v") || !util::ends_with(*target, suffix)) {
     return std::nullopt;
   }
-  auto k = parse_version(target->substr(prefix.size() - 1, target->size() - suffix.size() - prefix.size() + 1));
-  std::string owner = dir(k ? *k : 0) + "/" + ReleaseFiles::app;
-  if (!k || *k == v || ::lstat(owner.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+  auto k = parse_version(target->substr(3, target->size() - 3 - suffix.size()));
+  if (!k || *k == v || ::lstat((dir(*k) + suffix).c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return std::nullopt;
   }
   return *k;
