@@ -45,24 +45,29 @@ apply_args(const Context& ctx, core::AppSettings& s, bool server)
   return {};
 }
 
-static util::Result<int>
-run_set(Context& ctx)
+static util::Status
+set_app_settings(const Context& ctx)
 {
-  if (ctx.has("server")) {
-    SW_TRY_ASSIGN(core::AppSettings s, core::load_server_settings(ctx.root));
-    SW_TRY(apply_args(ctx, s, true));
-    SW_TRY(core::save_server_settings(ctx.root, s));
-    for (const auto& arg : ctx.args) {
-      ctx.out->line(arg);
-    }
-    return 0;
-  }
   SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
   SW_TRY_ASSIGN(core::AppSettings s, core::load_settings(paths));
   SW_TRY_ASSIGN(core::AppLock lock, core::AppLock::acquire(paths, "settings:set", wait_for_lock(ctx, false), *ctx.out));
   SW_TRY_ASSIGN(s, core::load_settings(paths));
   SW_TRY(apply_args(ctx, s, false));
-  SW_TRY(core::save_settings(paths, s));
+  return core::save_settings(paths, s);
+}
+
+static util::Status
+set_server_settings(const Context& ctx)
+{
+  SW_TRY_ASSIGN(core::AppSettings s, core::load_server_settings(ctx.root));
+  SW_TRY(apply_args(ctx, s, true));
+  return core::save_server_settings(ctx.root, s);
+}
+
+static util::Result<int>
+run_set(Context& ctx)
+{
+  SW_TRY(ctx.has("server") ? set_server_settings(ctx) : set_app_settings(ctx));
   for (const auto& arg : ctx.args) {
     ctx.out->line(arg);
   }
