@@ -40,9 +40,9 @@ create_app(const std::string& root, const std::string& name)
     return util::error("app '" + name + "' already exists", 1);
   }
   // Build the app under a temp name and rename it in: a half-created app never shows.
-  std::string staging = root + "/apps/." + name + ".creating";
+  std::string staging = paths.staging_dir();
   SW_TRY(util::remove_tree(staging));
-  AppPaths staged(root, "." + name + ".creating");
+  AppPaths staged(root, util::base_name(staging));
   SW_TRY(util::make_dir(staging, 0750));
   git::Session git_session;
   SW_TRY(git::init_bare(staged.repo(), "main"));
@@ -77,7 +77,7 @@ destroy_app(const AppPaths& paths, util::Output& out)
 {
   SW_TRY_ASSIGN(AppLock lock, AppLock::acquire(paths, "apps:destroy", true, out));
   // Rename first so the app disappears at once, then delete at leisure.
-  std::string doomed = paths.root() + "/apps/." + paths.name() + ".destroying." + std::to_string(::getpid());
+  std::string doomed = paths.doomed_dir(::getpid());
   if (::rename(paths.dir().c_str(), doomed.c_str()) != 0) {
     return util::error(util::errno_message("cannot destroy app", paths.dir()));
   }

@@ -47,67 +47,21 @@ hash_dir(util::Sha256& h, const std::string& dir)
                         });
 }
 
-// The sources the app asks for, reading .buildpacks straight from the commit's tree.
-std::vector<std::string>
-requested(git_repository* repo, const git::CommitInfo& commit, const ConfigVars& config)
-{
-  std::vector<std::string> out;
-  if (auto it = config.find("BUILDPACK_URL"); it != config.end() && !util::trim(it->second).empty()) {
-    out.emplace_back(util::trim(it->second));
-    return out;
-  }
-  git_oid tree_id;
-  git_tree* raw = nullptr;
-  if (!git::parse_oid(commit.tree_id, tree_id) || git_tree_lookup(&raw, repo, &tree_id) != 0) {
-    return out;
-  }
-  git::Tree tree(raw);
-  git_tree_entry* entry = nullptr;
-  if (git_tree_entry_bypath(&entry, tree.get(), ".buildpacks") != 0) {
-    git_error_clear();
-    return out;
-  }
-  std::unique_ptr<git_tree_entry, git::GitFree<git_tree_entry_free>> owner(entry);
-  git_blob* blob = nullptr;
-  if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB || git_blob_lookup(&blob, repo, git_tree_entry_id(entry)) != 0) {
-    return out;
-  }
-  git::Blob b(blob);
-  std::string text(static_cast<const char*>(git_blob_rawcontent(b.get())),
-                   static_cast<size_t>(git_blob_rawsize(b.get())));
-  for (const auto& line : util::split(text, '\n')) {
-    std::string s(util::trim(line));
-    if (!s.empty() && s[0] != '#') {
-      out.push_back(s);
-    }
-  }
-  return out;
-}
-
 } // namespace
 
 util::Result<std::string>
-build_key(const AppPaths& paths,
-          const AppSettings& settings,
-          git_repository* repo,
+build_key(const AppSettings& settings,
           const git::CommitInfo& commit,
-          const ConfigVars& config)
+          const ConfigVars& config,
+          const BuildpackPlan& buildpacks)
 {
   util::Sha256 h;
   h.update("slipway-build-key-1\ntree " + commit.tree_id + "\nstack " + app_stack(settings) + "\ncompression " +
            settings.compression + "\nconfig\n" + format_env(config));
-  auto sources = requested(repo, commit, config);
-  if (sources.empty()) {
-    for (const auto& bp : builtin_buildpacks()) {
-      h.update("\nbuildpack " + bp.name);
-      SW_TRY(hash_dir(h, bp.dir));
-    }
-  }
-  for (const auto& source : sources) {
-    util::NullOutput quiet;
-    SW_TRY_ASSIGN(auto bp, resolve_buildpack(paths, settings, source, quiet));
-    h.update("\nbuildpack " + source);
-    SW_TRY(hash_dir(h, bp.dir));
+  for (size_t i = 0; i < buildpacks.candidates.size(); ++i) {
+    // A requested buildpack counts by the source named, a built-in by its name.
+    h.update("\nbuildpack " + (buildpacks.detecting() ? buildpacks.candidates[i].name : buildpacks.requested[i]));
+    SW_TRY(hash_dir(h, buildpacks.candidates[i].dir));
   }
   return h.hex_digest();
 }
@@ -115,7 +69,7 @@ build_key(const AppPaths& paths,
 std::optional<std::string>
 slug_for_key(const AppPaths& paths, const std::string& key)
 {
-  auto id = util::read_file(paths.slugs() + "/by-input/" + key);
+  auto id = util::read_file(paths.build_keys() + "/" + key);
   if (!id) {
     return std::nullopt;
   }
@@ -129,8 +83,10 @@ slug_for_key(const AppPaths& paths, const std::string& key)
 util::Status
 remember_key(const AppPaths& paths, const std::string& key, const std::string& slug_id)
 {
-  SW_TRY(util::make_dir(paths.slugs() + "/by-input", 0750, true));
-  return util::write_file_atomic(paths.slugs() + "/by-input/" + key, slug_id + "\n", 0640);
+  SW_TRY(util::make_dir(paths.build_keys(), 0750, true));
+  // A hint, written in place (no temp file in a directory that grows with every build):
+  // a cut-short id names no slug, and the next push builds.
+  return util::write_file(paths.build_keys() + "/" + key, slug_id + "\n", 0640);
 }
 
 } // namespace slipway::core

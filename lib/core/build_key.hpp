@@ -3,6 +3,7 @@
 // (a `git revert`, a redeploy of an old commit). Recorded in apps/APP/slugs/by-input/KEY.
 #pragma once
 
+#include <core/buildpack_source.hpp>
 #include <core/config_vars.hpp>
 #include <core/layout.hpp>
 #include <core/settings.hpp>
@@ -13,14 +14,13 @@
 namespace slipway::core {
 
 // sha256 over: the commit's tree id, every config var (they reach bin/compile), the stack,
-// the compression, and the content of each buildpack that may run (the built-ins, or the
-// ones BUILDPACK_URL or the tree's .buildpacks name; git URLs are fetched to see their
-// content). Fails only when a requested buildpack cannot be had, which the build reports.
-util::Result<std::string> build_key(const AppPaths& paths,
-                                    const AppSettings& settings,
-                                    git_repository* repo,
+// the compression, and the content of each buildpack in the push's plan (the built-ins, or
+// the ones BUILDPACK_URL or the tree's .buildpacks name, already fetched). Fails only when a
+// buildpack cannot be read.
+util::Result<std::string> build_key(const AppSettings& settings,
                                     const git::CommitInfo& commit,
-                                    const ConfigVars& config);
+                                    const ConfigVars& config,
+                                    const BuildpackPlan& buildpacks);
 
 // The slug recorded for `key`, if its tarball still exists.
 std::optional<std::string> slug_for_key(const AppPaths& paths, const std::string& key);

@@ -6,6 +6,8 @@
 #include <util/sha256.hpp>
 #include <util/strings.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -99,26 +101,41 @@ builtin_buildpacks()
   return out;
 }
 
-util::Result<std::vector<std::string>>
-requested_buildpacks(const ConfigVars& config, const std::string& build_dir)
+util::Result<BuildpackPlan>
+plan_buildpacks(const AppPaths& paths,
+                const AppSettings& settings,
+                const ConfigVars& config,
+                const std::optional<std::string>& dot_buildpacks,
+                util::Output& out)
 {
-  std::vector<std::string> out;
+  BuildpackPlan plan;
   if (auto it = config.find("BUILDPACK_URL"); it != config.end() && !util::trim(it->second).empty()) {
-    out.emplace_back(util::trim(it->second));
-    return out;
-  }
-  std::string file = build_dir + "/.buildpacks";
-  if (!util::path_exists(file)) {
-    return out;
-  }
-  SW_TRY_ASSIGN(std::string text, util::read_file(file));
-  for (const auto& line : util::split(text, '\n')) {
-    std::string s(util::trim(line));
-    if (!s.empty() && s[0] != '#') {
-      out.push_back(s);
+    plan.requested.emplace_back(util::trim(it->second));
+  } else if (dot_buildpacks) {
+    for (const auto& line : util::split(*dot_buildpacks, '\n')) {
+      std::string s(util::trim(line));
+      if (!s.empty() && s[0] != '#') {
+        plan.requested.push_back(s);
+      }
     }
   }
-  return out;
+  if (plan.detecting()) {
+    plan.candidates = builtin_buildpacks();
+    return plan;
+  }
+  if (plan.requested.size() == 1) {
+    out.step("Using buildpack: " + plan.requested[0]);
+  } else {
+    out.step("Using buildpacks:");
+    for (size_t i = 0; i < plan.requested.size(); ++i) {
+      out.detail(std::to_string(i + 1) + ". " + plan.requested[i]);
+    }
+  }
+  for (const auto& source : plan.requested) {
+    SW_TRY_ASSIGN(auto bp, resolve_buildpack(paths, settings, source, out));
+    plan.candidates.push_back(bp);
+  }
+  return plan;
 }
 
 util::Result<buildpack::Buildpack>
@@ -157,10 +174,12 @@ resolve_buildpack(const AppPaths& paths, const AppSettings& settings, const std:
   util::Sha256 h;
   h.update(source);
   std::string cached = paths.buildpacks() + "/" + h.hex_digest().substr(0, 16);
-  std::string fresh = cached + ".fetch." + std::to_string(::getpid());
+  std::string fresh = paths.fetched_buildpack(::getpid());
   SW_TRY(util::make_dir(paths.buildpacks(), 0750, true));
+  SW_TRY(util::make_dirs(paths.tmp(), 0750));
   SW_TRY(util::remove_tree(fresh));
   git::FetchLimits limits{static_cast<unsigned>(settings.buildpack_fetch_timeout), settings.buildpack_fetch_size};
+  spdlog::info("fetching buildpack {}", source);
   auto fetched = git::clone_at(url, ref, fresh, limits);
   if (!fetched) {
     (void)util::remove_tree(fresh);

@@ -9,6 +9,7 @@
 #include <core/settings.hpp>
 #include <runner/runner.hpp>
 
+#include <optional>
 #include <vector>
 
 namespace slipway::core {
@@ -16,9 +17,28 @@ namespace slipway::core {
 // Built-in buildpacks in detection order (Node.js, Python, then Procfile-only).
 std::vector<buildpack::Buildpack> builtin_buildpacks();
 
-// The sources the app asks for (BUILDPACK_URL wins over .buildpacks); empty means detect.
-// `build_dir` is the exported app.
-util::Result<std::vector<std::string>> requested_buildpacks(const ConfigVars& config, const std::string& build_dir);
+// The buildpacks one push builds with, resolved once and given to both the build key
+// (build_key.hpp) and the build (slug_builder.hpp).
+struct BuildpackPlan
+{
+  std::vector<std::string> requested;           // the sources asked for; empty: detect
+  std::vector<buildpack::Buildpack> candidates; // those, fetched, in order; or the built-ins
+
+  bool
+  detecting() const
+  {
+    return requested.empty();
+  }
+};
+
+// BUILDPACK_URL, else the lines of `dot_buildpacks` (the pushed commit's .buildpacks, if it
+// has one), else detection over the built-ins; each source resolved (fetched) once, which
+// `out` announces ("Using buildpack: ...").
+util::Result<BuildpackPlan> plan_buildpacks(const AppPaths& paths,
+                                            const AppSettings& settings,
+                                            const ConfigVars& config,
+                                            const std::optional<std::string>& dot_buildpacks,
+                                            util::Output& out);
 
 // Turn one source into a directory with bin/, fetching git URLs (within the server's
 // buildpack_fetch_timeout and buildpack_fetch_size).

@@ -4,6 +4,7 @@
 #include <core/app_user.hpp>
 #include <core/release_store.hpp>
 #include <core/releaser.hpp>
+#include <core/slug_index.hpp>
 #include <core/slug_store.hpp>
 #include <util/fs.hpp>
 #include <util/sha256.hpp>
@@ -21,6 +22,7 @@ struct Checker
 {
   const AppPaths& paths;
   std::vector<Finding> findings;
+  std::vector<std::string> temps; // leftover temp files found, for --fix
 
   void
   problem(const std::string& what, bool fixable = false)
@@ -44,9 +46,9 @@ struct Checker
   {
     auto names = util::list_dir(dir);
     for (const auto& n : names ? *names : std::vector<std::string>{}) {
-      if (util::starts_with(n, ".tmp-") || n.find(".tmp.") != std::string::npos ||
-          n.find(".fetch.") != std::string::npos) {
+      if (is_temp_name(n)) {
         problem("leftover temporary file " + dir + "/" + n, true);
+        temps.push_back(dir + "/" + n);
       }
     }
   }
@@ -57,7 +59,7 @@ struct Checker
 util::Result<std::vector<Finding>>
 check_app(const AppPaths& paths, bool fix, util::Output& out)
 {
-  Checker c{paths, {}};
+  Checker c{paths, {}, {}};
   ReleaseStore store(paths);
   SlugStore slugs(paths);
   if (auto reachable = check_root_reachable(paths.root()); !reachable) {
@@ -88,6 +90,8 @@ check_app(const AppPaths& paths, bool fix, util::Output& out)
 
   std::set<std::string> referenced;
   std::vector<unsigned long> bad_trees;
+  auto index = SlugIndex::load(paths);
+  bool index_agrees = static_cast<bool>(index);
   SW_TRY_ASSIGN(auto versions, store.versions());
   for (auto v : versions) {
     std::string dir = store.dir(v);
@@ -109,6 +113,10 @@ check_app(const AppPaths& paths, bool fix, util::Output& out)
       c.problem("releases/v" + std::to_string(v) + "/app is neither a directory nor a link to another release's tree",
                 true);
       bad_trees.push_back(v);
+    }
+    if (r->status != ReleaseStatus::expired && !r->slug_id.empty()) {
+      const auto* e = index ? index->entry_of_release(v) : nullptr;
+      index_agrees = index_agrees && e && e->slug == r->slug_id;
     }
     if (r->status != ReleaseStatus::expired) {
       referenced.insert(r->slug_id);
@@ -140,6 +148,10 @@ check_app(const AppPaths& paths, bool fix, util::Output& out)
     }
   }
 
+  if (!index_agrees) {
+    c.problem("the slug index " + paths.slug_index() + " disagrees with the release records", true);
+  }
+
   bool any_fixable = false;
   for (const auto& f : c.findings) {
     any_fixable = any_fixable || f.fixable;
@@ -150,6 +162,16 @@ check_app(const AppPaths& paths, bool fix, util::Output& out)
     for (auto& f : c.findings) {
       if (f.fixable) {
         f.fixed = true;
+      }
+    }
+    for (const auto& t : c.temps) {
+      (void)util::remove_tree(t);
+    }
+    if (!index_agrees) {
+      ::unlink(paths.slug_index().c_str());
+      auto rebuilt = SlugIndex::load(paths);
+      if (!rebuilt || !rebuilt->save()) {
+        out.warn("cannot rebuild " + paths.slug_index());
       }
     }
     ::chmod(paths.dir().c_str(), 0750);

@@ -1,8 +1,10 @@
 // Where everything lives under SLIPWAY_ROOT: the on-disk contract sysadmins rely on.
-// See ARCHITECTURE.md for the tree; every path in Slipway comes from here.
+// ARCHITECTURE.md ("Where things live") shows the tree; every on-disk name in Slipway,
+// temporary ones included, comes from here.
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace slipway::core {
 
@@ -60,6 +62,16 @@ public:
     return m_dir + "/slugs";
   }
   std::string
+  slug_index() const
+  {
+    return slugs() + "/index";
+  } // slugs by newest use, with their releases (slug_index.hpp)
+  std::string
+  build_keys() const
+  {
+    return slugs() + "/by-input";
+  } // build_key.hpp: one file per build key, naming the slug it built
+  std::string
   cache() const
   {
     return m_dir + "/cache";
@@ -79,6 +91,7 @@ public:
   {
     return m_dir + "/tmp";
   } // staging; cleaned by each deploy
+  // Temporary names, all in tmp/ (removed whole by the next lock holder) unless noted.
   std::string
   build_area(long pid) const
   {
@@ -89,6 +102,26 @@ public:
   {
     return tmp() + "/tree-" + std::to_string(pid);
   } // a built tree waiting to become a release's app/
+  std::string
+  packed_slug(long pid) const
+  {
+    return tmp() + "/slug-" + std::to_string(pid);
+  } // a slug being packed or imported, until SlugStore::adopt moves it into slugs/
+  std::string
+  unpacked_tree(long pid) const
+  {
+    return tmp() + "/unpack-" + std::to_string(pid);
+  } // a slug being unpacked, until it is renamed into a release
+  std::string
+  fetched_buildpack(long pid) const
+  {
+    return tmp() + "/buildpack-" + std::to_string(pid);
+  } // a buildpack being fetched, until it replaces its copy in buildpacks/
+  std::string
+  release_scratch(unsigned long v) const
+  {
+    return tmp() + "/release-v" + std::to_string(v);
+  } // the release phase's throwaway copy
   std::string
   hooks() const
   {
@@ -105,11 +138,28 @@ public:
     return m_dir + "/deploy.lock";
   }
 
+  // The apps/ entry of an app while apps:create builds it, and while apps:destroy removes it.
+  std::string
+  staging_dir() const
+  {
+    return m_root + "/apps/." + m_name + ".creating";
+  }
+  std::string
+  doomed_dir(long pid) const
+  {
+    return m_root + "/apps/." + m_name + ".destroying." + std::to_string(pid);
+  }
+
 private:
   std::string m_root;
   std::string m_name;
   std::string m_dir;
 };
+
+// A name (not a path) Slipway gives something only while writing or removing it: the atomic
+// writes' temp files (util::temp_name), and apps/ entries of apps being created or destroyed.
+// Once its writer is gone it is a leftover. (tmp/ is removed whole and needs no name test.)
+bool is_temp_name(std::string_view name);
 
 // Files inside one release directory.
 struct ReleaseFiles

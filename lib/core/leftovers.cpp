@@ -2,42 +2,40 @@
 
 #include <core/release_store.hpp>
 #include <util/fs.hpp>
-#include <util/strings.hpp>
 
 namespace slipway::core {
 
-// Remove what interrupted runs left behind. Only called with the deploy lock held, so
-// nothing in tmp/ or slugs/.tmp-* belongs to a live process.
+namespace {
+
 void
-clean_leftovers(const AppPaths& paths, util::Output& out)
+remove_temp_names(const std::string& dir)
 {
-  (void)util::remove_tree(paths.tmp());
-  (void)util::make_dirs(paths.tmp(), 0750);
-  // Temp names: ".tmp-*" (slugs being packed) and "*.tmp.PID" (files and links being
-  // replaced atomically, unpacked trees being moved into place).
-  auto is_temp = [](const std::string& n) {
-    return util::starts_with(n, ".tmp-") || n.find(".tmp.") != std::string::npos ||
-           n.find(".fetch.") != std::string::npos;
-  };
-  for (const auto& dir : {paths.dir(), paths.slugs(), paths.buildpacks()}) {
-    if (auto names = util::list_dir(dir)) {
-      for (const auto& n : *names) {
-        if (is_temp(n)) {
-          (void)util::remove_tree(dir + "/" + n);
-        }
+  if (auto names = util::list_dir(dir)) {
+    for (const auto& n : *names) {
+      if (is_temp_name(n)) {
+        (void)util::remove_tree(dir + "/" + n);
       }
     }
   }
+}
+
+} // namespace
+
+void
+clean_leftovers(const AppPaths& paths, util::Output& out)
+{
+  // Every temporary directory and tarball lives in tmp/; only atomic writes leave temp files
+  // elsewhere: beside the app's own files, and in a release's directory only while it is
+  // unfinished. None of these directories grows with history.
+  (void)util::remove_tree(paths.tmp());
+  (void)util::make_dirs(paths.tmp(), 0750);
+  for (const auto& dir : {paths.dir(), paths.slugs(), paths.buildpacks()}) {
+    remove_temp_names(dir);
+  }
   ReleaseStore store(paths);
-  if (auto versions = store.versions()) {
-    for (auto v : *versions) {
-      if (auto names = util::list_dir(store.dir(v))) {
-        for (const auto& n : *names) {
-          if (is_temp(n)) {
-            (void)util::remove_tree(store.dir(v) + "/" + n);
-          }
-        }
-      }
+  if (auto unfinished = store.unfinished()) {
+    for (auto v : *unfinished) {
+      remove_temp_names(store.dir(v));
     }
   }
   if (auto fixed = store.recover_interrupted(); fixed) {

@@ -26,7 +26,8 @@ import_slug(const AppPaths& from, const AppPaths& to, const SlugRecord& slug)
   }
   SW_TRY(util::make_dir(to.slugs(), 0750, true));
   std::string src = SlugStore(from).tarball(slug);
-  std::string tmp = to.slugs() + "/.tmp-promote-" + std::to_string(::getpid());
+  std::string tmp = to.packed_slug(::getpid());
+  SW_TRY(util::make_dirs(to.tmp(), 0750));
   ::unlink(tmp.c_str());
   if (::link(src.c_str(), tmp.c_str()) != 0) {
     std::error_code ec;

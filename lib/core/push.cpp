@@ -40,6 +40,27 @@ reuse_slug(const AppPaths& paths, const std::string& id, util::Output& out)
   return BuildResult{slug, ""};
 }
 
+// The push's buildpacks, resolved once; then the slug an identical build (same tree,
+// buildpacks and config) made before, or a new build, remembered under its key.
+util::Result<BuildResult>
+build_or_reuse(const AppPaths& paths,
+               const AppSettings& settings,
+               git_repository* repo,
+               const git::CommitInfo& commit,
+               const ConfigVars& config,
+               util::Output& out)
+{
+  SW_TRY_ASSIGN(auto dot_buildpacks, git::read_tree_file(repo, commit.tree_id, ".buildpacks"));
+  SW_TRY_ASSIGN(BuildpackPlan buildpacks, plan_buildpacks(paths, settings, config, dot_buildpacks, out));
+  SW_TRY_ASSIGN(std::string key, build_key(settings, commit, config, buildpacks));
+  if (auto reused = slug_for_key(paths, key)) {
+    return reuse_slug(paths, *reused, out);
+  }
+  SW_TRY_ASSIGN(BuildResult built, build_slug({paths, settings, repo, commit, config, buildpacks}, out));
+  (void)remember_key(paths, key, built.slug.id);
+  return built;
+}
+
 std::string
 build_log_name(const std::string& commit)
 {
@@ -124,19 +145,12 @@ handle_push(const AppPaths& paths, HookKind kind, const std::vector<RefUpdate>& 
   SW_TRY_ASSIGN(util::FileOutput log, util::FileOutput::open(log_path));
   util::TeeOutput build_out(out, log);
   build_out.step("Building " + paths.name() + " from " + branch + " (" + short_id + ")");
-  // An identical build (same tree, buildpacks and config) is reused, not repeated.
-  auto key = build_key(paths, settings, repo.get(), commit, config);
-  std::optional<std::string> reused = key ? slug_for_key(paths, *key) : std::nullopt;
-  auto built = reused ? reuse_slug(paths, *reused, build_out)
-                      : build_slug({paths, settings, repo.get(), commit, config}, build_out);
+  auto built = build_or_reuse(paths, settings, repo.get(), commit, config, build_out);
   if (!built) {
     build_out.warn("Push rejected, failed to build: " + built.error().message);
     out.warn("Build log: " + log_path);
     give_back();
     return false;
-  }
-  if (key && !reused) {
-    (void)remember_key(paths, *key, built->slug.id);
   }
   SW_TRY_ASSIGN(
       ReleaseOutcome outcome,

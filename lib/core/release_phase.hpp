@@ -2,32 +2,38 @@
 // the new config before anything switches.
 #pragma once
 
+#include <core/app_user.hpp>
 #include <core/config_vars.hpp>
+#include <core/layout.hpp>
 #include <util/output.hpp>
 #include <util/process.hpp>
 
+#include <optional>
 #include <string>
 
 namespace slipway::core {
 
 struct ReleasePhaseInput
 {
-  std::string app_dir; // a fresh copy of the slug; files written here are thrown away
-  const util::OverlayView* view = nullptr; // set when app_dir is an overlay view to enter
+  const AppPaths* paths = nullptr;
+  unsigned long version = 0;
+  std::string tree;    // the release's tree (releases/vN/app), never written
+  std::string tarball; // its slug, unpacked again where no cheaper copy can be made
   std::string command; // the Procfile release: command, given to bash
   ConfigVars config;   // the new release's config vars
   double timeout = 3600;
   double kill_grace = 10;
-  std::string log_path;         // release.log: every output line is appended as it is written
-  std::string runner_path;      // receives "<pid> <start time>" of the supervisor, for releases:cancel
-  bool drop_privileges = false; // run as uid:gid, the app's user (app_user.hpp)
-  uid_t uid = 0;
-  gid_t gid = 0;
+  std::string log_path;        // release.log: every output line is appended as it is written
+  std::string runner_path;     // receives "<pid> <start time>" of the supervisor, for releases:cancel
+  std::optional<AppUser> user; // run as the app's user (when Slipway runs as root)
 };
 
-// Run the command: bash in its own process group with the config vars, then .profile.d/*.sh
-// sourced, HOME set to the app, DYNO=release.1, stdin /dev/null. Output goes to `out` and the
-// log line by line. Every process it started is gone when this returns.
+// Run the command in a throwaway copy of the tree (release_scratch.hpp): an overlay view,
+// or, when this kernel refuses the view, a link farm made then and the command run there
+// instead; the copy is removed afterwards. bash runs in its own process group with the
+// config vars, then .profile.d/*.sh sourced, HOME set to the copy, DYNO=release.1, stdin
+// /dev/null. Output goes to `out` and the log line by line. Every process it started is gone
+// when this returns. An error means the command could not be given a copy or a process.
 util::Result<util::ProcessResult> run_release_phase(const ReleasePhaseInput& in, util::Output& out);
 
 } // namespace slipway::core

@@ -37,14 +37,14 @@ make_overlay(ReleaseScratch& s, const std::string& live, const AppUser& user)
 
 util::Result<ReleaseScratch>
 make_release_scratch(const AppPaths& paths,
-                     const std::string& version,
+                     unsigned long version,
                      const std::string& live,
                      const std::string& tarball,
                      const std::optional<AppUser>& user,
                      ScratchKind want)
 {
   ReleaseScratch s;
-  s.dir = paths.tmp() + "/release-" + version;
+  s.dir = paths.release_scratch(version);
   s.app_dir = s.dir + "/app";
   SW_TRY(util::make_dirs(paths.tmp(), 0750));
   SW_TRY(util::remove_tree(s.dir));
@@ -56,16 +56,13 @@ make_release_scratch(const AppPaths& paths,
     }
   }
   util::OverlayView probe{live, s.dir + "/upper", s.dir + "/work", s.dir + "/lower", s.app_dir};
-  bool overlay = want == ScratchKind::overlay && user && util::overlay_paths_usable(probe) &&
-                 !util::fault_active("no-overlay");
+  bool overlay =
+      want == ScratchKind::overlay && user && util::overlay_paths_usable(probe) && !util::fault_active("no-overlay");
   if (overlay) {
-    s.kind = ScratchKind::overlay;
     SW_TRY(make_overlay(s, live, *user));
   } else if (want != ScratchKind::unpack && user) {
-    s.kind = ScratchKind::links;
     SW_TRY(util::link_tree(live, s.app_dir, static_cast<long>(user->uid), user->gid));
   } else {
-    s.kind = ScratchKind::unpack;
     SW_TRY(archive::unpack_slug(tarball, s.app_dir));
   }
   return s;

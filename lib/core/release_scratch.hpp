@@ -12,8 +12,7 @@
 
 namespace slipway::core {
 
-enum class ScratchKind
-{
+enum class ScratchKind {
   overlay, // root: an overlay view of the live tree, O(1); the command enters it (overlay_view.hpp)
   links,   // root: the app user's directories holding hard links to the release's files
   unpack,  // not root: the slug unpacked again
@@ -21,7 +20,6 @@ enum class ScratchKind
 
 struct ReleaseScratch
 {
-  ScratchKind kind = ScratchKind::unpack;
   std::string dir;                       // tmp/release-vN: everything made for this copy
   std::string app_dir;                   // what the release command gets as HOME and cwd
   std::optional<util::OverlayView> view; // set for ScratchKind::overlay
@@ -31,7 +29,7 @@ struct ReleaseScratch
 // asked for falls back to the next when it does not apply: overlay needs root and plain
 // paths, links need root. SLIPWAY_FAULT=no-overlay skips the overlay, for tests.
 util::Result<ReleaseScratch> make_release_scratch(const AppPaths& paths,
-                                                  const std::string& version,
+                                                  unsigned long version,
                                                   const std::string& live,
                                                   const std::string& tarball,
                                                   const std::optional<AppUser>& user,

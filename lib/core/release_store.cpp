@@ -1,6 +1,7 @@
 #include "release_store.hpp"
 
 #include <core/app_user.hpp>
+#include <core/slug_index.hpp>
 #include <util/clock.hpp>
 #include <util/fs.hpp>
 #include <util/identity.hpp>
@@ -108,8 +109,8 @@ util::Result<ReleaseRecord>
 ReleaseStore::create(ReleaseRecord draft, const ConfigVars& config)
 {
   SW_TRY(util::make_dir(m_paths.releases(), 0750, true));
-  SW_TRY_ASSIGN(auto existing, versions());
-  draft.version = existing.empty() ? 1 : existing.back() + 1;
+  SW_TRY_ASSIGN(auto latest_version, latest());
+  draft.version = latest_version + 1;
   draft.status = ReleaseStatus::pending;
   draft.created_at = util::now_iso8601();
   draft.owner_pid = std::to_string(::getpid());
@@ -122,6 +123,9 @@ ReleaseStore::create(ReleaseRecord draft, const ConfigVars& config)
   }
   SW_TRY(save_env(d + "/" + ReleaseFiles::env, config));
   SW_TRY(save(draft));
+  if (!draft.slug_id.empty()) {
+    SW_TRY(record_slug_use(m_paths, draft.slug_id, draft.version));
+  }
   return draft;
 }
 
@@ -180,15 +184,30 @@ ReleaseStore::switch_current(unsigned long v) const
 }
 
 util::Result<std::vector<unsigned long>>
+ReleaseStore::unfinished() const
+{
+  // Releases are made one at a time under the lock, and every lock holder finishes what the
+  // one before left: only the newest can be unfinished, never one below a finished one.
+  std::vector<unsigned long> out;
+  SW_TRY_ASSIGN(unsigned long v, latest());
+  for (; v > 0; --v) {
+    auto r = load_raw(v);
+    if (r && r->status != ReleaseStatus::pending) {
+      break;
+    }
+    out.push_back(v);
+  }
+  return out;
+}
+
+util::Result<std::vector<unsigned long>>
 ReleaseStore::recover_interrupted() const
 {
   std::vector<unsigned long> fixed;
-  SW_TRY_ASSIGN(auto all, versions());
+  SW_TRY_ASSIGN(auto candidates, unfinished());
   auto cur = current();
-  // Only the newest few can be pending: releases are created one at a time under the lock.
-  size_t start = all.size() > 5 ? all.size() - 5 : 0;
-  for (size_t i = start; i < all.size(); ++i) {
-    auto r = load_raw(all[i]);
+  for (auto v : candidates) {
+    auto r = load_raw(v);
     if (!r || !owner_died(*r)) {
       continue;
     }
@@ -203,6 +222,7 @@ ReleaseStore::recover_interrupted() const
     SW_TRY(save(done));
     fixed.push_back(done.version);
   }
+  std::reverse(fixed.begin(), fixed.end());
   return fixed;
 }
 

@@ -47,8 +47,9 @@ public:
   // The config vars stored with release v.
   util::Result<ConfigVars> config_of(unsigned long v) const;
 
-  // Allocate the next version (never reused: a directory is created without -p, so a
-  // clash is an error), write its env (0600) and its pending record owned by this process.
+  // Allocate the next version after latest() (never reused: a directory is created without
+  // -p, so a clash is an error), write its env (0600) and its pending record owned by this
+  // process, and note in the slug index that it uses its slug.
   util::Result<ReleaseRecord> create(ReleaseRecord draft, const ConfigVars& config);
 
   // Rewrite the record of a release (atomically).
@@ -65,7 +66,12 @@ public:
   // Point `current` at release v: relative link under a temp name, renamed over, dir fsynced.
   util::Status switch_current(unsigned long v) const;
 
-  // Finish the records of releases whose owner died. A release that `current` already
+  // The newest releases whose record is pending or unreadable, newest first: the only ones an
+  // interrupted run can have left unfinished (with temp files in their directories). Call
+  // with the deploy lock held.
+  util::Result<std::vector<unsigned long>> unfinished() const;
+
+  // Finish the records of releases whose owner died (among unfinished()). A release that `current` already
   // points at had passed its release phase, so it becomes succeeded; others failed.
   // Returns the versions it finished. Call with the deploy lock held.
   util::Result<std::vector<unsigned long>> recover_interrupted() const;

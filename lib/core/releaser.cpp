@@ -3,9 +3,9 @@
 #include <archive/slug_unpack.hpp>
 #include <core/app_user.hpp>
 #include <core/release_phase.hpp>
-#include <core/release_scratch.hpp>
 #include <core/release_store.hpp>
 #include <core/retention.hpp>
+#include <core/slug_index.hpp>
 #include <util/clock.hpp>
 #include <util/dir_walk.hpp>
 #include <util/fault.hpp>
@@ -28,11 +28,12 @@ vname(unsigned long v)
   return "v" + std::to_string(v);
 }
 
-// Unpack into a temp name beside `dest`, then rename: a half-unpacked tree never has the final name.
+// Unpack into tmp/, then rename: a half-unpacked tree never has the final name.
 util::Status
-unpack_into(const std::string& tarball, const std::string& dest)
+unpack_into(const AppPaths& paths, const std::string& tarball, const std::string& dest)
 {
-  std::string tmp = dest + ".tmp." + std::to_string(::getpid());
+  std::string tmp = paths.unpacked_tree(::getpid());
+  SW_TRY(util::make_dirs(paths.tmp(), 0750));
   SW_TRY(util::remove_tree(tmp));
   auto unpacked = archive::unpack_slug(tarball, tmp);
   if (!unpacked) {
@@ -54,25 +55,19 @@ place_tree(const ReleaseStore& store, const SlugRecord& slug, unsigned long vers
   if (!prepared.empty() && ::rename(prepared.c_str(), dest.c_str()) == 0) {
     return {};
   }
-  auto versions = store.versions();
-  size_t looked = 0;
-  for (auto it = versions ? versions->rbegin() : std::vector<unsigned long>::reverse_iterator();
-       versions && it != versions->rend() && looked < 50; ++it, ++looked) {
-    if (*it == version || util::path_exists(store.dir(*it) + "/" + ReleaseFiles::expired)) {
-      continue;
-    }
-    auto r = store.load_raw(*it);
-    if (!r || r->slug_id != slug.id || r->status == ReleaseStatus::pending) {
-      continue;
-    }
-    // Point at the release that owns the tree, so that links never chain; a tree that is
-    // neither a directory nor such a link is never shared (doctor reports it).
-    auto owner = store.tree_owner(*it);
+  // Another release of the same slug (the index lists them) already has the tree: link to
+  // the release that owns it, so that links never chain. A tree that is neither a directory
+  // nor such a link is never shared (doctor reports it).
+  auto index = SlugIndex::load(store.paths());
+  const SlugIndex::Entry* uses = index ? index->entry_of_slug(slug.id) : nullptr;
+  std::vector<unsigned long> others = uses ? uses->releases : std::vector<unsigned long>{};
+  for (auto it = others.rbegin(); it != others.rend(); ++it) {
+    auto owner = *it == version ? std::nullopt : store.tree_owner(*it);
     if (owner && util::replace_symlink("../v" + std::to_string(*owner) + "/" + ReleaseFiles::app, dest)) {
       return {};
     }
   }
-  return unpack_into(SlugStore(store.paths()).tarball(slug), dest);
+  return unpack_into(store.paths(), SlugStore(store.paths()).tarball(slug), dest);
 }
 
 namespace {
@@ -164,46 +159,24 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
   if (!rec.release_command.empty()) {
     out.warn("Release command declared: this new release will not be available until the command succeeds.");
     out.step("Running release command: " + rec.release_command);
-    auto user = app_user(paths.name());
-    std::string live = dir + "/" + ReleaseFiles::app;
-    auto scratch = make_release_scratch(paths, v, live, slugs.tarball(req.slug), user, ScratchKind::overlay);
-    if (!scratch) {
-      return finish_failed("cannot copy the release for its release phase: " + scratch.error().message);
-    }
-    spdlog::info("{}: release phase copy made", v);
     ReleasePhaseInput in;
-    if (user) {
-      in.drop_privileges = true;
-      in.uid = user->uid;
-      in.gid = user->gid;
-    }
+    in.paths = &paths;
+    in.version = rec.version;
+    in.tree = dir + "/" + ReleaseFiles::app;
+    in.tarball = slugs.tarball(req.slug);
+    in.user = app_user(paths.name());
     in.command = rec.release_command;
     in.config = req.config;
     in.timeout = static_cast<double>(settings.release_timeout);
     in.kill_grace = static_cast<double>(settings.kill_grace);
     in.log_path = dir + "/" + ReleaseFiles::log;
     in.runner_path = dir + "/" + ReleaseFiles::runner;
-    in.app_dir = scratch->app_dir;
-    in.view = scratch->view ? &*scratch->view : nullptr;
     double started = util::monotonic_seconds();
     util::FaultOnLine phase_out(out, "during-release-phase");
     auto result = run_release_phase(in, phase_out);
-    if (result && result->view_failed) {
-      // This kernel cannot make the overlay: copy instead, and run the command there.
-      spdlog::warn("{}: no overlay for the release phase ({}); copying", v, result->view_error);
-      remove_release_scratch(*scratch);
-      scratch = make_release_scratch(paths, v, live, slugs.tarball(req.slug), user, ScratchKind::links);
-      if (!scratch) {
-        return finish_failed("cannot copy the release for its release phase: " + scratch.error().message);
-      }
-      in.app_dir = scratch->app_dir;
-      in.view = nullptr;
-      result = run_release_phase(in, phase_out);
-    }
-    remove_release_scratch(*scratch);
     rec.duration = util::monotonic_seconds() - started;
     if (!result) {
-      return finish_failed("release command could not start: " + result.error().message);
+      return finish_failed(result.error().message);
     }
     rec.exit_status = result->signal == 0 && !result->timed_out ? result->exit_code : -1;
     util::fault_point("after-release-command");

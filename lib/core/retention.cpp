@@ -1,11 +1,13 @@
 #include "retention.hpp"
 
 #include <core/release_store.hpp>
+#include <core/slug_index.hpp>
 #include <core/slug_store.hpp>
 #include <util/clock.hpp>
 #include <util/fs.hpp>
 #include <util/strings.hpp>
 
+#include <algorithm>
 #include <set>
 
 namespace slipway::core {
@@ -48,14 +50,18 @@ default_rollback_target(const AppPaths& paths)
 {
   ReleaseStore store(paths);
   auto cur = store.current();
-  auto all = store.versions();
-  if (!cur || !all) {
+  auto index = SlugIndex::load(paths);
+  if (!cur || !index) {
     return std::nullopt;
   }
-  for (auto it = all->rbegin(); it != all->rend(); ++it) {
-    if (*it >= *cur) {
-      continue;
-    }
+  // Only releases the index lists are unexpired; newest first.
+  std::vector<unsigned long> live;
+  for (const auto& e : index->entries()) {
+    live.insert(live.end(), e.releases.begin(), e.releases.end());
+  }
+  std::sort(live.begin(), live.end());
+  for (auto it = std::lower_bound(live.begin(), live.end(), *cur); it != live.begin();) {
+    --it;
     auto r = store.load(*it);
     if (r && r->effective_status() == ReleaseStatus::succeeded) {
       return *it;
@@ -70,73 +76,58 @@ prune_releases(const AppPaths& paths, const AppSettings& settings)
   ReleaseStore store(paths);
   SlugStore slugs(paths);
   PruneReport report;
-  SW_TRY_ASSIGN(auto all, store.versions());
+  SW_TRY_ASSIGN(SlugIndex index, SlugIndex::load(paths));
 
-  std::set<unsigned long> keep;
+  // The slugs of the releases that always stay.
+  std::set<unsigned long> keep = releases_in_use(paths);
   if (auto cur = store.current()) {
     keep.insert(*cur);
   }
   if (auto target = default_rollback_target(paths)) {
     keep.insert(*target);
   }
-  for (unsigned long v : releases_in_use(paths)) {
-    keep.insert(v);
-  }
-
-  // Newest first: the first `retention` distinct slugs stay, with every release using them.
-  std::set<std::string> kept_slugs, live_slugs;
-  std::vector<ReleaseRecord> unpacked;
-  for (auto it = all.rbegin(); it != all.rend(); ++it) {
-    auto r = store.load(*it);
-    if (!r || r->status == ReleaseStatus::expired) {
-      continue; // a broken record is left alone; doctor reports it
-    }
-    if (r->status == ReleaseStatus::pending && !r->interrupted) {
-      keep.insert(r->version);
-    }
-    if (kept_slugs.size() < settings.retention || kept_slugs.count(r->slug_id)) {
-      kept_slugs.insert(r->slug_id);
-      keep.insert(r->version);
-    }
-    unpacked.push_back(*r);
-  }
-  // Releases of one slug share one tree: a slug any kept release uses stays whole.
-  for (const auto& r : unpacked) {
-    if (keep.count(r.version)) {
-      live_slugs.insert(r.slug_id);
+  std::set<std::string> live;
+  for (auto v : keep) {
+    if (const auto* e = index.entry_of_release(v)) {
+      live.insert(e->slug);
     }
   }
-  for (const auto& r : unpacked) {
-    if (live_slugs.count(r.slug_id)) {
-      continue;
+  // Then the `retention` most recently used slugs; every other goes with all its releases.
+  const auto& entries = index.entries();
+  size_t newest = 0;
+  std::vector<SlugIndex::Entry> doomed;
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+    if (newest < settings.retention) {
+      ++newest;
+      live.insert(it->slug);
+    } else if (!live.count(it->slug)) {
+      doomed.push_back(*it);
     }
-    // Marker first: a crash mid-delete leaves a release that reads expired, never a half tree
-    // that reads live.
-    std::string dir = store.dir(r.version);
-    SW_TRY(util::write_file_atomic(dir + "/" + ReleaseFiles::expired,
-                                   "pruned " + util::now_iso8601() + " by retention (keep " +
-                                       std::to_string(settings.retention) + " slugs)\n",
-                                   0640));
-    report.freed += util::disk_usage(dir + "/" + ReleaseFiles::app);
-    SW_TRY(util::remove_tree(dir + "/" + ReleaseFiles::app));
-    report.expired.push_back(r.version);
   }
-  SW_TRY_ASSIGN(auto names, util::list_dir(paths.slugs()));
-  for (const auto& name : names) {
-    if (!util::ends_with(name, ".yml")) {
-      continue;
+  for (const auto& e : doomed) {
+    for (auto v : e.releases) {
+      // Marker first: a crash mid-delete leaves a release that reads expired, never a half
+      // tree that reads live. Written in place: only its existence counts.
+      std::string dir = store.dir(v);
+      SW_TRY(util::write_file(dir + "/" + ReleaseFiles::expired,
+                              "pruned " + util::now_iso8601() + " by retention (keep " +
+                                  std::to_string(settings.retention) + " slugs)\n",
+                              0640));
+      report.freed += util::disk_usage(dir + "/" + ReleaseFiles::app);
+      SW_TRY(util::remove_tree(dir + "/" + ReleaseFiles::app));
+      report.expired.push_back(v);
     }
-    std::string id = name.substr(0, name.size() - 4);
-    if (live_slugs.count(id)) {
-      continue;
-    }
-    auto s = slugs.load(id);
-    if (s) {
+    if (auto s = slugs.load(e.slug)) {
       report.freed += s->size;
     }
-    SW_TRY(slugs.remove(id));
-    report.slugs.push_back(id);
+    SW_TRY(slugs.remove(e.slug));
+    report.slugs.push_back(e.slug);
+    index.forget(e.slug);
   }
+  if (!doomed.empty()) {
+    SW_TRY(index.save());
+  }
+  std::sort(report.expired.begin(), report.expired.end());
   return report;
 }
 

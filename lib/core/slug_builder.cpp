@@ -127,31 +127,13 @@ stage(const buildpack::Buildpack& bp, const BuildArea& area, size_t index)
   return buildpack::Buildpack{bp.name, dest};
 }
 
-// The buildpacks to try, fetched and staged: the requested ones in order, or the built-ins
-// for detection. `detecting` says which.
+// Every buildpack of the plan, staged before any app code runs.
 util::Result<std::vector<buildpack::Buildpack>>
-stage_buildpacks(const BuildInput& in, const BuildArea& area, util::Output& out, bool& detecting)
+stage_buildpacks(const BuildpackPlan& plan, const BuildArea& area)
 {
-  SW_TRY_ASSIGN(auto requested, requested_buildpacks(in.config, area.app));
-  detecting = requested.empty();
-  std::vector<buildpack::Buildpack> sources;
-  if (detecting) {
-    sources = builtin_buildpacks();
-  } else if (requested.size() == 1) {
-    out.step("Using buildpack: " + requested[0]);
-  } else {
-    out.step("Using buildpacks:");
-    for (size_t i = 0; i < requested.size(); ++i) {
-      out.detail(std::to_string(i + 1) + ". " + requested[i]);
-    }
-  }
-  for (const auto& source : requested) {
-    SW_TRY_ASSIGN(auto fetched, resolve_buildpack(in.paths, in.settings, source, out));
-    sources.push_back(fetched);
-  }
   std::vector<buildpack::Buildpack> staged;
-  for (size_t i = 0; i < sources.size(); ++i) {
-    SW_TRY_ASSIGN(auto bp, stage(sources[i], area, i));
+  for (size_t i = 0; i < plan.candidates.size(); ++i) {
+    SW_TRY_ASSIGN(auto bp, stage(plan.candidates[i], area, i));
     staged.push_back(bp);
   }
   return staged;
@@ -478,13 +460,12 @@ build_slug(const BuildInput& in, util::Output& out)
   SW_TRY(apply_slugignore_file(*area, out));
   SW_TRY(write_env_dir(*area, in.config));
   auto fence = export_fence(*area, exported);
-  bool detecting = false;
-  SW_TRY_ASSIGN(auto staged, stage_buildpacks(in, *area, out, detecting));
+  SW_TRY_ASSIGN(auto staged, stage_buildpacks(in.buildpacks, *area));
 
   // 2. The app's user: detect, compile, release. Its processes are all gone when each ends.
   SW_TRY(area->open_to_user(true));
   std::string framework;
-  SW_TRY_ASSIGN(auto packs, detect_buildpacks(in, staged, detecting, *area, env, out, framework));
+  SW_TRY_ASSIGN(auto packs, detect_buildpacks(in, staged, in.buildpacks.detecting(), *area, env, out, framework));
   SW_TRY_ASSIGN(auto release_info, compile_and_release(in, packs, *area, env, out));
   SW_TRY(area->open_to_user(false));
 
@@ -518,7 +499,7 @@ build_slug(const BuildInput& in, util::Output& out)
   archive::parse_compression(in.settings.compression, compression);
   out.step("Compressing...");
   SW_TRY(util::make_dir(in.paths.slugs(), 0750, true));
-  std::string packed = in.paths.slugs() + "/.tmp-" + std::to_string(::getpid()) + archive::slug_extension(compression);
+  std::string packed = in.paths.packed_slug(::getpid());
   ::unlink(packed.c_str());
   // Packing also normalizes the tree's times: it becomes the release's tree (see below).
   auto pack = archive::pack_slug(area->app, packed, compression, true, {}, taken ? nullptr : &take);

@@ -2,6 +2,7 @@
 // buildpacks, discover process types, pack and store the tarball.
 #pragma once
 
+#include <core/buildpack_source.hpp>
 #include <core/config_vars.hpp>
 #include <core/layout.hpp>
 #include <core/settings.hpp>
@@ -18,6 +19,7 @@ struct BuildInput
   git_repository* repo;
   git::CommitInfo commit;
   ConfigVars config;
+  const BuildpackPlan& buildpacks; // resolved once for the push
 };
 
 struct BuildResult

@@ -1,6 +1,7 @@
 #include "slug_store.hpp"
 
 #include <archive/slug_pack.hpp>
+#include <core/slug_index.hpp>
 #include <util/clock.hpp>
 #include <util/fs.hpp>
 #include <util/sha256.hpp>
@@ -70,6 +71,7 @@ SlugStore::adopt(const std::string& packed_file, SlugRecord meta) const
   meta.id = uuid_from_hex(idh.hex_digest());
   if (exists(meta.id)) {
     ::unlink(packed_file.c_str());
+    SW_TRY(record_slug_use(m_paths, meta.id, std::nullopt));
     return load(meta.id);
   }
   meta.created_at = util::now_iso8601();
@@ -96,6 +98,7 @@ SlugStore::adopt(const std::string& packed_file, SlugRecord meta) const
     return util::error(util::errno_message("cannot store slug", tarball(meta)));
   }
   SW_TRY(util::write_file_atomic(meta_path(meta.id), std::string(e.c_str()) + "\n", 0640));
+  SW_TRY(record_slug_use(m_paths, meta.id, std::nullopt));
   return meta;
 }
 

@@ -24,6 +24,7 @@ using Repository = std::unique_ptr<git_repository, GitFree<git_repository_free>>
 using Commit = std::unique_ptr<git_commit, GitFree<git_commit_free>>;
 using Tree = std::unique_ptr<git_tree, GitFree<git_tree_free>>;
 using Blob = std::unique_ptr<git_blob, GitFree<git_blob_free>>;
+using TreeEntry = std::unique_ptr<git_tree_entry, GitFree<git_tree_entry_free>>;
 using Reference = std::unique_ptr<git_reference, GitFree<git_reference_free>>;
 using Object = std::unique_ptr<git_object, GitFree<git_object_free>>;
 using Remote = std::unique_ptr<git_remote, GitFree<git_remote_free>>;
@@ -31,8 +32,8 @@ using Remote = std::unique_ptr<git_remote, GitFree<git_remote_free>>;
 // Initializes libgit2 for the lifetime of the object (init/shutdown are reference counted),
 // with memory kept small: pack files are mapped in 16 MiB windows, at most 32 MiB at once,
 // the object cache holds 8 MiB and no trees (an export reads each tree once, and the cache
-// counts a tree's packed size, a fraction of what the parsed tree takes), so a large push does not grow the hook with the pack
-// (600 MB of files deploy in under 100 MB).
+// counts a tree's packed size, a fraction of what the parsed tree takes), so a large push does not grow the hook with
+// the pack (600 MB of files deploy in under 100 MB).
 class Session
 {
 public:

@@ -51,6 +51,33 @@ read_commit(git_repository* repo, const std::string& commit_hex)
   return info;
 }
 
+util::Result<std::optional<std::string>>
+read_tree_file(git_repository* repo, const std::string& tree_hex, const std::string& path)
+{
+  git_oid tree_id;
+  git_tree* raw = nullptr;
+  if (!parse_oid(tree_hex, tree_id) || git_tree_lookup(&raw, repo, &tree_id) != 0) {
+    return last_error("cannot read tree " + tree_hex);
+  }
+  Tree tree(raw);
+  git_tree_entry* entry = nullptr;
+  if (git_tree_entry_bypath(&entry, tree.get(), path.c_str()) != 0) {
+    git_error_clear();
+    return std::optional<std::string>();
+  }
+  TreeEntry owner(entry);
+  if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
+    return std::optional<std::string>();
+  }
+  git_blob* blob = nullptr;
+  if (git_blob_lookup(&blob, repo, git_tree_entry_id(entry)) != 0) {
+    return last_error("cannot read " + path + " in tree " + tree_hex);
+  }
+  Blob b(blob);
+  return std::optional<std::string>(std::in_place, static_cast<const char*>(git_blob_rawcontent(b.get())),
+                                    static_cast<size_t>(git_blob_rawsize(b.get())));
+}
+
 void
 release_memory(git_repository* repo)
 {

@@ -3,6 +3,8 @@
 
 #include <git/handles.hpp>
 
+#include <optional>
+
 namespace slipway::git {
 
 // Open `path`. With `from_env`, honour GIT_DIR, GIT_OBJECT_DIRECTORY and
@@ -26,5 +28,10 @@ struct CommitInfo
 };
 
 util::Result<CommitInfo> read_commit(git_repository* repo, const std::string& commit_hex);
+
+// The content of the file at `path` in tree `tree_hex`; nothing when there is no such path or
+// it is not a file.
+util::Result<std::optional<std::string>>
+read_tree_file(git_repository* repo, const std::string& tree_hex, const std::string& path);
 
 } // namespace slipway::git

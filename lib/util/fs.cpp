@@ -95,10 +95,26 @@ fsync_dir(const std::string& dir)
   return {};
 }
 
+std::string
+temp_name(const std::string& path)
+{
+  return path + k_temp_infix + std::to_string(::getpid());
+}
+
+Status
+write_file(const std::string& path, std::string_view content, mode_t mode)
+{
+  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode));
+  if (!fd) {
+    return error(errno_message("cannot write", path));
+  }
+  return write_fd(fd.get(), content, path);
+}
+
 Status
 write_file_atomic(const std::string& path, std::string_view content, mode_t mode, bool durable)
 {
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  std::string tmp = temp_name(path);
   ::unlink(tmp.c_str());
   Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode));
   if (!fd) {
@@ -162,7 +178,7 @@ remove_tree(const std::string& path)
 Status
 replace_symlink(const std::string& target, const std::string& link, const char* fault_step)
 {
-  std::string tmp = link + ".tmp." + std::to_string(::getpid());
+  std::string tmp = temp_name(link);
   ::unlink(tmp.c_str());
   if (::symlink(target.c_str(), tmp.c_str()) != 0) {
     return error(errno_message("cannot create symlink", tmp));

@@ -19,6 +19,15 @@ Result<std::string> read_fd(int fd, const std::string& shown);
 // Write all of `content` to `fd`; `shown` names it in errors.
 Status write_fd(int fd, std::string_view content, const std::string& shown);
 
+// What the atomic writes below name their temp files: `path` + k_temp_infix + this pid, in
+// the same directory. A name holding k_temp_infix is a leftover once its writer is gone.
+inline constexpr const char* k_temp_infix = ".tmp.";
+std::string temp_name(const std::string& path);
+
+// Create or truncate `path` and write `content` in place (never through a link): for files
+// whose existence is what counts, so that no temp file is left beside them.
+Status write_file(const std::string& path, std::string_view content, mode_t mode = 0644);
+
 // Write `content` to `path` so that readers see the old or the new file, never a part:
 // temp file in the same directory, fsync, rename over, fsync the directory. With
 // `durable` false there is no fsync, for files that are only hints: after a crash they may

@@ -10,6 +10,7 @@ figure as the median of RUNS (default 5) runs:
   B2  a push that changes 1% of the files      B3  git revert of the last commit, pushed
   B4  config:set                               B5  rollback
   B6  releases and releases:info with 10,000 releases, and with 100
+  B7  config:set with 10,000 releases, against 100     B8  a push with 10,000 releases, against 100
   baselines: (a) git archive | tar -x   (b) git archive | gzip   (c) git archive | zstd -T0
              to a file plus tar -x of the same stream
   peak resident memory of the hook
@@ -101,8 +102,10 @@ def main():
         "a": med["base_a"], "b": med["base_b"], "c": med["base_c"],
     }
     b6 = bench_listing(work, env)
+    history = bench_history(work, env)
     report = {"machine": machine(), "size": {"files": files, "mb": mb}, "runs": RUNS, "raw": raw,
-              "medians": med, "figures": fig, "B6": b6, "hook_peak_rss_kb": max(rss) if rss else None}
+              "medians": med, "figures": fig, "B6": b6, "history": history,
+              "hook_peak_rss_kb": max(rss) if rss else None}
     os.makedirs(os.path.join(TOP, "build"), exist_ok=True)
     out = os.path.join(TOP, "build", "bench-large.json" if LARGE else "bench.json")
     with open(out, "w") as f:
@@ -138,6 +141,47 @@ def bench_listing(work, env):
     return out
 
 
+def bench_history(work, env):
+    """B7, B8: config:set and a push of a small app with 10,000 releases and with 100. One
+    release is real; the others are written directly as config releases of its slug (their
+    trees link to its tree, the slug index lists them), as 10,000 config:sets would leave
+    them. The two apps take turns, so that drift in the machine hits both alike."""
+    apps = {}
+    for count in (100, 10000):
+        root = os.path.join(work, f"history{count}")
+        renv = dict(env, SLIPWAY_ROOT=root)
+        sh([SLIPWAY, "apps:create", "app"], env=renv)
+        src = os.path.join(work, f"history-src{count}")
+        os.makedirs(src)
+        sh("git init -q && printf 'web: sleep 60\\n' > Procfile && echo 0 > README && git add -A && "
+           "git commit -qm one", cwd=src, env=renv)
+        app_git = os.path.join(root, "apps/app/repo.git")
+        sh(["git", "push", "-q", app_git, "HEAD:refs/heads/main"], cwd=src, env=renv)
+        rel = os.path.join(root, "apps/app/releases")
+        record = open(os.path.join(rel, "v1", "release.yml")).read()
+        slug = re.search(r"^  id: (\S+)$", record, re.M).group(1)
+        for v in range(2, count + 1):
+            d = os.path.join(rel, f"v{v}")
+            os.mkdir(d)
+            with open(os.path.join(d, "release.yml"), "w") as f:
+                f.write(record.replace("version: 1\n", f"version: {v}\n", 1))
+            shutil.copy(os.path.join(rel, "v1", "env"), os.path.join(d, "env"))
+            os.symlink("../v1/app", os.path.join(d, "app"))
+        with open(os.path.join(root, "apps/app/slugs/index"), "w") as f:
+            f.write(slug + " " + " ".join(str(v) for v in range(1, count + 1)) + "\n")
+        os.unlink(os.path.join(root, "apps/app/current"))
+        os.symlink(f"releases/v{count}", os.path.join(root, "apps/app/current"))
+        apps[count] = (renv, src, app_git)
+    times = {f"{what} {count}": [] for what in ("config:set", "push") for count in apps}
+    for run in range(max(RUNS, 5) * 2):
+        for count, (renv, src, app_git) in apps.items():
+            times[f"config:set {count}"].append(timed([SLIPWAY, "config:set", f"RUN={run}", "-a", "app"], env=renv))
+        for count, (renv, src, app_git) in apps.items():
+            sh(f"echo run{run} > README && git commit -qam run{run}", cwd=src, env=renv)
+            times[f"push {count}"].append(timed(["git", "push", "-q", app_git, "HEAD:refs/heads/main"], cwd=src, env=renv))
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
 def machine():
     cpu = "unknown"
     for line in open("/proc/cpuinfo"):
@@ -168,6 +212,11 @@ def print_table(r):
         big, small = b6[f"{cmd} 10000"], b6[f"{cmd} 100"]
         row(f"B6 {cmd}, 10,000 releases", big, "≤ 20 ms, ≤ 2 × at 100", f"{big / small:.2f} × at 100 ({ms(small)})",
             big <= 0.020 and big <= 2 * small)
+    h = r["history"]
+    for name, what in (("B7 config:set", "config:set"), ("B8 push", "push")):
+        big, small = h[f"{what} 10000"], h[f"{what} 100"]
+        row(f"{name}, 10,000 releases", big, "≤ 1.1 × at 100", f"{big / small:.2f} × at 100 ({ms(small)})",
+            big <= 1.1 * small)
     print(f"| (a) git archive \\| tar -x | {ms(f['a'])} | baseline | | |")
     print(f"| (b) git archive \\| gzip | {ms(f['b'])} | baseline | | |")
     print(f"| (c) git archive \\| zstd -T0 + tar -x | {ms(f['c'])} | baseline | | |")

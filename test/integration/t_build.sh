@@ -147,6 +147,31 @@ test_buildpack_from_a_git_url_with_ref() {
   assert_current hello v2
 }
 
+# One push resolves its buildpacks once, for the build key and the build alike: a git URL is
+# fetched once per push, and the build uses the list the key was made from (the commit's
+# .buildpacks, even when .slugignore drops the file before the buildpacks run).
+test_a_git_buildpack_is_fetched_once_per_push() {
+  new_app hello plain
+  local bp=$SCRATCH/bp-src
+  cp -a "$FIXTURES/buildpacks/recorder" "$bp"
+  git -C "$bp" init -q; git -C "$bp" add -A; git -C "$bp" commit -qm v1
+  git clone -q --bare "$bp" "$SCRATCH/bp.git"
+  allow_buildpacks "$SCRATCH"
+  printf 'file://%s\n' "$SCRATCH/bp.git" > "$SRC/.buildpacks"
+  printf '.buildpacks\n' > "$SRC/.slugignore"
+  git -C "$SRC" add -A; git -C "$SRC" commit -qm url
+  SLIPWAY_LOG=$SCRATCH/diag1.log push
+  assert_current hello v1
+  assert_contains push.out "Recorder build number 1"
+  assert_eq 1 "$(grep -c "fetching buildpack file://$SCRATCH/bp.git" "$SCRATCH/diag1.log")"
+  # The same tree again: the key (made from the fetched buildpack) finds the slug.
+  git -C "$SRC" commit -q --allow-empty -m again
+  SLIPWAY_LOG=$SCRATCH/diag2.log push
+  assert_current hello v2
+  assert_contains push.out "Reusing slug"
+  assert_eq 1 "$(grep -c "fetching buildpack" "$SCRATCH/diag2.log")"
+}
+
 test_repository_contents_reach_the_slug_safely() {
   new_app hello hello
   ln -s /etc/passwd "$SRC/outside-link"

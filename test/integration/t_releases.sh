@@ -241,6 +241,31 @@ test_retention_keeps_current_and_rollback_target() {
   assert_eq "Nothing to prune: hello keeps the slugs of its newest 2 distinct builds" "$(cat prune.out)"
 }
 
+# Retention and tree sharing read the slug index (apps/APP/slugs/index), not every record:
+# an app without one (made before it existed) gets one built from its records; doctor
+# reports one that disagrees with them and --fix rebuilds it.
+test_the_slug_index_is_rebuilt_when_missing_or_wrong() {
+  new_app hello release-knobs
+  sw settings:set retention=1 -a hello > /dev/null
+  push                                       # v1 slug A
+  commit README b b; push                    # v2 slug B; A stays: v1 is the rollback target
+  local a b index; a=$(slug_of hello v1); b=$(slug_of hello v2); index=$(app_dir hello)/slugs/index
+  assert_eq "$(printf '%s 1\n%s 2' "$a" "$b")" "$(cat "$index")"
+  rm "$index"
+  sw config:set GREETING=x -a hello > /dev/null   # v3 slug B; A expires
+  [ -e "$(app_dir hello)/releases/v1/expired" ] || fail "v1 did not expire"
+  assert_eq "$b 2 3" "$(cat "$index")"
+  [ -L "$(app_dir hello)/releases/v3/app" ] || fail "v3 does not share v2's tree"
+  printf '%s 1\n' "$a" > "$index"
+  run_sw report.out doctor -a hello
+  assert_eq 1 "$SW_STATUS"
+  assert_contains report.out "^hello: fixable: the slug index $index disagrees with the release records$"
+  run_sw fix.out doctor --fix -a hello
+  assert_eq "$b 2 3" "$(cat "$index")"
+  run_sw after.out doctor -a hello
+  assert_contains after.out "^1 apps checked: 0 problems, 0 fixed$"
+}
+
 test_a_corrupted_record_does_not_break_listing() {
   new_app hello release-knobs
   push
