@@ -46,12 +46,20 @@ struct Sink
   int fd;
   util::Sha256 hash;
   unsigned long long size = 0;
+  unsigned long long max_size = 0;
+  bool too_large = false;
 };
 
 la_ssize_t
 write_cb(::archive* a, void* data, const void* buf, size_t n)
 {
   auto* sink = static_cast<Sink*>(data);
+  if (sink->max_size && sink->size + n > sink->max_size) {
+    sink->too_large = true;
+    sink->size += n;
+    archive_set_error(a, EFBIG, "the slug is larger than its limit");
+    return -1;
+  }
   auto p = static_cast<const char*>(buf);
   size_t left = n;
   while (left > 0) {
@@ -170,12 +178,7 @@ struct Packer
 } // namespace
 
 util::Result<PackResult>
-pack_slug(const std::string& dir,
-          const std::string& out_path,
-          Compression compression,
-          bool normalize,
-          const PackedFileFn& on_file,
-          const TakeOptions* take)
+pack_slug(const std::string& dir, const std::string& out_path, Compression compression, const PackOptions& options)
 {
   util::Fd fd(::open(out_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (!fd) {
@@ -195,7 +198,8 @@ pack_slug(const std::string& dir,
     archive_write_add_filter_zstd(w.get());
     archive_write_set_filter_option(w.get(), "zstd", "threads", "0");
   }
-  Sink sink{fd.get(), util::Sha256(), 0};
+  Sink sink{fd.get(), util::Sha256(), 0, options.max_size, false};
+  auto stopped = [&]() { return PackResult{"", sink.size, 0, true}; };
   if (archive_write_open(w.get(), &sink, nullptr, write_cb, nullptr) != ARCHIVE_OK) {
     return last_error(w.get(), "cannot start slug '" + out_path + "'");
   }
@@ -204,20 +208,26 @@ pack_slug(const std::string& dir,
   if (!root || ::fstat(root.get(), &root_st) != 0) {
     return util::error(util::errno_message("cannot open", dir));
   }
-  Packer packer{w.get(), normalize, on_file, take};
-  if (take) {
-    SW_TRY(take_top(root.get(), *take));
+  Packer packer{w.get(), options.normalize, options.on_file, options.take};
+  if (options.take) {
+    SW_TRY(take_top(root.get(), *options.take));
     ::fstat(root.get(), &root_st);
   }
-  SW_TRY(packer.header("", root_st, ""));
-  SW_TRY(util::walk_dir(root.get(), [&](int parent, const std::string& name, const std::string& rel,
-                                        const struct stat& st) { return packer.add(parent, name, rel, st); }));
-  if (normalize) {
+  auto added = packer.header("", root_st, "");
+  if (added) {
+    added = util::walk_dir(root.get(), [&](int parent, const std::string& name, const std::string& rel,
+                                           const struct stat& st) { return packer.add(parent, name, rel, st); });
+  }
+  if (!added) {
+    return sink.too_large ? util::Result<PackResult>(stopped()) : added.error();
+  }
+  if (options.normalize) {
     util::Fd up(::open(util::dir_name(dir).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     SW_TRY(normalize_entry(up.get(), util::base_name(dir).c_str(), root.get(), root_st, dir));
   }
   if (archive_write_close(w.get()) != ARCHIVE_OK) {
-    return last_error(w.get(), "cannot finish slug '" + out_path + "'");
+    return sink.too_large ? util::Result<PackResult>(stopped())
+                          : last_error(w.get(), "cannot finish slug '" + out_path + "'");
   }
   if (::fsync(fd.get()) != 0) {
     return util::error(util::errno_message("cannot sync slug", out_path));

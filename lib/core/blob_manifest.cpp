@@ -1,8 +1,13 @@
 #include "blob_manifest.hpp"
 
+#include <core/release_store.hpp>
+#include <core/slug_store.hpp>
 #include <util/clock.hpp>
 #include <util/fs.hpp>
 
+#include <spdlog/spdlog.h>
+
+#include <fcntl.h>
 #include <sys/stat.h>
 
 namespace slipway::core {
@@ -62,6 +67,48 @@ unchanged_since_export(const git::ExportedFile& exported, const struct stat& now
 {
   return exported.ino == now.st_ino && exported.ctime.tv_sec == now.st_ctim.tv_sec &&
          exported.ctime.tv_nsec == now.st_ctim.tv_nsec && util::earlier(exported.ctime, fence);
+}
+
+std::optional<ReuseSource>
+reuse_source(const AppPaths& paths)
+{
+  ReleaseStore store(paths);
+  auto current = store.current();
+  if (!current) {
+    return std::nullopt;
+  }
+  auto record = store.load_raw(*current);
+  auto tree = store.tree_owner(*current);
+  if (!record || record->slug_id.empty() || !tree) {
+    return std::nullopt;
+  }
+  auto blobs = load_blob_manifest(SlugStore(paths).blobs(record->slug_id));
+  if (!blobs) {
+    return std::nullopt;
+  }
+  std::string dir = store.dir(*tree) + "/" + ReleaseFiles::app;
+  util::Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) {
+    return std::nullopt;
+  }
+  return ReuseSource{std::move(fd), std::move(*blobs)};
+}
+
+std::optional<timespec>
+export_fence(const std::string& app, const git::ExportedFiles& exported)
+{
+  timespec last_export{};
+  for (const auto& [rel, file] : exported) {
+    if (util::earlier(last_export, file.ctime)) {
+      last_export = file.ctime;
+    }
+  }
+  auto fence = util::change_time_fence(app, last_export);
+  if (!fence) {
+    spdlog::warn("no blob manifest: {}", fence.error().message);
+    return std::nullopt;
+  }
+  return *fence;
 }
 
 } // namespace slipway::core

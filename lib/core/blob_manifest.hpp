@@ -3,13 +3,16 @@
 // from the current release's tree instead of inflating the blobs again.
 #pragma once
 
+#include <core/layout.hpp>
 #include <git/tree_export.hpp>
+#include <util/fd.hpp>
 #include <util/result.hpp>
 
-#include <ctime>
-#include <string>
-
 #include <sys/stat.h>
+
+#include <ctime>
+#include <optional>
+#include <string>
 
 namespace slipway::core {
 
@@ -25,5 +28,21 @@ util::Result<git::BlobsByPath> load_blob_manifest(const std::string& path);
 // and that time before `fence` (buildpacks started after it; see util::change_time_fence),
 // so that a change stamped with the export's own time cannot go unseen.
 bool unchanged_since_export(const git::ExportedFile& exported, const struct stat& now, const timespec& fence);
+
+// Where a build may copy files from: the current release's tree (opened with no link
+// followed) and its slug's manifest.
+struct ReuseSource
+{
+  util::Fd dir;
+  git::BlobsByPath blobs;
+};
+
+// None when there is no current release, its tree has expired or its slug has no manifest.
+std::optional<ReuseSource> reuse_source(const AppPaths& paths);
+
+// The fence for unchanged_since_export, taken in `app` right before any buildpack runs:
+// later than every exported file's ctime. None when the filesystem cannot give one (then no
+// file can be vouched for: an empty manifest).
+std::optional<timespec> export_fence(const std::string& app, const git::ExportedFiles& exported);
 
 } // namespace slipway::core

@@ -1,9 +1,15 @@
 #include "config_vars.hpp"
 
+#include <util/fd.hpp>
 #include <util/fs.hpp>
 #include <util/strings.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 
 namespace slipway::core {
 
@@ -140,6 +146,35 @@ util::Status
 save_env(const std::string& path, const ConfigVars& vars)
 {
   return util::write_file_atomic(path, format_env(vars), 0600);
+}
+
+util::Status
+write_profile_config_vars(int app, const ConfigVars& vars)
+{
+  if (vars.empty()) {
+    return {};
+  }
+  std::string script;
+  for (const auto& [k, v] : vars) {
+    SW_TRY(validate_config_key(k));
+    script += "export " + k + "=\"${" + k + ":-" + "$(printf %s " + util::shell_quote(v) + ")}\"\n";
+  }
+  if (::mkdirat(app, ".profile.d", 0755) != 0 && errno != EEXIST) {
+    return util::error(util::errno_message("cannot create", "app/.profile.d"));
+  }
+  util::Fd dir(::openat(app, ".profile.d", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!dir) {
+    return util::error("app/.profile.d is not a directory; bin/release's config_vars need one");
+  }
+  const char* name = "00_config_vars.sh";
+  if (::unlinkat(dir.get(), name, 0) != 0 && errno != ENOENT) {
+    return util::error(util::errno_message("cannot replace", "app/.profile.d/00_config_vars.sh"));
+  }
+  util::Fd file(::openat(dir.get(), name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (!file) {
+    return util::error(util::errno_message("cannot write", "app/.profile.d/00_config_vars.sh"));
+  }
+  return util::write_fd(file.get(), script, "app/.profile.d/00_config_vars.sh");
 }
 
 } // namespace slipway::core

@@ -26,4 +26,9 @@ util::Result<ConfigVars> load_env(const std::string& path);
 // Write an env file atomically with mode 0600: config vars are secrets.
 util::Status save_env(const std::string& path, const ConfigVars& vars);
 
+// The `config_vars` a legacy bin/release gives, as .profile.d/00_config_vars.sh in the app
+// open as `app` (a tree root has taken: written with mkdirat/openat O_NOFOLLOW, never through
+// a link). Each var applies only where the config does not set it.
+util::Status write_profile_config_vars(int app, const ConfigVars& vars);
+
 } // namespace slipway::core

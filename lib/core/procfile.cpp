@@ -1,6 +1,11 @@
 #include "procfile.hpp"
 
+#include <util/fd.hpp>
+#include <util/fs.hpp>
 #include <util/strings.hpp>
+
+#include <fcntl.h>
+#include <sys/stat.h>
 
 namespace slipway::core {
 
@@ -68,6 +73,47 @@ type_list(const ProcessTypes& types)
     out += (out.empty() ? "" : ", ") + name;
   }
   return out.empty() ? "(none)" : out;
+}
+
+util::Result<ProcessTypes>
+read_procfile_at(int app, uid_t owner, bool& present)
+{
+  struct stat st;
+  present = ::fstatat(app, "Procfile", &st, AT_SYMLINK_NOFOLLOW) == 0;
+  if (!present) {
+    return ProcessTypes{};
+  }
+  util::Fd fd(::openat(app, "Procfile", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (!S_ISREG(st.st_mode) || !fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    return util::error("Procfile is not a regular file (a symlink or a directory); commit the Procfile itself");
+  }
+  if (st.st_uid != owner || st.st_nlink != 1) {
+    return util::error("Procfile is not a file of the app's own (another owner, or other hard links)");
+  }
+  SW_TRY_ASSIGN(std::string text, util::read_fd(fd.get(), "Procfile"));
+  return parse_procfile(text, "Procfile");
+}
+
+util::Result<ProcessTypes>
+discover_process_types(int app, uid_t owner, const ProcessTypes& buildpack_defaults, util::Output& out)
+{
+  bool has_procfile = false;
+  SW_TRY_ASSIGN(ProcessTypes declared, read_procfile_at(app, owner, has_procfile));
+  ProcessTypes types = buildpack_defaults;
+  for (const auto& [k, v] : declared) {
+    types[k] = v;
+  }
+  out.step("Discovering process types");
+  out.detail("Procfile declares types     -> " + (has_procfile ? type_list(declared) : std::string("(none)")));
+  if (!buildpack_defaults.empty()) {
+    out.detail("Default types for buildpack -> " + type_list(buildpack_defaults));
+  }
+  if (types.empty()) {
+    return util::error(has_procfile ? "the Procfile declares no process types; add a line like 'web: <command>'"
+                                    : "no Procfile, and the buildpack gives no default process types; add a "
+                                      "Procfile that says how to run this app");
+  }
+  return types;
 }
 
 } // namespace slipway::core

@@ -2,19 +2,13 @@
 
 #include <archive/slug_pack.hpp>
 #include <archive/tree_normalize.hpp>
-#include <core/app_user.hpp>
 #include <core/blob_manifest.hpp>
-#include <core/buildpack_source.hpp>
-#include <core/release_store.hpp>
+#include <core/build_area.hpp>
 #include <core/resources.hpp>
 #include <core/slug_store.hpp>
 #include <core/slugignore.hpp>
-#include <git/repository.hpp>
 #include <git/tree_export.hpp>
-#include <util/clock.hpp>
-#include <util/dir_walk.hpp>
 #include <util/fault.hpp>
-#include <util/fd.hpp>
 #include <util/fs.hpp>
 #include <util/memory.hpp>
 #include <util/strings.hpp>
@@ -26,118 +20,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <memory>
 #include <optional>
 
 namespace slipway::core {
 
 namespace {
-
-// The build's staging area, tmp/build-PID. Root owns the directory itself, so the app's user
-// can never rename or replace what is in it: `app` (the build dir, the user's), `home` (the
-// user's), `env` (ENV_DIR, root's, readable by the app's group) and `buildpacks/N` (copies
-// made by root before any app code runs, then handed to the user). Closed (0700) except
-// while the buildpacks run.
-struct BuildArea
-{
-  std::string dir, app, env, home;
-  util::Fd fd;
-  std::optional<AppUser> user;
-
-  std::string
-  buildpack(size_t index) const
-  {
-    return dir + "/buildpacks/" + std::to_string(index);
-  }
-  ~BuildArea() { (void)util::remove_tree(dir); }
-
-  // Let the app's user in (the buildpacks run) or shut it out again (root takes over).
-  util::Status
-  open_to_user(bool open) const
-  {
-    if (!user) {
-      return {};
-    }
-    if (::fchown(fd.get(), 0, open ? user->gid : 0) != 0 || ::fchmod(fd.get(), open ? 0750 : 0700) != 0) {
-      return util::error(util::errno_message("cannot change the access to", dir));
-    }
-    return {};
-  }
-};
-
-util::Result<std::unique_ptr<BuildArea>>
-make_build_area(const AppPaths& paths, const std::optional<AppUser>& user)
-{
-  auto area = std::make_unique<BuildArea>();
-  area->dir = paths.build_area(::getpid());
-  area->app = area->dir + "/app";
-  area->env = area->dir + "/env";
-  area->home = area->dir + "/home";
-  area->user = user;
-  SW_TRY(util::remove_tree(area->dir));
-  SW_TRY(util::make_dirs(paths.tmp(), 0750));
-  SW_TRY(util::make_dir(area->dir, 0700));
-  area->fd.reset(::open(area->dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (!area->fd) {
-    return util::error(util::errno_message("cannot open", area->dir));
-  }
-  SW_TRY(util::make_dir(area->app, 0755));
-  SW_TRY(util::make_dir(area->home, 0700));
-  SW_TRY(util::make_dir(area->dir + "/buildpacks", 0755));
-  if (user) {
-    // Nothing of the user's runs yet and the area is closed: these paths are root's alone.
-    for (const auto& d : {area->app, area->home}) {
-      if (::chown(d.c_str(), user->uid, user->gid) != 0) {
-        return util::error(util::errno_message("cannot give the build directory to the app's user", d));
-      }
-    }
-  }
-  return area;
-}
-
-// ENV_DIR: one file per config var, root's, readable by the app's group.
-util::Status
-write_env_dir(const BuildArea& area, const ConfigVars& config)
-{
-  SW_TRY(util::make_dir(area.env, 0750));
-  for (const auto& [k, v] : config) {
-    SW_TRY(util::write_file_atomic(area.env + "/" + k, v, 0640, false));
-  }
-  return area.user ? util::chown_tree(area.env, 0, area.user->gid) : util::Status();
-}
-
-// Copy a buildpack into the staging area before any app code runs: it may write its
-// `export` file there, the app's user can read it wherever the original lives, and the
-// original is never touched.
-util::Result<buildpack::Buildpack>
-stage(const buildpack::Buildpack& bp, const BuildArea& area, size_t index)
-{
-  std::string dest = area.buildpack(index);
-  std::error_code ec;
-  std::filesystem::copy(bp.dir, dest,
-                        std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks, ec);
-  if (ec) {
-    return util::error("cannot stage buildpack '" + bp.name + "': " + ec.message());
-  }
-  SW_TRY(util::remove_tree(dest + "/.git"));
-  if (area.user) {
-    SW_TRY(util::chown_tree(dest, area.user->uid, area.user->gid));
-  }
-  return buildpack::Buildpack{bp.name, dest};
-}
-
-// Every buildpack of the plan, staged before any app code runs.
-util::Result<std::vector<buildpack::Buildpack>>
-stage_buildpacks(const BuildpackPlan& plan, const BuildArea& area)
-{
-  std::vector<buildpack::Buildpack> staged;
-  for (size_t i = 0; i < plan.candidates.size(); ++i) {
-    SW_TRY_ASSIGN(auto bp, stage(plan.candidates[i], area, i));
-    staged.push_back(bp);
-  }
-  return staged;
-}
 
 // bin/detect: the first built-in that accepts the app, or every requested one in turn.
 util::Result<std::vector<buildpack::Buildpack>>
@@ -173,91 +61,6 @@ detect_buildpacks(const BuildInput& in,
   return chosen;
 }
 
-// The Procfile of the app open as `app`, a directory already taken (its names cannot change):
-// a regular file of `owner`'s with no other name, read through its fd.
-util::Result<ProcessTypes>
-read_procfile(int app, uid_t owner, bool& present)
-{
-  struct stat st;
-  present = ::fstatat(app, "Procfile", &st, AT_SYMLINK_NOFOLLOW) == 0;
-  if (!present) {
-    return ProcessTypes{};
-  }
-  util::Fd fd(::openat(app, "Procfile", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
-  if (!S_ISREG(st.st_mode) || !fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    return util::error("Procfile is not a regular file (a symlink or a directory); commit the Procfile itself");
-  }
-  if (st.st_uid != owner || st.st_nlink != 1) {
-    return util::error("Procfile is not a file of the app's own (another owner, or other hard links)");
-  }
-  SW_TRY_ASSIGN(std::string text, util::read_fd(fd.get(), "Procfile"));
-  return parse_procfile(text, "Procfile");
-}
-
-// Legacy `config_vars` from bin/release go into .profile.d/00_config_vars.sh, written by
-// root into the taken-over tree without following any link.
-util::Status
-write_legacy_config_vars(int app, const std::map<std::string, std::string>& vars)
-{
-  if (vars.empty()) {
-    return {};
-  }
-  std::string script;
-  for (const auto& [k, v] : vars) {
-    SW_TRY(validate_config_key(k));
-    script += "export " + k + "=\"${" + k + ":-" + "$(printf %s " + util::shell_quote(v) + ")}\"\n";
-  }
-  if (::mkdirat(app, ".profile.d", 0755) != 0 && errno != EEXIST) {
-    return util::error(util::errno_message("cannot create", "app/.profile.d"));
-  }
-  util::Fd dir(::openat(app, ".profile.d", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (!dir) {
-    return util::error("app/.profile.d is not a directory; bin/release's config_vars need one");
-  }
-  const char* name = "00_config_vars.sh";
-  if (::unlinkat(dir.get(), name, 0) != 0 && errno != ENOENT) {
-    return util::error(util::errno_message("cannot replace", "app/.profile.d/00_config_vars.sh"));
-  }
-  util::Fd file(::openat(dir.get(), name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
-  if (!file) {
-    return util::error(util::errno_message("cannot write", "app/.profile.d/00_config_vars.sh"));
-  }
-  return util::write_fd(file.get(), script, "app/.profile.d/00_config_vars.sh");
-}
-
-// The current release's tree and its slug's blob manifest: where the export may copy files
-// from. None when there is no current release, its tree has expired or it has no manifest.
-struct ReuseSource
-{
-  util::Fd dir;
-  git::BlobsByPath blobs;
-};
-
-std::optional<ReuseSource>
-reuse_source(const AppPaths& paths)
-{
-  ReleaseStore store(paths);
-  auto current = store.current();
-  if (!current) {
-    return std::nullopt;
-  }
-  auto record = store.load_raw(*current);
-  auto tree = store.tree_owner(*current);
-  if (!record || record->slug_id.empty() || !tree) {
-    return std::nullopt;
-  }
-  auto blobs = load_blob_manifest(SlugStore(paths).blobs(record->slug_id));
-  if (!blobs) {
-    return std::nullopt;
-  }
-  std::string dir = store.dir(*tree) + "/" + ReleaseFiles::app;
-  util::Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (!fd) {
-    return std::nullopt;
-  }
-  return ReuseSource{std::move(fd), std::move(*blobs)};
-}
-
 // Export the commit's tree into the closed build area, already owned by the app's user;
 // files the current release's tree holds unchanged from git are copied from there.
 util::Result<git::ExportedFiles>
@@ -285,42 +88,6 @@ export_source(const BuildInput& in, const BuildArea& area, util::Output& out)
   spdlog::info("exported {} files ({} copied from the current release), {} bytes; {}", stats.files, stats.reused,
                stats.bytes, util::memory_summary());
   return exported;
-}
-
-// .slugignore, applied by root while the area is still closed to everyone else.
-util::Status
-apply_slugignore_file(const BuildArea& area, util::Output& out)
-{
-  if (!util::path_exists(area.app + "/.slugignore")) {
-    return {};
-  }
-  SW_TRY_ASSIGN(std::string text, util::read_file(area.app + "/.slugignore"));
-  auto ignore = parse_slugignore(text);
-  for (const auto& w : ignore.warnings) {
-    out.warn(w);
-  }
-  SW_TRY_ASSIGN(unsigned long removed, apply_slugignore(ignore, area.app));
-  out.step("Deleting " + std::to_string(removed) + " files matching .slugignore patterns.");
-  return {};
-}
-
-// From here on buildpack code runs: what it changes carries this ctime or a later one, which
-// no exported file has. Without a fence no file can be vouched for (an empty manifest).
-std::optional<timespec>
-export_fence(const BuildArea& area, const git::ExportedFiles& exported)
-{
-  timespec last_export{};
-  for (const auto& [rel, file] : exported) {
-    if (util::earlier(last_export, file.ctime)) {
-      last_export = file.ctime;
-    }
-  }
-  auto fence = util::change_time_fence(area.app, last_export);
-  if (!fence) {
-    spdlog::warn("no blob manifest: {}", fence.error().message);
-    return std::nullopt;
-  }
-  return *fence;
 }
 
 // Passes output on and notes whether a line named the stack: a buildpack that fails after
@@ -402,28 +169,166 @@ compile_and_release(const BuildInput& in,
   return last;
 }
 
-// The process types: the Procfile (see read_procfile) over the buildpack's defaults.
-util::Result<ProcessTypes>
-discover_process_types(int app, uid_t owner, const buildpack::ReleaseInfo& release_info, util::Output& out)
+// The buildpacks' environment: the app's user's, HOME and TMPDIR in the area.
+buildpack::RunEnv
+buildpack_env(const BuildInput& in, const BuildArea& area)
 {
-  bool has_procfile = false;
-  SW_TRY_ASSIGN(ProcessTypes declared, read_procfile(app, owner, has_procfile));
-  ProcessTypes types(release_info.default_process_types.begin(), release_info.default_process_types.end());
-  for (const auto& [k, v] : declared) {
-    types[k] = v;
+  buildpack::RunEnv env;
+  env.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+             "HOME=" + area.home,
+             "LANG=C.UTF-8",
+             "TMPDIR=" + area.home,
+             "STACK=" + app_stack(in.settings),
+             "SOURCE_VERSION=" + in.commit.id};
+  env.timeout = static_cast<double>(in.settings.build_timeout);
+  env.kill_grace = static_cast<double>(in.settings.kill_grace);
+  if (area.user) {
+    env.drop_privileges = true;
+    env.uid = area.user->uid;
+    env.gid = area.user->gid;
   }
-  out.step("Discovering process types");
-  out.detail("Procfile declares types     -> " + (has_procfile ? type_list(declared) : std::string("(none)")));
-  if (!release_info.default_process_types.empty()) {
-    out.detail("Default types for buildpack -> " + type_list(ProcessTypes(release_info.default_process_types.begin(),
-                                                                          release_info.default_process_types.end())));
+  return env;
+}
+
+struct Built
+{
+  std::string framework; // what bin/detect said, e.g. "Node.js"
+  buildpack::ReleaseInfo release_info;
+};
+
+// Open the area to the app's user, run detect, compile and release as that user, close it.
+util::Result<Built>
+run_buildpacks(const BuildInput& in,
+               const std::vector<buildpack::Buildpack>& staged,
+               const BuildArea& area,
+               util::Output& out)
+{
+  buildpack::RunEnv env = buildpack_env(in, area);
+  Built built;
+  SW_TRY(area.open_to_user(true));
+  SW_TRY_ASSIGN(auto packs, detect_buildpacks(in, staged, in.buildpacks.detecting(), area, env, out, built.framework));
+  SW_TRY_ASSIGN(built.release_info, compile_and_release(in, packs, area, env, out));
+  SW_TRY(area.open_to_user(false));
+  return built;
+}
+
+// The built app, open, and how far root has taken it back from the app's user.
+struct Taken
+{
+  util::Fd app;
+  archive::TakeOptions take; // for the packing walk, unless `whole`
+  bool whole = false;        // every entry taken already
+  uid_t owner = 0;           // who owns its entries now
+};
+
+// Take the top directory (so no name in it can be swapped); when bin/release gave legacy
+// config_vars, the whole tree too, and write them into .profile.d. Every other entry is taken
+// in the packing walk.
+util::Result<Taken>
+take_back(const BuildArea& area, const std::map<std::string, std::string>& legacy_config_vars)
+{
+  Taken t;
+  t.app.reset(::openat(area.fd.get(), "app", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!t.app) {
+    return util::error(util::errno_message("cannot open the built app", area.app));
   }
-  if (types.empty()) {
-    return util::error(has_procfile ? "the Procfile declares no process types; add a line like 'web: <command>'"
-                                    : "no Procfile, and the buildpack gives no default process types; add a "
-                                      "Procfile that says how to run this app");
+  t.take.owner = area.user ? area.user->uid : ::geteuid();
+  SW_TRY(archive::take_top(t.app.get(), t.take));
+  t.whole = !legacy_config_vars.empty();
+  if (t.whole) {
+    SW_TRY(archive::take_tree(t.app.get(), t.take));
+    SW_TRY(write_profile_config_vars(t.app.get(), legacy_config_vars));
   }
-  return types;
+  t.owner = t.whole ? ::geteuid() : t.take.owner;
+  return t;
+}
+
+struct Packed
+{
+  std::string path; // the tarball, in tmp/ until stored
+  archive::PackResult result;
+  std::string manifest; // blob_manifest.hpp
+};
+
+// Pack the tree (taking back and normalizing each entry in the same walk), stopping as soon as
+// the slug passes the size limit; files still as exported go into the blob manifest.
+util::Result<Packed>
+pack_tree(const BuildInput& in,
+          const BuildArea& area,
+          Taken& taken,
+          git::ExportedFiles& exported,
+          const std::optional<timespec>& fence,
+          util::Output& out)
+{
+  archive::Compression compression = archive::Compression::zstd;
+  archive::parse_compression(in.settings.compression, compression);
+  out.step("Compressing...");
+  Packed packed;
+  packed.path = in.paths.packed_slug(::getpid());
+  ::unlink(packed.path.c_str());
+  archive::PackOptions options;
+  options.normalize = true; // the packed tree becomes the release's tree (hand_over_tree)
+  options.take = taken.whole ? nullptr : &taken.take;
+  options.max_size = in.settings.slug_size_limit;
+  options.on_file = [&](const std::string& rel, const struct stat& st) {
+    auto it = exported.find(std::hash<std::string>{}(rel));
+    if (fence && it != exported.end() && unchanged_since_export(it->second, st, *fence)) {
+      add_blob_record(packed.manifest, it->second.blob, rel);
+    }
+  };
+  auto result = archive::pack_slug(area.app, packed.path, compression, options);
+  exported.clear();
+  if (!result || result->too_large) {
+    ::unlink(packed.path.c_str());
+  }
+  if (!result) {
+    return result.error();
+  }
+  if (result->too_large) {
+    return util::error("Compiled slug size: " + util::human_size(result->size) + " is too large (max is " +
+                       util::human_size(in.settings.slug_size_limit) +
+                       "), packing stopped there; add large files to .slugignore or raise slug_size_limit");
+  }
+  spdlog::info("packed {} entries into {} bytes; {}", result->files, result->size, util::memory_summary());
+  packed.result = *result;
+  return packed;
+}
+
+// Store the tarball by its content id, with its record and blob manifest.
+util::Result<SlugRecord>
+store_slug(const BuildInput& in,
+           const Packed& packed,
+           const ProcessTypes& types,
+           const std::string& framework,
+           util::Output& out)
+{
+  SlugRecord meta;
+  meta.sha256 = packed.result.sha256;
+  meta.size = packed.result.size;
+  meta.compression = in.settings.compression;
+  meta.process_types = types;
+  meta.buildpack = framework;
+  meta.commit = in.commit.id;
+  SW_TRY(util::make_dir(in.paths.slugs(), 0750, true));
+  SW_TRY_ASSIGN(SlugRecord slug, SlugStore(in.paths).adopt(packed.path, meta));
+  util::fault_point("after-slug-written");
+  if (auto saved = save_blob_manifest(SlugStore(in.paths).blobs(slug.id), packed.manifest); !saved) {
+    spdlog::warn("no blob manifest for slug {}: {}", slug.id, saved.error().message);
+  }
+  out.detail("Done: " + util::human_size(slug.size) + " (slug " + slug.id + ")");
+  return slug;
+}
+
+// The packed tree, normalized, equals what the slug unpacks to: it waits in tmp/ for the
+// release to rename it into place (else the release unpacks the slug).
+BuildResult
+hand_over_tree(const AppPaths& paths, const BuildArea& area, const SlugRecord& slug)
+{
+  BuildResult result{slug, paths.built_tree(::getpid())};
+  if (::rename(area.app.c_str(), result.tree.c_str()) != 0) {
+    result.tree.clear();
+  }
+  return result;
 }
 
 } // namespace
@@ -432,108 +337,23 @@ util::Result<BuildResult>
 build_slug(const BuildInput& in, util::Output& out)
 {
   spdlog::info("build of {} started; {}", in.commit.id, util::memory_summary());
-  SW_TRY(check_root_reachable(in.paths.root()));
-  auto user = app_user(in.paths.name());
-  if (user) {
-    SW_TRY(grant_app_directory(in.paths, *user));
-  }
-  SW_TRY_ASSIGN(auto area, make_build_area(in.paths, user));
-  SW_TRY(util::make_dirs(in.paths.cache(), 0750));
-  buildpack::RunEnv env;
-  env.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-             "HOME=" + area->home,
-             "LANG=C.UTF-8",
-             "TMPDIR=" + area->home,
-             "STACK=" + app_stack(in.settings),
-             "SOURCE_VERSION=" + in.commit.id};
-  env.timeout = static_cast<double>(in.settings.build_timeout);
-  env.kill_grace = static_cast<double>(in.settings.kill_grace);
-  if (user) {
-    env.drop_privileges = true;
-    env.uid = user->uid;
-    env.gid = user->gid;
-  }
-
-  // 1. Root alone, the area closed: the source, .slugignore, ENV_DIR, the buildpacks.
+  // Root alone, the area closed: the source, .slugignore, ENV_DIR, the buildpacks.
+  SW_TRY_ASSIGN(auto area, open_build_area(in.paths));
   SW_TRY_ASSIGN(auto exported, export_source(in, *area, out));
   util::fault_point("after-tree-read");
-  SW_TRY(apply_slugignore_file(*area, out));
+  SW_TRY(apply_slugignore_file(area->app, out));
   SW_TRY(write_env_dir(*area, in.config));
-  auto fence = export_fence(*area, exported);
+  auto fence = export_fence(area->app, exported);
   SW_TRY_ASSIGN(auto staged, stage_buildpacks(in.buildpacks, *area));
-
-  // 2. The app's user: detect, compile, release. Its processes are all gone when each ends.
-  SW_TRY(area->open_to_user(true));
-  std::string framework;
-  SW_TRY_ASSIGN(auto packs, detect_buildpacks(in, staged, in.buildpacks.detecting(), *area, env, out, framework));
-  SW_TRY_ASSIGN(auto release_info, compile_and_release(in, packs, *area, env, out));
-  SW_TRY(area->open_to_user(false));
-
-  // 3. Root takes the tree back before reading it, then packs it: the top directory first (so
-  // no name in it can be swapped), and every entry in the same walk as the packing, unless
-  // bin/release's config_vars must be written into .profile.d first. Files still as exported
-  // go into the slug's blob manifest, for the next build to copy.
-  util::Fd app(::openat(area->fd.get(), "app", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (!app) {
-    return util::error(util::errno_message("cannot open the built app", area->app));
-  }
-  std::string manifest;
-  archive::TakeOptions take;
-  take.owner = user ? user->uid : ::geteuid();
-  take.on_file = [&](const std::string& rel, const struct stat& st) {
-    auto it = exported.find(std::hash<std::string>{}(rel));
-    if (fence && it != exported.end() && unchanged_since_export(it->second, st, *fence)) {
-      add_blob_record(manifest, it->second.blob, rel);
-    }
-  };
-  SW_TRY(archive::take_top(app.get(), take));
-  bool taken = !release_info.config_vars.empty();
-  if (taken) {
-    SW_TRY(archive::take_tree(app.get(), take));
-    SW_TRY(write_legacy_config_vars(app.get(), release_info.config_vars));
-  }
-  uid_t owner = taken ? ::geteuid() : take.owner;
-  SW_TRY_ASSIGN(ProcessTypes types, discover_process_types(app.get(), owner, release_info, out));
-
-  archive::Compression compression = archive::Compression::zstd;
-  archive::parse_compression(in.settings.compression, compression);
-  out.step("Compressing...");
-  SW_TRY(util::make_dir(in.paths.slugs(), 0750, true));
-  std::string packed = in.paths.packed_slug(::getpid());
-  ::unlink(packed.c_str());
-  // Packing also normalizes the tree's times: it becomes the release's tree (see below).
-  auto pack = archive::pack_slug(area->app, packed, compression, true, {}, taken ? nullptr : &take);
-  exported.clear();
-  if (!pack) {
-    ::unlink(packed.c_str());
-    return pack.error();
-  }
-  if (pack->size > in.settings.slug_size_limit) {
-    ::unlink(packed.c_str());
-    return util::error("Compiled slug size: " + util::human_size(pack->size) + " is too large (max is " +
-                       util::human_size(in.settings.slug_size_limit) +
-                       "); add large files to .slugignore or raise slug_size_limit");
-  }
-  spdlog::info("packed {} entries into {} bytes; {}", pack->files, pack->size, util::memory_summary());
-  SlugRecord meta;
-  meta.sha256 = pack->sha256;
-  meta.size = pack->size;
-  meta.compression = in.settings.compression;
-  meta.process_types = types;
-  meta.buildpack = framework;
-  meta.commit = in.commit.id;
-  SW_TRY_ASSIGN(SlugRecord slug, SlugStore(in.paths).adopt(packed, meta));
-  util::fault_point("after-slug-written");
-  if (auto saved = save_blob_manifest(SlugStore(in.paths).blobs(slug.id), manifest); !saved) {
-    spdlog::warn("no blob manifest for slug {}: {}", slug.id, saved.error().message);
-  }
-  out.detail("Done: " + util::human_size(slug.size) + " (slug " + slug.id + ")");
-  // The packed tree is the release's tree: normalized, it equals what the slug unpacks to.
-  BuildResult result{slug, in.paths.built_tree(::getpid())};
-  if (::rename(area->app.c_str(), result.tree.c_str()) != 0) {
-    result.tree.clear(); // the release unpacks the slug instead
-  }
-  return result;
+  // The app's user: detect, compile, release. Its processes are all gone when each ends.
+  SW_TRY_ASSIGN(Built built, run_buildpacks(in, staged, *area, out));
+  // Root again: take the tree back, read the Procfile, pack, store.
+  SW_TRY_ASSIGN(Taken taken, take_back(*area, built.release_info.config_vars));
+  SW_TRY_ASSIGN(ProcessTypes types,
+                discover_process_types(taken.app.get(), taken.owner, built.release_info.default_process_types, out));
+  SW_TRY_ASSIGN(Packed packed, pack_tree(in, *area, taken, exported, fence, out));
+  SW_TRY_ASSIGN(SlugRecord slug, store_slug(in, packed, types, built.framework, out));
+  return hand_over_tree(in.paths, *area, slug);
 }
 
 } // namespace slipway::core

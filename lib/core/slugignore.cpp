@@ -81,4 +81,20 @@ apply_slugignore(const SlugIgnore& ignore, const std::string& dir)
   return removed;
 }
 
+util::Status
+apply_slugignore_file(const std::string& app, util::Output& out)
+{
+  if (!util::path_exists(app + "/.slugignore")) {
+    return {};
+  }
+  SW_TRY_ASSIGN(std::string text, util::read_file(app + "/.slugignore"));
+  auto ignore = parse_slugignore(text);
+  for (const auto& w : ignore.warnings) {
+    out.warn(w);
+  }
+  SW_TRY_ASSIGN(unsigned long removed, apply_slugignore(ignore, app));
+  out.step("Deleting " + std::to_string(removed) + " files matching .slugignore patterns.");
+  return {};
+}
+
 } // namespace slipway::core

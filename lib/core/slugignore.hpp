@@ -3,6 +3,7 @@
 // A pattern with a '/' matches paths from the app root; others match a name at any depth.
 #pragma once
 
+#include <util/output.hpp>
 #include <util/result.hpp>
 
 #include <string>
@@ -23,5 +24,9 @@ bool slugignore_matches(const SlugIgnore& ignore, const std::string& rel, bool i
 
 // Delete every match under `dir`; returns how many paths were removed.
 util::Result<unsigned long> apply_slugignore(const SlugIgnore& ignore, const std::string& dir);
+
+// Apply `app`'s own .slugignore, if it has one, saying on `out` what it removed and which
+// patterns it skipped. Root calls it while nobody else can change `app`.
+util::Status apply_slugignore_file(const std::string& app, util::Output& out);
 
 } // namespace slipway::core

@@ -172,6 +172,20 @@ test_a_git_buildpack_is_fetched_once_per_push() {
   assert_eq 1 "$(grep -c "fetching buildpack" "$SCRATCH/diag2.log")"
 }
 
+# The slug size limit is checked while packing: a 30 MB slug over a 1 MB limit stops at 1 MB.
+test_the_slug_size_limit_stops_packing() {
+  new_app hello hello
+  push >/dev/null
+  sw settings:set slug_size_limit=1M -a hello >/dev/null
+  head -c 30000000 /dev/urandom > "$SRC/big.bin"; git -C "$SRC" add -A; git -C "$SRC" commit -qm big
+  push
+  assert_contains push.out "Compiled slug size: 1\.[0-9]M is too large \(max is 1\.0M\), packing stopped there; add large files to .slugignore or raise slug_size_limit"
+  assert_current hello v1
+  [ ! -e "$(app_dir hello)/releases/v2" ] || fail "a release was created"
+  [ "$(ls "$(app_dir hello)/slugs" | grep -c '\.yml$')" = 1 ] || fail "a slug was stored"
+  [ -z "$(ls -A "$(app_dir hello)/tmp")" ] || fail "the build left files in tmp/"
+}
+
 test_repository_contents_reach_the_slug_safely() {
   new_app hello hello
   ln -s /etc/passwd "$SRC/outside-link"

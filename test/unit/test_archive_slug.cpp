@@ -118,6 +118,35 @@ TEST_CASE("archive::pack_slug refuses links out of the app and special files")
   CHECK(f.error().message.find("is a special file") != std::string::npos);
 }
 
+TEST_CASE("archive::pack_slug stops as soon as the slug passes max_size")
+{
+  std::string dir = test::scratch_dir("pack-limit");
+  REQUIRE(util::make_dirs(dir + "/app"));
+  // 8 MiB that do not compress.
+  std::string noise(8 << 20, '\0');
+  unsigned x = 12345;
+  for (auto& c : noise) {
+    x = x * 1103515245 + 12345;
+    c = static_cast<char>(x >> 16);
+  }
+  REQUIRE(util::write_file_atomic(dir + "/app/noise", noise));
+  for (auto c : {archive::Compression::zstd, archive::Compression::gzip}) {
+    std::string out = dir + "/s" + archive::slug_extension(c);
+    ::unlink(out.c_str());
+    auto r = archive::pack_slug(dir + "/app", out, c, {.max_size = 256 << 10});
+    REQUIRE(r);
+    CHECK(r->too_large);
+    CHECK(r->size > (256u << 10));
+    // Stopped at the limit, not after packing all 8 MiB.
+    CHECK(r->size < (512u << 10));
+    ::unlink(out.c_str());
+    auto whole = archive::pack_slug(dir + "/app", out, c, {.max_size = 16 << 20});
+    REQUIRE(whole);
+    CHECK(!whole->too_large);
+    CHECK(whole->size > (8u << 20));
+  }
+}
+
 TEST_CASE("archive::unpack_slug refuses everything that could escape")
 {
   std::string dir = test::scratch_dir("evil");
@@ -188,7 +217,8 @@ TEST_CASE("archive::pack_slug with normalize leaves the tree as its slug unpacks
   }
   auto plain = archive::pack_slug(app, dir + "/plain.tar.zst", archive::Compression::zstd);
   REQUIRE(plain);
-  auto normalized = archive::pack_slug(app, dir + "/normalized.tar.zst", archive::Compression::zstd, true);
+  auto normalized =
+      archive::pack_slug(app, dir + "/normalized.tar.zst", archive::Compression::zstd, {.normalize = true});
   REQUIRE(normalized);
   CHECK(plain->sha256 == normalized->sha256);
   std::string out = dir + "/out";
