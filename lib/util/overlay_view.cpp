@@ -1,5 +1,7 @@
 #include "overlay_view.hpp"
 
+#include <util/async_safe.hpp>
+
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
@@ -8,14 +10,12 @@
 
 #include <cerrno>
 #include <csignal>
-#include <cstdio>
 
 namespace slipway::util {
 
 namespace {
 
-enum Step
-{
+enum Step {
   k_namespace,
   k_private,
   k_userns,
@@ -26,7 +26,7 @@ enum Step
 };
 
 const char* const k_step_names[] = {
-    "create a mount namespace", "make mounts private",   "create the id mapping", "clone the lower tree",
+    "create a mount namespace",   "make mounts private",   "create the id mapping", "clone the lower tree",
     "map the lower tree's owner", "attach the lower tree", "mount the overlay",
 };
 
@@ -34,14 +34,14 @@ const char* const k_step_names[] = {
 bool
 write_map(pid_t pid, const char* file, unsigned id)
 {
-  char path[64], line[64];
-  std::snprintf(path, sizeof path, "/proc/%d/%s", static_cast<int>(pid), file);
-  int n = std::snprintf(line, sizeof line, "0 %u 1\n", id);
-  int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+  StackText<64> path, line;
+  path.add("/proc/").add(static_cast<unsigned long>(pid)).add("/").add(file);
+  line.add("0 ").add(static_cast<unsigned long>(id)).add(" 1\n");
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) {
     return false;
   }
-  bool ok = ::write(fd, line, static_cast<size_t>(n)) == n;
+  bool ok = ::write(fd, line.c_str(), line.size()) == static_cast<ssize_t>(line.size());
   ::close(fd);
   return ok;
 }
@@ -66,10 +66,10 @@ open_mapping_userns(uid_t uid, gid_t gid)
   int fd = -1;
   int saved = 0;
   if (::waitpid(helper, &status, WUNTRACED) == helper && WIFSTOPPED(status)) {
-    char ns[64];
-    std::snprintf(ns, sizeof ns, "/proc/%d/ns/user", static_cast<int>(helper));
+    StackText<64> ns;
+    ns.add("/proc/").add(static_cast<unsigned long>(helper)).add("/ns/user");
     if (write_map(helper, "uid_map", uid) && write_map(helper, "gid_map", gid)) {
-      fd = ::open(ns, O_RDONLY | O_CLOEXEC);
+      fd = ::open(ns.c_str(), O_RDONLY | O_CLOEXEC);
     }
     saved = errno;
   } else {

@@ -2,8 +2,13 @@
 // command into its own process group. Orphans of the command (daemons, double forks)
 // are reparented to the supervisor, which kills them all when the command ends, then
 // reports the result on a pipe. The caller only reads output and the final status.
+// Callers may be threaded (a server): after fork, the supervisor and the command's child make
+// only async-signal-safe calls. Everything they need (argv, envp, the program's path, the
+// overlay's options) is built before fork, and the little text they make is formatted on the
+// stack (async_safe.hpp); they close inherited fds with close_range.
 #include "process.hpp"
 
+#include <util/async_safe.hpp>
 #include <util/fd.hpp>
 #include <util/strings.hpp>
 
@@ -16,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -81,19 +87,19 @@ resolve_program(const std::string& name, const std::vector<std::string>& env)
 }
 
 // SIGKILL every process this supervisor still has as a child, until none is left. Runs after
-// fork: it allocates nothing (stack buffers only).
+// fork: async-signal-safe calls only, text on the stack.
 void
 kill_all_children()
 {
-  char path[64];
-  ::snprintf(path, sizeof path, "/proc/self/task/%d/children", static_cast<int>(::getpid()));
+  StackText<64> path;
+  path.add("/proc/self/task/").add(static_cast<unsigned long>(::getpid())).add("/children");
   for (int round = 0; round < 2000; ++round) {
     int status;
     while (::waitpid(-1, &status, WNOHANG) > 0) {
     }
     char buf[4096];
-    int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-    ssize_t n = fd >= 0 ? ::read(fd, buf, sizeof buf - 1) : -1;
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? ::read(fd, buf, sizeof buf) : -1;
     if (fd >= 0) {
       ::close(fd);
     }
@@ -101,19 +107,34 @@ kill_all_children()
       if (::waitpid(-1, &status, WNOHANG) < 0 && errno == ECHILD) {
         return;
       }
-    } else {
-      buf[n] = '\0';
-      char* save = nullptr;
-      for (char* tok = ::strtok_r(buf, " \n", &save); tok; tok = ::strtok_r(nullptr, " \n", &save)) {
-        pid_t pid = static_cast<pid_t>(std::atoi(tok));
-        if (pid > 0) {
-          ::kill(-pid, SIGKILL);
-          ::kill(pid, SIGKILL);
-        }
+    }
+    // "PID PID ...": each number, however the read cut the list, is a child to kill.
+    pid_t pid = 0;
+    for (ssize_t i = 0; i <= n; ++i) {
+      if (i < n && buf[i] >= '0' && buf[i] <= '9') {
+        pid = pid * 10 + (buf[i] - '0');
+      } else if (pid > 0) {
+        ::kill(-pid, SIGKILL);
+        ::kill(pid, SIGKILL);
+        pid = 0;
       }
     }
     ::usleep(2000);
   }
+}
+
+// Close every fd from 3 up except the `n` in `keep` (ascending, all >= 3).
+void
+close_all_but(const int* keep, int n)
+{
+  unsigned from = 3;
+  for (int i = 0; i < n; ++i) {
+    if (static_cast<unsigned>(keep[i]) > from) {
+      ::close_range(from, static_cast<unsigned>(keep[i]) - 1, 0);
+    }
+    from = static_cast<unsigned>(keep[i]) + 1;
+  }
+  ::close_range(from, ~0U, 0);
 }
 
 [[noreturn]] void
@@ -147,10 +168,7 @@ exec_command(const std::string& program,
   ::dup2(out_fd, 1);
   ::dup2(err_fd, 2);
   // Every fd but 0-2 and the failure pipe (CLOEXEC: a successful exec closes it) goes.
-  if (fail_fd > 3) {
-    ::close_range(3, static_cast<unsigned>(fail_fd) - 1, 0);
-  }
-  ::close_range(static_cast<unsigned>(fail_fd) + 1, ~0U, 0);
+  close_all_but(&fail_fd, 1);
   if (spec.drop_privileges) {
     gid_t groups[1] = {spec.gid};
     if (::setgroups(1, groups) != 0 || ::setgid(spec.gid) != 0 || ::setuid(spec.uid) != 0 || ::getuid() != spec.uid ||
@@ -181,11 +199,9 @@ supervise(const std::string& program,
   ::setpgid(0, 0);
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   // Keep only our pipes: an inherited lock fd must not outlive the caller in us.
-  for (int fd = 3; fd < 4096; ++fd) {
-    if (fd != out_fd && fd != err_fd && fd != status_fd) {
-      ::close(fd);
-    }
-  }
+  int keep[3] = {out_fd, err_fd, status_fd};
+  std::sort(std::begin(keep), std::end(keep));
+  close_all_but(keep, 3);
   sigset_t mask;
   sigemptyset(&mask);
   sigaddset(&mask, SIGCHLD);

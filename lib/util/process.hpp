@@ -1,6 +1,7 @@
 // Run a child command the way deploys need: own process group, stdin from /dev/null,
 // output streamed line by line, a timeout (SIGTERM, then SIGKILL after a grace period),
-// cancellation from another process, and no process left behind when it ends.
+// cancellation from another process, and no process left behind when it ends. Safe to call
+// from several threads at once: nothing after fork allocates or takes a lock.
 #pragma once
 
 #include <util/overlay_view.hpp>

@@ -8,7 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <csignal>
+#include <cstdio>
+#include <thread>
+#include <vector>
 
 using namespace slipway::util;
 
@@ -212,4 +216,44 @@ TEST_CASE("util::run_process reports a view it cannot enter instead of running t
   CHECK(!r->success());
   CHECK(lines.empty());
   CHECK(r->describe().find("could not start: cannot ") == 0);
+}
+
+TEST_CASE("util::run_process from several threads while others allocate: no child hangs")
+{
+  // A child that took the allocator's (or stdio's) lock after fork from a threaded parent
+  // would wait forever for a thread that does not exist in it; every run must finish, and
+  // each command's output must reach its own caller.
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> churn;
+  for (int t = 0; t < 3; ++t) {
+    churn.emplace_back([&] {
+      while (!stop) {
+        std::vector<std::string> junk(64, std::string(4096, 'x'));
+        std::snprintf(junk[0].data(), 16, "%d", static_cast<int>(junk.size()));
+      }
+    });
+  }
+  std::atomic<int> good{0};
+  std::vector<std::thread> runners;
+  for (int t = 0; t < 4; ++t) {
+    runners.emplace_back([&, t] {
+      for (int i = 0; i < 40; ++i) {
+        ProcessSpec s = bash("echo run-" + std::to_string(t) + "-" + std::to_string(i));
+        s.timeout_seconds = 20;
+        std::string seen;
+        auto r = run_process(s, [&](std::string_view line) { seen = line; });
+        if (r && r->success() && seen == "run-" + std::to_string(t) + "-" + std::to_string(i)) {
+          ++good;
+        }
+      }
+    });
+  }
+  for (auto& r : runners) {
+    r.join();
+  }
+  stop = true;
+  for (auto& c : churn) {
+    c.join();
+  }
+  CHECK(good == 160);
 }
