@@ -22,7 +22,7 @@ namespace {
 bool
 strip_app_prefix(std::string path, std::string& rel)
 {
-  if (util::starts_with(path, "./")) {
+  if (path.starts_with("./")) {
     path.erase(0, 2);
   }
   while (!path.empty() && path.back() == '/') {
@@ -32,7 +32,7 @@ strip_app_prefix(std::string path, std::string& rel)
     rel.clear();
     return true;
   }
-  if (!util::starts_with(path, "app/")) {
+  if (!path.starts_with("app/")) {
     return false;
   }
   rel = path.substr(4);
@@ -60,7 +60,7 @@ struct Unpacker
   {
     while (stack.size() > 1) {
       const std::string& top = stack.back().first;
-      if (dir == top || util::starts_with(dir, top + "/")) {
+      if (dir == top || dir.starts_with(top + "/")) {
         break;
       }
       stack.pop_back();

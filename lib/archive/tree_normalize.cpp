@@ -7,6 +7,7 @@
 #include <util/strings.hpp>
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -134,7 +135,7 @@ take_top(int dirfd, const TakeOptions& options)
     return {}; // taken already: the app's user cannot give a directory to root
   }
   if (st.st_uid != options.owner) {
-    return util::error("'app' belongs to uid " + std::to_string(st.st_uid) + ", not to the app's user");
+    return util::error(fmt::format("'app' belongs to uid {}, not to the app's user", st.st_uid));
   }
   return own_and_mode(-1, "", dirfd, st, "app");
 }

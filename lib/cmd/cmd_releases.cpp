@@ -28,11 +28,11 @@ run_releases(Context& ctx)
     }
     auto r = store.load(v);
     if (!r) {
-      rows.push_back({"v" + std::to_string(v), "(unreadable record)", "?", "?"});
+      rows.push_back({core::version_name(v), "(unreadable record)", "?", "?"});
       broken.push_back(r.error().message);
       continue;
     }
-    rows.push_back({"v" + std::to_string(r->version), change_text(*r), r->user, util::display_time(r->created_at)});
+    rows.push_back({core::version_name(r->version), change_text(*r), r->user, util::display_time(r->created_at)});
     json.push_back(core::release_to_json(*r, paths.name()));
   }
   if (ctx.has("json")) {

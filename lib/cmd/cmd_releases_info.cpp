@@ -50,10 +50,10 @@ run_info(Context& ctx)
   if (!r.failure.empty()) {
     rows.push_back({"Failure:", r.failure});
   }
-  ctx.out->line("=== Release v" + std::to_string(v));
+  ctx.out->line("=== Release " + core::version_name(v));
   print_columns(*ctx.out, rows);
   ctx.out->line("");
-  ctx.out->line("=== v" + std::to_string(v) + " Config vars");
+  ctx.out->line("=== " + core::version_name(v) + " Config vars");
   ctx.out->line("");
   std::vector<std::vector<std::string>> vars;
   for (const auto& [k, val] : config) {

@@ -8,6 +8,8 @@
 #include <util/identity.hpp>
 #include <util/strings.hpp>
 
+#include <fmt/format.h>
+
 namespace slipway::cmd {
 
 static util::Result<int>
@@ -15,8 +17,7 @@ run_retry(Context& ctx)
 {
   SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
   auto on_created = [&](const core::ReleaseRecord& r, unsigned long of) {
-    ctx.out->line("Retrying v" + std::to_string(of) + " on " + paths.name() + "... done, v" +
-                  std::to_string(r.version));
+    ctx.out->line(fmt::format("Retrying v{} on {}... done, v{}", of, paths.name(), r.version));
   };
   SW_TRY_ASSIGN(core::ReleaseOutcome o, core::retry_release(paths, wait_for_lock(ctx, false), *ctx.out, on_created));
   return o.succeeded() ? 0 : 1;
@@ -29,7 +30,7 @@ run_cancel(Context& ctx)
   SW_TRY_ASSIGN(core::AppSettings s, core::load_settings(paths));
   std::string user = util::current_user();
   SW_TRY_ASSIGN(core::CancelOutcome o, core::cancel_release(paths, user, static_cast<double>(s.kill_grace) + 10));
-  std::string v = "v" + std::to_string(o.version);
+  std::string v = core::version_name(o.version);
   if (o.finished) {
     ctx.out->line("Cancelled the release phase of " + v + " on " + paths.name() +
                   ": recorded as failed (cancelled by " + user + "); current is unchanged");
@@ -55,7 +56,7 @@ run_prune(Context& ctx)
   }
   std::vector<std::string> names;
   for (auto v : r.expired) {
-    names.push_back("v" + std::to_string(v));
+    names.push_back(core::version_name(v));
   }
   ctx.out->line("Pruned " + std::to_string(r.expired.size()) + " releases" +
                 (names.empty() ? std::string() : " (" + util::join(names, ", ") + ")") + " and " +

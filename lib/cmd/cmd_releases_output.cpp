@@ -27,7 +27,7 @@ run_output(Context& ctx)
   core::ReleaseStore store(paths);
   SW_TRY_ASSIGN(unsigned long v, version_argument(ctx, store));
   SW_TRY_ASSIGN(core::ReleaseRecord r, store.load(v));
-  std::string name = "v" + std::to_string(v);
+  std::string name = core::version_name(v);
   if (r.release_command.empty()) {
     ctx.out->warn("Release " + name + " has no release output available: its slug declares no release command.");
     return 0;

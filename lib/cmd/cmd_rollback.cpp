@@ -3,6 +3,8 @@
 #include <core/release_store.hpp>
 #include <core/rollback.hpp>
 
+#include <fmt/format.h>
+
 namespace slipway::cmd {
 
 static util::Result<int>
@@ -13,11 +15,10 @@ run_rollback(Context& ctx)
   if (!ctx.args.empty()) {
     SW_TRY_ASSIGN(target, core::parse_version(ctx.args[0]));
   }
-  auto on_created = [&](const core::ReleaseRecord& r, unsigned long previous) {
-    ctx.out->line("Rolling back " + paths.name() + " to " + r.description.substr(12) + "... done, v" +
-                  std::to_string(r.version));
+  auto on_created = [&](const core::ReleaseRecord& r, unsigned long to, unsigned long previous) {
+    ctx.out->line(fmt::format("Rolling back {} to v{}... done, v{}", paths.name(), to, r.version));
     ctx.out->line("Rollback affects code and config vars; it does not undo database migrations or other state.");
-    ctx.out->line("To undo, run: slipway rollback v" + std::to_string(previous) + " -a " + paths.name());
+    ctx.out->line(fmt::format("To undo, run: slipway rollback v{} -a {}", previous, paths.name()));
   };
   SW_TRY_ASSIGN(core::ReleaseOutcome o, core::rollback(paths, target, wait_for_lock(ctx, false), *ctx.out, on_created));
   return o.succeeded() ? 0 : 1;

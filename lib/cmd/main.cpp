@@ -79,7 +79,7 @@ parse_command_line(const CommandSpec& spec, int argc, char** argv, int i, Contex
     std::string name, value;
     bool has_value = false;
     const OptionSpec* opt = nullptr;
-    if (util::starts_with(arg, "--")) {
+    if (arg.starts_with("--")) {
       name = arg.substr(2);
       if (auto eq = name.find('='); eq != std::string::npos) {
         value = name.substr(eq + 1);
@@ -162,8 +162,8 @@ tool_main(int argc, char** argv, const CommandTable& table, const char* engine)
     std::string arg = argv[i];
     if (arg == "--root" && i + 1 < argc) {
       ctx.root = argv[++i];
-    } else if (util::starts_with(arg, "--root=")) {
-      ctx.root = arg.substr(7);
+    } else if (arg.starts_with("--root=")) {
+      ctx.root = arg.substr(arg.find('=') + 1);
     } else if (arg == "-v" || arg == "--verbose") {
       verbose = true;
     } else if (arg == "-h" || arg == "--help" || arg == "help") {
@@ -174,7 +174,7 @@ tool_main(int argc, char** argv, const CommandTable& table, const char* engine)
       return 0;
     } else if (arg == "--root") {
       return fail(util::error("option '--root' needs a directory", 2));
-    } else if (util::starts_with(arg, "-")) {
+    } else if (arg.starts_with("-")) {
       return fail(util::error("unknown option '" + util::printable(arg) + "' (see 'slipway --help')", 2));
     } else {
       break;

@@ -12,7 +12,7 @@ version_argument(const Context& ctx, const core::ReleaseStore& store)
   if (!ctx.args.empty()) {
     SW_TRY_ASSIGN(unsigned long v, core::parse_version(ctx.args[0]));
     if (!util::path_exists(store.dir(v))) {
-      return util::error("no release v" + std::to_string(v) + " for " + store.paths().name() +
+      return util::error("no release " + core::version_name(v) + " for " + store.paths().name() +
                          "; see 'slipway releases -a " + store.paths().name() + "'");
     }
     return v;

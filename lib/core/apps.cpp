@@ -19,11 +19,12 @@ install_hook(const AppPaths& paths, const std::string& name)
 {
   std::string tmpl = hook_templates_dir() + "/" + name;
   SW_TRY_ASSIGN(std::string text, util::read_file(tmpl));
-  auto at = text.find("@SLIPWAY_BIN@");
+  constexpr std::string_view placeholder = "@SLIPWAY_BIN@";
+  auto at = text.find(placeholder);
   if (at == std::string::npos) {
-    return util::error("hook template '" + tmpl + "' has no @SLIPWAY_BIN@ placeholder");
+    return util::error("hook template '" + tmpl + "' has no " + std::string(placeholder) + " placeholder");
   }
-  text.replace(at, 13, util::shell_quote(self_executable()));
+  text.replace(at, placeholder.size(), util::shell_quote(self_executable()));
   return util::write_file_atomic(paths.repo() + "/hooks/" + name, text, 0755);
 }
 

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 
 namespace slipway::core {
@@ -54,7 +55,7 @@ load_blob_manifest(const std::string& path)
     git_oid id;
     if (record.size() < 42 || record[40] != ' ' || !is_blob_id(record.substr(0, 40)) ||
         !git::parse_oid(std::string(record.substr(0, 40)), id)) {
-      return util::error(path + ": malformed record at byte " + std::to_string(start));
+      return util::error(fmt::format("{}: malformed record at byte {}", path, start));
     }
     out.emplace(std::string(record.substr(41)), id);
     start = end + 1;

@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -21,7 +22,7 @@ const char* const k_builtins[] = {"nodejs", "python", "procfile"};
 bool
 is_git_url(const std::string& s)
 {
-  return s.find("://") != std::string::npos || util::starts_with(s, "git@") || util::ends_with(s, ".git") ||
+  return s.find("://") != std::string::npos || s.starts_with("git@") || s.ends_with(".git") ||
          s.find(".git#") != std::string::npos;
 }
 
@@ -38,7 +39,7 @@ inside_allowed(const std::string& path, const std::vector<std::string>& dirs)
     while (dir.size() > 1 && dir.back() == '/') {
       dir.pop_back();
     }
-    if (path == dir || util::starts_with(path, dir == "/" ? dir : dir + "/")) {
+    if (path == dir || path.starts_with(dir == "/" ? dir : dir + "/")) {
       return true;
     }
   }
@@ -128,7 +129,7 @@ plan_buildpacks(const AppPaths& paths,
   } else {
     out.step("Using buildpacks:");
     for (size_t i = 0; i < plan.requested.size(); ++i) {
-      out.detail(std::to_string(i + 1) + ". " + plan.requested[i]);
+      out.detail(fmt::format("{}. {}", i + 1, plan.requested[i]));
     }
   }
   for (const auto& source : plan.requested) {
@@ -141,7 +142,7 @@ plan_buildpacks(const AppPaths& paths,
 util::Result<buildpack::Buildpack>
 resolve_buildpack(const AppPaths& paths, const AppSettings& settings, const std::string& source, util::Output& out)
 {
-  std::string name = util::starts_with(source, "heroku/") ? source.substr(7) : source;
+  std::string name = source.starts_with("heroku/") ? source.substr(7) : source;
   for (const char* builtin : k_builtins) {
     if (name == builtin) {
       return buildpack::Buildpack{source, builtin_buildpacks_dir() + "/" + builtin};
@@ -163,7 +164,7 @@ resolve_buildpack(const AppPaths& paths, const AppSettings& settings, const std:
   auto hash = source.rfind('#');
   std::string url = hash == std::string::npos ? source : source.substr(0, hash);
   std::string ref = hash == std::string::npos ? "" : source.substr(hash + 1);
-  if (util::starts_with(url, "file://")) {
+  if (url.starts_with("file://")) {
     SW_TRY_ASSIGN(std::string dir, check_local_source(paths, settings, source, url.substr(7)));
     url = "file://" + dir;
   } else if (url.find("://") == std::string::npos && url.find(':') == std::string::npos) {

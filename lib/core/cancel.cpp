@@ -32,7 +32,7 @@ cancel_release(const AppPaths& paths, const std::string& user, double wait_secon
     }
     SW_TRY(util::write_file_atomic(dir + "/" + ReleaseFiles::cancel, user + "\n", 0640));
     if (::kill(static_cast<pid_t>(pid), SIGTERM) != 0) {
-      return util::error(util::errno_message("cannot signal the release phase of", "v" + std::to_string(*it)));
+      return util::error(util::errno_message("cannot signal the release phase of", version_name(*it)));
     }
     CancelOutcome outcome{*it, false};
     for (double waited = 0; waited < wait_seconds; waited += 0.1) {

@@ -5,6 +5,7 @@
 #include <util/strings.hpp>
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -95,11 +96,11 @@ parse_env(const std::string& text, const std::string& label)
   if (text.find('\0') != std::string::npos) {
     size_t line =
         1 + static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<long>(text.find('\0')), '\n'));
-    return util::error(label + ":" + std::to_string(line) + ": NUL byte; config values cannot hold NUL", 2);
+    return util::error(fmt::format("{}:{}: NUL byte; config values cannot hold NUL", label, line), 2);
   }
   auto lines = util::split(text, '\n');
   for (size_t i = 0; i < lines.size(); ++i) {
-    std::string where = label + ":" + std::to_string(i + 1) + ": ";
+    std::string where = fmt::format("{}:{}: ", label, i + 1);
     std::string_view line = lines[i];
     if (util::trim(line).empty() || util::trim(line)[0] == '#') {
       continue;

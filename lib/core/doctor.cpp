@@ -104,13 +104,13 @@ check_app(const AppPaths& paths, bool fix, util::Output& out)
     c.check_mode(dir + "/" + ReleaseFiles::record, 0640);
     c.check_temp_names(dir);
     if (r->interrupted) {
-      c.problem("v" + std::to_string(v) + " is pending but the process running it died", true);
+      c.problem(version_name(v) + " is pending but the process running it died", true);
     }
     // A failed release may have no tree; one that has an `app` entry must have a sound one.
     struct stat tree;
     if (r->status != ReleaseStatus::expired && r->status != ReleaseStatus::pending && !r->interrupted &&
         !r->slug_id.empty() && ::lstat((dir + "/" + ReleaseFiles::app).c_str(), &tree) == 0 && !store.tree_owner(v)) {
-      c.problem("releases/v" + std::to_string(v) + "/app is neither a directory nor a link to another release's tree",
+      c.problem("releases/" + version_name(v) + "/app is neither a directory nor a link to another release's tree",
                 true);
       bad_trees.push_back(v);
     }
@@ -121,14 +121,14 @@ check_app(const AppPaths& paths, bool fix, util::Output& out)
     if (r->status != ReleaseStatus::expired) {
       referenced.insert(r->slug_id);
       if (!r->slug_id.empty() && !slugs.exists(r->slug_id)) {
-        c.problem("v" + std::to_string(v) + " names slug " + r->slug_id + ", which is missing");
+        c.problem(version_name(v) + " names slug " + r->slug_id + ", which is missing");
       }
     }
   }
 
   if (auto names = util::list_dir(paths.slugs())) {
     for (const auto& n : *names) {
-      if (!util::ends_with(n, ".yml")) {
+      if (!n.ends_with(".yml")) {
         continue;
       }
       auto s = slugs.load(n.substr(0, n.size() - 4));

@@ -41,7 +41,7 @@ clean_leftovers(const AppPaths& paths, util::Output& out)
   if (auto fixed = store.recover_interrupted(); fixed) {
     for (auto v : *fixed) {
       auto r = store.load(v);
-      out.warn("v" + std::to_string(v) + " was interrupted before it finished; recorded as " +
+      out.warn(version_name(v) + " was interrupted before it finished; recorded as " +
                (r ? to_string(r->status) : std::string("failed")));
     }
   }

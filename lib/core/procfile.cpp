@@ -5,6 +5,7 @@
 #include <util/strings.hpp>
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 
 namespace slipway::core {
@@ -30,7 +31,7 @@ parse_procfile(const std::string& text, const std::string& label)
   std::map<std::string, size_t> first_line;
   auto lines = util::split(text, '\n');
   for (size_t i = 0; i < lines.size(); ++i) {
-    std::string where = label + ":" + std::to_string(i + 1) + ": ";
+    std::string where = fmt::format("{}:{}: ", label, i + 1);
     std::string_view line = lines[i];
     if (!line.empty() && line.back() == '\r') {
       line.remove_suffix(1);
@@ -39,7 +40,7 @@ parse_procfile(const std::string& text, const std::string& label)
     if (t.empty() || t[0] == '#') {
       continue;
     }
-    if (util::starts_with(t, "<<<<<<<") || util::starts_with(t, "=======") || util::starts_with(t, ">>>>>>>")) {
+    if (t.starts_with("<<<<<<<") || t.starts_with("=======") || t.starts_with(">>>>>>>")) {
       return util::error(where + "merge conflict marker; resolve the conflict and push again");
     }
     auto colon = t.find(':');

@@ -7,6 +7,7 @@
 #include <core/slug_store.hpp>
 #include <util/fs.hpp>
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -64,12 +65,12 @@ promote(const std::string& root,
   }
   SW_TRY_ASSIGN(ReleaseRecord release, store.load(*cur));
   SW_TRY_ASSIGN(SlugRecord slug, SlugStore(src).load(release.slug_id));
-  std::string description = "Promote " + source + " v" + std::to_string(*cur) + " " + release.commit.substr(0, 8);
+  std::string description = fmt::format("Promote {} v{} {}", source, *cur, release.commit.substr(0, 8));
 
   std::vector<PromoteResult> results;
   for (const auto& target : apps) {
     PromoteResult r{target.name(), false, ""};
-    out.step("Promoting " + source + " v" + std::to_string(*cur) + " to " + target.name());
+    out.step(fmt::format("Promoting {} v{} to {}", source, *cur, target.name()));
     auto done = [&]() -> util::Status {
       SW_TRY_ASSIGN(AppSettings settings, load_settings(target));
       SW_TRY_ASSIGN(AppLock lock, AppLock::acquire(target, "promotion from " + source, wait, out));
@@ -78,7 +79,7 @@ promote(const std::string& root,
       SW_TRY_ASSIGN(ReleaseOutcome o,
                     create_release(target, settings, {imported, config, description, release.commit, {}}, out));
       r.succeeded = o.succeeded();
-      r.detail = o.succeeded() ? "v" + std::to_string(o.record.version) : o.record.failure;
+      r.detail = o.succeeded() ? version_name(o.record.version) : o.record.failure;
       return {};
     }();
     if (!done) {

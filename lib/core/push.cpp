@@ -14,6 +14,8 @@
 #include <util/fs.hpp>
 #include <util/strings.hpp>
 
+#include <fmt/format.h>
+
 #include <ctime>
 
 namespace slipway::core {
@@ -74,6 +76,16 @@ build_log_name(const std::string& commit)
 
 } // namespace
 
+std::optional<std::string>
+RefUpdate::branch() const
+{
+  constexpr std::string_view heads = "refs/heads/";
+  if (!ref.starts_with(heads)) {
+    return std::nullopt;
+  }
+  return ref.substr(heads.size());
+}
+
 util::Result<std::vector<RefUpdate>>
 parse_hook_input(const std::string& text)
 {
@@ -85,8 +97,8 @@ parse_hook_input(const std::string& text)
     }
     auto parts = util::split(lines[i], ' ');
     if (parts.size() != 3 || !is_hex_id(parts[0]) || !is_hex_id(parts[1]) || parts[2].empty() ||
-        !util::starts_with(parts[2], "refs/")) {
-      return util::error("hook input:" + std::to_string(i + 1) + ": expected '<old-sha> <new-sha> <ref>'");
+        !parts[2].starts_with("refs/")) {
+      return util::error(fmt::format("hook input:{}: expected '<old-sha> <new-sha> <ref>'", i + 1));
     }
     out.push_back({parts[0], parts[1], parts[2]});
   }
@@ -102,15 +114,14 @@ handle_push(const AppPaths& paths, HookKind kind, const std::vector<RefUpdate>& 
   }
   const RefUpdate* deploy = nullptr;
   for (const auto& u : updates) {
-    bool branch = util::starts_with(u.ref, "refs/heads/");
-    std::string name = branch ? u.ref.substr(11) : u.ref;
-    if (!branch || !settings.deploys_branch(name)) {
+    auto name = u.branch();
+    if (!name || !settings.deploys_branch(*name)) {
       out.step("Not deploying " + util::printable(u.ref) + ": only pushes to " + settings.deploy_branch_label() +
                " deploy (slipway settings:set deploy_branch=NAME -a " + paths.name() + " to change)");
       continue;
     }
     if (is_zero(u.new_id)) {
-      out.step("Branch " + util::printable(name) + " deleted: nothing deployed; the current release stays");
+      out.step("Branch " + util::printable(*name) + " deleted: nothing deployed; the current release stays");
       continue;
     }
     deploy = &u;
@@ -118,7 +129,7 @@ handle_push(const AppPaths& paths, HookKind kind, const std::vector<RefUpdate>& 
   if (!deploy) {
     return true;
   }
-  std::string branch = deploy->ref.substr(11);
+  std::string branch = *deploy->branch();
   std::string short_id = deploy->new_id.substr(0, 8);
   git::Session git_session; // libgit2 only for the commands that read git
 

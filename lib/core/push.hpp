@@ -7,6 +7,7 @@
 #include <util/output.hpp>
 #include <util/result.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,9 @@ struct RefUpdate
   std::string old_id;
   std::string new_id;
   std::string ref;
+
+  // The branch name when `ref` is refs/heads/NAME.
+  std::optional<std::string> branch() const;
 };
 
 // Parse a hook's stdin: "<old> <new> <ref>" lines. Errors carry "hook input:N:".

@@ -1,30 +1,23 @@
 #include "release_json.hpp"
 
-#include <util/sha256.hpp>
+#include <util/uuid.hpp>
+
+#include <fmt/format.h>
 
 namespace slipway::core {
-
-std::string
-stable_uuid(const std::string& name)
-{
-  util::Sha256 h;
-  h.update(name);
-  std::string x = h.hex_digest();
-  return x.substr(0, 8) + "-" + x.substr(8, 4) + "-" + x.substr(12, 4) + "-" + x.substr(16, 4) + "-" + x.substr(20, 12);
-}
 
 nlohmann::json
 release_to_json(const ReleaseRecord& r, const std::string& app)
 {
   auto status = r.effective_status();
   nlohmann::json j;
-  j["id"] = stable_uuid("release:" + app + ":" + std::to_string(r.version));
+  j["id"] = util::name_uuid(fmt::format("release:{}:{}", app, r.version));
   j["version"] = r.version;
   j["status"] = to_string(status);
   j["description"] = r.description;
   j["slug"] = r.slug_id.empty() ? nlohmann::json(nullptr) : nlohmann::json{{"id", r.slug_id}};
-  j["user"] = {{"id", stable_uuid("user:" + r.user)}, {"email", r.user}};
-  j["app"] = {{"id", stable_uuid("app:" + app)}, {"name", app}};
+  j["user"] = {{"id", util::name_uuid("user:" + r.user)}, {"email", r.user}};
+  j["app"] = {{"id", util::name_uuid("app:" + app)}, {"name", app}};
   j["current"] = r.current;
   j["output_stream_url"] = nullptr;
   j["addon_plan_names"] = nlohmann::json::array();

@@ -10,9 +10,6 @@
 
 namespace slipway::core {
 
-// A stable uuid-shaped id for a name ("app:web", "release:web:3"), so ids survive restarts.
-std::string stable_uuid(const std::string& name);
-
 nlohmann::json release_to_json(const ReleaseRecord& r, const std::string& app);
 
 } // namespace slipway::core

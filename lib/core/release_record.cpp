@@ -3,7 +3,15 @@
 #include <util/strings.hpp>
 #include <yaml/yaml_io.hpp>
 
+#include <fmt/format.h>
+
 namespace slipway::core {
+
+std::string
+version_name(unsigned long v)
+{
+  return fmt::format("v{}", v);
+}
 
 std::string
 to_string(ReleaseStatus s)

@@ -17,6 +17,9 @@ enum class ReleaseStatus {
 
 std::string to_string(ReleaseStatus s);
 
+// "v12": how a release is named to people and on disk.
+std::string version_name(unsigned long v);
+
 struct ReleaseRecord
 {
   unsigned long version = 0;

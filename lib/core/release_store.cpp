@@ -7,6 +7,7 @@
 #include <util/identity.hpp>
 #include <util/strings.hpp>
 
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,7 +18,7 @@ namespace slipway::core {
 util::Result<unsigned long>
 parse_version(const std::string& text)
 {
-  std::string digits = util::starts_with(text, "v") ? text.substr(1) : text;
+  std::string digits = text.starts_with("v") ? text.substr(1) : text;
   unsigned long long n;
   if (!util::parse_uint(digits, n) || n == 0 || n > 1000000000000ULL) {
     return util::error(
@@ -66,8 +67,7 @@ ReleaseStore::load_raw(unsigned long v) const
   SW_TRY_ASSIGN(std::string text, util::read_file(path));
   SW_TRY_ASSIGN(ReleaseRecord r, record_from_yaml(text, path));
   if (r.version != v) {
-    return util::error(path + ": records version " + std::to_string(r.version) + " in the directory of v" +
-                       std::to_string(v));
+    return util::error(fmt::format("{}: records version {} in the directory of v{}", path, r.version, v));
   }
   return r;
 }
@@ -149,7 +149,7 @@ ReleaseStore::tree_owner(unsigned long v) const
   // The only link made: "../vK/app", K another release whose own app is a directory.
   auto target = util::read_link(app);
   std::string suffix = std::string("/") + ReleaseFiles::app;
-  if (!S_ISLNK(st.st_mode) || !target || !util::starts_with(*target, "../v") || !util::ends_with(*target, suffix)) {
+  if (!S_ISLNK(st.st_mode) || !target || !target->starts_with("../v") || !target->ends_with(suffix)) {
     return std::nullopt;
   }
   auto k = parse_version(target->substr(3, target->size() - 3 - suffix.size()));
@@ -166,21 +166,18 @@ ReleaseStore::current() const
   if (!target) {
     return std::nullopt;
   }
-  std::string t = *target;
-  if (!util::starts_with(t, "releases/v")) {
+  constexpr std::string_view releases = "releases/";
+  if (!target->starts_with(releases)) {
     return std::nullopt;
   }
-  unsigned long long n;
-  if (!util::parse_uint(t.substr(10), n)) {
-    return std::nullopt;
-  }
-  return static_cast<unsigned long>(n);
+  auto v = parse_version(target->substr(releases.size()));
+  return v ? std::optional<unsigned long>(*v) : std::nullopt;
 }
 
 util::Status
 ReleaseStore::switch_current(unsigned long v) const
 {
-  return util::replace_symlink("releases/v" + std::to_string(v), m_paths.current(), "during-switch");
+  return util::replace_symlink("releases/" + version_name(v), m_paths.current(), "during-switch");
 }
 
 util::Result<std::vector<unsigned long>>

@@ -16,17 +16,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 namespace slipway::core {
 
 namespace {
-
-std::string
-vname(unsigned long v)
-{
-  return "v" + std::to_string(v);
-}
 
 // Unpack into tmp/, then rename: a half-unpacked tree never has the final name.
 util::Status
@@ -63,7 +58,7 @@ place_tree(const ReleaseStore& store, const SlugRecord& slug, unsigned long vers
   std::vector<unsigned long> others = uses ? uses->releases : std::vector<unsigned long>{};
   for (auto it = others.rbegin(); it != others.rend(); ++it) {
     auto owner = *it == version ? std::nullopt : store.tree_owner(*it);
-    if (owner && util::replace_symlink("../v" + std::to_string(*owner) + "/" + ReleaseFiles::app, dest)) {
+    if (owner && util::replace_symlink(fmt::format("../v{}/{}", *owner, ReleaseFiles::app), dest)) {
       return {};
     }
   }
@@ -92,14 +87,14 @@ run_post_release_hook(const AppPaths& paths,
   spec.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
               "SLIPWAY_ROOT=" + paths.root(),
               "SLIPWAY_APP=" + paths.name(),
-              "SLIPWAY_RELEASE=" + vname(v),
+              "SLIPWAY_RELEASE=" + version_name(v),
               "SLIPWAY_RELEASE_DIR=" + paths.release(v),
-              "SLIPWAY_PREVIOUS_RELEASE=" + (previous ? vname(*previous) : std::string())};
+              "SLIPWAY_PREVIOUS_RELEASE=" + (previous ? version_name(*previous) : std::string())};
   auto r = util::run_process(spec, [&](std::string_view line) { out.detail(line); });
   if (!r) {
-    out.warn("post-release hook could not run: " + r.error().message + "; " + vname(v) + " stays current");
+    out.warn("post-release hook could not run: " + r.error().message + "; " + version_name(v) + " stays current");
   } else if (!r->success()) {
-    out.warn("post-release hook " + r->describe(spec.timeout_seconds) + "; " + vname(v) + " stays current");
+    out.warn("post-release hook " + r->describe(spec.timeout_seconds) + "; " + version_name(v) + " stays current");
   }
 }
 
@@ -135,8 +130,9 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
     req.on_created(rec);
   }
   const std::string dir = store.dir(rec.version);
-  const std::string v = vname(rec.version);
-  std::string was = outcome.previous ? vname(*outcome.previous) + " is still current" : "no release is current yet";
+  const std::string v = version_name(rec.version);
+  std::string was =
+      outcome.previous ? version_name(*outcome.previous) + " is still current" : "no release is current yet";
 
   auto finish_failed = [&](const std::string& why) -> util::Result<ReleaseOutcome> {
     rec.status = ReleaseStatus::failed;
@@ -187,7 +183,7 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
     if (!result->success()) {
       return finish_failed("release command " + result->describe(in.timeout));
     }
-    out.step("Release command succeeded in " + std::to_string(static_cast<long>(rec.duration + 0.5)) + "s");
+    out.step(fmt::format("Release command succeeded in {}s", static_cast<long>(rec.duration + 0.5)));
     SW_TRY(store.save(rec));
   }
 
@@ -201,7 +197,7 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
   SW_TRY(save_env(paths.env(), req.config));
   out.step("Released " + v);
   out.detail("current -> releases/" + v +
-             (outcome.previous ? " (was " + vname(*outcome.previous) + ")" : std::string()));
+             (outcome.previous ? " (was " + version_name(*outcome.previous) + ")" : std::string()));
   spdlog::info("{}: switched", v);
   run_post_release_hook(paths, settings, rec.version, outcome.previous, out);
 
@@ -209,8 +205,8 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
   if (!pruned) {
     out.warn("pruning old releases failed: " + pruned.error().message + "; the deploy is not affected");
   } else if (!pruned->expired.empty() || !pruned->slugs.empty()) {
-    out.detail("Pruned " + std::to_string(pruned->expired.size()) + " old release trees and " +
-               std::to_string(pruned->slugs.size()) + " slugs (" + util::human_size(pruned->freed) + ")");
+    out.detail(fmt::format("Pruned {} old release trees and {} slugs ({})", pruned->expired.size(),
+                           pruned->slugs.size(), util::human_size(pruned->freed)));
   }
   outcome.record = rec;
   return outcome;

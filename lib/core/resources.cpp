@@ -53,9 +53,9 @@ stack_name()
         }
         return v;
       };
-      if (util::starts_with(line, "ID=")) {
+      if (line.starts_with("ID=")) {
         id = unquote(line.substr(3));
-      } else if (util::starts_with(line, "VERSION_ID=")) {
+      } else if (line.starts_with("VERSION_ID=")) {
         version = unquote(line.substr(11));
       }
     }

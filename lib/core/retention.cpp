@@ -31,7 +31,7 @@ releases_in_use(const AppPaths& paths)
     }
     for (const char* link : {"/cwd", "/root"}) {
       auto target = util::read_link("/proc/" + pid + link);
-      if (target && util::starts_with(*target, prefix)) {
+      if (target && target->starts_with(prefix)) {
         unsigned long long v;
         auto rest = target->substr(prefix.size());
         if (util::parse_uint(rest.substr(0, rest.find('/')), v)) {

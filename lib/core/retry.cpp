@@ -22,7 +22,7 @@ retry_release(const AppPaths& paths,
   }
   unsigned long latest = versions.back();
   SW_TRY_ASSIGN(ReleaseRecord last, store.load(latest));
-  std::string v = "v" + std::to_string(latest);
+  std::string v = version_name(latest);
   if (last.release_command.empty()) {
     return util::error(v + "'s slug declares no release command, so there is no release phase to retry; "
                            "add a 'release:' line to the Procfile and push");

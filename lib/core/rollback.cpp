@@ -7,6 +7,8 @@
 #include <core/slug_store.hpp>
 #include <util/fs.hpp>
 
+#include <fmt/format.h>
+
 namespace slipway::core {
 
 util::Result<ReleaseOutcome>
@@ -14,7 +16,7 @@ rollback(const AppPaths& paths,
          std::optional<unsigned long> target,
          bool wait,
          util::Output& out,
-         const std::function<void(const ReleaseRecord&, unsigned long)>& on_created)
+         const std::function<void(const ReleaseRecord&, unsigned long target, unsigned long previous)>& on_created)
 {
   SW_TRY_ASSIGN(AppSettings settings, load_settings(paths));
   SW_TRY_ASSIGN(AppLock lock, AppLock::acquire(paths, "rollback", wait, out));
@@ -26,10 +28,10 @@ rollback(const AppPaths& paths,
   if (!target) {
     target = default_rollback_target(paths);
     if (!target) {
-      return util::error("no succeeded release before v" + std::to_string(*cur) + " to roll back to");
+      return util::error(fmt::format("no succeeded release before v{} to roll back to", *cur));
     }
   }
-  std::string v = "v" + std::to_string(*target);
+  std::string v = version_name(*target);
   if (!util::path_exists(store.dir(*target))) {
     return util::error("no release " + v + " for " + paths.name() + "; see 'slipway releases -a " + paths.name() + "'");
   }
@@ -59,7 +61,7 @@ rollback(const AppPaths& paths,
   unsigned long previous = *cur;
   ReleaseRequest req{slug, config, "Rollback to " + v, from.commit, {}};
   if (on_created) {
-    req.on_created = [&](const ReleaseRecord& r) { on_created(r, previous); };
+    req.on_created = [&](const ReleaseRecord& r) { on_created(r, *target, previous); };
   }
   return create_release(paths, settings, req, out);
 }

@@ -4,6 +4,8 @@
 #include <util/strings.hpp>
 #include <yaml/yaml_io.hpp>
 
+#include <fmt/format.h>
+
 #include <functional>
 
 namespace slipway::core {
@@ -85,7 +87,7 @@ table()
       {"deploy_branch", "branch whose pushes deploy (empty: main or master)", Scope::app,
        [](const AppSettings& s) { return s.deploy_branch; },
        [](AppSettings& s, const std::string& v) -> util::Status {
-         if (v.find_first_of(" ~^:?*[\\\n") != std::string::npos || util::starts_with(v, "-")) {
+         if (v.find_first_of(" ~^:?*[\\\n") != std::string::npos || v.starts_with("-")) {
            return util::error("'" + util::printable(v) + "' is not a valid branch name", 2);
          }
          s.deploy_branch = v;
@@ -226,7 +228,7 @@ load_file(const std::string& path, AppSettings& s, bool server)
     std::string value = kv.second.IsScalar() ? kv.second.Scalar() : "";
     auto set = set_setting_in(s, key, value, server);
     if (!set) {
-      return util::error(path + ":" + std::to_string(kv.first.Mark().line + 1) + ": " + set.error().message);
+      return util::error(fmt::format("{}:{}: {}", path, kv.first.Mark().line + 1, set.error().message));
     }
   }
   return {};

@@ -4,6 +4,8 @@
 #include <util/fs.hpp>
 #include <util/strings.hpp>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 
@@ -32,8 +34,8 @@ SlugIndex::load(const AppPaths& paths)
       unsigned long v = 0;
       auto [next, ec] = std::from_chars(p + 1, end, v);
       if (*p != ' ' || ec != std::errc() || v == 0 || (next != end && *next != ' ')) {
-        return util::error(path + ":" + std::to_string(line_no) +
-                           ": expected 'SLUG-ID VERSION...'; remove the file and Slipway rebuilds it");
+        return util::error(fmt::format("{}:{}: expected 'SLUG-ID VERSION...'; remove the file and Slipway rebuilds it",
+                                       path, line_no));
       }
       e.releases.push_back(v);
       p = next;
@@ -52,7 +54,7 @@ SlugIndex::rebuild(const AppPaths& paths)
     SW_TRY_ASSIGN(auto names, util::list_dir(paths.slugs()));
     std::sort(names.begin(), names.end());
     for (const auto& name : names) {
-      if (util::ends_with(name, ".yml")) {
+      if (name.ends_with(".yml")) {
         index.use(name.substr(0, name.size() - 4), std::nullopt);
       }
     }

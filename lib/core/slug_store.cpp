@@ -4,8 +4,8 @@
 #include <core/slug_index.hpp>
 #include <util/clock.hpp>
 #include <util/fs.hpp>
-#include <util/sha256.hpp>
 #include <util/strings.hpp>
+#include <util/uuid.hpp>
 #include <yaml/yaml_io.hpp>
 
 #include <unistd.h>
@@ -34,13 +34,6 @@ SlugStore::exists(const std::string& id) const
   return s && util::path_exists(tarball(*s));
 }
 
-static std::string
-uuid_from_hex(const std::string& hex)
-{
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" +
-         hex.substr(20, 12);
-}
-
 util::Result<SlugRecord>
 SlugStore::load(const std::string& id) const
 {
@@ -63,12 +56,11 @@ SlugStore::load(const std::string& id) const
 util::Result<SlugRecord>
 SlugStore::adopt(const std::string& packed_file, SlugRecord meta) const
 {
-  util::Sha256 idh;
-  idh.update(meta.sha256);
+  std::string name = "slug:" + meta.sha256;
   for (const auto& [k, v] : meta.process_types) {
-    idh.update("\n" + k + ":" + v);
+    name += "\n" + k + ":" + v;
   }
-  meta.id = uuid_from_hex(idh.hex_digest());
+  meta.id = util::name_uuid(name);
   if (exists(meta.id)) {
     ::unlink(packed_file.c_str());
     SW_TRY(record_slug_use(m_paths, meta.id, std::nullopt));

@@ -6,6 +6,7 @@
 #include <util/strings.hpp>
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <fnmatch.h>
 #include <sys/stat.h>
 
@@ -22,7 +23,7 @@ parse_slugignore(const std::string& text, const std::string& label)
       continue;
     }
     if (p[0] == '!') {
-      out.warnings.push_back(label + ":" + std::to_string(i + 1) + ": '!' negation is not supported; line ignored");
+      out.warnings.push_back(fmt::format("{}:{}: '!' negation is not supported; line ignored", label, i + 1));
       continue;
     }
     out.patterns.push_back(p);
@@ -35,7 +36,7 @@ slugignore_matches(const SlugIgnore& ignore, const std::string& rel, bool is_dir
 {
   std::string base = util::base_name(rel);
   for (std::string p : ignore.patterns) {
-    bool dir_only = util::ends_with(p, "/");
+    bool dir_only = p.ends_with("/");
     if (dir_only) {
       p.pop_back();
       if (!is_dir) {
@@ -44,7 +45,7 @@ slugignore_matches(const SlugIgnore& ignore, const std::string& rel, bool is_dir
     }
     bool anchored = p.find('/') != std::string::npos;
     if (anchored) {
-      while (util::starts_with(p, "/")) {
+      while (p.starts_with("/")) {
         p.erase(0, 1);
       }
       if (::fnmatch(p.c_str(), rel.c_str(), FNM_PATHNAME | FNM_PERIOD) == 0) {
@@ -93,7 +94,7 @@ apply_slugignore_file(const std::string& app, util::Output& out)
     out.warn(w);
   }
   SW_TRY_ASSIGN(unsigned long removed, apply_slugignore(ignore, app));
-  out.step("Deleting " + std::to_string(removed) + " files matching .slugignore patterns.");
+  out.step(fmt::format("Deleting {} files matching .slugignore patterns.", removed));
   return {};
 }
 

@@ -2,6 +2,8 @@
 
 #include <git/handles.hpp>
 
+#include <fmt/format.h>
+
 #include <chrono>
 
 namespace slipway::git {
@@ -19,9 +21,9 @@ struct Budget
   {
     auto took = std::chrono::steady_clock::now() - start;
     if (limits.seconds && took > std::chrono::seconds(limits.seconds)) {
-      exceeded = "took longer than " + std::to_string(limits.seconds) + "s";
+      exceeded = fmt::format("took longer than {}s", limits.seconds);
     } else if (limits.bytes && received > limits.bytes) {
-      exceeded = "is larger than " + std::to_string(limits.bytes >> 20) + " MiB";
+      exceeded = fmt::format("is larger than {} MiB", limits.bytes >> 20);
     }
     return exceeded.empty() ? 0 : -1;
   }

@@ -14,6 +14,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <grp.h>
 #include <poll.h>
 #include <sys/prctl.h>
@@ -73,7 +74,7 @@ resolve_program(const std::string& name, const std::vector<std::string>& env)
   }
   std::string path = "/usr/local/bin:/usr/bin:/bin";
   for (const auto& kv : env) {
-    if (starts_with(kv, "PATH=")) {
+    if (kv.starts_with("PATH=")) {
       path = kv.substr(5);
     }
   }
@@ -357,12 +358,12 @@ ProcessResult::describe(double timeout_seconds) const
     return "was cancelled";
   }
   if (timed_out) {
-    return "timed out after " + std::to_string(static_cast<long>(timeout_seconds)) + "s";
+    return fmt::format("timed out after {}s", static_cast<long>(timeout_seconds));
   }
   if (signal) {
-    return std::string("was killed by signal ") + std::to_string(signal) + " (" + ::strsignal(signal) + ")";
+    return fmt::format("was killed by signal {} ({})", signal, ::strsignal(signal));
   }
-  return "exited with status " + std::to_string(exit_code);
+  return fmt::format("exited with status {}", exit_code);
 }
 
 Result<ProcessResult>
@@ -494,7 +495,7 @@ run_process(const ProcessSpec& spec,
     result.program_missing = ws.start_step == k_step_exec && ws.start_errno == ENOENT && !ws.start_target_exists;
     const std::string& target = ws.start_step == k_step_cwd ? spec.cwd : program;
     if (ws.start_step == k_step_user) {
-      result.start_error = "cannot switch to uid " + std::to_string(spec.uid) + ": " + std::strerror(ws.start_errno);
+      result.start_error = fmt::format("cannot switch to uid {}: {}", spec.uid, std::strerror(ws.start_errno));
     } else if (ws.start_step == k_step_cwd) {
       result.start_error = "cannot enter '" + target + "': " + std::strerror(ws.start_errno);
     } else if (ws.start_errno == ENOENT && ws.start_target_exists) {

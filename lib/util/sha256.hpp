@@ -1,8 +1,9 @@
-// Streaming SHA-256 (FIPS 180-4): slugs are checksummed as they are written.
+// Streaming SHA-256 (FIPS 180-4) through nettle, which picks the CPU's SHA extensions at run
+// time: slugs are checksummed as they are written.
 #pragma once
 
-#include <array>
-#include <cstdint>
+#include <nettle/sha2.h>
+
 #include <string>
 #include <string_view>
 
@@ -11,8 +12,7 @@ namespace slipway::util {
 class Sha256
 {
 public:
-  // `use_cpu_extensions` false forces the portable code (tests compare both).
-  explicit Sha256(bool use_cpu_extensions = true);
+  Sha256();
   void update(const void* data, size_t size);
   void
   update(std::string_view s)
@@ -21,14 +21,11 @@ public:
   }
   // Lowercase hex digest; the object must not be updated afterwards.
   std::string hex_digest();
+  // The 32 bytes of the digest; the object must not be updated afterwards.
+  void digest(unsigned char (&out)[SHA256_DIGEST_SIZE]);
 
 private:
-  void block(const uint8_t* p);
-  std::array<uint32_t, 8> m_h;
-  uint8_t m_buf[64];
-  size_t m_buf_len = 0;
-  uint64_t m_total = 0;
-  bool m_fast = false;
+  sha256_ctx m_ctx;
 };
 
 // Hex SHA-256 of a whole file, read in chunks.

@@ -1,5 +1,6 @@
 #include "strings.hpp"
 
+#include <charconv>
 #include <cstdio>
 
 namespace slipway::util {
@@ -46,29 +47,13 @@ join(const std::vector<std::string>& parts, std::string_view sep)
 }
 
 bool
-starts_with(std::string_view s, std::string_view prefix)
-{
-  return s.substr(0, prefix.size()) == prefix;
-}
-
-bool
-ends_with(std::string_view s, std::string_view suffix)
-{
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-bool
 parse_uint(std::string_view s, unsigned long long& out)
 {
-  if (s.empty() || s.size() > 19) {
-    return false;
-  }
+  // from_chars stops at the first non-digit: only a whole run of digits counts.
   unsigned long long v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') {
-      return false;
-    }
-    v = v * 10 + static_cast<unsigned>(c - '0');
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) {
+    return false;
   }
   out = v;
   return true;

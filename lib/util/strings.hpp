@@ -10,8 +10,6 @@ namespace slipway::util {
 std::vector<std::string> split(std::string_view s, char sep);
 std::string_view trim(std::string_view s);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
-bool starts_with(std::string_view s, std::string_view prefix);
-bool ends_with(std::string_view s, std::string_view suffix);
 
 // Parse a whole decimal number without sign; nullopt-like false on anything else or overflow.
 bool parse_uint(std::string_view s, unsigned long long& out);

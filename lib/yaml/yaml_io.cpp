@@ -3,6 +3,8 @@
 #include <util/fs.hpp>
 #include <util/strings.hpp>
 
+#include <fmt/format.h>
+
 namespace slipway::yaml {
 
 util::Result<YAML::Node>
@@ -45,7 +47,7 @@ get_string_map(const YAML::Node& node, const std::string& key, const std::string
   }
   YAML::Node m = node[key];
   if (!m.IsMap()) {
-    return util::error(label + ":" + std::to_string(m.Mark().line + 1) + ": '" + key + "' must be a mapping");
+    return util::error(fmt::format("{}:{}: '{}' must be a mapping", label, m.Mark().line + 1, key));
   }
   for (const auto& kv : m) {
     if (!kv.first.IsScalar() || !kv.second.IsScalar()) {
