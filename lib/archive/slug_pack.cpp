@@ -60,20 +60,10 @@ write_cb(::archive* a, void* data, const void* buf, size_t n)
     archive_set_error(a, EFBIG, "the slug is larger than its limit");
     return -1;
   }
-  auto p = static_cast<const char*>(buf);
-  size_t left = n;
-  while (left > 0) {
-    ssize_t w = ::write(sink->fd, p, left);
-    if (w < 0 && errno == EINTR) {
-      continue;
-    }
-    if (w < 0) {
-      // Without this the cause (a full disk, say) would read "unknown libarchive error".
-      archive_set_error(a, errno, "cannot write the slug: %s", std::strerror(errno));
-      return -1;
-    }
-    p += w;
-    left -= static_cast<size_t>(w);
+  if (!util::write_all(sink->fd, {static_cast<const char*>(buf), n})) {
+    // Without this the cause (a full disk, say) would read "unknown libarchive error".
+    archive_set_error(a, errno, "cannot write the slug: %s", std::strerror(errno));
+    return -1;
   }
   sink->hash.update(buf, n);
   sink->size += n;

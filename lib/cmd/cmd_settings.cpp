@@ -49,9 +49,8 @@ static util::Status
 set_app_settings(const Context& ctx)
 {
   SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
-  SW_TRY_ASSIGN(core::AppSettings s, core::load_settings(paths));
   SW_TRY_ASSIGN(core::AppLock lock, core::AppLock::acquire(paths, "settings:set", wait_for_lock(ctx, false), *ctx.out));
-  SW_TRY_ASSIGN(s, core::load_settings(paths));
+  SW_TRY_ASSIGN(core::AppSettings s, core::load_settings(paths));
   SW_TRY(apply_args(ctx, s, false));
   return core::save_settings(paths, s);
 }

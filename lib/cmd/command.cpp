@@ -1,6 +1,7 @@
 #include "command.hpp"
 
 #include <core/app_lookup.hpp>
+#include <util/strings.hpp>
 
 namespace slipway::cmd {
 
@@ -9,6 +10,18 @@ Context::get(const std::string& name, const std::string& fallback) const
 {
   auto it = options.find(name);
   return it == options.end() ? fallback : it->second;
+}
+
+std::vector<std::string>
+Context::list(const std::string& name) const
+{
+  std::vector<std::string> out;
+  for (const auto& item : util::split(get(name), ',')) {
+    if (!util::trim(item).empty()) {
+      out.emplace_back(util::trim(item));
+    }
+  }
+  return out;
 }
 
 util::Result<core::AppPaths>

@@ -1,5 +1,6 @@
-// The command table's types. Each subcommand lives in its own cmd_<name>.cpp and exports
-// one CommandSpec; table.cpp lists them, and help, parsing and dispatch all read that list.
+// The command table's types. Each subcommand lives in its own cmd_<name>.cpp, which defines
+// its CommandSpec (cmd_releases_manage.cpp holds the three releases:* commands that manage
+// releases); table.cpp lists them, and help, parsing and dispatch all read that list.
 #pragma once
 
 #include <core/layout.hpp>
@@ -12,12 +13,15 @@
 
 namespace slipway::cmd {
 
+// One option of a command: parsing, the usage line and --help all come from it.
 struct OptionSpec
 {
   const char* long_name;  // "app" for --app
   char short_name;        // 'a' for -a, or 0
   const char* value_name; // "APP" when it takes a value; nullptr for a flag
   const char* help;
+  bool required = false; // the command needs it, with a non-empty value
+  bool list = false;     // the value is comma-separated names (Context::list), none empty
 };
 
 struct Context;
@@ -51,6 +55,8 @@ struct Context
     return options.count(name) > 0;
   }
   std::string get(const std::string& name, const std::string& fallback = "") const;
+  // The items of a list option (OptionSpec::list), trimmed; empty when it is not given.
+  std::vector<std::string> list(const std::string& name) const;
   // The app named by -a/--app; a usage error if missing, a clear error if it does not exist.
   util::Result<core::AppPaths> app() const;
 };

@@ -43,6 +43,11 @@ command_help(const CommandSpec& spec)
   if (app) {
     out += server ? " (-a APP | --server)" : " -a APP";
   }
+  for (const auto& o : spec.options) {
+    if (o.required && o.short_name != 'a') {
+      out += " --" + std::string(o.long_name) + " " + o.value_name;
+    }
+  }
   out += "\n\n" + std::string(spec.summary) + "\n";
   if (*spec.details) {
     out += "\n" + std::string(spec.details) + "\n";
@@ -54,7 +59,8 @@ command_help(const CommandSpec& spec)
     if (o.value_name) {
       flag += " " + std::string(o.value_name);
     }
-    out += "  " + flag + std::string(flag.size() < 24 ? 24 - flag.size() : 1, ' ') + o.help + "\n";
+    out += "  " + flag + std::string(flag.size() < 24 ? 24 - flag.size() : 1, ' ') + o.help +
+           (o.required ? " (required)" : "") + "\n";
   }
   out += "  -h, --help              this help\n";
   return out;

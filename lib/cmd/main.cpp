@@ -110,7 +110,20 @@ parse_command_line(const CommandSpec& spec, int argc, char** argv, int i, Contex
     } else if (!opt->value_name && has_value) {
       return usage(spec, "option '--" + std::string(opt->long_name) + "' takes no value");
     }
+    if (opt->list) {
+      for (const auto& item : util::split(value, ',')) {
+        if (util::trim(item).empty()) {
+          return usage(spec, "option '--" + std::string(opt->long_name) + "' needs " + opt->value_name +
+                                 " as comma-separated names, without empty ones");
+        }
+      }
+    }
     ctx.options[opt->long_name] = value;
+  }
+  for (const auto& o : spec.options) {
+    if (o.required && ctx.get(o.long_name).empty()) {
+      return usage(spec, "'" + std::string(spec.name) + "' needs --" + o.long_name + " " + o.value_name);
+    }
   }
   if (ctx.args.size() < spec.min_args) {
     return usage(spec, "'" + std::string(spec.name) + "' needs " + (*spec.args ? spec.args : "more arguments"));

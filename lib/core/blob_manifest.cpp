@@ -13,15 +13,7 @@
 
 namespace slipway::core {
 
-namespace {
-
-bool
-is_blob_id(std::string_view s)
-{
-  return s.size() == 40 && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
-}
-
-} // namespace
+namespace {} // namespace
 
 void
 add_blob_record(std::string& text, const git_oid& blob, const std::string& rel)
@@ -53,7 +45,7 @@ load_blob_manifest(const std::string& path)
     }
     std::string_view record(text.data() + start, end - start);
     git_oid id;
-    if (record.size() < 42 || record[40] != ' ' || !is_blob_id(record.substr(0, 40)) ||
+    if (record.size() < 42 || record[40] != ' ' || !git::is_oid_hex(record.substr(0, 40)) ||
         !git::parse_oid(std::string(record.substr(0, 40)), id)) {
       return util::error(fmt::format("{}: malformed record at byte {}", path, start));
     }

@@ -20,31 +20,27 @@ namespace {
 util::Status
 hash_dir(util::Sha256& h, const std::string& dir)
 {
-  util::Fd root(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!root) {
-    return util::error(util::errno_message("cannot read buildpack", dir));
-  }
-  return util::walk_dir(root.get(),
-                        [&](int parent, const std::string& name, const std::string& rel,
-                            const struct stat& st) -> util::Result<util::Visit> {
-                          if (name == ".git") {
-                            return util::Visit::skip;
-                          }
-                          h.update("\n" + rel + (S_ISDIR(st.st_mode) ? "/" : (st.st_mode & 0111) ? "*" : ""));
-                          if (S_ISLNK(st.st_mode)) {
-                            char buf[4096];
-                            ssize_t n = ::readlinkat(parent, name.c_str(), buf, sizeof buf);
-                            h.update(" -> " + std::string(buf, n > 0 ? static_cast<size_t>(n) : 0));
-                          } else if (S_ISREG(st.st_mode)) {
-                            util::Fd fd(::openat(parent, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-                            char buf[1 << 16];
-                            ssize_t n;
-                            while (fd && (n = ::read(fd.get(), buf, sizeof buf)) > 0) {
-                              h.update(buf, static_cast<size_t>(n));
-                            }
-                          }
-                          return util::Visit::descend;
-                        });
+  return util::walk_path(dir,
+                         [&](int parent, const std::string& name, const std::string& rel,
+                             const struct stat& st) -> util::Result<util::Visit> {
+                           if (name == ".git") {
+                             return util::Visit::skip;
+                           }
+                           h.update("\n" + rel + (S_ISDIR(st.st_mode) ? "/" : (st.st_mode & 0111) ? "*" : ""));
+                           if (S_ISLNK(st.st_mode)) {
+                             char buf[4096];
+                             ssize_t n = ::readlinkat(parent, name.c_str(), buf, sizeof buf);
+                             h.update(" -> " + std::string(buf, n > 0 ? static_cast<size_t>(n) : 0));
+                           } else if (S_ISREG(st.st_mode)) {
+                             util::Fd fd(::openat(parent, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+                             char buf[1 << 16];
+                             ssize_t n;
+                             while (fd && (n = ::read(fd.get(), buf, sizeof buf)) > 0) {
+                               h.update(buf, static_cast<size_t>(n));
+                             }
+                           }
+                           return util::Visit::descend;
+                         });
 }
 
 } // namespace

@@ -22,18 +22,6 @@ namespace slipway::core {
 
 namespace {
 
-bool
-is_zero(const std::string& id)
-{
-  return id.find_first_not_of('0') == std::string::npos;
-}
-
-bool
-is_hex_id(const std::string& id)
-{
-  return id.size() == 40 && id.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
-
 util::Result<BuildResult>
 reuse_slug(const AppPaths& paths, const std::string& id, util::Output& out)
 {
@@ -96,7 +84,7 @@ parse_hook_input(const std::string& text)
       continue;
     }
     auto parts = util::split(lines[i], ' ');
-    if (parts.size() != 3 || !is_hex_id(parts[0]) || !is_hex_id(parts[1]) || parts[2].empty() ||
+    if (parts.size() != 3 || !git::is_oid_hex(parts[0]) || !git::is_oid_hex(parts[1]) || parts[2].empty() ||
         !parts[2].starts_with("refs/")) {
       return util::error(fmt::format("hook input:{}: expected '<old-sha> <new-sha> <ref>'", i + 1));
     }
@@ -120,7 +108,7 @@ handle_push(const AppPaths& paths, HookKind kind, const std::vector<RefUpdate>& 
                " deploy (slipway settings:set deploy_branch=NAME -a " + paths.name() + " to change)");
       continue;
     }
-    if (is_zero(u.new_id)) {
+    if (git::is_zero_oid(u.new_id)) {
       out.step("Branch " + util::printable(*name) + " deleted: nothing deployed; the current release stays");
       continue;
     }
@@ -144,10 +132,10 @@ handle_push(const AppPaths& paths, HookKind kind, const std::vector<RefUpdate>& 
     }
     auto restored = git::restore_ref(repo.get(), deploy->ref, deploy->old_id, deploy->new_id);
     if (restored && *restored) {
-      out.warn(
-          "Branch " + branch + " was put back to " +
-          (is_zero(deploy->old_id) ? std::string("its state before the push (none)") : deploy->old_id.substr(0, 8)) +
-          ", so pushing " + short_id + " again retries this deploy");
+      out.warn("Branch " + branch + " was put back to " +
+               (git::is_zero_oid(deploy->old_id) ? std::string("its state before the push (none)")
+                                                 : deploy->old_id.substr(0, 8)) +
+               ", so pushing " + short_id + " again retries this deploy");
     }
   };
 

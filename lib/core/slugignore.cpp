@@ -65,20 +65,16 @@ apply_slugignore(const SlugIgnore& ignore, const std::string& dir)
   if (ignore.patterns.empty()) {
     return removed;
   }
-  util::Fd root(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!root) {
-    return util::error(util::errno_message("cannot open", dir));
-  }
-  SW_TRY(util::walk_dir(root.get(),
-                        [&](int parent, const std::string& name, const std::string& rel,
-                            const struct stat& st) -> util::Result<util::Visit> {
-                          if (!slugignore_matches(ignore, rel, S_ISDIR(st.st_mode))) {
-                            return util::Visit::descend;
-                          }
-                          SW_TRY(util::remove_at(parent, name));
-                          ++removed;
-                          return util::Visit::skip;
-                        }));
+  SW_TRY(util::walk_path(dir,
+                         [&](int parent, const std::string& name, const std::string& rel,
+                             const struct stat& st) -> util::Result<util::Visit> {
+                           if (!slugignore_matches(ignore, rel, S_ISDIR(st.st_mode))) {
+                             return util::Visit::descend;
+                           }
+                           SW_TRY(util::remove_at(parent, name));
+                           ++removed;
+                           return util::Visit::skip;
+                         }));
   return removed;
 }
 

@@ -12,15 +12,7 @@ last_error(const std::string& what)
 bool
 parse_oid(const std::string& hex, git_oid& out)
 {
-  if (hex.size() != GIT_OID_HEXSZ) {
-    return false;
-  }
-  for (char c : hex) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-      return false;
-    }
-  }
-  return git_oid_fromstr(&out, hex.c_str()) == 0;
+  return is_oid_hex(hex) && git_oid_fromstr(&out, hex.c_str()) == 0;
 }
 
 std::string

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace slipway::git {
 
@@ -55,6 +56,20 @@ util::Error last_error(const std::string& what);
 
 // Parse 40 hex digits; false on anything else.
 bool parse_oid(const std::string& hex, git_oid& out);
+
+// Whether `hex` is an object id as git prints it: 40 lowercase hex digits.
+inline bool
+is_oid_hex(std::string_view hex)
+{
+  return hex.size() == 40 && hex.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+// Whether `hex` is the all-zero id with which git names a ref that does not exist.
+inline bool
+is_zero_oid(std::string_view hex)
+{
+  return hex.find_first_not_of('0') == std::string_view::npos;
+}
 std::string oid_hex(const git_oid& oid);
 
 } // namespace slipway::git

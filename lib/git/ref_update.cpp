@@ -2,12 +2,6 @@
 
 namespace slipway::git {
 
-static bool
-is_zero(const std::string& hex)
-{
-  return hex.find_first_not_of('0') == std::string::npos;
-}
-
 util::Result<bool>
 restore_ref(git_repository* repo, const std::string& refname, const std::string& old_hex, const std::string& new_hex)
 {
@@ -24,7 +18,7 @@ restore_ref(git_repository* repo, const std::string& refname, const std::string&
   if (!now || git_oid_cmp(now, &new_id) != 0) {
     return false;
   }
-  if (is_zero(old_hex)) {
+  if (is_zero_oid(old_hex)) {
     if (git_reference_delete(ref.get()) != 0) {
       return last_error("cannot delete " + refname);
     }

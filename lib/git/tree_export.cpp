@@ -2,6 +2,7 @@
 
 #include <util/fd.hpp>
 #include <util/fs.hpp>
+#include <util/memory.hpp>
 #include <util/path_safety.hpp>
 #include <util/strings.hpp>
 
@@ -24,15 +25,11 @@ namespace {
 bool
 umask_strips(mode_t mode)
 {
-  auto status = util::read_file("/proc/self/status");
-  if (!status) {
+  auto umask = util::proc_status("Umask");
+  if (!umask) {
     return true;
   }
-  auto at = status->find("\nUmask:\t");
-  if (at == std::string::npos) {
-    return true;
-  }
-  mode_t mask = static_cast<mode_t>(std::strtoul(status->c_str() + at + 8, nullptr, 8));
+  mode_t mask = static_cast<mode_t>(std::strtoul(umask->c_str(), nullptr, 8));
   return (mask & mode) != 0;
 }
 
@@ -50,23 +47,6 @@ struct Exporter
   {
     if (owner.uid >= 0 && ::fchown(fd, static_cast<uid_t>(owner.uid), owner.gid) != 0) {
       return util::error(util::errno_message("cannot change the owner of", util::printable(rel)));
-    }
-    return {};
-  }
-
-  static util::Status
-  write_all(int fd, const char* data, size_t left, const std::string& rel)
-  {
-    while (left > 0) {
-      ssize_t n = ::write(fd, data, left);
-      if (n < 0 && errno == EINTR) {
-        continue;
-      }
-      if (n < 0) {
-        return util::error(util::errno_message("cannot write", util::printable(rel)));
-      }
-      data += n;
-      left -= static_cast<size_t>(n);
     }
     return {};
   }
@@ -119,7 +99,7 @@ struct Exporter
           --got;
         }
         total += got;
-        SW_TRY(write_all(fd, out, got, rel));
+        SW_TRY(util::write_fd(fd, std::string_view(out, got), util::printable(rel)));
       }
     }
     if (header != "blob " + std::to_string(size) + std::string(1, '\0') || total != size) {
@@ -165,7 +145,7 @@ struct Exporter
       if (n == 0) {
         break;
       }
-      SW_TRY(write_all(fd, buf.data(), static_cast<size_t>(n), rel));
+      SW_TRY(util::write_fd(fd, std::string_view(buf.data(), static_cast<size_t>(n)), util::printable(rel)));
       total += static_cast<size_t>(n);
     }
     stats.bytes += total;
@@ -241,7 +221,8 @@ struct Exporter
     Blob data(raw);
     auto size = static_cast<size_t>(git_blob_rawsize(data.get()));
     stats.bytes += size;
-    SW_TRY(write_all(fd.get(), static_cast<const char*>(git_blob_rawcontent(data.get())), size, rel));
+    SW_TRY(util::write_fd(fd.get(), std::string_view(static_cast<const char*>(git_blob_rawcontent(data.get())), size),
+                          util::printable(rel)));
     record(fd.get(), rel, id);
     return {};
   }
@@ -261,7 +242,6 @@ struct Exporter
     if (!util::symlink_stays_inside(rel, target)) {
       warn("skipping symlink '" + util::printable(rel) + "' -> '" + util::printable(target) +
            "': it points outside the app");
-      ++stats.skipped;
       return {};
     }
     if (::symlinkat(target.c_str(), dirfd, name.c_str()) != 0) {
@@ -271,7 +251,6 @@ struct Exporter
         ::fchownat(dirfd, name.c_str(), static_cast<uid_t>(owner.uid), owner.gid, AT_SYMLINK_NOFOLLOW) != 0) {
       return util::error(util::errno_message("cannot change the owner of", util::printable(rel)));
     }
-    ++stats.symlinks;
     return {};
   }
 
@@ -285,7 +264,6 @@ struct Exporter
       std::string rel = prefix.empty() ? name : prefix + "/" + name;
       if (name.empty() || name == "." || name == ".." || name == ".git" || name.find('/') != std::string::npos) {
         warn("skipping '" + util::printable(rel) + "': not a valid file name");
-        ++stats.skipped;
         continue;
       }
       const git_oid* id = git_tree_entry_id(entry);
@@ -322,11 +300,9 @@ struct Exporter
         if (owner.uid >= 0) {
           ::fchownat(dirfd, name.c_str(), static_cast<uid_t>(owner.uid), owner.gid, AT_SYMLINK_NOFOLLOW);
         }
-        ++stats.skipped;
         break;
       default:
         warn("skipping '" + util::printable(rel) + "': unknown file mode");
-        ++stats.skipped;
       }
     }
     return {};

@@ -17,8 +17,6 @@ struct ExportStats
 {
   unsigned long long files = 0;
   unsigned long long bytes = 0;
-  unsigned long long symlinks = 0;
-  unsigned long long skipped = 0;
   unsigned long long reused = 0; // files copied from ExportOptions::reuse_dir
 };
 
@@ -33,7 +31,7 @@ struct ExportedFile
 // By a hash of the path below the tree (std::hash): small for 50,000 files, and safe to look
 // up because a match is then confirmed by inode and change time.
 using ExportedFiles = std::unordered_map<size_t, ExportedFile>;
-using BlobsByPath = std::unordered_map<std::string, git_oid>;        // path -> blob id
+using BlobsByPath = std::unordered_map<std::string, git_oid>; // path -> blob id
 
 // Who the exported entries belong to; owner_uid -1 leaves them to the caller. Giving them
 // away as they are made saves walking the tree again to chown it.

@@ -14,37 +14,12 @@
 
 namespace slipway::util {
 
-namespace {
-
-Result<std::vector<std::string>>
-names_in(int dirfd, const std::string& rel)
-{
-  int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
-  std::unique_ptr<DIR, int (*)(DIR*)> d(dup >= 0 ? ::fdopendir(dup) : nullptr, ::closedir);
-  if (!d) {
-    if (dup >= 0) {
-      ::close(dup);
-    }
-    return error(errno_message("cannot list", rel.empty() ? "." : rel));
-  }
-  ::rewinddir(d.get());
-  std::vector<std::string> names;
-  while (dirent* e = ::readdir(d.get())) {
-    std::string_view n = e->d_name;
-    if (n != "." && n != "..") {
-      names.emplace_back(n);
-    }
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
-} // namespace
+namespace {} // namespace
 
 Status
 walk_dir(int dirfd, const Visitor& visit, const std::string& rel)
 {
-  SW_TRY_ASSIGN(auto names, names_in(dirfd, rel));
+  SW_TRY_ASSIGN(auto names, list_dir_at(dirfd, rel));
   for (const auto& name : names) {
     std::string child = rel.empty() ? name : rel + "/" + name;
     struct stat st;
@@ -67,6 +42,16 @@ walk_dir(int dirfd, const Visitor& visit, const std::string& rel)
 }
 
 Status
+walk_path(const std::string& dir, const Visitor& visit)
+{
+  Fd root(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!root) {
+    return error(errno_message("cannot open", dir));
+  }
+  return walk_dir(root.get(), visit);
+}
+
+Status
 remove_at(int dirfd, const std::string& name)
 {
   if (::unlinkat(dirfd, name.c_str(), 0) == 0 || errno == ENOENT) {
@@ -79,7 +64,7 @@ remove_at(int dirfd, const std::string& name)
   if (!sub) {
     return error(errno_message("cannot open directory", name));
   }
-  SW_TRY_ASSIGN(auto names, names_in(sub.get(), name));
+  SW_TRY_ASSIGN(auto names, list_dir_at(sub.get(), name));
   for (const auto& n : names) {
     SW_TRY(remove_at(sub.get(), n));
   }
@@ -92,7 +77,7 @@ remove_at(int dirfd, const std::string& name)
 static Status
 link_dir(int src, int dest, const std::string& rel, long owner_uid, gid_t owner_gid)
 {
-  SW_TRY_ASSIGN(auto names, names_in(src, rel));
+  SW_TRY_ASSIGN(auto names, list_dir_at(src, rel));
   for (const auto& name : names) {
     std::string child = rel.empty() ? name : rel + "/" + name;
     struct stat st;

@@ -22,8 +22,12 @@ enum class Visit {
 using Visitor =
     std::function<Result<Visit>(int parent_fd, const std::string& name, const std::string& rel, const struct stat& st)>;
 
-// Visit everything below the directory open as `dirfd`, depth first, names in byte order.
+// Visit everything below the directory open as `dirfd`, depth first, names in byte order;
+// how deep it goes is limited only by the fds the process may open (one per level).
 Status walk_dir(int dirfd, const Visitor& visit, const std::string& rel = "");
+
+// walk_dir over the directory at `dir` (a link there is followed; none below it).
+Status walk_path(const std::string& dir, const Visitor& visit);
 
 // Remove `name` (a file, a link or a whole tree) in the directory open as `dirfd`.
 Status remove_at(int dirfd, const std::string& name);

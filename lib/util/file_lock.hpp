@@ -19,11 +19,6 @@ public:
 
   // Record who holds the lock (one line), so that waiters can name the holder.
   void set_note(const std::string& note);
-  bool
-  held() const
-  {
-    return static_cast<bool>(m_fd);
-  }
   void
   release()
   {

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -55,17 +56,26 @@ read_file(const std::string& path)
 Status
 write_fd(int fd, std::string_view data, const std::string& path)
 {
+  if (!write_all(fd, data)) {
+    return error(errno_message("cannot write", path));
+  }
+  return {};
+}
+
+bool
+write_all(int fd, std::string_view data)
+{
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());
     if (n < 0 && errno == EINTR) {
       continue;
     }
     if (n < 0) {
-      return error(errno_message("cannot write", path));
+      return false;
     }
     data.remove_prefix(static_cast<size_t>(n));
   }
-  return {};
+  return true;
 }
 
 std::string
@@ -220,12 +230,17 @@ is_directory(const std::string& path)
 }
 
 Result<std::vector<std::string>>
-list_dir(const std::string& dir)
+list_dir_at(int dirfd, const std::string& shown)
 {
-  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
+  int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+  std::unique_ptr<DIR, int (*)(DIR*)> d(dup >= 0 ? ::fdopendir(dup) : nullptr, ::closedir);
   if (!d) {
-    return error(errno_message("cannot list", dir));
+    if (dup >= 0) {
+      ::close(dup);
+    }
+    return error(errno_message("cannot list", shown.empty() ? "." : shown));
   }
+  ::rewinddir(d.get());
   std::vector<std::string> names;
   while (dirent* e = ::readdir(d.get())) {
     std::string_view n = e->d_name;
@@ -233,18 +248,25 @@ list_dir(const std::string& dir)
       names.emplace_back(n);
     }
   }
+  std::sort(names.begin(), names.end());
   return names;
+}
+
+Result<std::vector<std::string>>
+list_dir(const std::string& dir)
+{
+  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) {
+    return error(errno_message("cannot list", dir));
+  }
+  return list_dir_at(fd.get(), dir);
 }
 
 unsigned long long
 disk_usage(const std::string& path)
 {
   unsigned long long total = 0;
-  Fd dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dir) {
-    return 0;
-  }
-  (void)walk_dir(dir.get(), [&](int, const std::string&, const std::string&, const struct stat& st) -> Result<Visit> {
+  (void)walk_path(path, [&](int, const std::string&, const std::string&, const struct stat& st) -> Result<Visit> {
     total += static_cast<unsigned long long>(st.st_blocks) * 512;
     return Visit::descend;
   });

@@ -19,6 +19,9 @@ Result<std::string> read_fd(int fd, const std::string& shown);
 // Write all of `content` to `fd`; `shown` names it in errors.
 Status write_fd(int fd, std::string_view content, const std::string& shown);
 
+// The same without a message: false with errno set, for callers that report in their own way.
+bool write_all(int fd, std::string_view content);
+
 // What the atomic writes below name their temp files: `path` + k_temp_infix + this pid, in
 // the same directory. A name holding k_temp_infix is a leftover once its writer is gone.
 inline constexpr const char* k_temp_infix = ".tmp.";
@@ -56,8 +59,12 @@ Result<std::string> read_link(const std::string& link);
 bool path_exists(const std::string& path);
 bool is_directory(const std::string& path);
 
-// Names in `dir` (no "." or ".."), unsorted.
+// Names in `dir` (no "." or ".."), in byte order.
 Result<std::vector<std::string>> list_dir(const std::string& dir);
+
+// The same for the directory open as `dirfd` (read through a duplicate, from its start);
+// `shown` names it in errors.
+Result<std::vector<std::string>> list_dir_at(int dirfd, const std::string& shown);
 
 // The directory part and the last part of a path ("a/b/c" -> "a/b", "c").
 std::string dir_name(const std::string& path);

@@ -9,6 +9,7 @@
 #include "process.hpp"
 
 #include <util/async_safe.hpp>
+#include <util/clock.hpp>
 #include <util/fd.hpp>
 #include <util/strings.hpp>
 
@@ -57,14 +58,6 @@ struct StartFailure
 constexpr int k_step_user = 1;
 constexpr int k_step_cwd = 2;
 constexpr int k_step_exec = 3;
-
-double
-now()
-{
-  timespec ts;
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
 
 std::string
 resolve_program(const std::string& name, const std::vector<std::string>& env)
@@ -250,7 +243,7 @@ supervise(const std::string& program,
     ws.start_target_exists = failure.target_exists;
   }
 
-  double deadline = spec.timeout_seconds > 0 ? now() + spec.timeout_seconds : 0;
+  double deadline = spec.timeout_seconds > 0 ? monotonic_seconds() + spec.timeout_seconds : 0;
   double term_sent = 0;
   bool done = false;
   while (!done) {
@@ -259,7 +252,7 @@ supervise(const std::string& program,
     if (sig == SIGTERM && term_sent == 0) {
       ws.cancelled = 1;
       ::kill(-child, SIGTERM);
-      term_sent = now();
+      term_sent = monotonic_seconds();
     }
     int status;
     pid_t w;
@@ -277,14 +270,14 @@ supervise(const std::string& program,
       // The caller died (SIGKILL, crash): nobody will record a result, so stop now.
       ws.cancelled = 1;
       ::kill(-child, SIGKILL);
-      term_sent = now() - spec.kill_grace_seconds;
+      term_sent = monotonic_seconds() - spec.kill_grace_seconds;
     }
-    if (deadline > 0 && term_sent == 0 && now() >= deadline) {
+    if (deadline > 0 && term_sent == 0 && monotonic_seconds() >= deadline) {
       ws.timed_out = 1;
       ::kill(-child, SIGTERM);
-      term_sent = now();
+      term_sent = monotonic_seconds();
     }
-    if (term_sent > 0 && now() >= term_sent + spec.kill_grace_seconds) {
+    if (term_sent > 0 && monotonic_seconds() >= term_sent + spec.kill_grace_seconds) {
       ::kill(-child, SIGKILL);
     }
   }
@@ -427,7 +420,6 @@ run_process(const ProcessSpec& spec,
 
   ProcessResult result;
   LineSplitter lines(on_line);
-  std::function<void(std::string_view)> no_sink;
   bool out_open = true, err_open = static_cast<bool>(err_r);
   char buf[65536];
   while (out_open || err_open) {

@@ -193,6 +193,12 @@ test_promote_uses_each_targets_config() {
   run_sw self.out pipelines:promote -a staging --to staging
   assert_eq 2 "$SW_STATUS"
   assert_contains self.out "cannot promote from an app to itself: staging"
+  run_sw noto.out pipelines:promote -a staging
+  assert_eq 2 "$SW_STATUS"
+  assert_eq "slipway: error: 'pipelines:promote' needs --to APPS (see 'slipway pipelines:promote --help')" "$(cat noto.out)"
+  run_sw empty.out pipelines:promote -a staging --to prod,,qa
+  assert_eq 2 "$SW_STATUS"
+  assert_contains empty.out "option '--to' needs APPS as comma-separated names, without empty ones"
   run_sw missing.out pipelines:promote -a staging --to prod,nope
   assert_contains missing.out "app 'nope' does not exist"
   [ -z "$(ls "$(app_dir prod)/releases")" ] || fail "promotion started before checking every target"
