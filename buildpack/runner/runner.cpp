@@ -22,7 +22,7 @@ require_started(const Buildpack& bp, const std::string& script, const util::Proc
 }
 
 util::ProcessSpec
-spec_for(const RunEnv& env, std::vector<std::string> argv, const std::string& cwd)
+spec_for(const RunOptions& env, std::vector<std::string> argv, const std::string& cwd)
 {
   util::ProcessSpec spec;
   spec.argv = std::move(argv);
@@ -40,7 +40,7 @@ spec_for(const RunEnv& env, std::vector<std::string> argv, const std::string& cw
 // app's user, who may have changed the buildpack: nothing is checked here as root.
 util::Result<util::ProcessResult>
 run_captured(
-    const Buildpack& bp, const std::string& script, const std::string& build_dir, const RunEnv& env, util::Output& out)
+    const Buildpack& bp, const std::string& script, const std::string& build_dir, const RunOptions& env, util::Output& out)
 {
   auto spec = spec_for(env, {bp.dir + "/bin/" + script, build_dir}, build_dir);
   spec.capture_stdout = true;
@@ -50,7 +50,7 @@ run_captured(
 } // namespace
 
 util::Result<std::optional<std::string>>
-detect(const Buildpack& bp, const std::string& build_dir, const RunEnv& env, util::Output& out)
+detect(const Buildpack& bp, const std::string& build_dir, const RunOptions& env, util::Output& out)
 {
   SW_TRY_ASSIGN(util::ProcessResult r, run_captured(bp, "detect", build_dir, env, out));
   SW_TRY(require_started(bp, "detect", r));
@@ -67,7 +67,7 @@ compile(const Buildpack& bp,
         const std::string& cache_dir,
         const std::string& env_dir,
         const std::vector<std::string>& exports,
-        const RunEnv& env,
+        const RunOptions& env,
         util::Output& out)
 {
   // A fixed script: pushed data only ever reaches it as arguments, never as code. Earlier
@@ -89,7 +89,7 @@ compile(const Buildpack& bp,
 }
 
 util::Result<ReleaseInfo>
-release(const Buildpack& bp, const std::string& build_dir, const RunEnv& env, util::Output& out)
+release(const Buildpack& bp, const std::string& build_dir, const RunOptions& env, util::Output& out)
 {
   ReleaseInfo info;
   SW_TRY_ASSIGN(util::ProcessResult r, run_captured(bp, "release", build_dir, env, out));

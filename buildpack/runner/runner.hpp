@@ -24,7 +24,7 @@ struct Buildpack
   }
 };
 
-struct RunEnv
+struct RunOptions
 {
   std::vector<std::string> env; // the whole environment of each step (STACK, SOURCE_VERSION...)
   double timeout = 0;
@@ -36,7 +36,7 @@ struct RunEnv
 
 // bin/detect BUILD_DIR: the framework name it prints, or nullopt when it exits non-zero.
 util::Result<std::optional<std::string>>
-detect(const Buildpack& bp, const std::string& build_dir, const RunEnv& env, util::Output& out);
+detect(const Buildpack& bp, const std::string& build_dir, const RunOptions& env, util::Output& out);
 
 // bin/compile BUILD_DIR CACHE_DIR ENV_DIR, after sourcing `exports` (earlier buildpacks'
 // export files) in the same shell. Output goes to `out` as it is written.
@@ -45,7 +45,7 @@ util::Result<util::ProcessResult> compile(const Buildpack& bp,
                                           const std::string& cache_dir,
                                           const std::string& env_dir,
                                           const std::vector<std::string>& exports,
-                                          const RunEnv& env,
+                                          const RunOptions& env,
                                           util::Output& out);
 
 struct ReleaseInfo
@@ -56,6 +56,6 @@ struct ReleaseInfo
 
 // bin/release BUILD_DIR, if the buildpack has one; its YAML on stdout is parsed.
 util::Result<ReleaseInfo>
-release(const Buildpack& bp, const std::string& build_dir, const RunEnv& env, util::Output& out);
+release(const Buildpack& bp, const std::string& build_dir, const RunOptions& env, util::Output& out);
 
 } // namespace slipway::buildpack

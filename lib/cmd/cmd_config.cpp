@@ -12,7 +12,7 @@ static util::Result<int>
 run_config(Context& ctx)
 {
   SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
-  SW_TRY_ASSIGN(core::ConfigVars vars, core::load_env(paths.env()));
+  SW_TRY_ASSIGN(core::ConfigVars vars, core::load_env(paths.config_file()));
   if (ctx.has("json")) {
     ctx.out->line(json_text(nlohmann::json(vars)));
   } else if (ctx.has("shell")) {
@@ -33,7 +33,7 @@ run_get(Context& ctx)
 {
   SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
   SW_TRY(core::validate_config_key(ctx.args[0]));
-  SW_TRY_ASSIGN(core::ConfigVars vars, core::load_env(paths.env()));
+  SW_TRY_ASSIGN(core::ConfigVars vars, core::load_env(paths.config_file()));
   auto it = vars.find(ctx.args[0]);
   if (it == vars.end()) {
     return util::error("config var '" + ctx.args[0] + "' is not set for " + paths.name());

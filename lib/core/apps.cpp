@@ -58,7 +58,7 @@ create_app(const std::string& root, const std::string& name)
        {staged.releases(), staged.slugs(), staged.cache(), staged.builds(), staged.tmp(), staged.hooks()}) {
     SW_TRY(util::make_dir(d, 0750));
   }
-  SW_TRY(save_env(staged.env(), {}));
+  SW_TRY(save_env(staged.config_file(), {}));
   SW_TRY_ASSIGN(AppSettings server, load_server_settings(root));
   SW_TRY(save_settings(staged, server));
   SW_TRY(create_app_user(name));

@@ -16,7 +16,7 @@ namespace slipway::core {
 namespace {} // namespace
 
 void
-add_blob_record(std::string& text, const git_oid& blob, const std::string& rel)
+add_blob_entry(std::string& text, const git_oid& blob, const std::string& rel)
 {
   text += git::oid_hex(blob);
   text.push_back(' ');
@@ -41,13 +41,13 @@ load_blob_manifest(const std::string& path)
   while (start < text.size()) {
     size_t end = text.find('\0', start);
     if (end == std::string::npos) {
-      return util::error(path + ": the last record is not terminated");
+      return util::error(path + ": the last entry is not terminated");
     }
     std::string_view record(text.data() + start, end - start);
     git_oid id;
     if (record.size() < 42 || record[40] != ' ' || !git::is_oid_hex(record.substr(0, 40)) ||
         !git::parse_oid(std::string(record.substr(0, 40)), id)) {
-      return util::error(fmt::format("{}: malformed record at byte {}", path, start));
+      return util::error(fmt::format("{}: malformed entry at byte {}", path, start));
     }
     out.emplace(std::string(record.substr(41)), id);
     start = end + 1;

@@ -16,9 +16,9 @@
 
 namespace slipway::core {
 
-// Append one record, "<blob id> <path>\0", to a manifest's text (paths may hold newlines;
+// Append one entry, "<blob id> <path>\0", to a manifest's text (paths may hold newlines;
 // read it with `tr '\0' '\n'`), and save the text made so.
-void add_blob_record(std::string& text, const git_oid& blob, const std::string& rel);
+void add_blob_entry(std::string& text, const git_oid& blob, const std::string& rel);
 util::Status save_blob_manifest(const std::string& path, const std::string& text);
 
 // The manifest at `path`; an error if it is missing or malformed (a build then inflates all).

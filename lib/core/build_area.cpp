@@ -45,7 +45,7 @@ open_build_area(const AppPaths& paths)
   auto area = std::make_unique<BuildArea>();
   area->dir = paths.build_area(::getpid());
   area->app = area->dir + "/app";
-  area->env = area->dir + "/env";
+  area->env_dir = area->dir + "/env";
   area->home = area->dir + "/home";
   area->user = user;
   SW_TRY(util::remove_tree(area->dir));
@@ -72,11 +72,11 @@ open_build_area(const AppPaths& paths)
 util::Status
 write_env_dir(const BuildArea& area, const ConfigVars& config)
 {
-  SW_TRY(util::make_dir(area.env, 0750));
+  SW_TRY(util::make_dir(area.env_dir, 0750));
   for (const auto& [k, v] : config) {
-    SW_TRY(util::write_file_atomic(area.env + "/" + k, v, 0640, false));
+    SW_TRY(util::write_file_atomic(area.env_dir + "/" + k, v, 0640, false));
   }
-  return area.user ? util::chown_tree(area.env, 0, area.user->gid) : util::Status();
+  return area.user ? util::chown_tree(area.env_dir, 0, area.user->gid) : util::Status();
 }
 
 util::Result<std::vector<buildpack::Buildpack>>

@@ -19,7 +19,7 @@ namespace slipway::core {
 
 struct BuildArea
 {
-  std::string dir, app, env, home;
+  std::string dir, app, env_dir, home;
   util::Fd fd; // dir, opened O_NOFOLLOW
   std::optional<AppUser> user;
 

@@ -50,7 +50,7 @@ change_config(const AppPaths& paths,
   SW_TRY(validate_config_edit(edit));
   SW_TRY_ASSIGN(AppSettings settings, load_settings(paths));
   SW_TRY_ASSIGN(AppLock lock, AppLock::acquire(paths, "config change", wait, out));
-  SW_TRY_ASSIGN(ConfigVars config, load_env(paths.env()));
+  SW_TRY_ASSIGN(ConfigVars config, load_env(paths.config_file()));
   ConfigOutcome outcome;
   for (const auto& [k, v] : edit) {
     auto it = config.find(k);
@@ -80,7 +80,7 @@ change_config(const AppPaths& paths,
   auto cur = store.current();
   if (!cur) {
     // Nothing deployed: there is no slug to release, so the config waits for the first push.
-    SW_TRY(save_env(paths.env(), config));
+    SW_TRY(save_env(paths.config_file(), config));
     outcome.applied_without_release = true;
     return outcome;
   }

@@ -78,7 +78,7 @@ check_app(const AppPaths& paths, bool fix, util::Output& out)
     }
   }
   c.check_mode(paths.dir(), 0750);
-  c.check_mode(paths.env(), 0600);
+  c.check_mode(paths.config_file(), 0600);
   c.check_temp_names(paths.dir());
   c.check_temp_names(paths.slugs());
   if (util::is_directory(paths.tmp())) {
@@ -100,7 +100,7 @@ check_app(const AppPaths& paths, bool fix, util::Output& out)
       c.problem("unreadable release record: " + r.error().message);
       continue;
     }
-    c.check_mode(dir + "/" + ReleaseFiles::env, 0600);
+    c.check_mode(dir + "/" + ReleaseFiles::config, 0600);
     c.check_mode(dir + "/" + ReleaseFiles::record, 0640);
     c.check_temp_names(dir);
     if (r->interrupted) {
@@ -175,9 +175,9 @@ check_app(const AppPaths& paths, bool fix, util::Output& out)
       }
     }
     ::chmod(paths.dir().c_str(), 0750);
-    ::chmod(paths.env().c_str(), 0600);
+    ::chmod(paths.config_file().c_str(), 0600);
     for (auto v : versions) {
-      ::chmod((store.dir(v) + "/" + ReleaseFiles::env).c_str(), 0600);
+      ::chmod((store.dir(v) + "/" + ReleaseFiles::config).c_str(), 0600);
       ::chmod((store.dir(v) + "/" + ReleaseFiles::record).c_str(), 0640);
     }
     // A tree that is neither is put aside (never followed) and placed again from the slug.

@@ -37,10 +37,10 @@ public:
     return m_dir + "/repo.git";
   } // bare repository
   std::string
-  env() const
+  config_file() const
   {
     return m_dir + "/env";
-  } // config vars now (0600)
+  } // the config vars now (0600)
   std::string
   settings() const
   {
@@ -165,7 +165,7 @@ bool is_temp_name(std::string_view name);
 struct ReleaseFiles
 {
   static constexpr const char* record = "release.yml";
-  static constexpr const char* env = "env";
+  static constexpr const char* config = "env"; // the config vars it was made with
   static constexpr const char* log = "release.log";
   static constexpr const char* app = "app";
   static constexpr const char* runner = "release.pid"; // who runs the release phase now

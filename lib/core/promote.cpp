@@ -75,7 +75,7 @@ promote(const std::string& root,
       SW_TRY_ASSIGN(AppSettings settings, load_settings(target));
       SW_TRY_ASSIGN(AppLock lock, AppLock::acquire(target, "promotion from " + source, wait, out));
       SW_TRY_ASSIGN(SlugRecord imported, import_slug(src, target, slug));
-      SW_TRY_ASSIGN(ConfigVars config, load_env(target.env()));
+      SW_TRY_ASSIGN(ConfigVars config, load_env(target.config_file()));
       SW_TRY_ASSIGN(ReleaseOutcome o,
                     create_release(target, settings, {imported, config, description, release.commit, {}}, out));
       r.succeeded = o.succeeded();

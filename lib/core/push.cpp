@@ -124,9 +124,9 @@ handle_push(const AppPaths& paths, HookKind kind, const std::vector<RefUpdate>& 
   SW_TRY_ASSIGN(git::Repository repo, git::open_repository(paths.repo(), kind == HookKind::pre_receive));
   SW_TRY_ASSIGN(AppLock lock, AppLock::acquire(paths, "push of " + branch + " " + short_id, settings.lock_wait, out));
   SW_TRY_ASSIGN(git::CommitInfo commit, git::read_commit(repo.get(), deploy->new_id));
-  SW_TRY_ASSIGN(ConfigVars config, load_env(paths.env()));
+  SW_TRY_ASSIGN(ConfigVars config, load_env(paths.config_file()));
 
-  auto give_back = [&]() {
+  auto put_branch_back = [&]() {
     if (kind != HookKind::post_receive) {
       return;
     }
@@ -148,14 +148,14 @@ handle_push(const AppPaths& paths, HookKind kind, const std::vector<RefUpdate>& 
   if (!built) {
     build_out.warn("Push rejected, failed to build: " + built.error().message);
     out.warn("Build log: " + log_path);
-    give_back();
+    put_branch_back();
     return false;
   }
   SW_TRY_ASSIGN(
       ReleaseOutcome outcome,
       create_release(paths, settings, {built->slug, config, "Deploy " + short_id, commit.id, {}, built->tree}, out));
   if (!outcome.succeeded()) {
-    give_back();
+    put_branch_back();
   }
   return outcome.succeeded();
 }

@@ -102,7 +102,7 @@ ReleaseStore::load(unsigned long v) const
 util::Result<ConfigVars>
 ReleaseStore::config_of(unsigned long v) const
 {
-  return load_env(dir(v) + "/" + ReleaseFiles::env);
+  return load_env(dir(v) + "/" + ReleaseFiles::config);
 }
 
 util::Result<ReleaseRecord>
@@ -121,7 +121,7 @@ ReleaseStore::create(ReleaseRecord draft, const ConfigVars& config)
   if (auto user = app_user(m_paths.name()); user && ::chown(d.c_str(), 0, user->gid) != 0) {
     return util::error(util::errno_message("cannot give the app's group access to", d));
   }
-  SW_TRY(save_env(d + "/" + ReleaseFiles::env, config));
+  SW_TRY(save_env(d + "/" + ReleaseFiles::config, config));
   SW_TRY(save(draft));
   if (!draft.slug_id.empty()) {
     SW_TRY(record_slug_use(m_paths, draft.slug_id, draft.version));

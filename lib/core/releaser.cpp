@@ -194,7 +194,7 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
   rec.status = ReleaseStatus::succeeded;
   rec.finished_at = util::now_iso8601();
   SW_TRY(store.save(rec));
-  SW_TRY(save_env(paths.env(), req.config));
+  SW_TRY(save_env(paths.config_file(), req.config));
   out.step("Released " + v);
   out.detail("current -> releases/" + v +
              (outcome.previous ? " (was " + version_name(*outcome.previous) + ")" : std::string()));

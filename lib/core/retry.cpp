@@ -32,7 +32,7 @@ retry_release(const AppPaths& paths,
     return util::error("cannot retry " + v + ": its slug was pruned by retention");
   }
   SW_TRY_ASSIGN(SlugRecord slug, slugs.load(last.slug_id));
-  SW_TRY_ASSIGN(ConfigVars config, load_env(paths.env()));
+  SW_TRY_ASSIGN(ConfigVars config, load_env(paths.config_file()));
   ReleaseRequest req{slug, config, "Retry of " + v + ": " + last.description, last.commit, {}};
   if (on_created) {
     req.on_created = [&](const ReleaseRecord& r) { on_created(r, latest); };

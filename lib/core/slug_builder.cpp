@@ -33,7 +33,7 @@ detect_buildpacks(const BuildInput& in,
                   const std::vector<buildpack::Buildpack>& staged,
                   bool detecting,
                   const BuildArea& area,
-                  const buildpack::RunEnv& env,
+                  const buildpack::RunOptions& env,
                   util::Output& out,
                   std::string& framework)
 {
@@ -71,7 +71,7 @@ export_source(const BuildInput& in, const BuildArea& area, util::Output& out)
   if (area.user) {
     options.owner = {static_cast<long>(area.user->uid), area.user->gid};
   }
-  options.record = &exported;
+  options.files = &exported;
   auto reuse = reuse_source(in.paths);
   if (reuse) {
     options.reuse_dir = reuse->dir.get();
@@ -125,7 +125,7 @@ util::Result<buildpack::ReleaseInfo>
 compile_and_release(const BuildInput& in,
                     const std::vector<buildpack::Buildpack>& packs,
                     const BuildArea& area,
-                    const buildpack::RunEnv& env,
+                    const buildpack::RunOptions& env,
                     util::Output& out)
 {
   std::vector<std::string> exports;
@@ -133,7 +133,7 @@ compile_and_release(const BuildInput& in,
   StackWatch watch(out, stack);
   util::FaultOnLine compile_out(watch, "during-compile");
   for (const auto& bp : packs) {
-    SW_TRY_ASSIGN(auto result, buildpack::compile(bp, area.app, in.paths.cache(), area.env, exports, env, compile_out));
+    SW_TRY_ASSIGN(auto result, buildpack::compile(bp, area.app, in.paths.cache(), area.env_dir, exports, env, compile_out));
     if (!result.success() && watch.seen()) {
       return util::error("failed to compile app with buildpack '" + bp.name + "': bin/compile " +
                          result.describe(env.timeout) + " after naming the stack '" + stack +
@@ -170,10 +170,10 @@ compile_and_release(const BuildInput& in,
 }
 
 // The buildpacks' environment: the app's user's, HOME and TMPDIR in the area.
-buildpack::RunEnv
+buildpack::RunOptions
 buildpack_env(const BuildInput& in, const BuildArea& area)
 {
-  buildpack::RunEnv env;
+  buildpack::RunOptions env;
   env.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
              "HOME=" + area.home,
              "LANG=C.UTF-8",
@@ -203,7 +203,7 @@ run_buildpacks(const BuildInput& in,
                const BuildArea& area,
                util::Output& out)
 {
-  buildpack::RunEnv env = buildpack_env(in, area);
+  buildpack::RunOptions env = buildpack_env(in, area);
   Built built;
   SW_TRY(area.open_to_user(true));
   SW_TRY_ASSIGN(auto packs, detect_buildpacks(in, staged, in.buildpacks.detecting(), area, env, out, built.framework));
@@ -273,7 +273,7 @@ pack_tree(const BuildInput& in,
   options.on_file = [&](const std::string& rel, const struct stat& st) {
     auto it = exported.find(std::hash<std::string>{}(rel));
     if (fence && it != exported.end() && unchanged_since_export(it->second, st, *fence)) {
-      add_blob_record(packed.manifest, it->second.blob, rel);
+      add_blob_entry(packed.manifest, it->second.blob, rel);
     }
   };
   auto result = archive::pack_slug(area.app, packed.path, compression, options);

@@ -42,8 +42,9 @@ struct Exporter
   bool umask_strict = true; // the umask would strip bits of 0755/0644: set modes explicitly
   ExportStats stats{};
 
+  // Make the entry open as `fd` the export's owner's (chown: "give" means only this).
   util::Status
-  give(int fd, const std::string& rel)
+  own(int fd, const std::string& rel)
   {
     if (owner.uid >= 0 && ::fchown(fd, static_cast<uid_t>(owner.uid), owner.gid) != 0) {
       return util::error(util::errno_message("cannot change the owner of", util::printable(rel)));
@@ -185,11 +186,11 @@ struct Exporter
   }
 
   void
-  record(int fd, const std::string& rel, const git_oid* blob)
+  note_file(int fd, const std::string& rel, const git_oid* blob)
   {
     struct stat st;
-    if (options.record && ::fstat(fd, &st) == 0) {
-      (*options.record)[std::hash<std::string>{}(rel)] = ExportedFile{*blob, st.st_ino, st.st_ctim};
+    if (options.files && ::fstat(fd, &st) == 0) {
+      (*options.files)[std::hash<std::string>{}(rel)] = ExportedFile{*blob, st.st_ino, st.st_ctim};
     }
   }
 
@@ -203,15 +204,15 @@ struct Exporter
     if (umask_strict) {
       ::fchmod(fd.get(), mode);
     }
-    SW_TRY(give(fd.get(), rel));
+    SW_TRY(own(fd.get(), rel));
     ++stats.files;
     if (copy_reused(fd.get(), rel, id)) {
-      record(fd.get(), rel, id);
+      note_file(fd.get(), rel, id);
       return {};
     }
     SW_TRY_ASSIGN(bool streamed, stream_blob(fd.get(), id, rel));
     if (streamed) {
-      record(fd.get(), rel, id);
+      note_file(fd.get(), rel, id);
       return {};
     }
     git_blob* raw = nullptr;
@@ -223,7 +224,7 @@ struct Exporter
     stats.bytes += size;
     SW_TRY(util::write_fd(fd.get(), std::string_view(static_cast<const char*>(git_blob_rawcontent(data.get())), size),
                           util::printable(rel)));
-    record(fd.get(), rel, id);
+    note_file(fd.get(), rel, id);
     return {};
   }
 
@@ -281,7 +282,7 @@ struct Exporter
         if (umask_strict) {
           ::fchmod(sub.get(), 0755);
         }
-        SW_TRY(give(sub.get(), rel));
+        SW_TRY(own(sub.get(), rel));
         SW_TRY(walk(subtree.get(), sub.get(), rel));
         break;
       }

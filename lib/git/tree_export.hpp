@@ -48,7 +48,7 @@ struct ExportOptions
   // blob is copied from there (copy_file_range) instead of being inflated from the pack.
   int reuse_dir = -1;
   const BlobsByPath* reuse = nullptr;
-  ExportedFiles* record = nullptr; // when set, receives every regular file written
+  ExportedFiles* files = nullptr; // when set, receives every regular file written
 };
 
 // Export tree `tree_hex` into the existing empty directory `dest`. Symlinks that would

@@ -114,9 +114,9 @@ TEST_CASE("core blob manifests round-trip any path and reject damage")
   REQUIRE(git::parse_oid(std::string(40, 'a'), a));
   REQUIRE(git::parse_oid("0123456789abcdef0123456789abcdef01234567", b));
   std::string text;
-  core::add_blob_record(text, a, "lib/x.txt");
-  core::add_blob_record(text, b, "name with spaces\nand a newline");
-  core::add_blob_record(text, a, "\xff\xfe-not-utf8");
+  core::add_blob_entry(text, a, "lib/x.txt");
+  core::add_blob_entry(text, b, "name with spaces\nand a newline");
+  core::add_blob_entry(text, a, "\xff\xfe-not-utf8");
   REQUIRE(core::save_blob_manifest(dir + "/m.blobs", text));
   auto back = core::load_blob_manifest(dir + "/m.blobs");
   REQUIRE(back);
