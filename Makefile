@@ -51,7 +51,7 @@ FUZZ_FLAGS    = -std=c++20 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -I
 FUZZ_LIB_OBJ := $(LIB_SRC:%.cpp=build-fuzz/%.o)
 
 .SECONDARY:
-.PHONY: all test unit integration install uninstall deps demo bench clean help fuzz
+.PHONY: all test unit integration install uninstall deps demo bench clean help fuzz compdb
 all: $(BIN) $(ENGINE)
 
 help:
@@ -61,6 +61,7 @@ help:
 	@echo "make test       unit + integration tests; last line 'N passed, N failed'"
 	@echo "make test SANITIZE=1   the same under AddressSanitizer + UBSan (build-san/)"
 	@echo "make bench      deploy benchmark against baselines (BENCH=large for 600 MB)"
+	@echo "make compdb     compile_commands.json for clangd (installs bear if missing)"
 	@echo "make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 600)"
 	@echo "make install PREFIX=/usr/local [DESTDIR=...]   both binaries, buildpacks, hook templates"
 	@echo "make uninstall PREFIX=/usr/local"
@@ -136,6 +137,11 @@ deps:
 	$(APT) install -y -qq --no-install-recommends $(DEB_PKGS)
 	command -v node >/dev/null && command -v npm >/dev/null || \
 	  $(APT) install -y -qq --no-install-recommends $(NODE_PKGS)
+
+# compile_commands.json for clangd and other tools, recorded by Debian's bear over a full build.
+compdb:
+	command -v bear >/dev/null || $(APT) install -y -qq --no-install-recommends bear
+	bear --output compile_commands.json -- $(MAKE) -B $(BIN) $(ENGINE) $(BUILD)/unit-tests
 
 # Everything a server needs: both binaries, the built-in buildpacks, the hook templates and the
 # documents. Apps created by the installed binary get hooks that run the installed engine.

@@ -1,3 +1,24 @@
+// Blob reuse: how a build avoids inflating what it already has.
+//
+// Exporting a commit means inflating every blob from git's packs, which for a large app is
+// most of a build. Yet a push usually changes a few files, and the current release tree
+// already holds the others, byte for byte, as files on disk. Copying a file (or letting the
+// kernel share its extents) is much cheaper than inflating it.
+//
+// The catch is knowing which files of the release tree are still exactly a given blob:
+// buildpacks rewrite files freely (compile assets, patch shebangs), and the release tree
+// holds what they left. So the build that made the tree vouches for its files: while it
+// packs, a file is listed in the slug's manifest only if it is the very inode the export
+// wrote and its ctime is older than a fence taken just before any buildpack ran
+// (`export_fence`; util::change_time_fence asks the filesystem for a timestamp that any later
+// change must exceed). Any write, rename or chmod by a buildpack moves the ctime past the
+// fence, so a touched file is never listed. The manifest is keyed by path and blob id.
+//
+// The next export (git/tree_export.cpp) copies a file from the current release tree when the
+// manifest of that release's slug lists the same path with the same blob id; it opens the file
+// with openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS) so that nothing in the tree can point it
+// elsewhere. Anything missing or unreadable (no manifest, an expired tree) only means the
+// blob is inflated as before: the manifest is a hint, never a source of truth.
 #include "blob_manifest.hpp"
 
 #include <core/release_store.hpp>

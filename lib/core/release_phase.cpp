@@ -1,3 +1,22 @@
+// The release phase: running the Procfile's release command before a release goes live.
+//
+// Heroku runs `release:` in a one-off dyno with the new slug and config; the switch happens
+// only if it exits 0. Here the command must see the release tree as its own (it may write
+// there: caches, generated files, a migration's lock file), yet nothing it does may reach
+// the release tree, which later releases share and which must stay what the slug unpacks to.
+//
+// So it runs in a throwaway copy, made the cheapest way the machine allows
+// (core/release_scratch.cpp). As root the copy is an overlay view (util/overlay_view.cpp):
+// in a private mount namespace of the command's own, the release tree is attached read-only
+// through an idmapped mount that shows root's files as the app user's, and an overlay puts an
+// empty upper directory over it to take every write. It costs the same for any app size and
+// disappears with the command's processes. Kernels without idmapped overlay layers refuse it
+// at the mount; the supervisor then reports that nothing ran (ProcessResult::view_failed),
+// and this file makes a link farm instead (the app user's directories, hard links to root's
+// read-only files) and runs the command again. Without root the slug is simply unpacked.
+//
+// The runner file (release.pid) names the supervisor while the command runs, so that
+// `releases:cancel` can stop it; the log gets every line as it is written.
 #include "release_phase.hpp"
 
 #include <core/release_scratch.hpp>
