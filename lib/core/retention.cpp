@@ -43,20 +43,17 @@ releases_in_use(const AppPaths& paths)
   return used;
 }
 
-} // namespace
-
+// The newest succeeded, unexpired release below current.
 std::optional<unsigned long>
-default_rollback_target(const AppPaths& paths)
+rollback_target(const ReleaseStore& store, const SlugIndex& index)
 {
-  ReleaseStore store(paths);
   auto cur = store.current();
-  auto index = SlugIndex::load(paths);
-  if (!cur || !index) {
+  if (!cur) {
     return std::nullopt;
   }
   // Only releases the index lists are unexpired; newest first.
   std::vector<unsigned long> live;
-  for (const auto& e : index->entries()) {
+  for (const auto& e : index.entries()) {
     live.insert(live.end(), e.releases.begin(), e.releases.end());
   }
   std::sort(live.begin(), live.end());
@@ -68,6 +65,15 @@ default_rollback_target(const AppPaths& paths)
     }
   }
   return std::nullopt;
+}
+
+} // namespace
+
+std::optional<unsigned long>
+default_rollback_target(const AppPaths& paths)
+{
+  auto index = SlugIndex::load(paths);
+  return index ? rollback_target(ReleaseStore(paths), *index) : std::nullopt;
 }
 
 util::Result<PruneReport>
@@ -83,7 +89,7 @@ prune_releases(const AppPaths& paths, const AppSettings& settings)
   if (auto cur = store.current()) {
     keep.insert(*cur);
   }
-  if (auto target = default_rollback_target(paths)) {
+  if (auto target = rollback_target(store, index)) {
     keep.insert(*target);
   }
   std::set<std::string> live;
