@@ -8,6 +8,7 @@
 #include <util/strings.hpp>
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -140,8 +141,8 @@ unpack_slug(const std::string& slug_path, const std::string& dest, const UnpackL
       return u.refuse(rel, "is not a plain relative path (absolute or with '..')");
     }
     if (++entries > limits.max_entries) {
-      return util::error("slug '" + slug_path + "' has more than " + std::to_string(limits.max_entries) +
-                         " entries; refusing to unpack it");
+      return util::error(
+          fmt::format("slug '{}' has more than {} entries; refusing to unpack it", slug_path, limits.max_entries));
     }
     if (u.links.count(rel)) {
       return u.refuse(rel, "appears twice (once as a symlink)");

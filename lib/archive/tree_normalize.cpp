@@ -101,8 +101,8 @@ take_entry(int parent, const std::string& name, const std::string& rel, const st
     return st; // special files: the packer refuses them
   }
   if (st.st_uid != opt.owner) {
-    return util::error("'" + shown + "' belongs to uid " + std::to_string(st.st_uid) +
-                       ", not to the app's user; a build may only leave files of its own");
+    return util::error(fmt::format(
+        "'{}' belongs to uid {}, not to the app's user; a build may only leave files of its own", shown, st.st_uid));
   }
   if (S_ISREG(st.st_mode) && opt.on_file) {
     opt.on_file(rel, st);

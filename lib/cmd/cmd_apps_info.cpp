@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fmt/format.h>
+
 namespace slipway::cmd {
 
 static util::Result<int>
@@ -38,7 +40,7 @@ run_info(Context& ctx)
     return 0;
   }
   std::vector<std::vector<std::string>> rows = {
-      {"Current release:", cur ? "v" + std::to_string(*cur) + " (" + r.description + ")" : "(none)"},
+      {"Current release:", cur ? fmt::format("v{} ({})", *cur, r.description) : "(none)"},
       {"Commit:", r.commit.empty() ? "(none)" : r.commit},
       {"Slug size:", cur ? util::human_size(r.slug_size) : "(none)"},
       {"Process types:", cur ? core::type_list(r.process_types) : "(none)"},

@@ -4,6 +4,8 @@
 #include <util/fs.hpp>
 #include <util/strings.hpp>
 
+#include <fmt/format.h>
+
 #include <iostream>
 #include <iterator>
 
@@ -18,8 +20,7 @@ apply(Context& ctx, const core::AppPaths& paths, const core::ConfigEdit& edit, c
     keys.push_back(k);
   }
   auto on_created = [&](const core::ReleaseRecord& r) {
-    ctx.out->line(verb + " " + util::join(keys, ", ") + " on " + paths.name() + "... done, v" +
-                  std::to_string(r.version));
+    ctx.out->line(fmt::format("{} {} on {}... done, v{}", verb, util::join(keys, ", "), paths.name(), r.version));
   };
   SW_TRY_ASSIGN(core::ConfigOutcome o,
                 core::change_config(paths, edit, wait_for_lock(ctx, false), *ctx.out, on_created));

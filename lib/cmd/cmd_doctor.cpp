@@ -3,6 +3,8 @@
 #include <core/apps.hpp>
 #include <core/doctor.hpp>
 
+#include <fmt/format.h>
+
 namespace slipway::cmd {
 
 static util::Result<int>
@@ -24,9 +26,8 @@ run_doctor(Context& ctx)
       (f.fixed ? fixed : open) += 1;
     }
   }
-  ctx.out->line(std::to_string(names.size()) + " apps checked: " + std::to_string(open) + " problems, " +
-                std::to_string(fixed) + " fixed" +
-                (open && !ctx.has("fix") ? " (run with --fix to repair what is safe)" : ""));
+  ctx.out->line(fmt::format("{} apps checked: {} problems, {} fixed{}", names.size(), open, fixed,
+                            open && !ctx.has("fix") ? " (run with --fix to repair what is safe)" : ""));
   return open ? 1 : 0;
 }
 

@@ -39,7 +39,8 @@ run_releases(Context& ctx)
     ctx.out->line(json_text(json));
   } else {
     auto cur = store.current();
-    ctx.out->line("=== " + paths.name() + " Releases" + (cur ? " - Current: v" + std::to_string(*cur) : std::string()));
+    ctx.out->line("=== " + paths.name() + " Releases" +
+                  (cur ? " - Current: " + core::version_name(*cur) : std::string()));
     if (rows.empty()) {
       ctx.out->line("No releases yet: push to deploy (git push deploy main)");
     }

@@ -50,17 +50,17 @@ run_prune(Context& ctx)
                 core::AppLock::acquire(paths, "releases:prune", wait_for_lock(ctx, false), *ctx.out));
   SW_TRY_ASSIGN(core::PruneReport r, core::prune_releases(paths, s));
   if (r.expired.empty() && r.slugs.empty()) {
-    ctx.out->line("Nothing to prune: " + paths.name() + " keeps the slugs of its newest " +
-                  std::to_string(s.retention) + " distinct builds");
+    ctx.out->line(fmt::format("Nothing to prune: {} keeps the slugs of its newest {} distinct builds", paths.name(),
+                              s.retention));
     return 0;
   }
   std::vector<std::string> names;
   for (auto v : r.expired) {
     names.push_back(core::version_name(v));
   }
-  ctx.out->line("Pruned " + std::to_string(r.expired.size()) + " releases" +
-                (names.empty() ? std::string() : " (" + util::join(names, ", ") + ")") + " and " +
-                std::to_string(r.slugs.size()) + " slugs; freed " + util::human_size(r.freed));
+  ctx.out->line(fmt::format("Pruned {} releases{} and {} slugs; freed {}", r.expired.size(),
+                            names.empty() ? std::string() : " (" + util::join(names, ", ") + ")", r.slugs.size(),
+                            util::human_size(r.freed)));
   return 0;
 }
 

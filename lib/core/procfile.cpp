@@ -57,8 +57,8 @@ parse_procfile(const std::string& text, const std::string& label)
       return util::error(where + "process type '" + type + "' has an empty command");
     }
     if (auto prev = first_line.find(type); prev != first_line.end()) {
-      return util::error(where + "duplicate process type '" + type + "' (first defined on line " +
-                         std::to_string(prev->second) + ")");
+      return util::error(
+          fmt::format("{}duplicate process type '{}' (first defined on line {})", where, type, prev->second));
     }
     first_line[type] = i + 1;
     types[type] = command;

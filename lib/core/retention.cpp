@@ -7,6 +7,8 @@
 #include <util/fs.hpp>
 #include <util/strings.hpp>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
 
@@ -115,10 +117,9 @@ prune_releases(const AppPaths& paths, const AppSettings& settings)
       // Marker first: a crash mid-delete leaves a release that reads expired, never a half
       // tree that reads live. Written in place: only its existence counts.
       std::string dir = store.dir(v);
-      SW_TRY(util::write_file(dir + "/" + ReleaseFiles::expired,
-                              "pruned " + util::now_iso8601() + " by retention (keep " +
-                                  std::to_string(settings.retention) + " slugs)\n",
-                              0640));
+      SW_TRY(util::write_file(
+          dir + "/" + ReleaseFiles::expired,
+          fmt::format("pruned {} by retention (keep {} slugs)\n", util::now_iso8601(), settings.retention), 0640));
       report.freed += util::disk_usage(dir + "/" + ReleaseFiles::app);
       SW_TRY(util::remove_tree(dir + "/" + ReleaseFiles::app));
       report.expired.push_back(v);

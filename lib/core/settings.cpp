@@ -60,8 +60,8 @@ parse_number(
   }
   unsigned long long n;
   if (!util::parse_uint(digits, n) || n < min || n > (~0ULL) / mult) {
-    return util::error("setting '" + key + "' takes a whole number" + (sizes ? " (K, M or G suffix allowed)" : "") +
-                           " of at least " + std::to_string(min) + ", not '" + v + "'",
+    return util::error(fmt::format("setting '{}' takes a whole number{} of at least {}, not '{}'", key,
+                                   sizes ? " (K, M or G suffix allowed)" : "", min, v),
                        2);
   }
   out = n * mult;

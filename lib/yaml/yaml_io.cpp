@@ -13,8 +13,7 @@ parse(const std::string& text, const std::string& label)
   try {
     return YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    return util::error(label + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) + ": " +
-                       e.msg);
+    return util::error(fmt::format("{}:{}:{}: {}", label, e.mark.line + 1, e.mark.column + 1, e.msg));
   }
 }
 
@@ -51,8 +50,8 @@ get_string_map(const YAML::Node& node, const std::string& key, const std::string
   }
   for (const auto& kv : m) {
     if (!kv.first.IsScalar() || !kv.second.IsScalar()) {
-      return util::error(label + ":" + std::to_string(kv.first.Mark().line + 1) + ": '" + key +
-                         "' entries must be 'name: command' strings");
+      return util::error(
+          fmt::format("{}:{}: '{}' entries must be 'name: command' strings", label, kv.first.Mark().line + 1, key));
     }
     out[kv.first.Scalar()] = kv.second.Scalar();
   }
