@@ -47,6 +47,11 @@ public:
     return m_dir + "/settings.yml";
   }
   std::string
+  formation() const
+  {
+    return m_dir + "/formation.yml";
+  } // how many dynos of each process type to run (formation.hpp)
+  std::string
   releases() const
   {
     return m_dir + "/releases";

@@ -116,6 +116,8 @@ table()
          s.compression = v;
          return {};
        }},
+      {"dyno_limit", "most dynos ps:scale may ask for, per process type", Scope::app,
+       number_getter(&AppSettings::dyno_limit), number_setter("dyno_limit", &AppSettings::dyno_limit, false)},
       {"lock_wait", "wait for the deploy lock (true) or fail at once (false)", Scope::app,
        [](const AppSettings& s) { return std::string(s.lock_wait ? "true" : "false"); },
        [](AppSettings& s, const std::string& v) { return parse_bool("lock_wait", v, s.lock_wait); }},

@@ -21,6 +21,7 @@ struct AppSettings
   unsigned long long retention = 20;                      // distinct slugs kept
   std::string compression = "zstd";                       // zstd or gzip
   bool lock_wait = true;                                  // wait for the deploy lock, or fail at once
+  unsigned long long dyno_limit = 100;                    // most dynos of one process type
   std::string stack;                                      // STACK for buildpacks; empty: the OS's id
   std::vector<std::string> buildpack_dirs;                // server only: where path buildpacks may live
   unsigned long long buildpack_fetch_timeout = 300;       // server only: seconds a git buildpack fetch may take

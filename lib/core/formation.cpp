@@ -1,0 +1,142 @@
+#include "formation.hpp"
+
+#include <core/app_lock.hpp>
+#include <core/release_store.hpp>
+#include <core/settings.hpp>
+#include <util/fs.hpp>
+#include <util/strings.hpp>
+#include <yaml/yaml_io.hpp>
+
+#include <fmt/format.h>
+
+#include <optional>
+
+namespace slipway::core {
+
+namespace {
+
+// The release phase runs once per release, never as a dyno.
+bool
+scalable(const std::string& type)
+{
+  return type != "release";
+}
+
+util::Status
+save_formation(const AppPaths& paths, const Formation& f)
+{
+  std::string text;
+  for (const auto& [type, count] : f) {
+    text += fmt::format("{}: {}\n", type, count);
+  }
+  return util::write_file_atomic(paths.formation(), text, 0640);
+}
+
+} // namespace
+
+util::Result<Formation>
+load_formation(const AppPaths& paths, const ProcessTypes& types)
+{
+  std::map<std::string, std::string> stored;
+  if (util::path_exists(paths.formation())) {
+    SW_TRY_ASSIGN(YAML::Node doc, yaml::load_file(paths.formation()));
+    if (doc && !doc.IsNull() && !doc.IsMap()) {
+      return util::error(paths.formation() + ": expected 'TYPE: COUNT' lines");
+    }
+    for (const auto& kv : doc) {
+      if (!kv.first.IsScalar() || !kv.second.IsScalar()) {
+        return util::error(paths.formation() + ": expected 'TYPE: COUNT' lines");
+      }
+      stored[kv.first.Scalar()] = kv.second.Scalar();
+    }
+  }
+  Formation f;
+  for (const auto& [type, command] : types) {
+    if (!scalable(type)) {
+      continue;
+    }
+    auto it = stored.find(type);
+    unsigned long long n = type == "web" ? 1 : 0;
+    if (it != stored.end() && !util::parse_uint(it->second, n)) {
+      return util::error(fmt::format("{}: '{}' must be a number of dynos, not '{}'", paths.formation(), type,
+                                     util::printable(it->second)));
+    }
+    f[type] = n;
+  }
+  return f;
+}
+
+util::Result<Formation>
+parse_scale(const std::vector<std::string>& args, const ProcessTypes& types, unsigned long long limit)
+{
+  std::vector<std::string> known;
+  for (const auto& [type, command] : types) {
+    if (scalable(type)) {
+      known.push_back(type);
+    }
+  }
+  Formation changes;
+  for (const auto& arg : args) {
+    auto eq = arg.find('=');
+    std::string type = arg.substr(0, eq);
+    std::string count = eq == std::string::npos ? "" : arg.substr(eq + 1);
+    unsigned long long n = 0;
+    if (eq == std::string::npos || type.empty()) {
+      return util::error("expected TYPE=N, like web=2, not '" + util::printable(arg) + "'", 2);
+    }
+    if (!types.count(type) || !scalable(type)) {
+      return util::error(fmt::format("no process type '{}' to scale; this release has: {}", util::printable(type),
+                                     known.empty() ? std::string("none") : util::join(known, ", ")),
+                         2);
+    }
+    if (!util::parse_uint(count, n)) {
+      return util::error(fmt::format("'{}': the number of dynos must be a whole number from 0, not '{}'",
+                                     util::printable(arg), util::printable(count)),
+                         2);
+    }
+    if (n > limit) {
+      return util::error(
+          fmt::format("'{}': at most {} dynos of one type (the app's dyno_limit setting)", util::printable(arg), limit),
+          2);
+    }
+    changes[type] = n;
+  }
+  return changes;
+}
+
+util::Result<Formation>
+scale(const AppPaths& paths, const std::vector<std::string>& args, bool wait, util::Output& out)
+{
+  SW_TRY_ASSIGN(AppSettings settings, load_settings(paths));
+  std::optional<AppLock> lock; // reading needs none
+  if (!args.empty()) {
+    SW_TRY_ASSIGN(lock, AppLock::acquire(paths, "ps:scale", wait, out));
+  }
+  ReleaseStore store(paths);
+  auto cur = store.current();
+  if (!cur) {
+    return util::error("app '" + paths.name() + "' has no release to scale yet; push to deploy one");
+  }
+  SW_TRY_ASSIGN(ReleaseRecord r, store.load(*cur));
+  SW_TRY_ASSIGN(Formation changes, parse_scale(args, r.process_types, settings.dyno_limit));
+  SW_TRY_ASSIGN(Formation f, load_formation(paths, r.process_types));
+  for (const auto& [type, n] : changes) {
+    f[type] = n;
+  }
+  if (!changes.empty()) {
+    SW_TRY(save_formation(paths, f));
+  }
+  return f;
+}
+
+std::string
+formation_text(const Formation& f)
+{
+  std::vector<std::string> parts;
+  for (const auto& [type, n] : f) {
+    parts.push_back(fmt::format("{}={}", type, n));
+  }
+  return util::join(parts, " ");
+}
+
+} // namespace slipway::core

@@ -1,0 +1,38 @@
+// The formation: how many dynos of each process type an app asks for, as on Heroku. Stored in
+// apps/APP/formation.yml (type: count) once scaled; until then Heroku's default: one web dyno
+// when the release has a web type, none of any other. The release phase (`release`) is never
+// part of it.
+#pragma once
+
+#include <core/layout.hpp>
+#include <core/procfile.hpp>
+#include <util/output.hpp>
+#include <util/result.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace slipway::core {
+
+using Formation = std::map<std::string, unsigned long long>;
+
+// The formation for a release with `types`: the stored counts of the types it has, the
+// default for the others. Types the release lacks are left out.
+util::Result<Formation> load_formation(const AppPaths& paths, const ProcessTypes& types);
+
+// Parse `ps:scale` arguments, TYPE=N each, against the current release's `types`; N at most
+// `limit`. Usage errors (exit 2) name the bad argument.
+util::Result<Formation>
+parse_scale(const std::vector<std::string>& args, const ProcessTypes& types, unsigned long long limit);
+
+// Scale: under the deploy lock, apply `args` (parse_scale) to the app's formation for its
+// current release and store it; with no args, only read it (no lock). An app with no release
+// yet is an error (nothing to scale).
+util::Result<Formation>
+scale(const AppPaths& paths, const std::vector<std::string>& args, bool wait, util::Output& out);
+
+// "web=2 worker=0", in type order.
+std::string formation_text(const Formation& f);
+
+} // namespace slipway::core
