@@ -2,6 +2,7 @@
 
 #include <core/app_lock.hpp>
 #include <core/release_store.hpp>
+#include <core/serve.hpp>
 #include <core/settings.hpp>
 #include <util/fs.hpp>
 #include <util/strings.hpp>
@@ -125,6 +126,7 @@ scale(const AppPaths& paths, const std::vector<std::string>& args, bool wait, ut
   }
   if (!changes.empty()) {
     SW_TRY(save_formation(paths, f));
+    notify_serve(paths.root(), paths.name());
   }
   return f;
 }

@@ -11,6 +11,24 @@ namespace slipway::core {
 // SLIPWAY_ROOT if set, else /var/lib/slipway.
 std::string default_root();
 
+// What `slipway serve` keeps under the root: root's only (0700).
+struct ServePaths
+{
+  std::string run; // $ROOT/run
+
+  explicit ServePaths(const std::string& root) : run(root + "/run") {}
+  std::string
+  lock() const
+  {
+    return run + "/serve.lock";
+  } // held while serve runs; its note names the holder
+  std::string
+  socket() const
+  {
+    return run + "/serve.sock";
+  } // datagrams "APP": look at this app again (a release switched, a scale)
+};
+
 class AppPaths
 {
 public:
@@ -51,6 +69,16 @@ public:
   {
     return m_dir + "/formation.yml";
   } // how many dynos of each process type to run (formation.hpp)
+  std::string
+  log_file() const
+  {
+    return m_dir + "/logs/app.log";
+  } // the app's log stream (app_log.hpp); app.log.1 is the one before
+  std::string
+  dyno_state() const
+  {
+    return m_dir + "/dynos.json";
+  } // written by serve: the dynos running now, for `ps`
   std::string
   releases() const
   {

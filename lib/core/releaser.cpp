@@ -5,6 +5,7 @@
 #include <core/release_phase.hpp>
 #include <core/release_store.hpp>
 #include <core/retention.hpp>
+#include <core/serve.hpp>
 #include <core/slug_index.hpp>
 #include <util/clock.hpp>
 #include <util/dir_walk.hpp>
@@ -195,6 +196,8 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
   rec.finished_at = util::now_iso8601();
   SW_TRY(store.save(rec));
   SW_TRY(save_env(paths.config_file(), req.config));
+  // The gate: only now, with the release phase passed and current switched, may its dynos start.
+  notify_serve(paths.root(), paths.name());
   out.step("Released " + v);
   out.detail("current -> releases/" + v +
              (outcome.previous ? " (was " + version_name(*outcome.previous) + ")" : std::string()));

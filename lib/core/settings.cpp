@@ -118,6 +118,8 @@ table()
        }},
       {"dyno_limit", "most dynos ps:scale may ask for, per process type", Scope::app,
        number_getter(&AppSettings::dyno_limit), number_setter("dyno_limit", &AppSettings::dyno_limit, false)},
+      {"stop_timeout", "seconds a dyno gets between SIGTERM and SIGKILL when it is stopped", Scope::app,
+       number_getter(&AppSettings::stop_timeout), number_setter("stop_timeout", &AppSettings::stop_timeout, false, 0)},
       {"lock_wait", "wait for the deploy lock (true) or fail at once (false)", Scope::app,
        [](const AppSettings& s) { return std::string(s.lock_wait ? "true" : "false"); },
        [](AppSettings& s, const std::string& v) { return parse_bool("lock_wait", v, s.lock_wait); }},
@@ -153,6 +155,8 @@ table()
       {"buildpack_fetch_size", "bytes a git buildpack's fetch may receive", Scope::server,
        number_getter(&AppSettings::buildpack_fetch_size),
        number_setter("buildpack_fetch_size", &AppSettings::buildpack_fetch_size, true)},
+      {"log_size", "bytes an app's log (logs/app.log) may reach before it moves to app.log.1", Scope::server,
+       number_getter(&AppSettings::log_size), number_setter("log_size", &AppSettings::log_size, true)},
   };
   return t;
 }

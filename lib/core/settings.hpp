@@ -22,10 +22,12 @@ struct AppSettings
   std::string compression = "zstd";                       // zstd or gzip
   bool lock_wait = true;                                  // wait for the deploy lock, or fail at once
   unsigned long long dyno_limit = 100;                    // most dynos of one process type
+  unsigned long long stop_timeout = 30;                   // seconds a dyno gets between SIGTERM and SIGKILL
   std::string stack;                                      // STACK for buildpacks; empty: the OS's id
   std::vector<std::string> buildpack_dirs;                // server only: where path buildpacks may live
   unsigned long long buildpack_fetch_timeout = 300;       // server only: seconds a git buildpack fetch may take
   unsigned long long buildpack_fetch_size = 200ULL << 20; // server only: bytes it may receive
+  unsigned long long log_size = 10ULL << 20;              // server only: an app's log rotates past this
 
   // True if a push to `branch` (a short name, "main") deploys.
   bool deploys_branch(const std::string& branch) const;

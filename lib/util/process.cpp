@@ -28,6 +28,7 @@
 #include <csignal>
 #include <cstring>
 #include <ctime>
+#include <vector>
 
 namespace slipway::util {
 
@@ -287,6 +288,45 @@ supervise(const std::string& program,
   ::_exit(0);
 }
 
+// What a StartFailure means, for people.
+std::string
+start_error_text(const StartFailure& f, const ProcessSpec& spec, const std::string& program)
+{
+  const std::string& target = f.step == k_step_cwd ? spec.cwd : program;
+  if (f.step == k_step_user) {
+    return fmt::format("cannot switch to uid {}: {}", spec.uid, std::strerror(f.err));
+  }
+  if (f.step == k_step_cwd) {
+    return "cannot enter '" + target + "': " + std::strerror(f.err);
+  }
+  if (f.err == ENOENT && f.target_exists) {
+    return "cannot run '" + target + "': the interpreter on its #! line is missing";
+  }
+  if (f.err == ENOEXEC) {
+    return "cannot run '" + target + "': not a program (no #! line?)";
+  }
+  return "cannot run '" + target + "': " + std::strerror(f.err);
+}
+
+// argv and envp for execve, pointing into `spec`: built before fork.
+struct ExecArgs
+{
+  std::string program;
+  std::vector<char*> argv, envp;
+
+  explicit ExecArgs(const ProcessSpec& spec) : program(resolve_program(spec.argv[0], spec.env))
+  {
+    for (const auto& a : spec.argv) {
+      argv.push_back(const_cast<char*>(a.c_str()));
+    }
+    argv.push_back(nullptr);
+    for (const auto& e : spec.env) {
+      envp.push_back(const_cast<char*>(e.c_str()));
+    }
+    envp.push_back(nullptr);
+  }
+};
+
 // Splits a byte stream into lines; overlong lines are cut every 64 KiB.
 class LineSplitter
 {
@@ -386,16 +426,8 @@ run_process(const ProcessSpec& spec,
   }
 
   // Everything the children need is prepared before fork: no allocation after it.
-  std::string program = resolve_program(spec.argv[0], spec.env);
-  std::vector<char*> argv, envp;
-  for (const auto& a : spec.argv) {
-    argv.push_back(const_cast<char*>(a.c_str()));
-  }
-  argv.push_back(nullptr);
-  for (const auto& e : spec.env) {
-    envp.push_back(const_cast<char*>(e.c_str()));
-  }
-  envp.push_back(nullptr);
+  ExecArgs exec(spec);
+  const std::string& program = exec.program;
   PreparedOverlay view;
   if (spec.view) {
     view = prepare_overlay(*spec.view);
@@ -409,7 +441,8 @@ run_process(const ProcessSpec& spec,
   if (sup == 0) {
     int o = out_w.get();
     int e = spec.capture_stdout ? err_w.get() : o;
-    supervise(program, argv.data(), envp.data(), spec, o, e, status_w.get(), caller, spec.view ? &view : nullptr);
+    supervise(program, exec.argv.data(), exec.envp.data(), spec, o, e, status_w.get(), caller,
+              spec.view ? &view : nullptr);
   }
   out_w.reset();
   err_w.reset();
@@ -484,25 +517,55 @@ run_process(const ProcessSpec& spec,
   result.timed_out = ws.timed_out != 0;
   result.cancelled = ws.cancelled != 0;
   if (ws.start_errno != 0) {
-    result.program_missing = ws.start_step == k_step_exec && ws.start_errno == ENOENT && !ws.start_target_exists;
-    const std::string& target = ws.start_step == k_step_cwd ? spec.cwd : program;
-    if (ws.start_step == k_step_user) {
-      result.start_error = fmt::format("cannot switch to uid {}: {}", spec.uid, std::strerror(ws.start_errno));
-    } else if (ws.start_step == k_step_cwd) {
-      result.start_error = "cannot enter '" + target + "': " + std::strerror(ws.start_errno);
-    } else if (ws.start_errno == ENOENT && ws.start_target_exists) {
-      result.start_error = "cannot run '" + target + "': the interpreter on its #! line is missing";
-    } else if (ws.start_errno == ENOEXEC) {
-      result.start_error = "cannot run '" + target + "': not a program (no #! line?)";
-    } else {
-      result.start_error = "cannot run '" + target + "': " + std::strerror(ws.start_errno);
-    }
+    StartFailure f{ws.start_step, ws.start_errno, ws.start_target_exists};
+    result.program_missing = f.step == k_step_exec && f.err == ENOENT && !f.target_exists;
+    result.start_error = start_error_text(f, spec, program);
   }
   if (ws.view_errno != 0) {
     result.view_failed = true;
     result.view_error = std::string("cannot ") + overlay_step_name(ws.view_step) + ": " + std::strerror(ws.view_errno);
   }
   return result;
+}
+
+Result<Spawned>
+spawn_process(const ProcessSpec& spec)
+{
+  if (spec.argv.empty()) {
+    return error("no command to run");
+  }
+  int out[2], fail[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) {
+    return error(std::string("cannot create pipe: ") + std::strerror(errno));
+  }
+  Fd out_r(out[0]), out_w(out[1]);
+  if (::pipe2(fail, O_CLOEXEC) != 0) {
+    return error(std::string("cannot create pipe: ") + std::strerror(errno));
+  }
+  Fd fail_r(fail[0]), fail_w(fail[1]);
+  ExecArgs exec(spec);
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    return error(std::string("cannot fork: ") + std::strerror(errno));
+  }
+  if (pid == 0) {
+    exec_command(exec.program, exec.argv.data(), exec.envp.data(), spec, out_w.get(), out_w.get(), fail_w.get());
+  }
+  ::setpgid(pid, pid); // also done by the child; whichever runs first
+  out_w.reset();
+  fail_w.reset();
+  StartFailure failure{};
+  ssize_t got;
+  do {
+    got = ::read(fail_r.get(), &failure, sizeof failure);
+  } while (got < 0 && errno == EINTR);
+  if (got == static_cast<ssize_t>(sizeof failure)) {
+    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    return error(start_error_text(failure, spec, exec.program));
+  }
+  ::fcntl(out_r.get(), F_SETFL, ::fcntl(out_r.get(), F_GETFL) | O_NONBLOCK);
+  return Spawned{pid, std::move(out_r)};
 }
 
 } // namespace slipway::util

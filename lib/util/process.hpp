@@ -4,6 +4,7 @@
 // from several threads at once: nothing after fork allocates or takes a lock.
 #pragma once
 
+#include <util/fd.hpp>
 #include <util/overlay_view.hpp>
 #include <util/result.hpp>
 
@@ -64,6 +65,19 @@ struct ProcessResult
   // "exited with status 3", "was killed by signal 9", "timed out after 5s", ...
   std::string describe(double timeout_seconds = 0) const;
 };
+
+// A long-running child (a dyno), started and not waited for: its pid, which is also its
+// process group, and the read end (non-blocking) of its merged stdout and stderr.
+struct Spawned
+{
+  pid_t pid = -1;
+  Fd output;
+};
+
+// Start `spec` (argv, env, cwd, drop_privileges; not the timeout, the view or stdout capture)
+// in its own process group with stdin /dev/null, and return once it has exec'd. An error
+// when it could not: the same words as ProcessResult::start_error. The caller reaps it.
+Result<Spawned> spawn_process(const ProcessSpec& spec);
 
 // Run `spec` to the end. Each output line (without newline) goes to `on_line`.
 // `on_start` gets the supervisor's pid: SIGTERM to that pid cancels the command.

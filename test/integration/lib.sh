@@ -136,3 +136,50 @@ watch_overlap() {
 
 # The slug record of release v$2 of app $1.
 slug_of() { sed -n 's/^  id: //p' "$(app_dir "$1")/releases/$2/release.yml"; }
+
+# wait_for WHAT COMMAND...: retry COMMAND every 0.1 s for up to WAIT_SECONDS (20); fail
+# naming WHAT when it never succeeds.
+wait_for() {
+  local what=$1 i
+  shift
+  for ((i = 0; i < ${WAIT_SECONDS:-20} * 10; i++)); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  fail "timed out waiting for $what"
+}
+
+# start_serve: run `slipway serve` on this test's root in the background ($SERVE_PID, output
+# in $SCRATCH/serve.out); it is stopped when the test ends, however it ends.
+start_serve() {
+  "$SLIPWAY_BIN" serve >"$SCRATCH/serve.out" 2>&1 &
+  SERVE_PID=$!
+  trap stop_serve EXIT
+  wait_for "slipway serve to start" test -S "$SLIPWAY_ROOT/run/serve.sock"
+}
+
+stop_serve() {
+  if [ -n "${SERVE_PID:-}" ]; then
+    kill -TERM "$SERVE_PID" 2>/dev/null || true
+    wait "$SERVE_PID" 2>/dev/null || true
+    SERVE_PID=
+  fi
+}
+
+# dyno_field APP DYNO FIELD: a field of DYNO's newest entry in serve's dynos.json ("" if none).
+dyno_field() {
+  python3 - "$(app_dir "$1")/dynos.json" "$2" "$3" <<'PY'
+import json, sys
+try:
+    dynos = [d for d in json.load(open(sys.argv[1])) if d["name"] == sys.argv[2]]
+except (OSError, ValueError):
+    dynos = []
+print(max(dynos, key=lambda d: d["release"])[sys.argv[3]] if dynos else "")
+PY
+}
+
+# dyno_get APP DYNO: what GET / on DYNO's port answers (fails when nothing answers).
+dyno_get() {
+  local port; port=$(dyno_field "$1" "$2" port)
+  [ -n "$port" ] && curl -sf --max-time 5 "http://127.0.0.1:$port/"
+}

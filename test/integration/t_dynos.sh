@@ -39,3 +39,86 @@ test_scale_sets_the_formation_and_refuses_bad_input() {
   sw config:set A=1 -a hello > /dev/null
   assert_eq "web=1000 worker=2" "$(sw ps:scale -a hello)"
 }
+
+# dyno_is APP DYNO STATE [RELEASE]
+dyno_is() {
+  [ "$(dyno_field "$1" "$2" state)" = "$3" ] && { [ -z "${4:-}" ] || [ "$(dyno_field "$1" "$2" release)" = "$4" ]; }
+}
+
+# root_pids PATTERN: processes matching PATTERN (pgrep -f) that work inside this test's root.
+root_pids() {
+  local pid
+  for pid in $(pgrep -f "$1"); do
+    case "$(readlink "/proc/$pid/cwd" 2>/dev/null)" in "$SLIPWAY_ROOT"/*) echo "$pid" ;; esac
+  done
+}
+
+# dyno_answers APP DYNO TEXT
+dyno_answers() { [ "$(dyno_get "$1" "$2")" = "$3" ]; }
+
+# dyno_gone APP DYNO
+dyno_gone() { [ -z "$(dyno_field "$1" "$2" state)" ]; }
+
+# releases_running APP LIST: the releases serve runs dynos of, e.g. "[3]"
+releases_running() {
+  [ "$(python3 -c "import json,sys; print(sorted({d['release'] for d in json.load(open(sys.argv[1]))}))" "$(app_dir "$1")/dynos.json")" = "$2" ]
+}
+
+test_serve_runs_a_release_only_after_its_release_phase() {
+  new_app hello web
+  start_serve
+  push >/dev/null
+  assert_current hello v1
+  wait_for "web.1 of v1 to be up" dyno_is hello web.1 up 1
+  assert_eq "one hello web.1" "$(dyno_get hello web.1)"
+  run_sw ps.out ps -a hello
+  assert_contains ps.out "^=== web \(1\): python3 -u server.py$"
+  assert_contains ps.out "^web.1: up [0-9]{4}/[0-9]{2}/[0-9]{2} [0-9:]{8} \+0000 \(~ [0-9]+s ago\) v1$"
+  # A failed release phase starts nothing and leaves v1 serving.
+  sw config:set FAIL_RELEASE=yes -a hello > /dev/null 2>&1 || true
+  assert_current hello v1
+  sleep 2.5 # a full rescan happens every 2 s: it must not start v2
+  assert_eq "1" "$(dyno_field hello web.1 release)"
+  assert_eq "one hello web.1" "$(dyno_get hello web.1)"
+  # A release that passes takes over, and the old web dyno goes only once the new one is up.
+  sw config:set FAIL_RELEASE= GREETING=hi -a hello > /dev/null
+  assert_current hello v3
+  wait_for "web.1 of v3 to serve" dyno_answers hello web.1 "one hi web.1"
+  wait_for "v1's web.1 to go" releases_running hello "[3]"
+  assert_contains "$(app_dir hello)/logs/app.log" "slipway\[web.1\]: Starting process with command \`python3 -u server.py\` \(v1\) on port [0-9]+$"
+  assert_contains "$(app_dir hello)/logs/app.log" "app\[web.1\]: listening on [0-9]+ as web.1$"
+  assert_contains "$(app_dir hello)/logs/app.log" "slipway\[web.1\]: Stopping v1 \(SIGTERM\)$"
+  assert_not_contains "$(app_dir hello)/logs/app.log" "\(v2\)"
+  sw logs -n 3 -a hello > logs.out
+  assert_eq 3 "$(wc -l < logs.out)"
+}
+
+test_serve_scales_restarts_crashes_and_stops_cleanly() {
+  new_app hello web
+  start_serve
+  push >/dev/null
+  wait_for "web.1 up" dyno_is hello web.1 up 1
+  sw ps:scale worker=2 web=2 -a hello > /dev/null
+  wait_for "web.2 up" dyno_is hello web.2 up 1
+  wait_for "worker.2 up" dyno_is hello worker.2 up 1
+  wait_for "worker output" grep -q "app\[worker.2\]: working as worker.2" "$(app_dir hello)/logs/app.log"
+  assert_eq "one hello web.2" "$(dyno_get hello web.2)"
+  sw ps:scale worker=0 web=1 -a hello > /dev/null
+  wait_for "worker.1 to go" dyno_gone hello worker.1
+  wait_for "web.2 to go" dyno_gone hello web.2
+  # A crash restarts the dyno at once.
+  local pid; pid=$(root_pids "python3 -u server.py" | head -1)
+  [ -n "$pid" ] || fail "no web process found"
+  kill -KILL "$pid"
+  wait_for "the crash to be noticed" grep -q "slipway\[web.1\]: Process was killed by signal 9; State changed to crashed (restart in 0s)" "$(app_dir hello)/logs/app.log"
+  wait_for "web.1 up again" dyno_is hello web.1 up 1
+  # A second serve is refused, naming the first.
+  run_sw second.out serve
+  assert_eq 1 "$SW_STATUS"
+  assert_contains second.out "^slipway: error: slipway serve is already running for $SLIPWAY_ROOT \(pid $SERVE_PID since .*\); stop it first$"
+  # SIGTERM stops every dyno.
+  stop_serve
+  [ -z "$(root_pids "python3 -u server.py")" ] || fail "a dyno outlived serve"
+  run_sw ps.out ps -a hello
+  assert_eq "No dynos: slipway serve is not running on this server" "$(cat ps.out)"
+}

@@ -1,0 +1,64 @@
+// slipway serve: run every app's dynos until SIGTERM (core/serve.hpp).
+#include <cmd/command.hpp>
+#include <core/app_log.hpp>
+#include <core/local_runtime.hpp>
+#include <core/serve.hpp>
+#include <core/settings.hpp>
+
+#include <sys/prctl.h>
+
+#include <atomic>
+#include <csignal>
+
+namespace slipway::cmd {
+
+namespace {
+
+std::atomic<bool> g_stop{false}; // set by SIGTERM/SIGINT: a signal handler can only reach a global
+
+void
+on_stop_signal(int)
+{
+  g_stop = true;
+}
+
+} // namespace
+
+static util::Result<int>
+run_serve(Context& ctx)
+{
+  SW_TRY_ASSIGN(core::AppSettings server, core::load_server_settings(ctx.root));
+  // What the dynos leave behind (double forks) is reparented here and reaped.
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  struct sigaction sa
+  {
+  };
+  sa.sa_handler = on_stop_signal;
+  ::sigaction(SIGTERM, &sa, nullptr);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+  core::AppLogs logs(ctx.root, server.log_size);
+  core::LocalRuntime runtime(
+      [&](const std::string& app, const std::string& source, std::string_view line) { logs.write(app, source, line); });
+  SW_TRY_ASSIGN(auto serve, core::Server::open(ctx.root, runtime));
+  ctx.out->line("slipway serve: running the dynos of every app in " + ctx.root + " (SIGTERM stops them)");
+  serve->run(g_stop);
+  ctx.out->line("slipway serve: stopped");
+  return 0;
+}
+
+extern const CommandSpec k_cmd_serve{
+    "serve",
+    "",
+    "run every app's dynos, as their current releases and formations say (in the foreground)",
+    "One per server (a second one is refused). Starts a release's dynos only once it is current,\n"
+    "that is after its release phase succeeded; restarts crashed dynos (at once, then after a\n"
+    "growing wait); a new release's web dynos take over once they accept connections on $PORT.\n"
+    "Dyno output and events go to apps/APP/logs/app.log ('slipway logs'). SIGTERM stops every\n"
+    "dyno (SIGTERM, then SIGKILL after the app's stop_timeout) and exits.",
+    {},
+    0,
+    0,
+    run_serve};
+
+} // namespace slipway::cmd

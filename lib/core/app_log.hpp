@@ -1,0 +1,39 @@
+// An app's log stream: what its dynos print and what Slipway says about them, one line each,
+// as Heroku prints them: "2026-11-29T15:31:21.123456+00:00 app[web.1]: listening". Kept in
+// apps/APP/logs/app.log, which moves to app.log.1 when it passes a size.
+#pragma once
+
+#include <core/layout.hpp>
+#include <util/fd.hpp>
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace slipway::core {
+
+class AppLogs
+{
+public:
+  // `root`: where the apps are; `max_bytes`: the size at which a log is rotated.
+  AppLogs(std::string root, unsigned long long max_bytes) : m_root(std::move(root)), m_max(max_bytes) {}
+
+  // Append one line from `source` ("app[web.1]", "slipway[web.1]") to `app`'s log.
+  void write(const std::string& app, const std::string& source, std::string_view line);
+
+private:
+  struct Open
+  {
+    util::Fd fd;
+    unsigned long long size = 0;
+  };
+  std::string m_root;
+  unsigned long long m_max;
+  std::map<std::string, Open> m_open;
+};
+
+// The last `count` lines of `app`'s log (fewer when it has fewer).
+std::vector<std::string> tail_log(const AppPaths& paths, size_t count);
+
+} // namespace slipway::core

@@ -1,0 +1,345 @@
+#include "local_runtime.hpp"
+
+#include <util/clock.hpp>
+#include <util/fd.hpp>
+#include <util/process.hpp>
+
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+
+namespace slipway::core {
+
+namespace {
+
+// Fixed code: the command reaches bash only as $1, run by eval after .profile.d.
+const char* const k_prelude =
+    "for __slipway_f in \"$HOME\"/.profile.d/*.sh; do [ -r \"$__slipway_f\" ] && . \"$__slipway_f\"; done; "
+    "unset __slipway_f; eval \"$1\"";
+
+// A port nothing listens on now, from the kernel's ephemeral range.
+int
+free_port()
+{
+  util::Fd s(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  if (!s || ::bind(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      ::getsockname(s.get(), reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+    return 0;
+  }
+  return ntohs(a.sin_port);
+}
+
+// Whether something accepts connections on 127.0.0.1:port.
+bool
+accepting(int port)
+{
+  util::Fd s(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  return s && ::connect(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+}
+
+std::string
+describe_exit(int status)
+{
+  if (WIFEXITED(status)) {
+    return fmt::format("exited with status {}", WEXITSTATUS(status));
+  }
+  return fmt::format("was killed by signal {}", WTERMSIG(status));
+}
+
+} // namespace
+
+std::string
+to_string(DynoState s)
+{
+  switch (s) {
+  case DynoState::starting:
+    return "starting";
+  case DynoState::up:
+    return "up";
+  case DynoState::crashed:
+    return "crashed";
+  case DynoState::stopping:
+    return "stopping";
+  }
+  return "unknown";
+}
+
+double
+restart_backoff(unsigned crashes)
+{
+  if (crashes <= 1) {
+    return 0;
+  }
+  return std::min(1200.0, static_cast<double>(1ULL << std::min(crashes - 1, 11U)));
+}
+
+std::vector<std::string>
+profile_command(const std::string& command, const std::string& label)
+{
+  return {"bash", "-c", k_prelude, label, command};
+}
+
+struct LocalRuntime::Dyno
+{
+  DynoStatus status;
+  pid_t pid = -1;
+  util::Fd pidfd, output;
+  std::string partial;   // output after the last newline
+  double restart_at = 0; // crashed: when to start it again
+  double kill_at = 0;    // stopping: when SIGTERM's grace ends
+  bool stopping = false;
+};
+
+LocalRuntime::LocalRuntime(DynoLogFn log) : m_log(std::move(log)) {}
+
+LocalRuntime::~LocalRuntime()
+{
+  stop_all();
+}
+
+void
+LocalRuntime::launch(Dyno& d)
+{
+  const DynoSpec& s = d.status.spec;
+  util::ProcessSpec p;
+  p.argv = profile_command(s.command, "slipway-dyno");
+  p.cwd = s.dir;
+  bool has_path = false;
+  for (const auto& [k, v] : s.config) {
+    if (k == "HOME" || k == "DYNO" || k == "PORT") {
+      continue;
+    }
+    has_path = has_path || k == "PATH";
+    p.env.push_back(k + "=" + v);
+  }
+  if (!has_path) {
+    p.env.push_back("PATH=/usr/local/bin:/usr/bin:/bin");
+  }
+  p.env.push_back("HOME=" + s.dir);
+  p.env.push_back("DYNO=" + s.name());
+  if (s.type == "web") {
+    d.status.port = free_port();
+    p.env.push_back(fmt::format("PORT={}", d.status.port));
+  }
+  if (s.user) {
+    p.drop_privileges = true;
+    p.uid = s.user->uid;
+    p.gid = s.user->gid;
+  }
+  d.status.since = util::now_iso8601();
+  auto spawned = util::spawn_process(p);
+  if (!spawned) {
+    d.status.state = DynoState::crashed;
+    d.status.last_exit = spawned.error().message;
+    ++d.status.crashes;
+    d.restart_at = util::monotonic_seconds() + restart_backoff(d.status.crashes + 1);
+    m_log(s.app, "slipway[" + s.name() + "]", "could not start: " + spawned.error().message);
+    return;
+  }
+  d.pid = spawned->pid;
+  d.output = std::move(spawned->output);
+  d.pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, d.pid, 0)));
+  d.status.state = s.type == "web" ? DynoState::starting : DynoState::up;
+  m_log(s.app, "slipway[" + s.name() + "]",
+        fmt::format("Starting process with command `{}` (v{}){}", s.command, s.release,
+                    s.type == "web" ? fmt::format(" on port {}", d.status.port) : ""));
+}
+
+util::Status
+LocalRuntime::start(const DynoSpec& spec)
+{
+  auto d = std::make_unique<Dyno>();
+  d->status.spec = spec;
+  launch(*d);
+  m_dynos.push_back(std::move(d));
+  return {};
+}
+
+void
+LocalRuntime::stop(const std::string& app, const std::string& name, unsigned long release)
+{
+  for (auto& d : m_dynos) {
+    const DynoSpec& s = d->status.spec;
+    if (s.app != app || s.name() != name || s.release != release || d->stopping) {
+      continue;
+    }
+    d->stopping = true;
+    d->status.state = DynoState::stopping;
+    d->status.since = util::now_iso8601();
+    if (d->pid > 0) {
+      ::kill(-d->pid, SIGTERM);
+      d->kill_at = util::monotonic_seconds() + s.stop_grace;
+      m_log(app, "slipway[" + name + "]", fmt::format("Stopping v{} (SIGTERM)", release));
+    }
+  }
+}
+
+std::vector<DynoStatus>
+LocalRuntime::dynos(const std::string& app) const
+{
+  std::vector<DynoStatus> out;
+  for (const auto& d : m_dynos) {
+    if (app.empty() || d->status.spec.app == app) {
+      out.push_back(d->status);
+    }
+  }
+  return out;
+}
+
+void
+LocalRuntime::read_output(Dyno& d, bool all)
+{
+  char buf[65536];
+  for (int round = 0; d.output && (all || round < 16); ++round) {
+    ssize_t n = ::read(d.output.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      if (n == 0) {
+        d.output.reset(); // every writer closed it
+      }
+      break;
+    }
+    d.partial.append(buf, static_cast<size_t>(n));
+    size_t start = 0;
+    for (size_t nl; (nl = d.partial.find('\n', start)) != std::string::npos; start = nl + 1) {
+      m_log(d.status.spec.app, "app[" + d.status.spec.name() + "]",
+            std::string_view(d.partial).substr(start, nl - start));
+    }
+    d.partial.erase(0, start);
+    if (d.partial.size() >= 65536) {
+      m_log(d.status.spec.app, "app[" + d.status.spec.name() + "]", d.partial);
+      d.partial.clear();
+    }
+  }
+}
+
+void
+LocalRuntime::reap(Dyno& d, int status)
+{
+  // Whatever it left in its process group goes with it.
+  ::kill(-d.pid, SIGKILL);
+  read_output(d, false);
+  d.pid = -1;
+  d.pidfd.reset();
+  d.output.reset();
+  d.partial.clear();
+  const DynoSpec& s = d.status.spec;
+  if (d.stopping) {
+    m_log(s.app, "slipway[" + s.name() + "]", fmt::format("Process {} (v{})", describe_exit(status), s.release));
+    return;
+  }
+  d.status.state = DynoState::crashed;
+  d.status.last_exit = describe_exit(status);
+  d.status.since = util::now_iso8601();
+  ++d.status.crashes;
+  d.restart_at = util::monotonic_seconds() + restart_backoff(d.status.crashes);
+  m_log(s.app, "slipway[" + s.name() + "]",
+        fmt::format("Process {}; State changed to crashed (restart in {:.0f}s)", d.status.last_exit,
+                    restart_backoff(d.status.crashes)));
+}
+
+void
+LocalRuntime::wait(double seconds)
+{
+  double now = util::monotonic_seconds();
+  double until = now + seconds;
+  for (const auto& d : m_dynos) {
+    if (d->status.state == DynoState::crashed && !d->stopping) {
+      until = std::min(until, d->restart_at);
+    }
+    if (d->stopping && d->pid > 0) {
+      until = std::min(until, d->kill_at);
+    }
+  }
+  std::vector<pollfd> fds;
+  std::vector<std::pair<Dyno*, bool>> owners; // dyno, is its pidfd
+  for (const auto& d : m_dynos) {
+    if (d->output) {
+      fds.push_back({d->output.get(), POLLIN, 0});
+      owners.emplace_back(d.get(), false);
+    }
+    if (d->pidfd) {
+      fds.push_back({d->pidfd.get(), POLLIN, 0});
+      owners.emplace_back(d.get(), true);
+    }
+  }
+  // Starting web dynos are probed for their port every 100 ms.
+  bool probing = std::any_of(m_dynos.begin(), m_dynos.end(),
+                             [](const auto& d) { return d->status.state == DynoState::starting && d->pid > 0; });
+  double timeout = std::max(0.0, std::min(until - now, probing ? 0.1 : until - now));
+  int n = ::poll(fds.data(), fds.size(), static_cast<int>(timeout * 1000));
+  for (size_t i = 0; n > 0 && i < fds.size(); ++i) {
+    if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) {
+      continue;
+    }
+    auto [d, is_pid] = owners[i];
+    if (!is_pid) {
+      read_output(*d, false);
+      continue;
+    }
+    int status = 0;
+    if (d->pid > 0 && ::waitpid(d->pid, &status, WNOHANG) == d->pid) {
+      reap(*d, status);
+    }
+  }
+  // Orphans a dyno left (reparented to this subreaper) are reaped here.
+  while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+  }
+  now = util::monotonic_seconds();
+  for (auto& d : m_dynos) {
+    const DynoSpec& s = d->status.spec;
+    if (d->status.state == DynoState::starting && d->pid > 0 && accepting(d->status.port)) {
+      d->status.state = DynoState::up;
+      d->status.crashes = 0;
+      d->status.since = util::now_iso8601();
+      m_log(s.app, "slipway[" + s.name() + "]", "State changed from starting to up");
+    }
+    if (d->stopping && d->pid > 0 && now >= d->kill_at) {
+      ::kill(-d->pid, SIGKILL);
+      d->kill_at = now + 3600;
+      m_log(s.app, "slipway[" + s.name() + "]", "Stopping with SIGKILL: it ignored SIGTERM for its grace period");
+    }
+    if (d->status.state == DynoState::crashed && !d->stopping && now >= d->restart_at) {
+      launch(*d);
+    }
+  }
+  std::erase_if(m_dynos, [](const auto& d) { return d->stopping && d->pid <= 0; });
+}
+
+void
+LocalRuntime::stop_all()
+{
+  for (const auto& d : m_dynos) {
+    if (!d->stopping) {
+      stop(d->status.spec.app, d->status.spec.name(), d->status.spec.release);
+    }
+    if (d->pid <= 0) {
+      d->stopping = true;
+    }
+  }
+  std::erase_if(m_dynos, [](const auto& d) { return d->stopping && d->pid <= 0; });
+  while (!m_dynos.empty()) {
+    wait(0.2);
+  }
+}
+
+} // namespace slipway::core

@@ -1,0 +1,77 @@
+// Where dynos run: what starts, stops, lists and health-checks them. `slipway serve`
+// (core/serve.hpp) drives one Runtime and knows nothing else about processes; the local
+// supervisor (core/local_runtime.hpp) is the first implementation, a multi-host one (Docker
+// Swarm) is to follow behind the same calls.
+#pragma once
+
+#include <core/app_user.hpp>
+#include <core/config_vars.hpp>
+#include <util/result.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace slipway::core {
+
+// One dyno to run: `bash -c COMMAND` in the release tree, as the app's user.
+struct DynoSpec
+{
+  std::string app;
+  std::string type;      // "web"
+  unsigned index = 1;    // 1 for web.1
+  unsigned long release; // the version whose tree and config it runs
+  std::string command;   // from the release's process types
+  std::string dir;       // the release tree, releases/vN/app (never written)
+  ConfigVars config;     // the release's config vars
+  std::optional<AppUser> user;
+  double stop_grace = 30; // seconds between SIGTERM and SIGKILL
+
+  std::string
+  name() const
+  {
+    return type + "." + std::to_string(index);
+  }
+};
+
+enum class DynoState {
+  starting, // running, not yet answering on its port (web) or just started
+  up,       // running (a web dyno: its port accepts connections)
+  crashed,  // exited; restarted after a backoff
+  stopping, // told to stop, not gone yet
+};
+std::string to_string(DynoState s);
+
+struct DynoStatus
+{
+  DynoSpec spec;
+  DynoState state = DynoState::starting;
+  int port = 0;          // web dynos: where it listens (PORT)
+  std::string since;     // when it entered this state (ISO 8601)
+  std::string last_exit; // "exited with status 3", for crashed
+  unsigned crashes = 0;  // since it was last up
+};
+
+// What a dyno printed, or an event of the runtime's own ("web.1 crashed: ..."), for the logs.
+using DynoLogFn = std::function<void(const std::string& app, const std::string& source, std::string_view line)>;
+
+class Runtime
+{
+public:
+  virtual ~Runtime() = default;
+  // Start a dyno (a web dyno gets a free PORT). It runs until stopped; a crash restarts it,
+  // at once the first time, then after a growing wait (up to 20 minutes).
+  virtual util::Status start(const DynoSpec& spec) = 0;
+  // Stop one dyno: SIGTERM to all it started, SIGKILL after its stop_grace.
+  virtual void stop(const std::string& app, const std::string& name, unsigned long release) = 0;
+  // Every dyno of `app` (all apps: empty), stopping ones included.
+  virtual std::vector<DynoStatus> dynos(const std::string& app = {}) const = 0;
+  // Handle what happened (exits, output, restarts, health) for up to `seconds`.
+  virtual void wait(double seconds) = 0;
+  // Stop everything and wait until it is gone (stop grace included).
+  virtual void stop_all() = 0;
+};
+
+} // namespace slipway::core

@@ -1,0 +1,260 @@
+#include "serve.hpp"
+
+#include <core/app_lookup.hpp>
+#include <core/app_name.hpp>
+#include <core/app_user.hpp>
+#include <core/formation.hpp>
+#include <core/release_store.hpp>
+#include <core/settings.hpp>
+#include <util/clock.hpp>
+#include <util/fs.hpp>
+#include <util/identity.hpp>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <fmt/format.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace slipway::core {
+
+namespace {
+
+sockaddr_un
+socket_address(const std::string& path)
+{
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
+  return a;
+}
+
+// What one app should run now: its current release's record, config and formation.
+struct Wanted
+{
+  unsigned long release = 0;
+  std::string dir;
+  ConfigVars config;
+  ProcessTypes types;
+  Formation formation;
+  double stop_grace = 30;
+  std::optional<AppUser> user;
+};
+
+std::optional<Wanted>
+wanted(const AppPaths& paths)
+{
+  if (!util::is_directory(paths.dir())) {
+    return std::nullopt;
+  }
+  ReleaseStore store(paths);
+  auto cur = store.current();
+  if (!cur) {
+    return std::nullopt;
+  }
+  auto record = store.load(*cur);
+  auto config = store.config_of(*cur);
+  auto settings = load_settings(paths);
+  if (!record || !config || !settings) {
+    spdlog::warn("{}: cannot read v{}: {}", paths.name(), *cur,
+                 !record   ? record.error().message
+                 : !config ? config.error().message
+                           : settings.error().message);
+    return std::nullopt;
+  }
+  auto formation = load_formation(paths, record->process_types);
+  if (!formation) {
+    spdlog::warn("{}: {}", paths.name(), formation.error().message);
+    return std::nullopt;
+  }
+  return Wanted{*cur,
+                store.dir(*cur) + "/" + ReleaseFiles::app,
+                *config,
+                record->process_types,
+                *formation,
+                static_cast<double>(settings->stop_timeout),
+                app_user(paths.name())};
+}
+
+} // namespace
+
+util::Result<std::unique_ptr<Server>>
+Server::open(const std::string& root, Runtime& runtime)
+{
+  ServePaths run(root);
+  SW_TRY(util::make_dirs(run.run, 0700));
+  std::unique_ptr<Server> s(new Server(root, runtime));
+  SW_TRY_ASSIGN(bool got, util::FileLock::try_acquire(run.lock(), s->m_lock));
+  if (!got) {
+    std::string holder = util::FileLock::read_note(run.lock());
+    return util::error("slipway serve is already running for " + root + (holder.empty() ? "" : " (" + holder + ")") +
+                       "; stop it first");
+  }
+  s->m_lock.set_note(fmt::format("pid {} since {}", ::getpid(), util::now_iso8601()));
+  ::unlink(run.socket().c_str());
+  s->m_socket.reset(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  sockaddr_un a = socket_address(run.socket());
+  if (!s->m_socket || ::bind(s->m_socket.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    return util::error(util::errno_message("cannot listen on", run.socket()));
+  }
+  ::chmod(run.socket().c_str(), 0600);
+  return s;
+}
+
+void
+Server::reconcile(const std::string& app)
+{
+  AppPaths paths(m_root, app);
+  auto want = wanted(paths);
+  auto running = m_runtime.dynos(app);
+  auto is_wanted = [&](const DynoSpec& s) {
+    auto it = want ? want->formation.find(s.type) : Formation::const_iterator();
+    return want && s.release == want->release && it != want->formation.end() && s.index <= it->second &&
+           want->types.count(s.type);
+  };
+  // Start what is missing.
+  if (want) {
+    for (const auto& [type, count] : want->formation) {
+      for (unsigned i = 1; i <= count; ++i) {
+        bool have = std::any_of(running.begin(), running.end(), [&](const DynoStatus& d) {
+          return d.state != DynoState::stopping && d.spec.type == type && d.spec.index == i &&
+                 d.spec.release == want->release;
+        });
+        if (!have) {
+          DynoSpec spec{app,       type,         i,          want->release,   want->types.at(type),
+                        want->dir, want->config, want->user, want->stop_grace};
+          (void)m_runtime.start(spec);
+        }
+      }
+    }
+    running = m_runtime.dynos(app);
+  }
+  // The current release's web dynos, all up: only then may older web dynos go.
+  bool new_web_up = want && std::all_of(running.begin(), running.end(), [&](const DynoStatus& d) {
+                      return d.spec.type != "web" || d.spec.release != want->release || !is_wanted(d.spec) ||
+                             d.state == DynoState::up;
+                    });
+  bool waiting = false;
+  for (const auto& d : running) {
+    if (d.state == DynoState::stopping || is_wanted(d.spec)) {
+      continue;
+    }
+    bool old_web = want && d.spec.type == "web" && d.spec.release != want->release && want->formation.count("web") &&
+                   want->formation.at("web") > 0;
+    if (old_web && !new_web_up) {
+      waiting = true;
+      continue;
+    }
+    m_runtime.stop(app, d.spec.name(), d.spec.release);
+  }
+  if (waiting) {
+    m_switching.insert(app);
+  } else {
+    m_switching.erase(app);
+  }
+}
+
+void
+Server::reconcile_all()
+{
+  std::set<std::string> apps;
+  if (auto names = list_apps(m_root)) {
+    apps.insert(names->begin(), names->end());
+  }
+  for (const auto& d : m_runtime.dynos()) {
+    apps.insert(d.spec.app); // a destroyed app's dynos stop
+  }
+  for (const auto& app : apps) {
+    reconcile(app);
+  }
+}
+
+void
+Server::publish()
+{
+  std::map<std::string, nlohmann::json> by_app;
+  if (auto names = list_apps(m_root)) {
+    for (const auto& app : *names) {
+      by_app[app] = nlohmann::json::array();
+    }
+  }
+  for (const auto& d : m_runtime.dynos()) {
+    nlohmann::json j;
+    j["name"] = d.spec.name();
+    j["type"] = d.spec.type;
+    j["release"] = d.spec.release;
+    j["command"] = d.spec.command;
+    j["state"] = to_string(d.state);
+    j["since"] = d.since;
+    j["port"] = d.port;
+    j["last_exit"] = d.last_exit;
+    by_app[d.spec.app].push_back(j);
+  }
+  for (const auto& [app, list] : by_app) {
+    AppPaths paths(m_root, app);
+    if (!util::is_directory(paths.dir())) {
+      continue;
+    }
+    std::string text = list.dump(2) + "\n";
+    auto old = util::read_file(paths.dyno_state());
+    if (!old || *old != text) {
+      (void)util::write_file_atomic(paths.dyno_state(), text, 0640, false);
+    }
+  }
+}
+
+void
+Server::read_socket()
+{
+  char buf[256];
+  ssize_t n;
+  while ((n = ::recv(m_socket.get(), buf, sizeof buf, 0)) > 0) {
+    std::string app(buf, static_cast<size_t>(n));
+    if (validate_app_name(app)) {
+      reconcile(app);
+    }
+  }
+}
+
+void
+Server::run(const std::atomic<bool>& stop)
+{
+  double next_scan = 0;
+  while (!stop) {
+    double now = util::monotonic_seconds();
+    if (now >= next_scan) {
+      reconcile_all(); // catch up with whatever changed while nobody told us
+      next_scan = now + 2;
+    }
+    read_socket();
+    for (auto app : std::set<std::string>(m_switching)) {
+      reconcile(app);
+    }
+    publish();
+    pollfd p{m_socket.get(), POLLIN, 0};
+    ::poll(&p, 1, 0);
+    m_runtime.wait(p.revents ? 0 : 0.2);
+  }
+  m_runtime.stop_all();
+  publish();
+}
+
+void
+notify_serve(const std::string& root, const std::string& app)
+{
+  ServePaths run(root);
+  util::Fd s(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  sockaddr_un a = socket_address(run.socket());
+  if (s) {
+    (void)::sendto(s.get(), app.data(), app.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  }
+}
+
+} // namespace slipway::core

@@ -1,0 +1,51 @@
+// `slipway serve`: keeps every app's dynos as its current release and formation say, through
+// a Runtime. All it needs is on disk (each app's `current`, records and formation.yml), so it
+// catches up whenever it starts; the engine only nudges it (notify_serve) after a switch.
+#pragma once
+
+#include <core/layout.hpp>
+#include <core/runtime.hpp>
+#include <util/fd.hpp>
+#include <util/file_lock.hpp>
+#include <util/output.hpp>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+namespace slipway::core {
+
+class Server
+{
+public:
+  // Take the serve lock (a second serve is refused, naming the first) and open the socket.
+  static util::Result<std::unique_ptr<Server>> open(const std::string& root, Runtime& runtime);
+
+  // Run until `stop` becomes true (a signal handler sets it); then stop every dyno.
+  void run(const std::atomic<bool>& stop);
+
+  // Bring one app's dynos in line with its current release and formation: start what is
+  // missing; stop what is not wanted, except that a web dyno of an older release keeps
+  // serving until the current release's web dynos are all up.
+  void reconcile(const std::string& app);
+
+private:
+  Server(std::string root, Runtime& runtime) : m_root(std::move(root)), m_runtime(runtime) {}
+  void reconcile_all();
+  void publish();
+  void read_socket();
+
+  std::string m_root;
+  Runtime& m_runtime;
+  util::FileLock m_lock;
+  util::Fd m_socket;
+  std::set<std::string> m_switching; // apps whose old web dynos wait for the new ones
+};
+
+// Tell a running serve to look at `app` again (best effort: when serve is down it catches up
+// when it starts).
+void notify_serve(const std::string& root, const std::string& app);
+
+} // namespace slipway::core
