@@ -37,21 +37,13 @@ state_time(const std::string& iso)
   return fmt::format("{} (~ {} ago)", buf, rel);
 }
 
-bool
-serve_running(const std::string& root)
-{
-  util::FileLock probe;
-  auto got = util::FileLock::try_acquire(core::ServePaths(root).lock(), probe);
-  return got && !*got;
-}
-
 } // namespace
 
 static util::Result<int>
 run_ps(Context& ctx)
 {
   SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
-  bool running = util::path_exists(core::ServePaths(ctx.root).lock()) && serve_running(ctx.root);
+  bool running = core::serve_running(ctx.root);
   nlohmann::json dynos = nlohmann::json::array();
   if (running && util::path_exists(paths.dyno_state())) {
     SW_TRY_ASSIGN(std::string text, util::read_file(paths.dyno_state()));
@@ -123,6 +115,27 @@ run_logs(Context& ctx)
   }
   return 0;
 }
+
+static util::Result<int>
+run_restart(Context& ctx)
+{
+  SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
+  std::string what = ctx.args.empty() ? "" : ctx.args[0];
+  SW_TRY(core::restart_dynos(ctx.root, paths, what));
+  ctx.out->line(fmt::format("Restarting {} on {}... done", what.empty() ? "dynos" : what + " dynos", paths.name()));
+  return 0;
+}
+
+extern const CommandSpec k_cmd_ps_restart{
+    "ps:restart",
+    "[TYPE|DYNO]",
+    "restart the app's dynos: all, one process type (web) or one dyno (web.1)",
+    "Each is stopped (SIGTERM, then SIGKILL after the app's stop_timeout) and started again\n"
+    "from the current release, as 'slipway serve' runs it.",
+    {k_app_option},
+    0,
+    1,
+    run_restart};
 
 extern const CommandSpec k_cmd_ps{
     "ps",

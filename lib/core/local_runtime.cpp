@@ -2,7 +2,9 @@
 
 #include <util/clock.hpp>
 #include <util/fd.hpp>
+#include <util/identity.hpp>
 #include <util/process.hpp>
+#include <util/strings.hpp>
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
@@ -154,6 +156,7 @@ LocalRuntime::launch(Dyno& d)
     return;
   }
   d.pid = spawned->pid;
+  d.status.handle = fmt::format("{} {}", d.pid, util::process_start_time(d.pid));
   d.output = std::move(spawned->output);
   d.pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, d.pid, 0)));
   d.status.state = s.type == "web" ? DynoState::starting : DynoState::up;
@@ -239,6 +242,7 @@ LocalRuntime::reap(Dyno& d, int status)
   ::kill(-d.pid, SIGKILL);
   read_output(d, false);
   d.pid = -1;
+  d.status.handle.clear();
   d.pidfd.reset();
   d.output.reset();
   d.partial.clear();
@@ -339,6 +343,34 @@ LocalRuntime::stop_all()
   std::erase_if(m_dynos, [](const auto& d) { return d->stopping && d->pid <= 0; });
   while (!m_dynos.empty()) {
     wait(0.2);
+  }
+}
+
+void
+LocalRuntime::stop_orphans(const std::vector<DynoStatus>& recorded, double grace)
+{
+  // Each handle is "PID START-TIME": only that very process (its group) is signalled.
+  std::vector<pid_t> alive;
+  for (const auto& r : recorded) {
+    const std::string& h = r.handle;
+    auto space = h.find(' ');
+    unsigned long long pid = 0;
+    if (space == std::string::npos || !util::parse_uint(h.substr(0, space), pid) || pid <= 1 ||
+        !util::process_alive(static_cast<pid_t>(pid), h.substr(space + 1))) {
+      continue;
+    }
+    ::kill(-static_cast<pid_t>(pid), SIGTERM);
+    alive.push_back(static_cast<pid_t>(pid));
+    m_log(r.spec.app, "slipway[" + r.spec.name() + "]",
+          fmt::format("Stopping v{} (process group {}), left running by a serve that was killed", r.spec.release, pid));
+  }
+  double until = util::monotonic_seconds() + grace;
+  while (!alive.empty() && util::monotonic_seconds() < until) {
+    std::erase_if(alive, [](pid_t p) { return ::kill(p, 0) != 0; });
+    ::usleep(50000);
+  }
+  for (pid_t p : alive) {
+    ::kill(-p, SIGKILL);
   }
 }
 

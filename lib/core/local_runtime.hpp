@@ -20,6 +20,7 @@ public:
   std::vector<DynoStatus> dynos(const std::string& app = {}) const override;
   void wait(double seconds) override;
   void stop_all() override;
+  void stop_orphans(const std::vector<DynoStatus>& recorded, double grace) override;
 
 private:
   struct Dyno;

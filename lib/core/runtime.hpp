@@ -52,6 +52,7 @@ struct DynoStatus
   std::string since;     // when it entered this state (ISO 8601)
   std::string last_exit; // "exited with status 3", for crashed
   unsigned crashes = 0;  // since it was last up
+  std::string handle;    // the runtime's own id for what runs it (local: "PID START-TIME")
 };
 
 // What a dyno printed, or an event of the runtime's own ("web.1 crashed: ..."), for the logs.
@@ -72,6 +73,10 @@ public:
   virtual void wait(double seconds) = 0;
   // Stop everything and wait until it is gone (stop grace included).
   virtual void stop_all() = 0;
+  // Stop what an earlier, killed serve left running, given what it recorded (app, name,
+  // handle); they
+  // are not this runtime's dynos, so they are stopped, never adopted (no dyno runs twice).
+  virtual void stop_orphans(const std::vector<DynoStatus>& recorded, double grace) = 0;
 };
 
 } // namespace slipway::core

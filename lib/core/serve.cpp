@@ -9,6 +9,7 @@
 #include <util/clock.hpp>
 #include <util/fs.hpp>
 #include <util/identity.hpp>
+#include <util/strings.hpp>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -105,6 +106,27 @@ Server::open(const std::string& root, Runtime& runtime)
     return util::error(util::errno_message("cannot listen on", run.socket()));
   }
   ::chmod(run.socket().c_str(), 0600);
+  // A serve that was killed (SIGKILL, a crash) left its dynos running, orphaned: stop them
+  // before starting anything, so that no dyno ever runs twice.
+  std::vector<DynoStatus> orphans;
+  if (auto names = list_apps(root)) {
+    for (const auto& app : *names) {
+      auto text = util::read_file(AppPaths(root, app).dyno_state());
+      auto list = text ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json();
+      for (const auto& d : list.is_array() ? list : nlohmann::json::array()) {
+        if (d.is_object() && d.value("handle", "") != "") {
+          DynoStatus o;
+          o.spec.app = app;
+          o.spec.type = d.value("type", "");
+          o.spec.index = d.value("index", 1U);
+          o.spec.release = d.value("release", 0UL);
+          o.handle = d.value("handle", "");
+          orphans.push_back(o);
+        }
+      }
+    }
+  }
+  runtime.stop_orphans(orphans, 10);
   return s;
 }
 
@@ -189,12 +211,14 @@ Server::publish()
     nlohmann::json j;
     j["name"] = d.spec.name();
     j["type"] = d.spec.type;
+    j["index"] = d.spec.index;
     j["release"] = d.spec.release;
     j["command"] = d.spec.command;
     j["state"] = to_string(d.state);
     j["since"] = d.since;
     j["port"] = d.port;
     j["last_exit"] = d.last_exit;
+    j["handle"] = d.handle;
     by_app[d.spec.app].push_back(j);
   }
   for (const auto& [app, list] : by_app) {
@@ -216,9 +240,26 @@ Server::read_socket()
   char buf[256];
   ssize_t n;
   while ((n = ::recv(m_socket.get(), buf, sizeof buf, 0)) > 0) {
-    std::string app(buf, static_cast<size_t>(n));
-    if (validate_app_name(app)) {
-      reconcile(app);
+    // "APP": look again; "APP WHAT": restart (restart_dynos).
+    std::string msg(buf, static_cast<size_t>(n));
+    auto space = msg.find(' ');
+    std::string app = msg.substr(0, space);
+    if (!validate_app_name(app)) {
+      continue;
+    }
+    if (space != std::string::npos) {
+      restart(app, msg.substr(space + 1));
+    }
+    reconcile(app);
+  }
+}
+
+void
+Server::restart(const std::string& app, const std::string& what)
+{
+  for (const auto& d : m_runtime.dynos(app)) {
+    if (d.state != DynoState::stopping && (what == "*" || what == d.spec.type || what == d.spec.name())) {
+      m_runtime.stop(app, d.spec.name(), d.spec.release);
     }
   }
 }
@@ -255,6 +296,47 @@ notify_serve(const std::string& root, const std::string& app)
   if (s) {
     (void)::sendto(s.get(), app.data(), app.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
   }
+}
+
+bool
+serve_running(const std::string& root)
+{
+  util::FileLock probe;
+  ServePaths run(root);
+  if (!util::path_exists(run.lock())) {
+    return false;
+  }
+  auto got = util::FileLock::try_acquire(run.lock(), probe);
+  return got && !*got;
+}
+
+util::Status
+restart_dynos(const std::string& root, const AppPaths& app, const std::string& what)
+{
+  if (!serve_running(root)) {
+    return util::error("slipway serve is not running on this server: no dynos to restart; start it (slipway serve)");
+  }
+  if (!what.empty()) {
+    ReleaseStore store(app);
+    auto cur = store.current();
+    auto record = cur ? store.load(*cur) : util::Result<ReleaseRecord>(util::error("no release"));
+    std::string type = what.substr(0, what.find('.'));
+    unsigned long long index = 1;
+    bool dyno_ok = what.find('.') == std::string::npos || util::parse_uint(what.substr(what.find('.') + 1), index);
+    if (!record || !record->process_types.count(type) || type == "release" || !dyno_ok || index == 0) {
+      return util::error("no process type or dyno '" + util::printable(what) + "' on " + app.name() +
+                             " (see 'slipway ps -a " + app.name() + "')",
+                         2);
+    }
+  }
+  ServePaths run(root);
+  util::Fd s(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  sockaddr_un a = socket_address(run.socket());
+  std::string msg = app.name() + " " + (what.empty() ? "*" : what);
+  if (!s || ::sendto(s.get(), msg.data(), msg.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0) {
+    return util::error(util::errno_message("cannot reach slipway serve at", run.socket()));
+  }
+  return {};
 }
 
 } // namespace slipway::core

@@ -36,6 +36,7 @@ private:
   void reconcile_all();
   void publish();
   void read_socket();
+  void restart(const std::string& app, const std::string& what);
 
   std::string m_root;
   Runtime& m_runtime;
@@ -47,5 +48,13 @@ private:
 // Tell a running serve to look at `app` again (best effort: when serve is down it catches up
 // when it starts).
 void notify_serve(const std::string& root, const std::string& app);
+
+// Whether a serve runs for `root` now (it holds the serve lock).
+bool serve_running(const std::string& root);
+
+// Ask the running serve to restart `app`'s dynos: all, one type ("web") or one dyno ("web.1").
+// Each is stopped and started again from the app's current release. An error when serve is
+// not running or `what` names no process type of the current release.
+util::Status restart_dynos(const std::string& root, const AppPaths& app, const std::string& what);
 
 } // namespace slipway::core

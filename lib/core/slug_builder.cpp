@@ -133,7 +133,8 @@ compile_and_release(const BuildInput& in,
   StackWatch watch(out, stack);
   util::FaultOnLine compile_out(watch, "during-compile");
   for (const auto& bp : packs) {
-    SW_TRY_ASSIGN(auto result, buildpack::compile(bp, area.app, in.paths.cache(), area.env_dir, exports, env, compile_out));
+    SW_TRY_ASSIGN(auto result,
+                  buildpack::compile(bp, area.app, in.paths.cache(), area.env_dir, exports, env, compile_out));
     if (!result.success() && watch.seen()) {
       return util::error("failed to compile app with buildpack '" + bp.name + "': bin/compile " +
                          result.describe(env.timeout) + " after naming the stack '" + stack +

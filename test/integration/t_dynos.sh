@@ -53,6 +53,9 @@ root_pids() {
   done
 }
 
+# web_pid_other_than PID: a server.py process in this root other than PID exists.
+web_pid_other_than() { [ -n "$(root_pids "^python3 -u server.py" | grep -vx "$1")" ]; }
+
 # dyno_answers APP DYNO TEXT
 dyno_answers() { [ "$(dyno_get "$1" "$2")" = "$3" ]; }
 
@@ -107,9 +110,9 @@ test_serve_scales_restarts_crashes_and_stops_cleanly() {
   wait_for "worker.1 to go" dyno_gone hello worker.1
   wait_for "web.2 to go" dyno_gone hello web.2
   # A crash restarts the dyno at once.
-  local pid; pid=$(root_pids "python3 -u server.py" | head -1)
+  local pid; pid=$(root_pids "^python3 -u server.py" | head -1)
   [ -n "$pid" ] || fail "no web process found"
-  kill -KILL "$pid"
+  kill -KILL -- "-$(ps -o pgid= -p "$pid" | tr -d ' ')"
   wait_for "the crash to be noticed" grep -q "slipway\[web.1\]: Process was killed by signal 9; State changed to crashed (restart in 0s)" "$(app_dir hello)/logs/app.log"
   wait_for "web.1 up again" dyno_is hello web.1 up 1
   # A second serve is refused, naming the first.
@@ -118,7 +121,36 @@ test_serve_scales_restarts_crashes_and_stops_cleanly() {
   assert_contains second.out "^slipway: error: slipway serve is already running for $SLIPWAY_ROOT \(pid $SERVE_PID since .*\); stop it first$"
   # SIGTERM stops every dyno.
   stop_serve
-  [ -z "$(root_pids "python3 -u server.py")" ] || fail "a dyno outlived serve"
+  [ -z "$(root_pids "^python3 -u server.py")" ] || fail "a dyno outlived serve"
   run_sw ps.out ps -a hello
   assert_eq "No dynos: slipway serve is not running on this server" "$(cat ps.out)"
+}
+
+test_restart_and_a_killed_serve_never_run_a_dyno_twice() {
+  new_app hello web
+  run_sw down.out ps:restart -a hello
+  assert_eq 1 "$SW_STATUS"
+  assert_eq "slipway: error: slipway serve is not running on this server: no dynos to restart; start it (slipway serve)" "$(cat down.out)"
+  start_serve
+  push >/dev/null
+  wait_for "web.1 up" dyno_is hello web.1 up 1
+  local first; first=$(root_pids "^python3 -u server.py")
+  run_sw bad.out ps:restart clock -a hello
+  assert_eq 2 "$SW_STATUS"
+  assert_eq "slipway: error: no process type or dyno 'clock' on hello (see 'slipway ps -a hello')" "$(cat bad.out)"
+  sw ps:restart web.1 -a hello > restart.out
+  assert_eq "Restarting web.1 dynos on hello... done" "$(cat restart.out)"
+  wait_for "a new web.1" web_pid_other_than "$first"
+  wait_for "the old web.1 to go" test ! -e "/proc/$first"
+  wait_for "web.1 up again" dyno_is hello web.1 up 1
+  # serve killed outright: its dyno lives on, orphaned; the next serve stops it first.
+  local orphan group; orphan=$(root_pids "^python3 -u server.py")
+  group=$(ps -o pgid= -p "$orphan" | tr -d ' ')
+  kill -KILL "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
+  kill -0 "$orphan" || fail "the dyno died with serve (it should outlive a SIGKILL)"
+  start_serve
+  wait_for "the orphan to be stopped" test ! -e "/proc/$orphan"
+  wait_for "web.1 up under the new serve" dyno_is hello web.1 up 1
+  assert_eq 1 "$(root_pids "^python3 -u server.py" | wc -l)"
+  assert_contains "$(app_dir hello)/logs/app.log" "slipway\[web.1\]: Stopping v1 \(process group $group\), left running by a serve that was killed$"
 }
