@@ -2,10 +2,13 @@
 #include <cmd/command.hpp>
 #include <core/app_log.hpp>
 #include <core/local_runtime.hpp>
+#include <core/router.hpp>
 #include <core/serve.hpp>
 #include <core/settings.hpp>
+#include <util/strings.hpp>
 
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <csignal>
@@ -40,8 +43,16 @@ run_serve(Context& ctx)
   core::AppLogs logs(ctx.root, server.log_size);
   core::LocalRuntime runtime(
       [&](const std::string& app, const std::string& source, std::string_view line) { logs.write(app, source, line); });
-  SW_TRY_ASSIGN(auto serve, core::Server::open(ctx.root, runtime));
-  ctx.out->line("slipway serve: running the dynos of every app in " + ctx.root + " (SIGTERM stops them)");
+  // Root may listen on port 80; anyone else needs --http.
+  std::string listen = ctx.get("http", ::geteuid() == 0 ? "80" : "8080");
+  if (listen.empty() || listen.find_first_of(" ;{}'\"\n") != std::string::npos) {
+    return util::error("--http takes ADDRESS:PORT or PORT, like 127.0.0.1:8080, not '" + util::printable(listen) + "'",
+                       2);
+  }
+  core::Router router(ctx.root, listen);
+  SW_TRY_ASSIGN(auto serve, core::Server::open(ctx.root, runtime, &router, *ctx.out));
+  ctx.out->line("slipway serve: running the dynos of every app in " + ctx.root + ", web traffic on " + listen +
+                " (SIGTERM stops them)");
   serve->run(g_stop);
   ctx.out->line("slipway serve: stopped");
   return 0;
@@ -55,8 +66,10 @@ extern const CommandSpec k_cmd_serve{
     "that is after its release phase succeeded; restarts crashed dynos (at once, then after a\n"
     "growing wait); a new release's web dynos take over once they accept connections on $PORT.\n"
     "Dyno output and events go to apps/APP/logs/app.log ('slipway logs'). SIGTERM stops every\n"
-    "dyno (SIGTERM, then SIGKILL after the app's stop_timeout) and exits.",
-    {},
+    "dyno (SIGTERM, then SIGKILL after the app's stop_timeout) and exits.\n"
+    "The router is nginx, run by serve with its own config under $ROOT/router: APP.<domain>\n"
+    "(settings:set --server domain=...) and each app's domains go to its web dynos.",
+    {{"http", 0, "ADDR", "where the router listens: ADDRESS:PORT or PORT (default 80 as root, else 8080)"}},
     0,
     0,
     run_serve};

@@ -11,12 +11,13 @@ namespace slipway::core {
 // SLIPWAY_ROOT if set, else /var/lib/slipway.
 std::string default_root();
 
-// What `slipway serve` keeps under the root: root's only (0700).
+// What `slipway serve` keeps under the root: run/ is root's only (0700); router/ is nginx's.
 struct ServePaths
 {
+  std::string root;
   std::string run; // $ROOT/run
 
-  explicit ServePaths(const std::string& root) : run(root + "/run") {}
+  explicit ServePaths(const std::string& r) : root(r), run(r + "/run") {}
   std::string
   lock() const
   {
@@ -27,6 +28,11 @@ struct ServePaths
   {
     return run + "/serve.sock";
   } // datagrams "APP": look at this app again (a release switched, a scale)
+  std::string
+  router() const
+  {
+    return root + "/router";
+  } // nginx's prefix: nginx.conf, nginx.pid, error.log, access.log, tmp/ (router.hpp)
 };
 
 class AppPaths
@@ -69,6 +75,11 @@ public:
   {
     return m_dir + "/formation.yml";
   } // how many dynos of each process type to run (formation.hpp)
+  std::string
+  domains() const
+  {
+    return m_dir + "/domains";
+  } // the app's custom domains, one per line (router.hpp)
   std::string
   log_file() const
   {

@@ -305,8 +305,21 @@ LocalRuntime::wait(double seconds)
       reap(*d, status);
     }
   }
-  // Orphans a dyno left (reparented to this subreaper) are reaped here.
-  while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+  // Every other exited child: a dyno whose pidfd was not seen yet is reaped as a dyno;
+  // anything else (orphans reparented to this subreaper, the router) just reaped.
+  siginfo_t si{};
+  while (::waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid != 0) {
+    pid_t pid = si.si_pid;
+    int status = 0;
+    if (::waitpid(pid, &status, 0) != pid) {
+      break;
+    }
+    for (auto& d : m_dynos) {
+      if (d->pid == pid) {
+        reap(*d, status);
+      }
+    }
+    si = {};
   }
   now = util::monotonic_seconds();
   for (auto& d : m_dynos) {

@@ -87,11 +87,11 @@ wanted(const AppPaths& paths)
 } // namespace
 
 util::Result<std::unique_ptr<Server>>
-Server::open(const std::string& root, Runtime& runtime)
+Server::open(const std::string& root, Runtime& runtime, Router* router, util::Output& out)
 {
   ServePaths run(root);
   SW_TRY(util::make_dirs(run.run, 0700));
-  std::unique_ptr<Server> s(new Server(root, runtime));
+  std::unique_ptr<Server> s(new Server(root, runtime, router, out));
   SW_TRY_ASSIGN(bool got, util::FileLock::try_acquire(run.lock(), s->m_lock));
   if (!got) {
     std::string holder = util::FileLock::read_note(run.lock());
@@ -158,11 +158,17 @@ Server::reconcile(const std::string& app)
     }
     running = m_runtime.dynos(app);
   }
-  // The current release's web dynos, all up: only then may older web dynos go.
+  // The current release's web dynos, all up and the router ready to fall over to them: only
+  // then may older web dynos go.
+  std::set<int> new_ports;
   bool new_web_up = want && std::all_of(running.begin(), running.end(), [&](const DynoStatus& d) {
-                      return d.spec.type != "web" || d.spec.release != want->release || !is_wanted(d.spec) ||
-                             d.state == DynoState::up;
+                      bool mine = d.spec.type == "web" && d.spec.release == want->release && is_wanted(d.spec);
+                      if (mine) {
+                        new_ports.insert(d.port);
+                      }
+                      return !mine || d.state == DynoState::up;
                     });
+  new_web_up = new_web_up && can_retire_for(app, new_ports);
   bool waiting = false;
   for (const auto& d : running) {
     if (d.state == DynoState::stopping || is_wanted(d.spec)) {
@@ -180,6 +186,80 @@ Server::reconcile(const std::string& app)
     m_switching.insert(app);
   } else {
     m_switching.erase(app);
+  }
+}
+
+bool
+Server::can_retire_for(const std::string& app, const std::set<int>& ports) const
+{
+  if (!m_router) {
+    return true;
+  }
+  auto it = m_routed.find(app);
+  if (it == m_routed.end()) {
+    return false;
+  }
+  return std::all_of(ports.begin(), ports.end(),
+                     [&](int p) { return it->second.backup.count(p) || it->second.ports.count(p); });
+}
+
+void
+Server::route()
+{
+  if (!m_router) {
+    return;
+  }
+  AppSettings server;
+  if (auto s = load_server_settings(m_root)) {
+    server = *s;
+  }
+  std::map<std::string, Route> routes;
+  auto names = list_apps(m_root);
+  for (const auto& app : names ? *names : std::vector<std::string>{}) {
+    Route r;
+    r.hosts.push_back(app + "." + server.domain);
+    if (auto domains = load_domains(AppPaths(m_root, app))) {
+      r.hosts.insert(r.hosts.end(), domains->begin(), domains->end());
+    }
+    // The newest release with a web dyno up takes over in two steps, so that a client never
+    // sees an older version after a newer one: first it is the backup of the older web dynos
+    // still running (they keep every request), then, once those are told to stop and no
+    // longer answer, nginx falls over to it; it becomes the only one when they are gone.
+    unsigned long newest = 0;
+    auto dynos = m_runtime.dynos(app);
+    for (const auto& d : dynos) {
+      if (d.spec.type == "web" && d.state == DynoState::up) {
+        newest = std::max(newest, d.spec.release);
+      }
+    }
+    for (const auto& d : dynos) {
+      bool live = d.state == DynoState::up || d.state == DynoState::stopping;
+      if (d.spec.type != "web" || !live || d.port == 0) {
+        continue;
+      }
+      if (d.spec.release == newest && d.state == DynoState::up) {
+        r.backup.push_back(d.port);
+      } else if (d.spec.release < newest) {
+        r.ports.push_back(d.port);
+      }
+    }
+    if (r.ports.empty()) {
+      r.ports.swap(r.backup);
+    }
+    routes[app] = r;
+  }
+  auto applied = m_router->apply(routes);
+  if (!applied) {
+    if (applied.error().message != m_router_error) {
+      m_out.warn(applied.error().message);
+      spdlog::warn("router: {}", applied.error().message);
+    }
+    m_router_error = applied.error().message;
+    return;
+  }
+  m_router_error.clear();
+  for (const auto& [app, r] : routes) {
+    m_routed[app] = {{r.ports.begin(), r.ports.end()}, {r.backup.begin(), r.backup.end()}};
   }
 }
 
@@ -278,12 +358,16 @@ Server::run(const std::atomic<bool>& stop)
     for (auto app : std::set<std::string>(m_switching)) {
       reconcile(app);
     }
+    route();
     publish();
     pollfd p{m_socket.get(), POLLIN, 0};
     ::poll(&p, 1, 0);
     m_runtime.wait(p.revents ? 0 : 0.2);
   }
   m_runtime.stop_all();
+  if (m_router) {
+    m_router->stop();
+  }
   publish();
 }
 

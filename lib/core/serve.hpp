@@ -4,6 +4,7 @@
 #pragma once
 
 #include <core/layout.hpp>
+#include <core/router.hpp>
 #include <core/runtime.hpp>
 #include <util/fd.hpp>
 #include <util/file_lock.hpp>
@@ -21,7 +22,9 @@ class Server
 {
 public:
   // Take the serve lock (a second serve is refused, naming the first) and open the socket.
-  static util::Result<std::unique_ptr<Server>> open(const std::string& root, Runtime& runtime);
+  // With a `router`, web traffic goes through it; `out` gets serve's own messages.
+  static util::Result<std::unique_ptr<Server>>
+  open(const std::string& root, Runtime& runtime, Router* router, util::Output& out);
 
   // Run until `stop` becomes true (a signal handler sets it); then stop every dyno.
   void run(const std::atomic<bool>& stop);
@@ -32,7 +35,13 @@ public:
   void reconcile(const std::string& app);
 
 private:
-  Server(std::string root, Runtime& runtime) : m_root(std::move(root)), m_runtime(runtime) {}
+  Server(std::string root, Runtime& runtime, Router* router, util::Output& out)
+      : m_root(std::move(root)), m_runtime(runtime), m_router(router), m_out(out)
+  {}
+  void route();
+  // Whether the router sends `app`'s traffic to `ports` only as a backup now, or none: then
+  // the web dynos it prefers may go, and their traffic falls over to `ports` at once.
+  bool can_retire_for(const std::string& app, const std::set<int>& ports) const;
   void reconcile_all();
   void publish();
   void read_socket();
@@ -40,6 +49,14 @@ private:
 
   std::string m_root;
   Runtime& m_runtime;
+  Router* m_router;
+  util::Output& m_out;
+  struct Routed
+  {
+    std::set<int> ports, backup; // where the router sends the app's traffic now
+  };
+  std::map<std::string, Routed> m_routed;
+  std::string m_router_error; // the last one said, so that it is said once
   util::FileLock m_lock;
   util::Fd m_socket;
   std::set<std::string> m_switching; // apps whose old web dynos wait for the new ones

@@ -155,6 +155,17 @@ table()
       {"buildpack_fetch_size", "bytes a git buildpack's fetch may receive", Scope::server,
        number_getter(&AppSettings::buildpack_fetch_size),
        number_setter("buildpack_fetch_size", &AppSettings::buildpack_fetch_size, true)},
+      {"domain", "the router answers for each app as APP.<domain>", Scope::server,
+       [](const AppSettings& s) { return s.domain; },
+       [](AppSettings& s, const std::string& v) -> util::Status {
+         if (v.empty() || v.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-") != std::string::npos ||
+             v.front() == '.' || v.back() == '.') {
+           return util::error(
+               "setting 'domain' takes a host name like apps.example.com, not '" + util::printable(v) + "'", 2);
+         }
+         s.domain = v;
+         return {};
+       }},
       {"log_size", "bytes an app's log (logs/app.log) may reach before it moves to app.log.1", Scope::server,
        number_getter(&AppSettings::log_size), number_setter("log_size", &AppSettings::log_size, true)},
   };

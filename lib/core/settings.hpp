@@ -28,6 +28,7 @@ struct AppSettings
   unsigned long long buildpack_fetch_timeout = 300;       // server only: seconds a git buildpack fetch may take
   unsigned long long buildpack_fetch_size = 200ULL << 20; // server only: bytes it may receive
   unsigned long long log_size = 10ULL << 20;              // server only: an app's log rotates past this
+  std::string domain = "localhost";                       // server only: apps answer as APP.<domain>
 
   // True if a push to `branch` (a short name, "main") deploys.
   bool deploys_branch(const std::string& branch) const;

@@ -151,8 +151,10 @@ wait_for() {
 
 # start_serve: run `slipway serve` on this test's root in the background ($SERVE_PID, output
 # in $SCRATCH/serve.out); it is stopped when the test ends, however it ends.
+# The router listens on 127.0.0.1:$ROUTER_PORT, a port free when it starts.
 start_serve() {
-  "$SLIPWAY_BIN" serve >"$SCRATCH/serve.out" 2>&1 &
+  ROUTER_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "$SLIPWAY_BIN" serve --http "127.0.0.1:$ROUTER_PORT" >"$SCRATCH/serve.out" 2>&1 &
   SERVE_PID=$!
   trap stop_serve EXIT
   wait_for "slipway serve to start" test -S "$SLIPWAY_ROOT/run/serve.sock"
@@ -176,6 +178,13 @@ except (OSError, ValueError):
     dynos = []
 print(max(dynos, key=lambda d: d["release"])[sys.argv[3]] if dynos else "")
 PY
+}
+
+# router_get HOST [CURL ARGS...]: what GET / through the router answers for HOST.
+router_get() {
+  local host=$1
+  shift
+  curl -s --max-time 5 -H "Host: $host" "$@" "http://127.0.0.1:$ROUTER_PORT/"
 }
 
 # dyno_get APP DYNO: what GET / on DYNO's port answers (fails when nothing answers).

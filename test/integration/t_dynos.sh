@@ -154,3 +154,70 @@ test_restart_and_a_killed_serve_never_run_a_dyno_twice() {
   assert_eq 1 "$(root_pids "^python3 -u server.py" | wc -l)"
   assert_contains "$(app_dir hello)/logs/app.log" "slipway\[web.1\]: Stopping v1 \(process group $group\), left running by a serve that was killed$"
 }
+
+# router_answers HOST TEXT
+router_answers() { [ "$(router_get "$1")" = "$2" ]; }
+
+test_the_router_sends_each_host_to_its_app() {
+  new_app hello web
+  start_serve
+  push >/dev/null
+  wait_for "hello.localhost to answer" router_answers hello.localhost "one hello web.1"
+  sleep 1 # nginx's workers of the config before may answer for a moment after a new one did
+  assert_eq "No such app on this server" "$(router_get nope.localhost)"
+  router_get hello.localhost -o /dev/null -w '%{http_code}\n' > code.out
+  assert_eq 200 "$(cat code.out)"
+  curl -s -H "Host: hello.localhost" "http://127.0.0.1:$ROUTER_PORT/headers" > headers.out
+  assert_contains headers.out "^Host: hello.localhost$"
+  assert_contains headers.out "^X-Forwarded-For: 127.0.0.1$"
+  assert_contains headers.out "^X-Forwarded-Proto: http$"
+  assert_contains headers.out "^X-Forwarded-Port: $ROUTER_PORT$"
+  assert_contains headers.out "^X-Request-Id: [0-9a-f]{32}$"
+  assert_contains headers.out "^X-Request-Start: t=[0-9]+\.[0-9]{3}$"
+  # Custom domains, and what they refuse.
+  sw domains:add www.example.com -a hello > add.out
+  assert_eq "Adding www.example.com to hello... done" "$(cat add.out)"
+  wait_for "www.example.com to answer" router_answers www.example.com "one hello web.1"
+  sw apps:create other > /dev/null
+  run_sw taken.out domains:add www.example.com -a other
+  assert_eq 2 "$SW_STATUS"
+  assert_eq "slipway: error: domain www.example.com already belongs to app hello" "$(cat taken.out)"
+  run_sw taken2.out domains:add hello.localhost -a other
+  assert_eq "slipway: error: domain hello.localhost already belongs to app hello" "$(cat taken2.out)"
+  run_sw bad.out domains:add "Bad_Host" -a other
+  assert_eq 2 "$SW_STATUS"
+  assert_eq "slipway: error: 'Bad_Host' is not a host name: lowercase letters, digits, dashes and dots, like www.example.com" "$(cat bad.out)"
+  [ ! -e "$(app_dir other)/domains" ] || fail "a refused domain was stored"
+  sw domains -a hello > list.out
+  assert_eq "$(printf '=== hello Domains\nhello.localhost\nwww.example.com')" "$(cat list.out)"
+  # No web dyno: 503 naming the app.
+  sw ps:scale web=0 -a hello > /dev/null
+  wait_for "the 503" router_answers hello.localhost "hello: no web dyno is running"
+  sleep 1
+  router_get hello.localhost -o /dev/null -w '%{http_code}\n' > code.out
+  assert_eq 503 "$(cat code.out)"
+}
+
+test_ten_deploys_under_load_fail_no_request() {
+  new_app hello web
+  start_serve
+  push >/dev/null
+  wait_for "hello.localhost to answer" router_answers hello.localhost "one hello web.1"
+  python3 "$FIXTURES/loop-client.py" "$ROUTER_PORT" hello.localhost "$SCRATCH/requests.out" "$SCRATCH/stop" &
+  local client=$! i
+  for i in 2 3 4 5 6 7 8 9 10 11; do
+    echo "$i" > "$SRC/VERSION"; git -C "$SRC" commit -qam "version $i"
+    push >/dev/null
+    [ "$PUSH_STATUS" -eq 0 ] || { touch "$SCRATCH/stop"; fail "deploy $i failed"; }
+    wait_for "version $i to serve" router_answers hello.localhost "$i hello web.1"
+  done
+  touch "$SCRATCH/stop"; wait "$client"
+  local total; total=$(wc -l < requests.out)
+  [ "$total" -gt 100 ] || fail "only $total requests were made"
+  grep -v '^200 ' requests.out > failed.out || true
+  [ ! -s failed.out ] || { head failed.out; fail "$(wc -l < failed.out) of $total requests failed"; }
+  # Versions never go backwards.
+  awk '{ v = ($2 == "one") ? 1 : $2; if (v < last) { print "went back: " $0; exit 1 } last = v }' requests.out ||
+    fail "a request saw an older version after a newer one"
+  assert_eq "11 hello web.1" "$(tail -1 requests.out | cut -d' ' -f2-)"
+}

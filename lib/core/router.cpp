@@ -1,0 +1,282 @@
+#include "router.hpp"
+
+#include <util/clock.hpp>
+#include <util/fs.hpp>
+#include <util/process.hpp>
+#include <util/strings.hpp>
+
+#include <fmt/format.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+
+namespace slipway::core {
+
+namespace {
+
+const char* const k_nginx = "/usr/sbin/nginx";
+
+// A host name nginx and DNS accept: lowercase labels of letters, digits and inner dashes.
+bool
+valid_host(const std::string& h)
+{
+  if (h.empty() || h.size() > 253) {
+    return false;
+  }
+  for (const auto& label : util::split(h, '.')) {
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-' ||
+        label.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string
+config_text(const std::string& dir, const std::string& listen, const std::map<std::string, Route>& routes)
+{
+  std::string c = fmt::format(R"(# Written by slipway serve; every change is checked with nginx -t first.
+worker_processes 1;
+pid {0}/nginx.pid;
+error_log {0}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+  access_log {0}/access.log;
+  client_body_temp_path {0}/tmp/body;
+  proxy_temp_path {0}/tmp/proxy;
+  fastcgi_temp_path {0}/tmp/fastcgi;
+  uwsgi_temp_path {0}/tmp/uwsgi;
+  scgi_temp_path {0}/tmp/scgi;
+  proxy_http_version 1.1;
+  proxy_set_header Host $http_host;
+  proxy_set_header Connection "";
+  proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+  proxy_set_header X-Forwarded-Proto $scheme;
+  proxy_set_header X-Forwarded-Port $server_port;
+  proxy_set_header X-Request-Id $request_id;
+  proxy_set_header X-Request-Start "t=${{msec}}";
+  proxy_next_upstream error timeout http_502;
+  server {{
+    listen {1} default_server;
+    location / {{ default_type text/plain; return 404 "No such app on this server\n"; }}
+  }}
+)",
+                              dir, listen);
+  for (const auto& [app, route] : routes) {
+    if (!route.ports.empty() || !route.backup.empty()) {
+      c += fmt::format("  upstream app_{} {{\n", app);
+      for (int port : route.ports) {
+        c += fmt::format("    server 127.0.0.1:{} max_fails=0;\n", port);
+      }
+      for (int port : route.backup) {
+        c += fmt::format("    server 127.0.0.1:{} max_fails=0 backup;\n", port);
+      }
+      c += "  }\n";
+    }
+    c += fmt::format("  server {{\n    listen {};\n    server_name {};\n", listen, util::join(route.hosts, " "));
+    if (route.ports.empty() && route.backup.empty()) {
+      c += fmt::format("    location / {{ default_type text/plain; return 503 \"{}: no web dyno is running\\n\"; }}\n",
+                       app);
+    } else {
+      c += fmt::format("    location / {{ proxy_pass http://app_{}; }}\n", app);
+    }
+    c += "  }\n";
+  }
+  return c + "}\n";
+}
+
+// nginx's own complaint: the last line of what it printed.
+std::string
+complaint(const util::ProcessResult& r, const std::string& output)
+{
+  std::string last;
+  for (const auto& line : util::split(output, '\n')) {
+    if (!util::trim(line).empty()) {
+      last = std::string(util::trim(line));
+    }
+  }
+  return last.empty() ? r.describe() : last;
+}
+
+util::Result<std::string>
+run_nginx(const std::vector<std::string>& args)
+{
+  util::ProcessSpec spec;
+  spec.argv = {k_nginx};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.env = {"PATH=/usr/sbin:/usr/bin:/bin"};
+  spec.timeout_seconds = 30;
+  std::string output;
+  SW_TRY_ASSIGN(auto r, util::run_process(spec, [&](std::string_view line) { output += std::string(line) + "\n"; }));
+  if (!r.success()) {
+    return util::error(complaint(r, output));
+  }
+  return output;
+}
+
+// nginx's worker processes now (the master's children).
+std::vector<std::string>
+workers(pid_t master)
+{
+  auto children = util::read_file(fmt::format("/proc/{}/task/{}/children", master, master));
+  std::vector<std::string> out;
+  for (const auto& pid : util::split(children ? *children : "", ' ')) {
+    if (!util::trim(pid).empty()) {
+      out.emplace_back(util::trim(pid));
+    }
+  }
+  return out;
+}
+
+// Reload nginx and wait (at most 5 s) until every worker of the config before is gone: until
+// then one may still take a connection, or finish a request, by the old config.
+void
+reload(pid_t master)
+{
+  auto old = workers(master);
+  ::kill(master, SIGHUP);
+  double until = util::monotonic_seconds() + 5;
+  while (util::monotonic_seconds() < until &&
+         std::any_of(old.begin(), old.end(), [](const std::string& p) { return util::path_exists("/proc/" + p); })) {
+    ::usleep(10000);
+  }
+}
+
+} // namespace
+
+Router::~Router()
+{
+  stop();
+}
+
+util::Status
+Router::apply(const std::map<std::string, Route>& routes)
+{
+  std::string dir = ServePaths(m_root).router();
+  bool running = m_pid > 0 && ::kill(m_pid, 0) == 0;
+  std::string text = config_text(dir, m_listen, routes);
+  if (running && text == m_applied) {
+    return {};
+  }
+  if (::access(k_nginx, X_OK) != 0) {
+    return util::error("nginx is not installed (" + std::string(k_nginx) +
+                       "): the router cannot run; install it (apt-get install nginx-light)");
+  }
+  SW_TRY(util::make_dirs(dir + "/tmp", 0755));
+  std::string conf = dir + "/nginx.conf";
+  SW_TRY(util::write_file_atomic(conf + ".new", text, 0644));
+  auto checked = run_nginx({"-t", "-q", "-p", dir, "-e", dir + "/error.log", "-c", conf + ".new"});
+  if (!checked) {
+    return util::error("nginx -t refused the new router config (" + checked.error().message +
+                       "); the previous one stays in force");
+  }
+  if (::rename((conf + ".new").c_str(), conf.c_str()) != 0) {
+    return util::error(util::errno_message("cannot install", conf));
+  }
+  if (running) {
+    reload(m_pid); // graceful: old workers finish what they serve
+    m_applied = text;
+    return {};
+  }
+  util::ProcessSpec spec;
+  spec.argv = {k_nginx, "-p", dir, "-e", dir + "/error.log", "-c", conf, "-g", "daemon off;"};
+  spec.env = {"PATH=/usr/sbin:/usr/bin:/bin"};
+  SW_TRY_ASSIGN(util::Spawned nginx, util::spawn_process(spec));
+  // It fails at once when it cannot listen; give it a moment to say so.
+  for (int i = 0; i < 20; ++i) {
+    int status = 0;
+    if (::waitpid(nginx.pid, &status, WNOHANG) == nginx.pid || ::kill(nginx.pid, 0) != 0) {
+      auto log = util::read_file(dir + "/error.log");
+      auto lines = log ? util::split(*log, '\n') : std::vector<std::string>{};
+      while (!lines.empty() && lines.back().empty()) {
+        lines.pop_back();
+      }
+      return util::error("nginx could not start the router on " + m_listen + ": " +
+                         (lines.empty() ? std::string("it exited") : lines.back()));
+    }
+    if (util::path_exists(dir + "/nginx.pid")) {
+      break;
+    }
+    ::usleep(50000);
+  }
+  m_pid = nginx.pid;
+  m_applied = text;
+  return {};
+}
+
+void
+Router::stop()
+{
+  if (m_pid <= 0) {
+    return;
+  }
+  ::kill(m_pid, SIGQUIT);
+  for (int i = 0; i < 100 && ::kill(m_pid, 0) == 0; ++i) {
+    int status;
+    if (::waitpid(m_pid, &status, WNOHANG) == m_pid) {
+      break;
+    }
+    ::usleep(50000);
+  }
+  ::kill(m_pid, SIGKILL);
+  ::waitpid(m_pid, nullptr, WNOHANG);
+  m_pid = -1;
+}
+
+util::Result<std::vector<std::string>>
+load_domains(const AppPaths& paths)
+{
+  std::vector<std::string> out;
+  if (!util::path_exists(paths.domains())) {
+    return out;
+  }
+  SW_TRY_ASSIGN(std::string text, util::read_file(paths.domains()));
+  for (const auto& line : util::split(text, '\n')) {
+    if (!util::trim(line).empty()) {
+      out.emplace_back(util::trim(line));
+    }
+  }
+  return out;
+}
+
+util::Status
+add_domain(const AppPaths& paths, const std::string& host, const std::string& domain)
+{
+  if (!valid_host(host)) {
+    return util::error("'" + util::printable(host) +
+                           "' is not a host name: lowercase letters, digits, dashes and dots, like www.example.com",
+                       2);
+  }
+  if (auto names = util::list_dir(paths.root() + "/apps")) {
+    for (const auto& app : *names) {
+      AppPaths other(paths.root(), app);
+      auto theirs = load_domains(other);
+      bool taken = theirs && std::find(theirs->begin(), theirs->end(), host) != theirs->end();
+      if (app != paths.name() && (taken || host == app + "." + domain)) {
+        return util::error("domain " + host + " already belongs to app " + app, 2);
+      }
+    }
+  }
+  SW_TRY_ASSIGN(auto mine, load_domains(paths));
+  if (std::find(mine.begin(), mine.end(), host) != mine.end()) {
+    return util::error("domain " + host + " is already on " + paths.name(), 2);
+  }
+  mine.push_back(host);
+  return util::write_file_atomic(paths.domains(), util::join(mine, "\n") + "\n", 0644);
+}
+
+util::Status
+remove_domain(const AppPaths& paths, const std::string& host)
+{
+  SW_TRY_ASSIGN(auto mine, load_domains(paths));
+  auto it = std::find(mine.begin(), mine.end(), host);
+  if (it == mine.end()) {
+    return util::error("domain " + util::printable(host) + " is not on " + paths.name(), 2);
+  }
+  mine.erase(it);
+  return util::write_file_atomic(paths.domains(), mine.empty() ? "" : util::join(mine, "\n") + "\n", 0644);
+}
+
+} // namespace slipway::core
