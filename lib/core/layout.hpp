@@ -162,6 +162,11 @@ public:
     return tmp() + "/buildpack-" + std::to_string(pid);
   } // a buildpack being fetched, until it replaces its copy in buildpacks/
   std::string
+  one_off_scratch(long pid) const
+  {
+    return m_dir + "/one-off/run-" + std::to_string(pid);
+  } // `slipway run`'s throwaway copy: not in tmp/, which a deploy may clean while it runs
+  std::string
   release_scratch(unsigned long v) const
   {
     return tmp() + "/release-v" + std::to_string(v);

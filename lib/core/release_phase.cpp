@@ -28,6 +28,8 @@
 
 #include <unistd.h>
 
+#include <optional>
+
 namespace slipway::core {
 
 namespace {
@@ -63,15 +65,16 @@ release_spec(const ReleasePhaseInput& in, const ReleaseScratch& scratch)
     spec.env.push_back("PATH=/usr/local/bin:/usr/bin:/bin");
   }
   spec.env.push_back("HOME=" + scratch.app_dir);
-  spec.env.push_back("DYNO=release.1");
+  spec.env.push_back("DYNO=" + in.dyno);
   return spec;
 }
 
 // Make a copy of the kind asked for, run the command there, remove the copy.
 util::Result<util::ProcessResult>
-run_in_scratch(const ReleasePhaseInput& in, ScratchKind kind, util::FileOutput& log, util::Output& out)
+run_in_scratch(const ReleasePhaseInput& in, ScratchKind kind, util::FileOutput* log, util::Output& out)
 {
-  auto scratch = make_release_scratch(*in.paths, in.version, in.tree, in.tarball, in.user, kind);
+  std::string dir = in.scratch_dir.empty() ? in.paths->release_scratch(in.version) : in.scratch_dir;
+  auto scratch = make_release_scratch(*in.paths, dir, in.tree, in.tarball, in.user, kind);
   if (!scratch) {
     return util::error("cannot copy the release for its release phase: " + scratch.error().message);
   }
@@ -79,14 +82,20 @@ run_in_scratch(const ReleasePhaseInput& in, ScratchKind kind, util::FileOutput& 
   auto result = util::run_process(
       spec,
       [&](std::string_view line) {
-        log.line(line);
+        if (log) {
+          log->line(line);
+        }
         out.line(line);
       },
       [&](pid_t supervisor) {
-        (void)util::write_file_atomic(
-            in.runner_path, std::to_string(supervisor) + " " + util::process_start_time(supervisor) + "\n", 0640);
+        if (!in.runner_path.empty()) {
+          (void)util::write_file_atomic(
+              in.runner_path, std::to_string(supervisor) + " " + util::process_start_time(supervisor) + "\n", 0640);
+        }
       });
-  ::unlink(in.runner_path.c_str());
+  if (!in.runner_path.empty()) {
+    ::unlink(in.runner_path.c_str());
+  }
   remove_release_scratch(*scratch);
   if (!result) {
     return util::error("release command could not start: " + result.error().message);
@@ -99,12 +108,16 @@ run_in_scratch(const ReleasePhaseInput& in, ScratchKind kind, util::FileOutput& 
 util::Result<util::ProcessResult>
 run_release_phase(const ReleasePhaseInput& in, util::Output& out)
 {
-  SW_TRY_ASSIGN(util::FileOutput log, util::FileOutput::open(in.log_path));
-  SW_TRY_ASSIGN(auto result, run_in_scratch(in, ScratchKind::overlay, log, out));
+  std::optional<util::FileOutput> log;
+  if (!in.log_path.empty()) {
+    SW_TRY_ASSIGN(log, util::FileOutput::open(in.log_path));
+  }
+  util::FileOutput* log_ptr = log ? &*log : nullptr;
+  SW_TRY_ASSIGN(auto result, run_in_scratch(in, ScratchKind::overlay, log_ptr, out));
   if (result.view_failed) {
     // Nothing ran: this kernel cannot make the overlay. A link farm instead.
     spdlog::warn("v{}: no overlay for the release phase ({}); copying", in.version, result.view_error);
-    SW_TRY_ASSIGN(result, run_in_scratch(in, ScratchKind::links, log, out));
+    SW_TRY_ASSIGN(result, run_in_scratch(in, ScratchKind::links, log_ptr, out));
   }
   return result;
 }

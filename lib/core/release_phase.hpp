@@ -23,12 +23,15 @@ struct ReleasePhaseInput
   ConfigVars config;   // the new release's config vars
   double timeout = 3600;
   double kill_grace = 10;
-  std::string log_path;        // release.log: every output line is appended as it is written
-  std::string runner_path;     // receives "<pid> <start time>" of the supervisor, for releases:cancel
-  std::optional<AppUser> user; // run as the app's user (when Slipway runs as root)
+  std::string log_path;           // release.log: every output line is appended as it is written (or none)
+  std::string runner_path;        // receives "<pid> <start time>" of the supervisor, for releases:cancel (or none)
+  std::optional<AppUser> user;    // run as the app's user (when Slipway runs as root)
+  std::string dyno = "release.1"; // DYNO
+  std::string scratch_dir;        // where the copy is made; empty: tmp/release-vN
 };
 
 // Run the command in a throwaway copy of the tree (release_scratch.hpp): an overlay view,
+// (`slipway run` uses it too, for one-off dynos)
 // or, when this kernel refuses the view, a link farm made then and the command run there
 // instead; the copy is removed afterwards. bash runs in its own process group with the
 // config vars, then .profile.d/*.sh sourced, HOME set to the copy, DYNO=release.1, stdin

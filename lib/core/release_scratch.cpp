@@ -37,16 +37,16 @@ make_overlay(ReleaseScratch& s, const std::string& live, const AppUser& user)
 
 util::Result<ReleaseScratch>
 make_release_scratch(const AppPaths& paths,
-                     unsigned long version,
+                     const std::string& dir,
                      const std::string& live,
                      const std::string& tarball,
                      const std::optional<AppUser>& user,
                      ScratchKind want)
 {
   ReleaseScratch s;
-  s.dir = paths.release_scratch(version);
+  s.dir = dir;
   s.app_dir = s.dir + "/app";
-  SW_TRY(util::make_dirs(paths.tmp(), 0750));
+  SW_TRY(util::make_dirs(util::dir_name(dir), 0750));
   SW_TRY(util::remove_tree(s.dir));
   SW_TRY(util::make_dir(s.dir, 0750));
   if (user) {

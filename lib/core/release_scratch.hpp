@@ -25,11 +25,11 @@ struct ReleaseScratch
   std::optional<util::OverlayView> view; // set for ScratchKind::overlay
 };
 
-// Make the copy of `live` (the release's tree; `tarball` its slug) in paths.tmp(). The kind
+// Make the copy of `live` (the release's tree; `tarball` its slug) in `dir` (made anew). The kind
 // asked for falls back to the next when it does not apply: overlay needs root and plain
 // paths, links need root. SLIPWAY_FAULT=no-overlay skips the overlay, for tests.
 util::Result<ReleaseScratch> make_release_scratch(const AppPaths& paths,
-                                                  unsigned long version,
+                                                  const std::string& dir,
                                                   const std::string& live,
                                                   const std::string& tarball,
                                                   const std::optional<AppUser>& user,

@@ -221,3 +221,24 @@ test_ten_deploys_under_load_fail_no_request() {
     fail "a request saw an older version after a newer one"
   assert_eq "11 hello web.1" "$(tail -1 requests.out | cut -d' ' -f2-)"
 }
+
+test_run_a_one_off_command() {
+  new_app hello web
+  run_sw none.out run -a hello -- echo hi
+  assert_eq 1 "$SW_STATUS"
+  assert_eq "slipway: error: app 'hello' has no release to run a command in yet; push to deploy one" "$(cat none.out)"
+  push >/dev/null
+  sw config:set GREETING=howdy -a hello > /dev/null
+  run_sw env.out run -a hello -- bash -c 'echo "$GREETING $DYNO"; echo "$HOME" | grep -c one-off; cat VERSION; touch new-file; exit 7'
+  assert_eq 7 "$SW_STATUS"
+  assert_contains env.out "^howdy run\.[0-9]+$"
+  assert_contains env.out "^1$"
+  assert_contains env.out "^one$"
+  # A throwaway copy: nothing written reaches the release, and no copy stays behind.
+  [ ! -e "$(app_dir hello)/releases/v2/app/new-file" ] || fail "the one-off wrote into the release"
+  [ -z "$(ls -A "$(app_dir hello)/one-off")" ] || fail "the one-off's copy stayed behind"
+  run_sw quoted.out run -a hello -- printf '%s|' "two words" 'it'"'"'s'
+  assert_eq "two words|it's|" "$(cat quoted.out)"
+  run_sw missing.out run -a hello -- no-such-command
+  assert_eq 127 "$SW_STATUS"
+}
