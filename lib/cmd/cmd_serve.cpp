@@ -40,16 +40,17 @@ run_serve(Context& ctx)
   ::sigaction(SIGTERM, &sa, nullptr);
   ::sigaction(SIGINT, &sa, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
-  core::AppLogs logs(ctx.root, server.log_size);
-  core::LocalRuntime runtime(
-      [&](const std::string& app, const std::string& source, std::string_view line) { logs.write(app, source, line); });
   // Root may listen on port 80; anyone else needs --http.
   std::string listen = ctx.get("http", ::geteuid() == 0 ? "80" : "8080");
   if (listen.empty() || listen.find_first_of(" ;{}'\"\n") != std::string::npos) {
     return util::error("--http takes ADDRESS:PORT or PORT, like 127.0.0.1:8080, not '" + util::printable(listen) + "'",
                        2);
   }
-  core::Router router(ctx.root, listen);
+  core::Router router(ctx.root, listen); // outlives the runtime, which asks it for its pid
+  core::AppLogs logs(ctx.root, server.log_size);
+  core::LocalRuntime runtime(
+      [&](const std::string& app, const std::string& source, std::string_view line) { logs.write(app, source, line); },
+      [&](pid_t pid) { return pid == router.pid(); });
   SW_TRY_ASSIGN(auto serve, core::Server::open(ctx.root, runtime, &router, *ctx.out));
   ctx.out->line("slipway serve: running the dynos of every app in " + ctx.root + ", web traffic on " + listen +
                 " (SIGTERM stops them)");

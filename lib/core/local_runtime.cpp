@@ -1,7 +1,9 @@
 #include "local_runtime.hpp"
 
+#include <core/release_phase.hpp>
 #include <util/clock.hpp>
 #include <util/fd.hpp>
+#include <util/fs.hpp>
 #include <util/identity.hpp>
 #include <util/process.hpp>
 #include <util/strings.hpp>
@@ -22,11 +24,6 @@
 namespace slipway::core {
 
 namespace {
-
-// Fixed code: the command reaches bash only as $1, run by eval after .profile.d.
-const char* const k_prelude =
-    "for __slipway_f in \"$HOME\"/.profile.d/*.sh; do [ -r \"$__slipway_f\" ] && . \"$__slipway_f\"; done; "
-    "unset __slipway_f; eval \"$1\"";
 
 // A port nothing listens on now, from the kernel's ephemeral range.
 int
@@ -92,12 +89,6 @@ restart_backoff(unsigned crashes)
   return std::min(1200.0, static_cast<double>(1ULL << std::min(crashes - 1, 11U)));
 }
 
-std::vector<std::string>
-profile_command(const std::string& command, const std::string& label)
-{
-  return {"bash", "-c", k_prelude, label, command};
-}
-
 struct LocalRuntime::Dyno
 {
   DynoStatus status;
@@ -106,10 +97,34 @@ struct LocalRuntime::Dyno
   std::string partial;   // output after the last newline
   double restart_at = 0; // crashed: when to start it again
   double kill_at = 0;    // stopping: when SIGTERM's grace ends
+  double boot_by = 0;    // starting web dyno: when its boot timeout ends
+  bool boot_failed = false;
   bool stopping = false;
 };
 
-LocalRuntime::LocalRuntime(DynoLogFn log) : m_log(std::move(log)) {}
+LocalRuntime::LocalRuntime(DynoLogFn log, std::function<bool(pid_t)> keep)
+    : m_log(std::move(log)), m_keep(std::move(keep))
+{}
+
+void
+LocalRuntime::kill_strays()
+{
+  // A process that left its dyno's process group (setsid, a daemon) and whose parent died was
+  // reparented to this subreaper: it is our child but no dyno's.
+  auto children = util::read_file(fmt::format("/proc/self/task/{}/children", ::getpid()));
+  for (const auto& word : util::split(children ? *children : "", ' ')) {
+    unsigned long long pid = 0;
+    if (!util::parse_uint(util::trim(word), pid) || pid == 0) {
+      continue;
+    }
+    bool dyno =
+        std::any_of(m_dynos.begin(), m_dynos.end(), [&](const auto& d) { return d->pid == static_cast<pid_t>(pid); });
+    if (!dyno && !(m_keep && m_keep(static_cast<pid_t>(pid)))) {
+      ::kill(-static_cast<pid_t>(pid), SIGKILL);
+      ::kill(static_cast<pid_t>(pid), SIGKILL);
+    }
+  }
+}
 
 LocalRuntime::~LocalRuntime()
 {
@@ -121,7 +136,7 @@ LocalRuntime::launch(Dyno& d)
 {
   const DynoSpec& s = d.status.spec;
   util::ProcessSpec p;
-  p.argv = profile_command(s.command, "slipway-dyno");
+  p.argv = profile_command(s.command, "slipway-dyno", true);
   p.cwd = s.dir;
   bool has_path = false;
   for (const auto& [k, v] : s.config) {
@@ -160,6 +175,8 @@ LocalRuntime::launch(Dyno& d)
   d.output = std::move(spawned->output);
   d.pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, d.pid, 0)));
   d.status.state = s.type == "web" ? DynoState::starting : DynoState::up;
+  d.boot_by = util::monotonic_seconds() + s.boot_timeout;
+  d.boot_failed = false;
   m_log(s.app, "slipway[" + s.name() + "]",
         fmt::format("Starting process with command `{}` (v{}){}", s.command, s.release,
                     s.type == "web" ? fmt::format(" on port {}", d.status.port) : ""));
@@ -252,13 +269,15 @@ LocalRuntime::reap(Dyno& d, int status)
     return;
   }
   d.status.state = DynoState::crashed;
-  d.status.last_exit = describe_exit(status);
+  d.status.last_exit =
+      d.boot_failed ? fmt::format("Error R10 (Boot timeout): no connection on $PORT within {:.0f}s", s.boot_timeout)
+                    : describe_exit(status);
   d.status.since = util::now_iso8601();
   ++d.status.crashes;
   d.restart_at = util::monotonic_seconds() + restart_backoff(d.status.crashes);
   m_log(s.app, "slipway[" + s.name() + "]",
-        fmt::format("Process {}; State changed to crashed (restart in {:.0f}s)", d.status.last_exit,
-                    restart_backoff(d.status.crashes)));
+        fmt::format("{}{}; State changed to crashed (restart in {:.0f}s)", d.boot_failed ? "" : "Process ",
+                    d.status.last_exit, restart_backoff(d.status.crashes)));
 }
 
 void
@@ -330,6 +349,14 @@ LocalRuntime::wait(double seconds)
       d->status.since = util::now_iso8601();
       m_log(s.app, "slipway[" + s.name() + "]", "State changed from starting to up");
     }
+    if (d->status.state == DynoState::starting && d->pid > 0 && !d->boot_failed && now >= d->boot_by) {
+      d->boot_failed = true;
+      ::kill(-d->pid, SIGKILL);
+      m_log(s.app, "slipway[" + s.name() + "]",
+            fmt::format("Error R10 (Boot timeout) -> Web process failed to bind to $PORT within {:.0f} seconds of "
+                        "launch; stopping it",
+                        s.boot_timeout));
+    }
     if (d->stopping && d->pid > 0 && now >= d->kill_at) {
       ::kill(-d->pid, SIGKILL);
       d->kill_at = now + 3600;
@@ -340,6 +367,7 @@ LocalRuntime::wait(double seconds)
     }
   }
   std::erase_if(m_dynos, [](const auto& d) { return d->stopping && d->pid <= 0; });
+  kill_strays();
 }
 
 void

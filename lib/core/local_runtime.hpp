@@ -12,7 +12,9 @@ namespace slipway::core {
 class LocalRuntime : public Runtime
 {
 public:
-  explicit LocalRuntime(DynoLogFn log);
+  // `keep`: children of this process that are not dynos and must be left alone (the router);
+  // every other child not a dyno is something a dyno left behind, and is killed.
+  LocalRuntime(DynoLogFn log, std::function<bool(pid_t)> keep);
   ~LocalRuntime() override;
 
   util::Status start(const DynoSpec& spec) override;
@@ -27,16 +29,14 @@ private:
   void launch(Dyno& d);
   void reap(Dyno& d, int status);
   void read_output(Dyno& d, bool all);
+  void kill_strays();
   DynoLogFn m_log;
+  std::function<bool(pid_t)> m_keep;
   std::vector<std::unique_ptr<Dyno>> m_dynos;
 };
 
 // Seconds to wait before restarting a dyno after its `crashes`-th crash in a row: none the
 // first time, then 2, 4, 8, ... up to 20 minutes, as Heroku does.
 double restart_backoff(unsigned crashes);
-
-// argv for running `command` as Heroku does: bash, the app's .profile.d/*.sh sourced from
-// $HOME, then the command evaluated. `label` is $0.
-std::vector<std::string> profile_command(const std::string& command, const std::string& label);
 
 } // namespace slipway::core

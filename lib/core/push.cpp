@@ -5,6 +5,7 @@
 #include <core/config_vars.hpp>
 #include <core/release_store.hpp>
 #include <core/releaser.hpp>
+#include <core/serve.hpp>
 #include <core/settings.hpp>
 #include <core/slug_builder.hpp>
 #include <git/ref_update.hpp>
@@ -156,8 +157,11 @@ handle_push(const AppPaths& paths, HookKind kind, const std::vector<RefUpdate>& 
       create_release(paths, settings, {built->slug, config, "Deploy " + short_id, commit.id, {}, built->tree}, out));
   if (!outcome.succeeded()) {
     put_branch_back();
+    return false;
   }
-  return outcome.succeeded();
+  // Live: the push waits for its web dynos (when serve runs); a strict push fails without them.
+  bool web_up = await_web(paths, outcome.record.version, static_cast<double>(settings.boot_timeout), out);
+  return web_up || !settings.strict;
 }
 
 } // namespace slipway::core

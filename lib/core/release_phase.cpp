@@ -34,7 +34,7 @@ namespace slipway::core {
 
 namespace {
 
-// Fixed code: the release command reaches bash only as $1, run by eval after .profile.d.
+// Fixed code: the command reaches bash only as $1, run by eval after .profile.d.
 const char* const k_prelude =
     "for __slipway_f in \"$HOME\"/.profile.d/*.sh; do [ -r \"$__slipway_f\" ] && . \"$__slipway_f\"; done; "
     "unset __slipway_f; eval \"$1\"";
@@ -43,7 +43,7 @@ util::ProcessSpec
 release_spec(const ReleasePhaseInput& in, const ReleaseScratch& scratch)
 {
   util::ProcessSpec spec;
-  spec.argv = {"bash", "-c", k_prelude, "slipway-release", in.command};
+  spec.argv = profile_command(in.command, "slipway-release");
   spec.cwd = scratch.app_dir;
   spec.timeout_seconds = in.timeout;
   spec.kill_grace_seconds = in.kill_grace;
@@ -104,6 +104,12 @@ run_in_scratch(const ReleasePhaseInput& in, ScratchKind kind, util::FileOutput* 
 }
 
 } // namespace
+
+std::vector<std::string>
+profile_command(const std::string& command, const std::string& label, bool wait_on_term)
+{
+  return {"bash", "-c", std::string(wait_on_term ? "trap : TERM; " : "") + k_prelude, label, command};
+}
 
 util::Result<util::ProcessResult>
 run_release_phase(const ReleasePhaseInput& in, util::Output& out)

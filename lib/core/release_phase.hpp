@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace slipway::core {
 
@@ -29,6 +30,13 @@ struct ReleasePhaseInput
   std::string dyno = "release.1"; // DYNO
   std::string scratch_dir;        // where the copy is made; empty: tmp/release-vN
 };
+
+// argv running `command` as Heroku does: bash, the app's .profile.d/*.sh sourced from $HOME,
+// then the command evaluated ($0 is `label`). With `wait_on_term` bash itself waits out a
+// SIGTERM, so that the command's processes (which get it too) decide when to exit, as a
+// dyno's do; the SIGKILL after the grace period still ends everything.
+std::vector<std::string>
+profile_command(const std::string& command, const std::string& label, bool wait_on_term = false);
 
 // Run the command in a throwaway copy of the tree (release_scratch.hpp): an overlay view,
 // (`slipway run` uses it too, for one-off dynos)

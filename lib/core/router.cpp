@@ -116,6 +116,27 @@ run_nginx(const std::vector<std::string>& args)
   return output;
 }
 
+// An nginx a serve before this one left running with this prefix (it was killed before it
+// could stop it): stopped, so that this one can listen.
+void
+stop_leftover(const std::string& dir)
+{
+  auto text = util::read_file(dir + "/nginx.pid");
+  unsigned long long pid = 0;
+  if (!text || !util::parse_uint(util::trim(*text), pid) || pid <= 1) {
+    return;
+  }
+  auto cmd = util::read_file(fmt::format("/proc/{}/cmdline", pid));
+  if (!cmd || cmd->find("nginx") == std::string::npos || cmd->find(dir) == std::string::npos) {
+    return;
+  }
+  ::kill(static_cast<pid_t>(pid), SIGQUIT);
+  for (int i = 0; i < 100 && ::kill(static_cast<pid_t>(pid), 0) == 0; ++i) {
+    ::usleep(50000);
+  }
+  ::kill(static_cast<pid_t>(pid), SIGKILL);
+}
+
 // nginx's worker processes now (the master's children).
 std::vector<std::string>
 workers(pid_t master)
@@ -180,9 +201,11 @@ Router::apply(const std::map<std::string, Route>& routes)
     m_applied = text;
     return {};
   }
+  stop_leftover(dir);
   util::ProcessSpec spec;
   spec.argv = {k_nginx, "-p", dir, "-e", dir + "/error.log", "-c", conf, "-g", "daemon off;"};
   spec.env = {"PATH=/usr/sbin:/usr/bin:/bin"};
+  spec.die_with_parent = true; // a serve killed outright takes its router with it
   SW_TRY_ASSIGN(util::Spawned nginx, util::spawn_process(spec));
   // It fails at once when it cannot listen; give it a moment to say so.
   for (int i = 0; i < 20; ++i) {

@@ -38,6 +38,13 @@ public:
   // Stop nginx (graceful: in-flight requests finish), if it runs.
   void stop();
 
+  // nginx's master process, or -1.
+  pid_t
+  pid() const
+  {
+    return m_pid;
+  }
+
 private:
   std::string m_root;
   std::string m_listen;

@@ -27,7 +27,8 @@ struct DynoSpec
   std::string dir;       // the release tree, releases/vN/app (never written)
   ConfigVars config;     // the release's config vars
   std::optional<AppUser> user;
-  double stop_grace = 30; // seconds between SIGTERM and SIGKILL
+  double stop_grace = 30;   // seconds between SIGTERM and SIGKILL
+  double boot_timeout = 60; // web: seconds to accept connections on PORT, else it crashed
 
   std::string
   name() const

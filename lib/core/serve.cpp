@@ -46,6 +46,7 @@ struct Wanted
   ProcessTypes types;
   Formation formation;
   double stop_grace = 30;
+  double boot_timeout = 60;
   std::optional<AppUser> user;
 };
 
@@ -81,6 +82,7 @@ wanted(const AppPaths& paths)
                 record->process_types,
                 *formation,
                 static_cast<double>(settings->stop_timeout),
+                static_cast<double>(settings->boot_timeout),
                 app_user(paths.name())};
 }
 
@@ -127,6 +129,7 @@ Server::open(const std::string& root, Runtime& runtime, Router* router, util::Ou
     }
   }
   runtime.stop_orphans(orphans, 10);
+  s->publish(); // what ps shows is this serve's from now on
   return s;
 }
 
@@ -150,8 +153,8 @@ Server::reconcile(const std::string& app)
                  d.spec.release == want->release;
         });
         if (!have) {
-          DynoSpec spec{app,       type,         i,          want->release,   want->types.at(type),
-                        want->dir, want->config, want->user, want->stop_grace};
+          DynoSpec spec{app,       type,         i,          want->release,    want->types.at(type),
+                        want->dir, want->config, want->user, want->stop_grace, want->boot_timeout};
           (void)m_runtime.start(spec);
         }
       }
@@ -421,6 +424,48 @@ restart_dynos(const std::string& root, const AppPaths& app, const std::string& w
     return util::error(util::errno_message("cannot reach slipway serve at", run.socket()));
   }
   return {};
+}
+
+bool
+await_web(const AppPaths& paths, unsigned long version, double timeout, util::Output& out)
+{
+  if (!serve_running(paths.root())) {
+    return true;
+  }
+  ReleaseStore store(paths);
+  auto record = store.load(version);
+  auto formation = record ? load_formation(paths, record->process_types) : util::Result<Formation>(util::error(""));
+  unsigned long long wanted = formation && formation->count("web") ? formation->at("web") : 0;
+  if (wanted == 0) {
+    return true;
+  }
+  out.step(fmt::format("Waiting for v{}'s web dynos to accept connections (up to {:.0f}s)", version, timeout));
+  double until = util::monotonic_seconds() + timeout + 5;
+  while (util::monotonic_seconds() < until) {
+    auto text = util::read_file(paths.dyno_state());
+    auto list = text ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json();
+    unsigned long long up = 0;
+    for (const auto& d : list.is_array() ? list : nlohmann::json::array()) {
+      if (!d.is_object() || d.value("type", "") != "web" || d.value("release", 0UL) != version) {
+        continue;
+      }
+      if (d.value("state", "") == "up") {
+        ++up;
+      } else if (d.value("state", "") == "crashed") {
+        out.warn(fmt::format("{} of v{} crashed: {}; the web dynos before it keep serving (slipway logs -a {})",
+                             d.value("name", ""), version, d.value("last_exit", ""), paths.name()));
+        return false;
+      }
+    }
+    if (up >= wanted) {
+      out.detail(fmt::format("web dynos of v{} up: {}", version, up));
+      return true;
+    }
+    ::usleep(100000);
+  }
+  out.warn(
+      fmt::format("v{}'s web dynos did not come up within {:.0f}s; the ones before keep serving", version, timeout));
+  return false;
 }
 
 } // namespace slipway::core

@@ -66,6 +66,11 @@ private:
 // when it starts).
 void notify_serve(const std::string& root, const std::string& app);
 
+// After release `version` of `paths` went live: when serve runs and the formation has web
+// dynos, wait (up to `timeout` seconds) until serve reports them all up, or one crashed, and
+// say which on `out`. False when they did not come up (the older ones keep serving).
+bool await_web(const AppPaths& paths, unsigned long version, double timeout, util::Output& out);
+
 // Whether a serve runs for `root` now (it holds the serve lock).
 bool serve_running(const std::string& root);
 

@@ -118,6 +118,8 @@ table()
        }},
       {"dyno_limit", "most dynos ps:scale may ask for, per process type", Scope::app,
        number_getter(&AppSettings::dyno_limit), number_setter("dyno_limit", &AppSettings::dyno_limit, false)},
+      {"boot_timeout", "seconds a web dyno has to accept connections on $PORT before it counts as crashed", Scope::app,
+       number_getter(&AppSettings::boot_timeout), number_setter("boot_timeout", &AppSettings::boot_timeout, false)},
       {"stop_timeout", "seconds a dyno gets between SIGTERM and SIGKILL when it is stopped", Scope::app,
        number_getter(&AppSettings::stop_timeout), number_setter("stop_timeout", &AppSettings::stop_timeout, false, 0)},
       {"lock_wait", "wait for the deploy lock (true) or fail at once (false)", Scope::app,

@@ -1,10 +1,10 @@
 // Wall-clock time as records store it (ISO 8601 UTC) and as people read it.
 #pragma once
 
+#include <util/result.hpp>
+
 #include <ctime>
 #include <string>
-
-#include <util/result.hpp>
 
 namespace slipway::util {
 

@@ -5,9 +5,9 @@
 // disappears with them. Needs root and Linux 5.19 or later (idmapped overlay layers).
 #pragma once
 
-#include <string>
-
 #include <sys/types.h>
+
+#include <string>
 
 namespace slipway::util {
 

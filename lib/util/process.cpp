@@ -152,6 +152,9 @@ exec_command(const std::string& program,
              int fail_fd)
 {
   ::setpgid(0, 0);
+  if (spec.die_with_parent) {
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  }
   for (int sig : {SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGQUIT, SIGCHLD, SIGTSTP, SIGTTOU, SIGTTIN}) {
     ::signal(sig, SIG_DFL);
   }

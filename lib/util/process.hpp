@@ -36,6 +36,8 @@ struct ProcessSpec
   // When set, the command runs inside this view (overlay_view.hpp; root only). If the view
   // cannot be entered, nothing runs and ProcessResult::view_failed is set.
   const OverlayView* view = nullptr;
+  // spawn_process only: the child gets SIGTERM when the process that spawned it dies.
+  bool die_with_parent = false;
 };
 
 struct ProcessResult

@@ -53,6 +53,14 @@ root_pids() {
   done
 }
 
+# router_gone PID: nginx's master PID has exited (a zombie counts as gone).
+router_gone() { ! grep -q '^State:[[:space:]]*[^Z]' "/proc/$1/status" 2>/dev/null; }
+
+daemon_runs() { [ -n "$(root_pids '^slipway-test-daemon')" ]; }
+not() { ! "$@"; }
+
+one_web_process() { [ "$(root_pids "^python3 -u server.py" | wc -l)" = 1 ]; }
+
 # web_pid_other_than PID: a server.py process in this root other than PID exists.
 web_pid_other_than() { [ -n "$(root_pids "^python3 -u server.py" | grep -vx "$1")" ]; }
 
@@ -146,11 +154,15 @@ test_restart_and_a_killed_serve_never_run_a_dyno_twice() {
   # serve killed outright: its dyno lives on, orphaned; the next serve stops it first.
   local orphan group; orphan=$(root_pids "^python3 -u server.py")
   group=$(ps -o pgid= -p "$orphan" | tr -d ' ')
+  local router; router=$(cat "$SLIPWAY_ROOT/router/nginx.pid")
   kill -KILL "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
   kill -0 "$orphan" || fail "the dyno died with serve (it should outlive a SIGKILL)"
+  wait_for "the router to go with serve" router_gone "$router"
   start_serve
   wait_for "the orphan to be stopped" test ! -e "/proc/$orphan"
   wait_for "web.1 up under the new serve" dyno_is hello web.1 up 1
+  wait_for "one web process" one_web_process
+  sleep 0.5
   assert_eq 1 "$(root_pids "^python3 -u server.py" | wc -l)"
   assert_contains "$(app_dir hello)/logs/app.log" "slipway\[web.1\]: Stopping v1 \(process group $group\), left running by a serve that was killed$"
 }
@@ -241,4 +253,49 @@ test_run_a_one_off_command() {
   assert_eq "two words|it's|" "$(cat quoted.out)"
   run_sw missing.out run -a hello -- no-such-command
   assert_eq 127 "$SW_STATUS"
+}
+
+# web_mode MODE: commit WEB_MODE (what server.py does at start) and push.
+web_mode() {
+  echo "$1" > "$SRC/WEB_MODE"; git -C "$SRC" add -A; git -C "$SRC" commit -qm "web mode $1"
+  push >/dev/null
+}
+
+test_web_dynos_that_misbehave() {
+  new_app hello web
+  sw settings:set boot_timeout=2 stop_timeout=2 -a hello > /dev/null
+  start_serve
+  push >/dev/null
+  wait_for "v1 to serve" router_answers hello.localhost "one hello web.1"
+  # Never binds PORT: R10 after boot_timeout, the push says so, v1 keeps serving.
+  web_mode no-port
+  assert_contains push.out "web.1 of v2 crashed: Error R10 \(Boot timeout\): no connection on \\\$PORT within 2s; the web dynos before it keep serving"
+  assert_eq "one hello web.1" "$(router_get hello.localhost)"
+  assert_contains "$(app_dir hello)/logs/app.log" "slipway\[web.1\]: Error R10 \(Boot timeout\) -> Web process failed to bind to \\\$PORT within 2 seconds of launch; stopping it$"
+  # Exits at once: crashed, restarted at once, then after a growing wait.
+  web_mode exit
+  wait_for "a second crash" grep -q "slipway\[web.1\]: Process exited with status 3; State changed to crashed (restart in 2s)" "$(app_dir hello)/logs/app.log"
+  assert_eq "one hello web.1" "$(router_get hello.localhost)"
+  run_sw ps.out ps -a hello
+  assert_contains ps.out "^web.1: crashed .* v3 \(exited with status 3\)$"
+  # Ignores SIGTERM: killed after stop_timeout when it is replaced.
+  web_mode ignore-term
+  wait_for "v4 to serve" router_answers hello.localhost "one hello web.1"
+  echo two > "$SRC/VERSION"; git -C "$SRC" commit -qam two; push >/dev/null
+  wait_for "v5 to serve" router_answers hello.localhost "two hello web.1"
+  wait_for "the SIGKILL" grep -q "slipway\[web.1\]: Stopping with SIGKILL: it ignored SIGTERM for its grace period" "$(app_dir hello)/logs/app.log"
+  # Leaves a daemon behind: killed with its dyno.
+  web_mode daemon
+  wait_for "the daemon" daemon_runs
+  sw ps:scale web=0 -a hello > /dev/null
+  wait_for "the daemon to be killed" not daemon_runs
+  sw ps:scale web=1 -a hello > /dev/null
+  # 100 MB of output, then a closed stdout: serve keeps up, and the log rotates.
+  sw settings:set --server log_size=1M > /dev/null
+  web_mode huge
+  wait_for "the end of the output" grep -q "app\[web.1\]: end of huge" "$(app_dir hello)/logs/app.log"
+  [ -e "$(app_dir hello)/logs/app.log.1" ] || fail "the log did not rotate"
+  web_mode close-stdout
+  wait_for "v9 to serve" router_answers hello.localhost "two hello web.1"
+  kill -0 "$SERVE_PID" || fail "serve died"
 }
