@@ -147,6 +147,8 @@ compdb:
 # documents. Apps created by the installed binary get hooks that run the installed engine.
 SHARE := $(DESTDIR)$(PREFIX)/share/slipway
 DOC   := $(DESTDIR)$(PREFIX)/share/doc/slipway
+# systemd reads units from /usr/local/lib/systemd/system too, so PREFIX applies.
+UNITDIR := $(DESTDIR)$(PREFIX)/lib/systemd/system
 install: $(BIN) $(ENGINE)
 	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/buildpacks $(SHARE)/hooks $(DOC)
 	install -m 0755 $(ENGINE) $(DESTDIR)$(PREFIX)/bin/slipway-engine
@@ -154,11 +156,14 @@ install: $(BIN) $(ENGINE)
 	rm -rf $(SHARE)/buildpacks/* && cp -rT buildpack/builtin $(SHARE)/buildpacks
 	install -m 0644 hooks/pre-receive hooks/post-receive $(SHARE)/hooks
 	install -m 0644 README.md ARCHITECTURE.md $(DOC)
+	install -d $(UNITDIR)
+	sed 's|@BINDIR@|$(PREFIX)/bin|' bin/slipway.service.in > $(UNITDIR)/slipway.service
 
 # Removes what install put there; apps and their data under the Slipway root stay.
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/slipway $(DESTDIR)$(PREFIX)/bin/slipway-engine
 	rm -rf $(SHARE) $(DOC)
+	rm -f $(UNITDIR)/slipway.service
 
 clean:
 	rm -rf build build-san build-fuzz bin/slipway bin/slipway-engine testdir

@@ -10,7 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <ctime>
 
@@ -86,6 +89,27 @@ run_ps(Context& ctx)
   return 0;
 }
 
+namespace {
+
+// Whether a log line passes --ps (a type matches its dynos) and --source (app or slipway).
+bool
+shown(const std::string& line, const std::string& dyno_wanted, const std::string& source_wanted)
+{
+  // "TIME SOURCE[DYNO]: text"
+  auto space = line.find(' ');
+  auto open = line.find('[', space);
+  auto close = line.find("]:", open);
+  if (space == std::string::npos || open == std::string::npos || close == std::string::npos) {
+    return dyno_wanted.empty() && source_wanted.empty();
+  }
+  std::string source = line.substr(space + 1, open - space - 1);
+  std::string dyno = line.substr(open + 1, close - open - 1);
+  return (dyno_wanted.empty() || dyno == dyno_wanted || dyno.starts_with(dyno_wanted + ".")) &&
+         (source_wanted.empty() || source == source_wanted);
+}
+
+} // namespace
+
 static util::Result<int>
 run_logs(Context& ctx)
 {
@@ -95,25 +119,59 @@ run_logs(Context& ctx)
     return util::error("--num takes a number of lines from 1 to 100000, not '" + util::printable(ctx.get("num")) + "'",
                        2);
   }
-  std::string only = ctx.get("ps");
-  std::vector<std::string> lines = core::tail_log(paths, only.empty() ? n : 100000);
-  std::vector<std::string> shown;
-  for (const auto& line : lines) {
-    // "TIME SOURCE[DYNO]: text": --ps web matches web.N, --ps web.1 that dyno.
-    auto open = line.find('[');
-    auto close = line.find("]:", open);
-    std::string dyno =
-        open == std::string::npos || close == std::string::npos ? "" : line.substr(open + 1, close - open - 1);
-    if (!only.empty() && dyno != only && !dyno.starts_with(only + ".")) {
+  std::string dyno = ctx.get("ps"), source = ctx.get("source");
+  if (!source.empty() && source != "app" && source != "slipway") {
+    return util::error("--source takes app or slipway, not '" + util::printable(source) + "'", 2);
+  }
+  bool filtered = !dyno.empty() || !source.empty();
+  std::vector<std::string> lines;
+  for (const auto& line : core::tail_log(paths, filtered ? 100000 : n)) {
+    if (shown(line, dyno, source)) {
+      lines.push_back(line);
+    }
+  }
+  for (size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i) {
+    ctx.out->line(lines[i]);
+  }
+  if (!ctx.has("tail")) {
+    return 0;
+  }
+  // Follow the log as it grows (and when it is rotated) until interrupted.
+  struct stat st
+  {
+  };
+  std::string file = paths.log_file();
+  off_t offset = ::stat(file.c_str(), &st) == 0 ? st.st_size : 0;
+  ino_t inode = st.st_ino;
+  std::string partial;
+  while (true) {
+    ::usleep(200000);
+    if (::stat(file.c_str(), &st) != 0) {
       continue;
     }
-    shown.push_back(line);
+    if (st.st_ino != inode || st.st_size < offset) {
+      inode = st.st_ino;
+      offset = 0;
+    }
+    util::Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd || ::lseek(fd.get(), offset, SEEK_SET) < 0) {
+      continue;
+    }
+    auto more = util::read_fd(fd.get(), file);
+    if (!more || more->empty()) {
+      continue;
+    }
+    offset += static_cast<off_t>(more->size());
+    partial += *more;
+    size_t start = 0;
+    for (size_t nl; (nl = partial.find('\n', start)) != std::string::npos; start = nl + 1) {
+      std::string line = partial.substr(start, nl - start);
+      if (shown(line, dyno, source)) {
+        ctx.out->line(line);
+      }
+    }
+    partial.erase(0, start);
   }
-  size_t from = shown.size() > n ? shown.size() - n : 0;
-  for (size_t i = from; i < shown.size(); ++i) {
-    ctx.out->line(shown[i]);
-  }
-  return 0;
 }
 
 static util::Result<int>
@@ -155,7 +213,9 @@ extern const CommandSpec k_cmd_logs{
     "starts, crashes and stops.",
     {k_app_option,
      {"num", 'n', "N", "how many lines (default 100)"},
-     {"ps", 0, "DYNO", "only this process type (web) or dyno (web.1)"}},
+     {"ps", 0, "DYNO", "only this process type (web) or dyno (web.1)"},
+     {"source", 0, "SOURCE", "only lines from the app (its dynos' output) or from slipway (events)"},
+     {"tail", 't', nullptr, "keep printing lines as they are written, until interrupted"}},
     0,
     0,
     run_logs};

@@ -55,6 +55,13 @@ AppLogs::write(const std::string& app, const std::string& source, std::string_vi
   }
 }
 
+void
+log_event(const AppPaths& paths, unsigned long long max_bytes, std::string_view line)
+{
+  AppLogs logs(paths.root(), max_bytes);
+  logs.write(paths.name(), "slipway[api]", line);
+}
+
 std::vector<std::string>
 tail_log(const AppPaths& paths, size_t count)
 {

@@ -5,6 +5,7 @@
 
 #include <core/layout.hpp>
 #include <util/fd.hpp>
+#include <util/output.hpp>
 
 #include <map>
 #include <string>
@@ -32,6 +33,28 @@ private:
   unsigned long long m_max;
   std::map<std::string, Open> m_open;
 };
+
+// An Output that puts every line into one app's log as coming from `source` ("app[release.1]").
+class AppLogOutput : public util::Output
+{
+public:
+  AppLogOutput(AppLogs& logs, std::string app, std::string source)
+      : m_logs(logs), m_app(std::move(app)), m_source(std::move(source))
+  {}
+  void
+  line(std::string_view text) override
+  {
+    m_logs.write(m_app, m_source, text);
+  }
+
+private:
+  AppLogs& m_logs;
+  std::string m_app, m_source;
+};
+
+// Append one line to `paths`' log from a command (not serve): what it did, as Heroku's
+// "heroku[api]: Release v5 created by user" lines. `max_bytes` as for AppLogs.
+void log_event(const AppPaths& paths, unsigned long long max_bytes, std::string_view line);
 
 // The last `count` lines of `app`'s log (fewer when it has fewer).
 std::vector<std::string> tail_log(const AppPaths& paths, size_t count);

@@ -1,10 +1,12 @@
 #include "formation.hpp"
 
 #include <core/app_lock.hpp>
+#include <core/app_log.hpp>
 #include <core/release_store.hpp>
 #include <core/serve.hpp>
 #include <core/settings.hpp>
 #include <util/fs.hpp>
+#include <util/identity.hpp>
 #include <util/strings.hpp>
 #include <yaml/yaml_io.hpp>
 
@@ -127,6 +129,7 @@ scale(const AppPaths& paths, const std::vector<std::string>& args, bool wait, ut
   if (!changes.empty()) {
     SW_TRY(save_formation(paths, f));
     notify_serve(paths.root(), paths.name());
+    log_event(paths, settings.log_size, fmt::format("Scaled to {} by {}", formation_text(f), util::current_user()));
   }
   return f;
 }

@@ -1,6 +1,7 @@
 #include "releaser.hpp"
 
 #include <archive/slug_unpack.hpp>
+#include <core/app_log.hpp>
 #include <core/app_user.hpp>
 #include <core/release_phase.hpp>
 #include <core/release_store.hpp>
@@ -142,6 +143,7 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
     SW_TRY(store.save(rec));
     out.warn("Release " + v + " failed: " + why + "; " + was + " (slipway releases:output " + v + " -a " +
              paths.name() + ")");
+    log_event(paths, settings.log_size, fmt::format("Release {} by {} failed: {}", v, rec.user, why));
     outcome.record = rec;
     return outcome;
   };
@@ -169,7 +171,10 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
     in.log_path = dir + "/" + ReleaseFiles::log;
     in.runner_path = dir + "/" + ReleaseFiles::runner;
     double started = util::monotonic_seconds();
-    util::FaultOnLine phase_out(out, "during-release-phase");
+    AppLogs logs(paths.root(), settings.log_size);
+    AppLogOutput to_log(logs, paths.name(), "app[release.1]");
+    util::TeeOutput both(out, to_log);
+    util::FaultOnLine phase_out(both, "during-release-phase");
     auto result = run_release_phase(in, phase_out);
     rec.duration = util::monotonic_seconds() - started;
     if (!result) {
@@ -199,6 +204,7 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
   // The gate: only now, with the release phase passed and current switched, may its dynos start.
   notify_serve(paths.root(), paths.name());
   out.step("Released " + v);
+  log_event(paths, settings.log_size, fmt::format("Release {} created by {}: {}", v, rec.user, rec.description));
   out.detail("current -> releases/" + v +
              (outcome.previous ? " (was " + version_name(*outcome.previous) + ")" : std::string()));
   spdlog::info("{}: switched", v);

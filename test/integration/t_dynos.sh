@@ -299,3 +299,35 @@ test_web_dynos_that_misbehave() {
   wait_for "v9 to serve" router_answers hello.localhost "two hello web.1"
   kill -0 "$SERVE_PID" || fail "serve died"
 }
+
+test_logs_keep_release_phases_and_events_and_follow() {
+  new_app hello web
+  push >/dev/null
+  local log; log=$(app_dir hello)/logs/app.log
+  assert_contains "$log" " app\[release.1\]: release ok$"
+  assert_contains "$log" " slipway\[api\]: Release v1 created by tester@example.com: Deploy [0-9a-f]{8}$"
+  sw config:set FAIL_RELEASE=yes -a hello > /dev/null 2>&1 || true
+  assert_contains "$log" " slipway\[api\]: Release v2 by tester@example.com failed: release command exited with status 4$"
+  sw config:set FAIL_RELEASE= -a hello > /dev/null
+  sw ps:scale worker=1 -a hello > /dev/null
+  assert_contains "$log" " slipway\[api\]: Scaled to web=1 worker=1 by tester@example.com$"
+  sw logs --source slipway -a hello > events.out
+  assert_not_contains events.out "app\["
+  assert_eq 4 "$(wc -l < events.out)"
+  sw logs --ps release -n 1 -a hello > release.out
+  assert_contains release.out "^[0-9T:.+-]+ app\[release.1\]: release ok$"
+  assert_eq 1 "$(wc -l < release.out)"
+  run_sw bad.out logs -n 0 -a hello
+  assert_eq 2 "$SW_STATUS"
+  assert_eq "slipway: error: --num takes a number of lines from 1 to 100000, not '0'" "$(cat bad.out)"
+  run_sw bad2.out logs --source router -a hello
+  assert_eq "slipway: error: --source takes app or slipway, not 'router'" "$(cat bad2.out)"
+  # --tail follows what is written next.
+  "$SLIPWAY_BIN" logs --tail -n 1 --source slipway -a hello > tail.out 2>&1 &
+  local tailer=$!
+  sleep 0.5
+  sw config:set GREETING=later -a hello > /dev/null
+  wait_for "the new event in --tail" grep -q "Release v4 created by tester@example.com: Set GREETING config vars" tail.out
+  kill "$tailer"; wait "$tailer" 2>/dev/null || true
+  assert_not_contains tail.out "app\[release"
+}

@@ -192,6 +192,7 @@ test_make_install_installs_everything_a_server_needs() {
   make -s -C "$TOP" install DESTDIR="$dest" PREFIX=/usr/local $san >install.out 2>&1 || { cat install.out; fail "make install failed"; }
   local bin=$dest/usr/local/bin
   [ -x "$bin/slipway" ] && [ -x "$bin/slipway-engine" ] || fail "both binaries must be installed"
+  assert_contains "$dest/usr/local/lib/systemd/system/slipway.service" "^ExecStart=/usr/local/bin/slipway serve$"
   [ -x "$dest/usr/local/share/slipway/buildpacks/procfile/bin/detect" ] || fail "the buildpacks are missing"
   [ -f "$dest/usr/local/share/slipway/hooks/post-receive" ] || fail "the hook templates are missing"
   [ -f "$dest/usr/local/share/doc/slipway/README.md" ] || fail "the documents are missing"
