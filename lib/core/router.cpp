@@ -87,12 +87,15 @@ http {{
   return c + "}\n";
 }
 
-// nginx's own complaint: the last line of what it printed.
+// nginx's own complaint: its first [emerg] line, else the last line it printed.
 std::string
 complaint(const util::ProcessResult& r, const std::string& output)
 {
   std::string last;
   for (const auto& line : util::split(output, '\n')) {
+    if (line.find("[emerg]") != std::string::npos) {
+      return std::string(util::trim(line));
+    }
     if (!util::trim(line).empty()) {
       last = std::string(util::trim(line));
     }
@@ -135,6 +138,23 @@ stop_leftover(const std::string& dir)
     ::usleep(50000);
   }
   ::kill(static_cast<pid_t>(pid), SIGKILL);
+}
+
+// Why nginx did not start, from its error log: the last line saying what failed, without the
+// time and pid ("bind() to 127.0.0.1:80 failed (98: Address already in use)").
+std::string
+startup_error(const std::string& dir)
+{
+  auto log = util::read_file(dir + "/error.log");
+  std::string found = "it exited";
+  for (const auto& line : util::split(log ? *log : "", '\n')) {
+    if (line.find("[emerg]") == std::string::npos || line.find("still could not") != std::string::npos) {
+      continue;
+    }
+    auto colon = line.find(": ", line.find("[emerg]"));
+    found = colon == std::string::npos ? line : line.substr(colon + 2);
+  }
+  return found;
 }
 
 // nginx's worker processes now (the master's children).
@@ -181,6 +201,9 @@ Router::apply(const std::map<std::string, Route>& routes)
   if (running && text == m_applied) {
     return {};
   }
+  if (!running && util::monotonic_seconds() < m_retry_at) {
+    return util::error(m_last_error);
+  }
   if (::access(k_nginx, X_OK) != 0) {
     return util::error("nginx is not installed (" + std::string(k_nginx) +
                        "): the router cannot run; install it (apt-get install nginx-light)");
@@ -202,27 +225,25 @@ Router::apply(const std::map<std::string, Route>& routes)
     return {};
   }
   stop_leftover(dir);
+  ::unlink((dir + "/nginx.pid").c_str());
   util::ProcessSpec spec;
   spec.argv = {k_nginx, "-p", dir, "-e", dir + "/error.log", "-c", conf, "-g", "daemon off;"};
   spec.env = {"PATH=/usr/sbin:/usr/bin:/bin"};
   spec.die_with_parent = true; // a serve killed outright takes its router with it
   SW_TRY_ASSIGN(util::Spawned nginx, util::spawn_process(spec));
-  // It fails at once when it cannot listen; give it a moment to say so.
-  for (int i = 0; i < 20; ++i) {
+  // nginx writes its pid file once it listens; it gives up on a port it cannot bind after
+  // a few seconds, and exits.
+  for (int i = 0; !util::path_exists(dir + "/nginx.pid"); ++i) {
     int status = 0;
-    if (::waitpid(nginx.pid, &status, WNOHANG) == nginx.pid || ::kill(nginx.pid, 0) != 0) {
-      auto log = util::read_file(dir + "/error.log");
-      auto lines = log ? util::split(*log, '\n') : std::vector<std::string>{};
-      while (!lines.empty() && lines.back().empty()) {
-        lines.pop_back();
-      }
-      return util::error("nginx could not start the router on " + m_listen + ": " +
-                         (lines.empty() ? std::string("it exited") : lines.back()));
+    bool gone = ::waitpid(nginx.pid, &status, WNOHANG) == nginx.pid || ::kill(nginx.pid, 0) != 0;
+    if (gone || i == 100) {
+      ::kill(nginx.pid, SIGKILL);
+      m_retry_at = util::monotonic_seconds() + 10;
+      m_last_error =
+          "nginx could not start the router on " + m_listen + ": " + startup_error(dir) + "; trying again every 10s";
+      return util::error(m_last_error);
     }
-    if (util::path_exists(dir + "/nginx.pid")) {
-      break;
-    }
-    ::usleep(50000);
+    ::usleep(100000);
   }
   m_pid = nginx.pid;
   m_applied = text;

@@ -50,6 +50,8 @@ private:
   std::string m_listen;
   std::string m_applied; // the config text in force
   pid_t m_pid = -1;
+  double m_retry_at = 0;    // after nginx failed to start: not before then
+  std::string m_last_error; // why it failed
 };
 
 // The app's custom domains (apps/APP/domains, one per line).

@@ -331,3 +331,39 @@ test_logs_keep_release_phases_and_events_and_follow() {
   kill "$tailer"; wait "$tailer" 2>/dev/null || true
   assert_not_contains tail.out "app\[release"
 }
+
+test_router_problems_are_said_and_dynos_run_on() {
+  new_app hello web
+  push >/dev/null
+  # nginx -t refuses the listen address: said once, dynos still run.
+  "$SLIPWAY_BIN" serve --http 127.0.0.1:99999 > bad.out 2>&1 &
+  SERVE_PID=$!
+  trap stop_serve EXIT
+  wait_for "the refusal" grep -q "nginx -t refused the new router config (.*invalid port.*); the previous one stays in force" bad.out
+  wait_for "web.1 up without a router" dyno_is hello web.1 up 1
+  stop_serve
+  assert_eq 1 "$(grep -c "nginx -t refused" bad.out)"
+  # A port something else listens on.
+  python3 -c 'import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(60)' > taken.port &
+  local holder=$!
+  wait_for "the port holder" test -s taken.port
+  "$SLIPWAY_BIN" serve --http "127.0.0.1:$(cat taken.port)" > taken.out 2>&1 &
+  SERVE_PID=$!
+  wait_for "the bind error" grep -q "nginx could not start the router on 127.0.0.1:$(cat taken.port): bind() to 127.0.0.1:$(cat taken.port) failed (98: Address already in use); trying again every 10s" taken.out
+  wait_for "web.1 up without its port" dyno_is hello web.1 up 1
+  kill "$holder"
+}
+
+test_a_strict_push_fails_when_its_web_dynos_never_come_up() {
+  new_app hello web
+  sw settings:set strict=true boot_timeout=2 -a hello > /dev/null
+  start_serve
+  push >/dev/null
+  [ "$PUSH_STATUS" -eq 0 ] || fail "the first strict push failed"
+  echo no-port > "$SRC/WEB_MODE"; git -C "$SRC" add -A; git -C "$SRC" commit -qm "no port"
+  push
+  [ "$PUSH_STATUS" -ne 0 ] || fail "a strict push whose web dynos never came up succeeded"
+  assert_contains push.out "web.1 of v2 crashed: Error R10"
+  assert_eq "one hello web.1" "$(router_get hello.localhost)"
+}
