@@ -11,6 +11,8 @@ figure as the median of RUNS (default 5) runs:
   B4  config:set                               B5  rollback
   B6  releases and releases:info with 10,000 releases, and with 100
   B7  config:set with 10,000 releases, against 100     B8  a push with 10,000 releases, against 100
+  B9  from `git push` returning to the new version answering through the router (slipway serve)
+  B10 requests per second through the router (nginx), against straight to the dyno
   baselines: (a) git archive | tar -x   (b) git archive | gzip   (c) git archive | zstd -T0
              to a file plus tar -x of the same stream
   peak resident memory of the hook
@@ -103,8 +105,9 @@ def main():
     }
     b6 = bench_listing(work, env)
     history = bench_history(work, env)
+    serving = bench_serve(work, env)
     report = {"machine": machine(), "size": {"files": files, "mb": mb}, "runs": RUNS, "raw": raw,
-              "medians": med, "figures": fig, "B6": b6, "history": history,
+              "medians": med, "figures": fig, "B6": b6, "history": history, "serve": serving,
               "hook_peak_rss_kb": max(rss) if rss else None}
     os.makedirs(os.path.join(TOP, "build"), exist_ok=True)
     out = os.path.join(TOP, "build", "bench-large.json" if LARGE else "bench.json")
@@ -182,6 +185,77 @@ def bench_history(work, env):
     return {k: statistics.median(v) for k, v in times.items()}
 
 
+def free_port():
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def requests_per_second(port, host, seconds=3.0, threads=4):
+    """New connection per request, `threads` clients at once, for `seconds`."""
+    import http.client, threading
+    count = [0] * threads
+    stop = time.perf_counter() + seconds
+
+    def client(i):
+        while time.perf_counter() < stop:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            c.request("GET", "/", headers={"Host": host})
+            c.getresponse().read()
+            c.close()
+            count[i] += 1
+    ts = [threading.Thread(target=client, args=(i,)) for i in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return sum(count) / seconds
+
+
+def bench_serve(work, env):
+    """B9, B10: test/fixtures/apps/web behind `slipway serve` and its nginx."""
+    root = os.path.join(work, "serve")
+    renv = dict(env, SLIPWAY_ROOT=root)
+    sh([SLIPWAY, "apps:create", "web"], env=renv)
+    port = free_port()
+    serve = subprocess.Popen([SLIPWAY, "serve", "--http", f"127.0.0.1:{port}"], env=renv,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while not os.path.exists(os.path.join(root, "run", "serve.sock")):
+            time.sleep(0.05)
+        src = os.path.join(work, "serve-src")
+        shutil.copytree(os.path.join(TOP, "test", "fixtures", "apps", "web"), src)
+        sh("git init -q && git add -A && git commit -qm one", cwd=src, env=renv)
+        app_git = os.path.join(root, "apps/web/repo.git")
+
+        def page():
+            try:
+                c = __import__("http.client").client.HTTPConnection("127.0.0.1", port, timeout=5)
+                c.request("GET", "/", headers={"Host": "web.localhost"})
+                return c.getresponse().read().decode().split()[0]
+            except Exception:  # not up yet, or cut short: not the new version either way
+                return ""
+        waits = []
+        for run in range(max(RUNS, 5)):
+            sh(f"echo v{run} > VERSION && git commit -qam v{run}", cwd=src, env=renv)
+            sh(["git", "push", "-q", app_git, "HEAD:refs/heads/main"], cwd=src, env=renv)
+            returned = time.perf_counter()
+            while page() != f"v{run}":
+                time.sleep(0.005)
+            waits.append(time.perf_counter() - returned)
+        dynos = json.load(open(os.path.join(root, "apps/web/dynos.json")))
+        dyno_port = [d["port"] for d in dynos if d["name"] == "web.1" and d["state"] == "up"][0]
+        routed = requests_per_second(port, "web.localhost")
+        direct = requests_per_second(dyno_port, "web.localhost")
+        return {"push_to_serving": statistics.median(waits), "rps_router": routed, "rps_direct": direct}
+    finally:
+        serve.terminate()
+        serve.wait()
+
+
 def machine():
     cpu = "unknown"
     for line in open("/proc/cpuinfo"):
@@ -217,6 +291,11 @@ def print_table(r):
         big, small = h[f"{what} 10000"], h[f"{what} 100"]
         row(f"{name}, 10,000 releases", big, "≤ 1.1 × at 100", f"{big / small:.2f} × at 100 ({ms(small)})",
             big <= 1.1 * small)
+    sv = r["serve"]
+    row("B9 push returned → serving", sv["push_to_serving"], "≤ 1 s", "", sv["push_to_serving"] <= 1.0)
+    print(f"| B10 router | {sv['rps_router']:.0f} req/s | ≥ 0.7 × direct | "
+          f"{sv['rps_router'] / sv['rps_direct']:.2f} × direct ({sv['rps_direct']:.0f} req/s) | "
+          f"{'yes' if sv['rps_router'] >= 0.7 * sv['rps_direct'] else 'NO'} |")
     print(f"| (a) git archive \\| tar -x | {ms(f['a'])} | baseline | | |")
     print(f"| (b) git archive \\| gzip | {ms(f['b'])} | baseline | | |")
     print(f"| (c) git archive \\| zstd -T0 + tar -x | {ms(f['c'])} | baseline | | |")
