@@ -32,7 +32,12 @@ struct ServePaths
   router() const
   {
     return root + "/router";
-  } // nginx's prefix: nginx.conf, nginx.pid, error.log, access.log, tmp/ (router.hpp)
+  } // nginx's prefix: nginx.conf, nginx.pid, error.log, tmp/ (router.hpp)
+  std::string
+  router_log() const
+  {
+    return root + "/router/access.sock";
+  } // nginx sends each request's line here (syslog over a datagram socket); serve reads it
 };
 
 class AppPaths

@@ -35,7 +35,10 @@ valid_host(const std::string& h)
 }
 
 std::string
-config_text(const std::string& dir, const std::string& listen, const std::map<std::string, Route>& routes)
+config_text(const std::string& root,
+            const std::string& dir,
+            const std::string& listen,
+            const std::map<std::string, Route>& routes)
 {
   std::string c = fmt::format(R"(# Written by slipway serve; every change is checked with nginx -t first.
 worker_processes 1;
@@ -43,7 +46,11 @@ pid {0}/nginx.pid;
 error_log {0}/error.log;
 events {{ worker_connections 1024; }}
 http {{
-  access_log {0}/access.log;
+  # One line per request, as Heroku's router logs it, to serve (which files it under the app).
+  log_format slipway '$slipway_app_name at=info method=$request_method path="$request_uri" host=$host '
+                     'request_id=$request_id fwd="$remote_addr" dyno=$upstream_addr '
+                     'connect=$upstream_connect_time service=$request_time status=$status bytes=$bytes_sent';
+  access_log syslog:server=unix:{2},tag=slipway,nohostname slipway;
   client_body_temp_path {0}/tmp/body;
   proxy_temp_path {0}/tmp/proxy;
   fastcgi_temp_path {0}/tmp/fastcgi;
@@ -60,10 +67,11 @@ http {{
   proxy_next_upstream error timeout http_502;
   server {{
     listen {1} default_server;
+    set $slipway_app_name "-";
     location / {{ default_type text/plain; return 404 "No such app on this server\n"; }}
   }}
 )",
-                              dir, listen);
+                              dir, listen, ServePaths(root).router_log());
   for (const auto& [app, route] : routes) {
     if (!route.ports.empty() || !route.backup.empty()) {
       c += fmt::format("  upstream app_{} {{\n", app);
@@ -75,7 +83,8 @@ http {{
       }
       c += "  }\n";
     }
-    c += fmt::format("  server {{\n    listen {};\n    server_name {};\n", listen, util::join(route.hosts, " "));
+    c += fmt::format("  server {{\n    listen {};\n    server_name {};\n    set $slipway_app_name {};\n", listen,
+                     util::join(route.hosts, " "), app);
     if (route.ports.empty() && route.backup.empty()) {
       c += fmt::format("    location / {{ default_type text/plain; return 503 \"{}: no web dyno is running\\n\"; }}\n",
                        app);
@@ -197,7 +206,7 @@ Router::apply(const std::map<std::string, Route>& routes)
 {
   std::string dir = ServePaths(m_root).router();
   bool running = m_pid > 0 && ::kill(m_pid, 0) == 0;
-  std::string text = config_text(dir, m_listen, routes);
+  std::string text = config_text(m_root, dir, m_listen, routes);
   if (running && text == m_applied) {
     return {};
   }

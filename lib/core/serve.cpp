@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include <fmt/format.h>
+#include <grp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -108,6 +109,26 @@ Server::open(const std::string& root, Runtime& runtime, Router* router, util::Ou
     return util::error(util::errno_message("cannot listen on", run.socket()));
   }
   ::chmod(run.socket().c_str(), 0600);
+  // nginx's workers (nobody, when root runs serve) send their access lines here.
+  SW_TRY(util::make_dirs(run.router(), 0755));
+  ::unlink(run.router_log().c_str());
+  s->m_router_log.reset(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  sockaddr_un la = socket_address(run.router_log());
+  if (!s->m_router_log || ::bind(s->m_router_log.get(), reinterpret_cast<sockaddr*>(&la), sizeof la) != 0) {
+    return util::error(util::errno_message("cannot listen on", run.router_log()));
+  }
+  // Only nginx's workers may write: as root they run as nobody:nogroup.
+  struct group* workers = ::geteuid() == 0 ? ::getgrnam("nogroup") : nullptr;
+  if (workers && ::chown(run.router_log().c_str(), 0, workers->gr_gid) == 0) {
+    ::chmod(run.router_log().c_str(), 0660);
+  } else {
+    ::chmod(run.router_log().c_str(), 0600);
+  }
+  AppSettings server;
+  if (auto loaded = load_server_settings(root)) {
+    server = *loaded;
+  }
+  s->m_logs = std::make_unique<AppLogs>(root, server.log_size);
   // A serve that was killed (SIGKILL, a crash) left its dynos running, orphaned: stop them
   // before starting anything, so that no dyno ever runs twice.
   std::vector<DynoStatus> orphans;
@@ -338,6 +359,27 @@ Server::read_socket()
 }
 
 void
+Server::read_router_log()
+{
+  // "<190>Nov 29 20:00:00 slipway: APP at=info method=GET ...": the app, then Heroku's fields.
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::recv(m_router_log.get(), buf, sizeof buf, 0)) > 0) {
+    std::string_view msg(buf, static_cast<size_t>(n));
+    auto tag = msg.find("slipway: ");
+    if (tag == std::string_view::npos) {
+      continue;
+    }
+    msg.remove_prefix(tag + 9);
+    auto space = msg.find(' ');
+    std::string app(msg.substr(0, space));
+    if (space != std::string_view::npos && validate_app_name(app) && util::is_directory(AppPaths(m_root, app).dir())) {
+      m_logs->write(app, "slipway[router]", msg.substr(space + 1));
+    }
+  }
+}
+
+void
 Server::restart(const std::string& app, const std::string& what)
 {
   for (const auto& d : m_runtime.dynos(app)) {
@@ -358,6 +400,7 @@ Server::run(const std::atomic<bool>& stop)
       next_scan = now + 2;
     }
     read_socket();
+    read_router_log();
     for (auto app : std::set<std::string>(m_switching)) {
       reconcile(app);
     }

@@ -3,6 +3,7 @@
 // catches up whenever it starts; the engine only nudges it (notify_serve) after a switch.
 #pragma once
 
+#include <core/app_log.hpp>
 #include <core/layout.hpp>
 #include <core/router.hpp>
 #include <core/runtime.hpp>
@@ -45,6 +46,7 @@ private:
   void reconcile_all();
   void publish();
   void read_socket();
+  void read_router_log();
   void restart(const std::string& app, const std::string& what);
 
   std::string m_root;
@@ -59,6 +61,8 @@ private:
   std::string m_router_error; // the last one said, so that it is said once
   util::FileLock m_lock;
   util::Fd m_socket;
+  util::Fd m_router_log; // nginx's access lines (router.hpp)
+  std::unique_ptr<AppLogs> m_logs;
   std::set<std::string> m_switching; // apps whose old web dynos wait for the new ones
 };
 

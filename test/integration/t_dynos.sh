@@ -186,6 +186,10 @@ test_the_router_sends_each_host_to_its_app() {
   assert_contains headers.out "^X-Forwarded-Port: $ROUTER_PORT$"
   assert_contains headers.out "^X-Request-Id: [0-9a-f]{32}$"
   assert_contains headers.out "^X-Request-Start: t=[0-9]+\.[0-9]{3}$"
+  # Each request, as Heroku's router logs it, in the app's log.
+  wait_for "the router's line" grep -q 'slipway\[router\]: at=info method=GET path="/headers"' "$(app_dir hello)/logs/app.log"
+  assert_contains "$(app_dir hello)/logs/app.log" ' slipway\[router\]: at=info method=GET path="/headers" host=hello.localhost request_id=[0-9a-f]{32} fwd="127.0.0.1" dyno=127.0.0.1:[0-9]+ connect=[0-9.]+ service=[0-9.]+ status=200 bytes=[0-9]+$'
+  assert_not_contains "$(app_dir hello)/logs/app.log" "path=\"/\" host=nope.localhost"
   # Custom domains, and what they refuse.
   sw domains:add www.example.com -a hello > add.out
   assert_eq "Adding www.example.com to hello... done" "$(cat add.out)"
