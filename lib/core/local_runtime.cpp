@@ -41,16 +41,38 @@ free_port()
   return ntohs(a.sin_port);
 }
 
-// Whether something accepts connections on 127.0.0.1:port.
+// Whether something accepts connections on 127.0.0.1:port (and, with a `path`, answers
+// GET path with 2xx or 3xx within half a second).
 bool
-accepting(int port)
+accepting(int port, const std::string& path)
 {
   util::Fd s(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   a.sin_port = htons(static_cast<uint16_t>(port));
-  return s && ::connect(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  if (!s || ::connect(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    return false;
+  }
+  if (path.empty()) {
+    return true;
+  }
+  timeval limit{0, 500000};
+  ::setsockopt(s.get(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  std::string request = "GET " + path + " HTTP/1.0\r\nHost: localhost\r\nUser-Agent: slipway-healthcheck\r\n\r\n";
+  char buf[16] = {};
+  if (!util::write_all(s.get(), request) || ::recv(s.get(), buf, 12, MSG_WAITALL) != 12) {
+    return false;
+  }
+  // "HTTP/1.1 200"
+  return std::string_view(buf, 5) == "HTTP/" && (buf[9] == '2' || buf[9] == '3');
+}
+
+// What a web dyno failed to do in time, for R10.
+std::string
+boot_wanted(const DynoSpec& s)
+{
+  return s.healthcheck.empty() ? "no connection on $PORT" : "no 2xx or 3xx answer to GET " + s.healthcheck;
 }
 
 std::string
@@ -269,9 +291,9 @@ LocalRuntime::reap(Dyno& d, int status)
     return;
   }
   d.status.state = DynoState::crashed;
-  d.status.last_exit =
-      d.boot_failed ? fmt::format("Error R10 (Boot timeout): no connection on $PORT within {:.0f}s", s.boot_timeout)
-                    : describe_exit(status);
+  d.status.last_exit = d.boot_failed
+                           ? fmt::format("Error R10 (Boot timeout): {} within {:.0f}s", boot_wanted(s), s.boot_timeout)
+                           : describe_exit(status);
   d.status.since = util::now_iso8601();
   ++d.status.crashes;
   d.restart_at = util::monotonic_seconds() + restart_backoff(d.status.crashes);
@@ -343,7 +365,7 @@ LocalRuntime::wait(double seconds)
   now = util::monotonic_seconds();
   for (auto& d : m_dynos) {
     const DynoSpec& s = d->status.spec;
-    if (d->status.state == DynoState::starting && d->pid > 0 && accepting(d->status.port)) {
+    if (d->status.state == DynoState::starting && d->pid > 0 && accepting(d->status.port, s.healthcheck)) {
       d->status.state = DynoState::up;
       d->status.crashes = 0;
       d->status.since = util::now_iso8601();
@@ -353,8 +375,9 @@ LocalRuntime::wait(double seconds)
       d->boot_failed = true;
       ::kill(-d->pid, SIGKILL);
       m_log(s.app, "slipway[" + s.name() + "]",
-            fmt::format("Error R10 (Boot timeout) -> Web process failed to bind to $PORT within {:.0f} seconds of "
-                        "launch; stopping it",
+            fmt::format("Error R10 (Boot timeout) -> {} within {:.0f} seconds of launch; stopping it",
+                        s.healthcheck.empty() ? "Web process failed to bind to $PORT"
+                                              : "Web process did not answer GET " + s.healthcheck + " with 2xx or 3xx",
                         s.boot_timeout));
     }
     if (d->stopping && d->pid > 0 && now >= d->kill_at) {

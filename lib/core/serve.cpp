@@ -48,6 +48,7 @@ struct Wanted
   Formation formation;
   double stop_grace = 30;
   double boot_timeout = 60;
+  std::string healthcheck;
   std::optional<AppUser> user;
 };
 
@@ -84,6 +85,7 @@ wanted(const AppPaths& paths)
                 *formation,
                 static_cast<double>(settings->stop_timeout),
                 static_cast<double>(settings->boot_timeout),
+                settings->healthcheck_path,
                 app_user(paths.name())};
 }
 
@@ -174,8 +176,17 @@ Server::reconcile(const std::string& app)
                  d.spec.release == want->release;
         });
         if (!have) {
-          DynoSpec spec{app,       type,         i,          want->release,    want->types.at(type),
-                        want->dir, want->config, want->user, want->stop_grace, want->boot_timeout};
+          DynoSpec spec{app,
+                        type,
+                        i,
+                        want->release,
+                        want->types.at(type),
+                        want->dir,
+                        want->config,
+                        want->user,
+                        want->stop_grace,
+                        want->boot_timeout,
+                        want->healthcheck};
           (void)m_runtime.start(spec);
         }
       }

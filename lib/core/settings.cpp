@@ -120,6 +120,16 @@ table()
        number_getter(&AppSettings::dyno_limit), number_setter("dyno_limit", &AppSettings::dyno_limit, false)},
       {"boot_timeout", "seconds a web dyno has to accept connections on $PORT before it counts as crashed", Scope::app,
        number_getter(&AppSettings::boot_timeout), number_setter("boot_timeout", &AppSettings::boot_timeout, false)},
+      {"healthcheck_path", "a path new web dynos must answer with 2xx or 3xx before they get traffic (empty: none)",
+       Scope::app, [](const AppSettings& s) { return s.healthcheck_path; },
+       [](AppSettings& s, const std::string& v) -> util::Status {
+         if (!v.empty() && (v[0] != '/' || v.find_first_of(" \r\n\t") != std::string::npos)) {
+           return util::error("setting 'healthcheck_path' takes a path like /health, not '" + util::printable(v) + "'",
+                              2);
+         }
+         s.healthcheck_path = v;
+         return {};
+       }},
       {"stop_timeout", "seconds a dyno gets between SIGTERM and SIGKILL when it is stopped", Scope::app,
        number_getter(&AppSettings::stop_timeout), number_setter("stop_timeout", &AppSettings::stop_timeout, false, 0)},
       {"lock_wait", "wait for the deploy lock (true) or fail at once (false)", Scope::app,

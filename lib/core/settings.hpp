@@ -24,6 +24,7 @@ struct AppSettings
   unsigned long long dyno_limit = 100;                    // most dynos of one process type
   unsigned long long stop_timeout = 30;                   // seconds a dyno gets between SIGTERM and SIGKILL
   unsigned long long boot_timeout = 60;                   // seconds a web dyno has to accept on $PORT
+  std::string healthcheck_path;                           // web dynos must also answer 2xx/3xx here
   std::string stack;                                      // STACK for buildpacks; empty: the OS's id
   std::vector<std::string> buildpack_dirs;                // server only: where path buildpacks may live
   unsigned long long buildpack_fetch_timeout = 300;       // server only: seconds a git buildpack fetch may take

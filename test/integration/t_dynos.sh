@@ -271,9 +271,20 @@ test_web_dynos_that_misbehave() {
   start_serve
   push >/dev/null
   wait_for "v1 to serve" router_answers hello.localhost "one hello web.1"
+  # Listens, but fails the health check: not up, the old dynos keep serving.
+  sw settings:set healthcheck_path=/unhealthy -a hello > /dev/null
+  sw config:set A=1 -a hello > /dev/null
+  wait_for "the failed health check" grep -q "slipway\[web.1\]: Error R10 (Boot timeout) -> Web process did not answer GET /unhealthy with 2xx or 3xx within 2 seconds of launch; stopping it" "$(app_dir hello)/logs/app.log"
+  assert_eq "one hello web.1" "$(router_get hello.localhost)"
+  run_sw hc.out settings:set healthcheck_path=health -a hello
+  assert_eq "slipway: error: setting 'healthcheck_path' takes a path like /health, not 'health'" "$(cat hc.out)"
+  sw settings:set healthcheck_path=/health -a hello > /dev/null
+  sw config:set A=2 -a hello > /dev/null
+  wait_for "v3, healthy, to take over" dyno_is hello web.1 up 3
+  sw settings:set healthcheck_path= -a hello > /dev/null
   # Never binds PORT: R10 after boot_timeout, the push says so, v1 keeps serving.
   web_mode no-port
-  assert_contains push.out "web.1 of v2 crashed: Error R10 \(Boot timeout\): no connection on \\\$PORT within 2s; the web dynos before it keep serving"
+  assert_contains push.out "web.1 of v4 crashed: Error R10 \(Boot timeout\): no connection on \\\$PORT within 2s; the web dynos before it keep serving"
   assert_eq "one hello web.1" "$(router_get hello.localhost)"
   assert_contains "$(app_dir hello)/logs/app.log" "slipway\[web.1\]: Error R10 \(Boot timeout\) -> Web process failed to bind to \\\$PORT within 2 seconds of launch; stopping it$"
   # Exits at once: crashed, restarted at once, then after a growing wait.
@@ -281,7 +292,7 @@ test_web_dynos_that_misbehave() {
   wait_for "a second crash" grep -q "slipway\[web.1\]: Process exited with status 3; State changed to crashed (restart in 2s)" "$(app_dir hello)/logs/app.log"
   assert_eq "one hello web.1" "$(router_get hello.localhost)"
   run_sw ps.out ps -a hello
-  assert_contains ps.out "^web.1: crashed .* v3 \(exited with status 3\)$"
+  assert_contains ps.out "^web.1: crashed .* v5 \(exited with status 3\)$"
   # Ignores SIGTERM: killed after stop_timeout when it is replaced.
   web_mode ignore-term
   wait_for "v4 to serve" router_answers hello.localhost "one hello web.1"
