@@ -180,7 +180,14 @@ run_restart(Context& ctx)
   SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
   std::string what = ctx.args.empty() ? "" : ctx.args[0];
   SW_TRY(core::restart_dynos(ctx.root, paths, what));
-  ctx.out->line(fmt::format("Restarting {} on {}... done", what.empty() ? "dynos" : what + " dynos", paths.name()));
+  bool stop = std::string_view(ctx.spec->name) == "ps:stop";
+  if (ctx.has("json")) {
+    ctx.out->line(
+        nlohmann::json{{"app", paths.name()}, {stop ? "stopped" : "restarted", what.empty() ? "*" : what}}.dump());
+  } else {
+    ctx.out->line(fmt::format("{} {} on {}... done", stop ? "Stopping" : "Restarting",
+                              what.empty() ? "dynos" : what + " dynos", paths.name()));
+  }
   return 0;
 }
 
@@ -190,8 +197,21 @@ extern const CommandSpec k_cmd_ps_restart{
     "restart the app's dynos: all, one process type (web) or one dyno (web.1)",
     "Each is stopped (SIGTERM, then SIGKILL after the app's stop_timeout) and started again\n"
     "from the current release, as 'slipway serve' runs it.",
-    {k_app_option},
+    {k_app_option, k_json_option},
     0,
+    1,
+    run_restart};
+
+// As on Heroku: a stopped dyno that the formation still wants is started again by serve;
+// scale the type to 0 to keep it stopped.
+extern const CommandSpec k_cmd_ps_stop{
+    "ps:stop",
+    "TYPE|DYNO",
+    "stop a dyno (web.1) or every dyno of a process type now",
+    "SIGTERM, then SIGKILL after the app's stop_timeout. Dynos the formation wants are started\n"
+    "again from the current release; 'slipway ps:scale TYPE=0' keeps a type stopped.",
+    {k_app_option, k_json_option},
+    1,
     1,
     run_restart};
 

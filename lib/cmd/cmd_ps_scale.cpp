@@ -2,6 +2,8 @@
 #include <cmd/command.hpp>
 #include <core/formation.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <fmt/format.h>
 
 namespace slipway::cmd {
@@ -11,7 +13,14 @@ run_scale(Context& ctx)
 {
   SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
   SW_TRY_ASSIGN(core::Formation f, core::scale(paths, ctx.args, wait_for_lock(ctx, false), *ctx.out));
-  if (ctx.args.empty()) {
+  if (ctx.has("json")) {
+    // The Platform API's formation list.
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& [type, n] : f) {
+      list.push_back({{"type", type}, {"quantity", n}, {"app", {{"name", paths.name()}}}});
+    }
+    ctx.out->line(list.dump(2));
+  } else if (ctx.args.empty()) {
     ctx.out->line(core::formation_text(f));
   } else {
     ctx.out->line(fmt::format("Scaling dynos on {}... done, now {}", paths.name(), core::formation_text(f)));
@@ -25,7 +34,7 @@ extern const CommandSpec k_cmd_ps_scale{
     "set how many dynos of each process type the app runs; without arguments, show it",
     "TYPE is a process type of the current release (not 'release'); N from 0 to the app's\n"
     "dyno_limit setting. Until an app is scaled it runs one web dyno, if it has a web type.",
-    {k_app_option, k_wait_option},
+    {k_app_option, k_wait_option, k_json_option},
     0,
     SIZE_MAX,
     run_scale};

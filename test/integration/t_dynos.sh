@@ -21,6 +21,8 @@ test_scale_sets_the_formation_and_refuses_bad_input() {
   assert_current hello v1
   # Heroku's default: one web dyno, no other; the release phase is not a dyno.
   assert_eq "web=1 worker=0" "$(sw ps:scale -a hello)"
+  sw ps:scale --json -a hello > formation.json
+  python3 -c 'import json,sys; f = json.load(open(sys.argv[1])); assert [(x["type"], x["quantity"]) for x in f] == [("web", 1), ("worker", 0)], f' formation.json || fail "ps:scale --json is not the formation list"
   sw ps:scale worker=2 web=0 -a hello > scale.out
   assert_eq "Scaling dynos on hello... done, now web=0 worker=2" "$(cat scale.out)"
   assert_eq "$(printf 'web: 0\nworker: 2')" "$(cat "$(app_dir hello)/formation.yml")"
@@ -151,6 +153,14 @@ test_restart_and_a_killed_serve_never_run_a_dyno_twice() {
   wait_for "a new web.1" web_pid_other_than "$first"
   wait_for "the old web.1 to go" test ! -e "/proc/$first"
   wait_for "web.1 up again" dyno_is hello web.1 up 1
+  # ps:stop: stopped now, started again by the formation.
+  local second; second=$(root_pids "^python3 -u server.py")
+  sw ps:stop web --json -a hello > stop.out
+  assert_eq '{"app":"hello","stopped":"web"}' "$(cat stop.out)"
+  wait_for "the stopped web.1 to go" test ! -e "/proc/$second"
+  wait_for "web.1 started again" dyno_is hello web.1 up 1
+  run_sw stopnone.out ps:stop -a hello
+  assert_eq 2 "$SW_STATUS"
   # serve killed outright: its dyno lives on, orphaned; the next serve stops it first.
   local orphan group; orphan=$(root_pids "^python3 -u server.py")
   group=$(ps -o pgid= -p "$orphan" | tr -d ' ')
