@@ -160,23 +160,10 @@ LocalRuntime::launch(Dyno& d)
   util::ProcessSpec p;
   p.argv = profile_command(s.command, "slipway-dyno", true);
   p.cwd = s.dir;
-  bool has_path = false;
-  for (const auto& [k, v] : s.config) {
-    if (k == "HOME" || k == "DYNO" || k == "PORT") {
-      continue;
-    }
-    has_path = has_path || k == "PATH";
-    p.env.push_back(k + "=" + v);
-  }
-  if (!has_path) {
-    p.env.push_back("PATH=/usr/local/bin:/usr/bin:/bin");
-  }
-  p.env.push_back("HOME=" + s.dir);
-  p.env.push_back("DYNO=" + s.name());
   if (s.type == "web") {
     d.status.port = free_port();
-    p.env.push_back(fmt::format("PORT={}", d.status.port));
   }
+  p.env = dyno_environment(s.config, s.dir, s.name(), d.status.port);
   if (s.user) {
     p.drop_privileges = true;
     p.uid = s.user->uid;

@@ -53,19 +53,7 @@ release_spec(const ReleasePhaseInput& in, const ReleaseScratch& scratch)
     spec.gid = in.user->gid;
   }
   spec.view = scratch.view ? &*scratch.view : nullptr;
-  bool has_path = false;
-  for (const auto& [k, v] : in.config) {
-    if (k == "HOME" || k == "DYNO") {
-      continue;
-    }
-    has_path = has_path || k == "PATH";
-    spec.env.push_back(k + "=" + v);
-  }
-  if (!has_path) {
-    spec.env.push_back("PATH=/usr/local/bin:/usr/bin:/bin");
-  }
-  spec.env.push_back("HOME=" + scratch.app_dir);
-  spec.env.push_back("DYNO=" + in.dyno);
+  spec.env = dyno_environment(in.config, scratch.app_dir, in.dyno);
   return spec;
 }
 
@@ -104,6 +92,29 @@ run_in_scratch(const ReleasePhaseInput& in, ScratchKind kind, util::FileOutput* 
 }
 
 } // namespace
+
+std::vector<std::string>
+dyno_environment(const ConfigVars& config, const std::string& home, const std::string& dyno, int port)
+{
+  std::vector<std::string> env;
+  bool has_path = false;
+  for (const auto& [k, v] : config) {
+    if (k == "HOME" || k == "DYNO" || (port && k == "PORT")) {
+      continue;
+    }
+    has_path = has_path || k == "PATH";
+    env.push_back(k + "=" + v);
+  }
+  if (!has_path) {
+    env.push_back("PATH=/usr/local/bin:/usr/bin:/bin");
+  }
+  env.push_back("HOME=" + home);
+  env.push_back("DYNO=" + dyno);
+  if (port) {
+    env.push_back("PORT=" + std::to_string(port));
+  }
+  return env;
+}
 
 std::vector<std::string>
 profile_command(const std::string& command, const std::string& label, bool wait_on_term)

@@ -38,6 +38,11 @@ struct ReleasePhaseInput
 std::vector<std::string>
 profile_command(const std::string& command, const std::string& label, bool wait_on_term = false);
 
+// The environment of a command run as Heroku runs it: the config vars, a default PATH when
+// they set none, HOME, DYNO, and PORT when `port` is set (the config cannot set those).
+std::vector<std::string>
+dyno_environment(const ConfigVars& config, const std::string& home, const std::string& dyno, int port = 0);
+
 // Run the command in a throwaway copy of the tree (release_scratch.hpp): an overlay view,
 // (`slipway run` uses it too, for one-off dynos)
 // or, when this kernel refuses the view, a link farm made then and the command run there
