@@ -41,6 +41,9 @@ AppLogs::write(const std::string& app, const std::string& source, std::string_vi
     (void)::rename(paths.log_file().c_str(), (paths.log_file() + ".1").c_str());
   }
   if (!o.fd) {
+    if (!util::is_directory(paths.dir())) {
+      return; // the app is gone (destroyed): its log must not bring its directory back
+    }
     (void)util::make_dirs(util::dir_name(paths.log_file()), 0750);
     o.fd.reset(::open(paths.log_file().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0640));
     struct stat st;

@@ -20,7 +20,8 @@ public:
   // `root`: where the apps are; `max_bytes`: the size at which a log is rotated.
   AppLogs(std::string root, unsigned long long max_bytes) : m_root(std::move(root)), m_max(max_bytes) {}
 
-  // Append one line from `source` ("app[web.1]", "slipway[web.1]") to `app`'s log.
+  // Append one line from `source` ("app[web.1]", "slipway[web.1]") to `app`'s log; nothing when
+  // the app is gone.
   void write(const std::string& app, const std::string& source, std::string_view line);
 
 private:

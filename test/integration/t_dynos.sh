@@ -61,6 +61,8 @@ router_gone() { ! grep -q '^State:[[:space:]]*[^Z]' "/proc/$1/status" 2>/dev/nul
 daemon_runs() { [ -n "$(root_pids '^slipway-test-daemon')" ]; }
 not() { ! "$@"; }
 
+no_web_process() { [ -z "$(root_pids "^python3 -u server.py")" ]; }
+
 one_web_process() { [ "$(root_pids "^python3 -u server.py" | wc -l)" = 1 ]; }
 
 # web_pid_other_than PID: a server.py process in this root other than PID exists.
@@ -391,4 +393,16 @@ test_a_strict_push_fails_when_its_web_dynos_never_come_up() {
   [ "$PUSH_STATUS" -ne 0 ] || fail "a strict push whose web dynos never came up succeeded"
   assert_contains push.out "web.1 of v2 crashed: Error R10"
   assert_eq "one hello web.1" "$(router_get hello.localhost)"
+}
+
+test_destroying_an_app_stops_its_dynos() {
+  new_app hello web
+  start_serve
+  push >/dev/null
+  wait_for "web.1 up" dyno_is hello web.1 up 1
+  sw apps:destroy hello --confirm hello > /dev/null
+  wait_for "its web process to go" no_web_process
+  sleep 2.5 # a full rescan: nothing may bring the app's directory back
+  [ ! -e "$(app_dir hello)" ] || fail "the destroyed app's directory came back: $(find "$(app_dir hello)")"
+  wait_for "the 404" router_answers hello.localhost "No such app on this server"
 }
