@@ -32,7 +32,8 @@ public:
 
   // Bring one app's dynos in line with its current release and formation: start what is
   // missing; stop what is not wanted, except that a web dyno of an older release keeps
-  // serving until the current release's web dynos are all up.
+  // serving until the current release's web dynos are all up and the router has them as
+  // its backup (route()), so that its traffic falls over to them when it stops.
   void reconcile(const std::string& app);
 
 private:
@@ -40,8 +41,9 @@ private:
       : m_root(std::move(root)), m_runtime(runtime), m_router(router), m_out(out)
   {}
   void route();
-  // Whether the router sends `app`'s traffic to `ports` only as a backup now, or none: then
-  // the web dynos it prefers may go, and their traffic falls over to `ports` at once.
+  // Whether the router's config in force has every port of `ports` (as backup or primary),
+  // so that the web dynos it prefers may go and their traffic falls over to `ports` at once.
+  // Always true without a router.
   bool can_retire_for(const std::string& app, const std::set<int>& ports) const;
   void reconcile_all();
   void publish();
