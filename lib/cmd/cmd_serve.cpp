@@ -51,7 +51,7 @@ run_serve(Context& ctx)
   core::LocalRuntime runtime(
       [&](const std::string& app, const std::string& source, std::string_view line) { logs.write(app, source, line); },
       [&](pid_t pid) { return pid == router.pid(); });
-  SW_TRY_ASSIGN(auto serve, core::Server::open(ctx.root, runtime, &router, *ctx.out));
+  SW_TRY_ASSIGN(auto serve, core::Server::open(ctx.root, runtime, &router, logs, *ctx.out));
   ctx.out->line("slipway serve: running the dynos of every app in " + ctx.root + ", web traffic on " + listen +
                 " (SIGTERM stops them)");
   serve->run(g_stop);

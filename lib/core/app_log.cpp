@@ -10,6 +10,7 @@
 #include <chrono>
 #include <ctime>
 #include <deque>
+#include <iterator>
 
 namespace slipway::core {
 
@@ -37,6 +38,7 @@ AppLogs::write(const std::string& app, const std::string& source, std::string_vi
   AppPaths paths(m_root, app);
   auto& o = m_open[app];
   if (o.fd && o.size >= m_max) {
+    flush(o);
     o.fd.reset();
     (void)::rename(paths.log_file().c_str(), (paths.log_file() + ".1").c_str());
   }
@@ -52,16 +54,33 @@ AppLogs::write(const std::string& app, const std::string& source, std::string_vi
   if (!o.fd) {
     return;
   }
-  std::string text = fmt::format("{} {}: {}\n", timestamp(), source, line);
-  if (util::write_all(o.fd.get(), text)) {
-    o.size += text.size();
+  fmt::format_to(std::back_inserter(o.buffer), "{} {}: {}\n", timestamp(), source, line);
+  if (o.buffer.size() >= 65536) {
+    flush(o);
+  }
+}
+
+void
+AppLogs::flush(Open& o)
+{
+  if (o.fd && !o.buffer.empty() && util::write_all(o.fd.get(), o.buffer)) {
+    o.size += o.buffer.size();
+  }
+  o.buffer.clear();
+}
+
+void
+AppLogs::flush()
+{
+  for (auto& [app, o] : m_open) {
+    flush(o);
   }
 }
 
 void
 log_event(const AppPaths& paths, unsigned long long max_bytes, std::string_view line)
 {
-  AppLogs logs(paths.root(), max_bytes);
+  AppLogs logs(paths.root(), max_bytes); // flushed when it goes
   logs.write(paths.name(), "slipway[api]", line);
 }
 

@@ -21,15 +21,22 @@ public:
   AppLogs(std::string root, unsigned long long max_bytes) : m_root(std::move(root)), m_max(max_bytes) {}
 
   // Append one line from `source` ("app[web.1]", "slipway[web.1]") to `app`'s log; nothing when
-  // the app is gone.
+  // the app is gone. Lines wait in a buffer (64 KiB at most per app) until flush().
   void write(const std::string& app, const std::string& source, std::string_view line);
+
+  // Write out every buffered line.
+  void flush();
+
+  ~AppLogs() { flush(); }
 
 private:
   struct Open
   {
     util::Fd fd;
-    unsigned long long size = 0;
+    unsigned long long size = 0; // of the file, buffer included
+    std::string buffer;
   };
+  void flush(Open& o);
   std::string m_root;
   unsigned long long m_max;
   std::map<std::string, Open> m_open;
@@ -46,6 +53,7 @@ public:
   line(std::string_view text) override
   {
     m_logs.write(m_app, m_source, text);
+    m_logs.flush(); // as it happens: `logs --tail` follows a release phase line by line
   }
 
 private:

@@ -92,11 +92,11 @@ wanted(const AppPaths& paths)
 } // namespace
 
 util::Result<std::unique_ptr<Server>>
-Server::open(const std::string& root, Runtime& runtime, Router* router, util::Output& out)
+Server::open(const std::string& root, Runtime& runtime, Router* router, AppLogs& logs, util::Output& out)
 {
   ServePaths run(root);
   SW_TRY(util::make_dirs(run.run, 0700));
-  std::unique_ptr<Server> s(new Server(root, runtime, router, out));
+  std::unique_ptr<Server> s(new Server(root, runtime, router, logs, out));
   SW_TRY_ASSIGN(bool got, util::FileLock::try_acquire(run.lock(), s->m_lock));
   if (!got) {
     std::string holder = util::FileLock::read_note(run.lock());
@@ -126,11 +126,7 @@ Server::open(const std::string& root, Runtime& runtime, Router* router, util::Ou
   } else {
     ::chmod(run.router_log().c_str(), 0600);
   }
-  AppSettings server;
-  if (auto loaded = load_server_settings(root)) {
-    server = *loaded;
-  }
-  s->m_logs = std::make_unique<AppLogs>(root, server.log_size);
+
   // A serve that was killed (SIGKILL, a crash) left its dynos running, orphaned: stop them
   // before starting anything, so that no dyno ever runs twice.
   std::vector<DynoStatus> orphans;
@@ -385,7 +381,7 @@ Server::read_router_log()
     auto space = msg.find(' ');
     std::string app(msg.substr(0, space));
     if (space != std::string_view::npos && validate_app_name(app) && util::is_directory(AppPaths(m_root, app).dir())) {
-      m_logs->write(app, "slipway[router]", msg.substr(space + 1));
+      m_logs.write(app, "slipway[router]", msg.substr(space + 1));
     }
   }
 }
@@ -417,6 +413,7 @@ Server::run(const std::atomic<bool>& stop)
     }
     route();
     publish();
+    m_logs.flush();
     pollfd p{m_socket.get(), POLLIN, 0};
     ::poll(&p, 1, 0);
     m_runtime.wait(p.revents ? 0 : 0.2);
@@ -426,6 +423,7 @@ Server::run(const std::atomic<bool>& stop)
     m_router->stop();
   }
   publish();
+  m_logs.flush();
 }
 
 void

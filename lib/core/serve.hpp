@@ -23,9 +23,10 @@ class Server
 {
 public:
   // Take the serve lock (a second serve is refused, naming the first) and open the socket.
-  // With a `router`, web traffic goes through it; `out` gets serve's own messages.
+  // With a `router`, web traffic goes through it; `logs` (the runtime's too) gets the router's
+  // lines and is flushed every turn; `out` gets serve's own messages.
   static util::Result<std::unique_ptr<Server>>
-  open(const std::string& root, Runtime& runtime, Router* router, util::Output& out);
+  open(const std::string& root, Runtime& runtime, Router* router, AppLogs& logs, util::Output& out);
 
   // Run until `stop` becomes true (a signal handler sets it); then stop every dyno.
   void run(const std::atomic<bool>& stop);
@@ -37,8 +38,8 @@ public:
   void reconcile(const std::string& app);
 
 private:
-  Server(std::string root, Runtime& runtime, Router* router, util::Output& out)
-      : m_root(std::move(root)), m_runtime(runtime), m_router(router), m_out(out)
+  Server(std::string root, Runtime& runtime, Router* router, AppLogs& logs, util::Output& out)
+      : m_root(std::move(root)), m_runtime(runtime), m_router(router), m_logs(logs), m_out(out)
   {}
   void route();
   // Whether the router's config in force has every port of `ports` (as backup or primary),
@@ -54,6 +55,7 @@ private:
   std::string m_root;
   Runtime& m_runtime;
   Router* m_router;
+  AppLogs& m_logs;
   util::Output& m_out;
   struct Routed
   {
@@ -63,8 +65,7 @@ private:
   std::string m_router_error; // the last one said, so that it is said once
   util::FileLock m_lock;
   util::Fd m_socket;
-  util::Fd m_router_log; // nginx's access lines (router.hpp)
-  std::unique_ptr<AppLogs> m_logs;
+  util::Fd m_router_log;             // nginx's access lines (router.hpp)
   std::set<std::string> m_switching; // apps whose old web dynos wait for the new ones
 };
 

@@ -305,6 +305,10 @@ test_web_dynos_that_misbehave() {
   assert_eq "one hello web.1" "$(router_get hello.localhost)"
   run_sw ps.out ps -a hello
   assert_contains ps.out "^web.1: crashed .* v5 \(exited with status 3\)$"
+  # Binds another port than PORT: as good as none.
+  web_mode wrong-port
+  assert_contains push.out "web.1 of v6 crashed: Error R10 \(Boot timeout\): no connection on \\\$PORT within 2s"
+  assert_eq "one hello web.1" "$(router_get hello.localhost)"
   # Ignores SIGTERM: killed after stop_timeout when it is replaced.
   web_mode ignore-term
   wait_for "v4 to serve" router_answers hello.localhost "one hello web.1"
@@ -320,7 +324,7 @@ test_web_dynos_that_misbehave() {
   # 100 MB of output, then a closed stdout: serve keeps up, and the log rotates.
   sw settings:set --server log_size=1M > /dev/null
   web_mode huge
-  wait_for "the end of the output" grep -q "app\[web.1\]: end of huge" "$(app_dir hello)/logs/app.log"
+  WAIT_SECONDS=120 wait_for "the end of the output" grep -q "app\[web.1\]: end of huge" "$(app_dir hello)/logs/app.log"
   [ -e "$(app_dir hello)/logs/app.log.1" ] || fail "the log did not rotate"
   web_mode close-stdout
   wait_for "v9 to serve" router_answers hello.localhost "two hello web.1"
