@@ -323,6 +323,7 @@ test_web_dynos_that_misbehave() {
   sw ps:scale web=1 -a hello > /dev/null
   # 100 MB of output, then a closed stdout: serve keeps up, and the log rotates.
   sw settings:set --server log_size=1M > /dev/null
+  sw settings:set boot_timeout=120 -a hello > /dev/null # it prints before it listens
   web_mode huge
   WAIT_SECONDS=120 wait_for "the end of the output" grep -q "app\[web.1\]: end of huge" "$(app_dir hello)/logs/app.log"
   [ -e "$(app_dir hello)/logs/app.log.1" ] || fail "the log did not rotate"
