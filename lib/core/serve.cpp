@@ -24,6 +24,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 
 namespace slipway::core {
 
@@ -36,6 +37,26 @@ socket_address(const std::string& path)
   a.sun_family = AF_UNIX;
   std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
   return a;
+}
+
+// Call `fn` with every datagram waiting on the non-blocking socket `fd`.
+void
+each_datagram(int fd, const std::function<void(std::string_view)>& fn)
+{
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) {
+    fn(std::string_view(buf, static_cast<size_t>(n)));
+  }
+}
+
+// Send `msg` to the serve of `root`; false (errno set) when nobody listens.
+bool
+send_to_serve(const std::string& root, const std::string& msg)
+{
+  util::Fd s(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  sockaddr_un a = socket_address(ServePaths(root).socket());
+  return s && ::sendto(s.get(), msg.data(), msg.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a) >= 0;
 }
 
 // What one app should run now: its current release's record, config and formation.
@@ -148,6 +169,11 @@ Server::open(const std::string& root, Runtime& runtime, Router* router, AppLogs&
     }
   }
   runtime.stop_orphans(orphans, 10);
+  if (auto names = list_apps(root)) {
+    for (const auto& app : *names) {
+      s->refresh_hosts(app);
+    }
+  }
   s->publish(); // what ps shows is this serve's from now on
   return s;
 }
@@ -156,6 +182,7 @@ void
 Server::reconcile(const std::string& app)
 {
   AppPaths paths(m_root, app);
+  refresh_hosts(app);
   auto want = wanted(paths);
   auto running = m_runtime.dynos(app);
   auto is_wanted = [&](const DynoSpec& s) {
@@ -220,6 +247,22 @@ Server::reconcile(const std::string& app)
   }
 }
 
+void
+Server::refresh_hosts(const std::string& app)
+{
+  AppPaths paths(m_root, app);
+  if (!util::is_directory(paths.dir())) {
+    m_hosts.erase(app);
+    m_published.erase(app);
+    return;
+  }
+  auto& hosts = m_hosts[app];
+  hosts = {app + "." + m_domain};
+  if (auto domains = load_domains(paths)) {
+    hosts.insert(hosts.end(), domains->begin(), domains->end());
+  }
+}
+
 bool
 Server::can_retire_for(const std::string& app, const std::set<int>& ports) const
 {
@@ -240,18 +283,10 @@ Server::route()
   if (!m_router) {
     return;
   }
-  AppSettings server;
-  if (auto s = load_server_settings(m_root)) {
-    server = *s;
-  }
   std::map<std::string, Route> routes;
-  auto names = list_apps(m_root);
-  for (const auto& app : names ? *names : std::vector<std::string>{}) {
+  for (const auto& [app, hosts] : m_hosts) {
     Route r;
-    r.hosts.push_back(app + "." + server.domain);
-    if (auto domains = load_domains(AppPaths(m_root, app))) {
-      r.hosts.insert(r.hosts.end(), domains->begin(), domains->end());
-    }
+    r.hosts = hosts;
     // The newest release with a web dyno up takes over in two steps, so that a client never
     // sees an older version after a newer one: first it is the backup of the older web dynos
     // still running (they keep every request), then, once those are told to stop and no
@@ -297,12 +332,18 @@ Server::route()
 void
 Server::reconcile_all()
 {
+  if (auto server = load_server_settings(m_root)) {
+    m_domain = server->domain;
+  }
   std::set<std::string> apps;
   if (auto names = list_apps(m_root)) {
     apps.insert(names->begin(), names->end());
   }
   for (const auto& d : m_runtime.dynos()) {
     apps.insert(d.spec.app); // a destroyed app's dynos stop
+  }
+  for (const auto& [app, hosts] : m_hosts) {
+    apps.insert(app); // a destroyed app leaves the router
   }
   for (const auto& app : apps) {
     reconcile(app);
@@ -313,10 +354,8 @@ void
 Server::publish()
 {
   std::map<std::string, nlohmann::json> by_app;
-  if (auto names = list_apps(m_root)) {
-    for (const auto& app : *names) {
-      by_app[app] = nlohmann::json::array();
-    }
+  for (const auto& [app, hosts] : m_hosts) {
+    by_app[app] = nlohmann::json::array();
   }
   for (const auto& d : m_runtime.dynos()) {
     nlohmann::json j;
@@ -333,14 +372,12 @@ Server::publish()
     by_app[d.spec.app].push_back(j);
   }
   for (const auto& [app, list] : by_app) {
-    AppPaths paths(m_root, app);
-    if (!util::is_directory(paths.dir())) {
-      continue;
-    }
     std::string text = list.dump(2) + "\n";
-    auto old = util::read_file(paths.dyno_state());
-    if (!old || *old != text) {
-      (void)util::write_file_atomic(paths.dyno_state(), text, 0640, false);
+    if (!m_hosts.count(app) || m_published[app] == text) {
+      continue; // gone, or unchanged
+    }
+    if (util::write_file_atomic(AppPaths(m_root, app).dyno_state(), text, 0640, false)) {
+      m_published[app] = text;
     }
   }
 }
@@ -348,42 +385,36 @@ Server::publish()
 void
 Server::read_socket()
 {
-  char buf[256];
-  ssize_t n;
-  while ((n = ::recv(m_socket.get(), buf, sizeof buf, 0)) > 0) {
-    // "APP": look again; "APP WHAT": restart (restart_dynos).
-    std::string msg(buf, static_cast<size_t>(n));
+  // "APP": look again; "APP WHAT": restart (restart_dynos).
+  each_datagram(m_socket.get(), [&](std::string_view msg) {
     auto space = msg.find(' ');
-    std::string app = msg.substr(0, space);
+    std::string app(msg.substr(0, space));
     if (!validate_app_name(app)) {
-      continue;
+      return;
     }
-    if (space != std::string::npos) {
-      restart(app, msg.substr(space + 1));
+    if (space != std::string_view::npos) {
+      restart(app, std::string(msg.substr(space + 1)));
     }
     reconcile(app);
-  }
+  });
 }
 
 void
 Server::read_router_log()
 {
   // "<190>Nov 29 20:00:00 slipway: APP at=info method=GET ...": the app, then Heroku's fields.
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::recv(m_router_log.get(), buf, sizeof buf, 0)) > 0) {
-    std::string_view msg(buf, static_cast<size_t>(n));
+  each_datagram(m_router_log.get(), [&](std::string_view msg) {
     auto tag = msg.find("slipway: ");
     if (tag == std::string_view::npos) {
-      continue;
+      return;
     }
     msg.remove_prefix(tag + 9);
     auto space = msg.find(' ');
     std::string app(msg.substr(0, space));
-    if (space != std::string_view::npos && validate_app_name(app) && util::is_directory(AppPaths(m_root, app).dir())) {
+    if (space != std::string_view::npos && m_hosts.count(app)) {
       m_logs.write(app, "slipway[router]", msg.substr(space + 1));
     }
-  }
+  });
 }
 
 void
@@ -429,12 +460,7 @@ Server::run(const std::atomic<bool>& stop)
 void
 notify_serve(const std::string& root, const std::string& app)
 {
-  ServePaths run(root);
-  util::Fd s(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-  sockaddr_un a = socket_address(run.socket());
-  if (s) {
-    (void)::sendto(s.get(), app.data(), app.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  }
+  (void)send_to_serve(root, app);
 }
 
 bool
@@ -468,12 +494,8 @@ restart_dynos(const std::string& root, const AppPaths& app, const std::string& w
                          2);
     }
   }
-  ServePaths run(root);
-  util::Fd s(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  sockaddr_un a = socket_address(run.socket());
-  std::string msg = app.name() + " " + (what.empty() ? "*" : what);
-  if (!s || ::sendto(s.get(), msg.data(), msg.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0) {
-    return util::error(util::errno_message("cannot reach slipway serve at", run.socket()));
+  if (!send_to_serve(root, app.name() + " " + (what.empty() ? "*" : what))) {
+    return util::error(util::errno_message("cannot reach slipway serve at", ServePaths(root).socket()));
   }
   return {};
 }

@@ -42,6 +42,8 @@ private:
       : m_root(std::move(root)), m_runtime(runtime), m_router(router), m_logs(logs), m_out(out)
   {}
   void route();
+  // Re-read `app`'s host names (m_hosts); forget it when it is gone.
+  void refresh_hosts(const std::string& app);
   // Whether the router's config in force has every port of `ports` (as backup or primary),
   // so that the web dynos it prefers may go and their traffic falls over to `ports` at once.
   // Always true without a router.
@@ -67,6 +69,10 @@ private:
   util::Fd m_socket;
   util::Fd m_router_log;             // nginx's access lines (router.hpp)
   std::set<std::string> m_switching; // apps whose old web dynos wait for the new ones
+  // Read from disk by reconcile (every app every 2 s, one app when nudged), not every turn:
+  std::string m_domain = "localhost";                      // the server's `domain` setting
+  std::map<std::string, std::vector<std::string>> m_hosts; // app -> APP.<domain>, its domains
+  std::map<std::string, std::string> m_published;          // app -> dynos.json as last written
 };
 
 // Tell a running serve to look at `app` again (best effort: when serve is down it catches up
