@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <vector>
 
 namespace slipway::core {
 
@@ -73,18 +74,33 @@ remove_app_user(const std::string& app)
   }
 }
 
-std::optional<AppUser>
+util::Result<std::optional<AppUser>>
 app_user(const std::string& app)
 {
   if (::geteuid() != 0) {
-    return std::nullopt;
+    return std::optional<AppUser>();
   }
   std::string name = app_user_name(app);
-  passwd* pw = ::getpwnam(name.c_str());
-  if (!pw) {
-    return std::nullopt;
+  passwd entry{};
+  passwd* pw = nullptr;
+  std::vector<char> buf(16384);
+  if (::getpwnam_r(name.c_str(), &entry, buf.data(), buf.size(), &pw) != 0 || !pw) {
+    return util::error("app '" + app + "' has no unix user '" + name + "' to run its code as; run 'slipway doctor -a " +
+                       app + " --fix' to create it again");
   }
-  return AppUser{name, pw->pw_uid, pw->pw_gid};
+  return std::optional<AppUser>(AppUser{name, pw->pw_uid, pw->pw_gid});
+}
+
+util::Result<AppUser>
+restore_app_user(const AppPaths& paths)
+{
+  SW_TRY(create_app_user(paths.name()));
+  SW_TRY_ASSIGN(auto user, app_user(paths.name()));
+  if (!user) {
+    return util::error("only root can create an app's user");
+  }
+  SW_TRY(grant_app_directory(paths, *user));
+  return *user;
 }
 
 util::Status

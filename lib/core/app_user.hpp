@@ -30,8 +30,15 @@ util::Status create_app_user(const std::string& app);
 // Delete them again (best effort).
 void remove_app_user(const std::string& app);
 
-// The user to run the app's commands as: set only when Slipway runs as root.
-std::optional<AppUser> app_user(const std::string& app);
+// The user to run the app's commands as: none when Slipway does not run as root (everything
+// runs as the caller). As root, an app whose user is missing is an error, never a reason to
+// run its code as root.
+util::Result<std::optional<AppUser>> app_user(const std::string& app);
+
+// As root, give back an app the user it lost: create it again and hand it the directories
+// its group may enter and its cache (doctor --fix). The release directories are the
+// caller's (their group is set by ReleaseStore).
+util::Result<AppUser> restore_app_user(const AppPaths& paths);
 
 // As root: every directory from / down to `root` lets others through (o+x), so that apps'
 // users can reach their trees. The error names the first one that does not and the fix.

@@ -62,7 +62,8 @@ create_app(const std::string& root, const std::string& name)
   SW_TRY_ASSIGN(AppSettings server, load_server_settings(root));
   SW_TRY(save_settings(staged, server));
   SW_TRY(create_app_user(name));
-  if (auto user = app_user(name)) {
+  SW_TRY_ASSIGN(auto user, app_user(name));
+  if (user) {
     SW_TRY(grant_app_directory(staged, *user));
   }
   if (::rename(staging.c_str(), paths.dir().c_str()) != 0) {

@@ -38,7 +38,7 @@ util::Result<std::unique_ptr<BuildArea>>
 open_build_area(const AppPaths& paths)
 {
   SW_TRY(check_root_reachable(paths.root()));
-  auto user = app_user(paths.name());
+  SW_TRY_ASSIGN(auto user, app_user(paths.name()));
   if (user) {
     SW_TRY(grant_app_directory(paths, *user));
   }

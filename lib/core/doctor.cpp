@@ -65,6 +65,10 @@ check_app(const AppPaths& paths, bool fix, util::Output& out)
   if (auto reachable = check_root_reachable(paths.root()); !reachable) {
     c.problem(reachable.error().message);
   }
+  bool user_missing = !app_user(paths.name());
+  if (user_missing) {
+    c.problem("the app's unix user " + app_user_name(paths.name()) + " is missing; nothing of the app can run", true);
+  }
 
   // current: a relative symlink to a complete release.
   if (util::path_exists(paths.current())) {
@@ -166,6 +170,14 @@ check_app(const AppPaths& paths, bool fix, util::Output& out)
     }
     for (const auto& t : c.temps) {
       (void)util::remove_tree(t);
+    }
+    if (user_missing) {
+      // The new user's group replaces the lost one wherever the app's group may enter.
+      SW_TRY_ASSIGN(AppUser user, restore_app_user(paths));
+      for (auto v : versions) {
+        (void)::chown(store.dir(v).c_str(), 0, user.gid);
+      }
+      (void)::chown(util::dir_name(paths.one_off_scratch(0)).c_str(), 0, user.gid);
     }
     if (!index_agrees) {
       ::unlink(paths.slug_index().c_str());

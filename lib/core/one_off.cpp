@@ -50,7 +50,8 @@ run_one_off(const AppPaths& paths, const std::vector<std::string>& argv, util::O
   // The copies' directory: root's, which the app's group may enter (like tmp/).
   std::string copies = util::dir_name(paths.one_off_scratch(0));
   SW_TRY(util::make_dirs(copies, 0750));
-  if (auto user = app_user(paths.name()); user && ::chown(copies.c_str(), 0, user->gid) != 0) {
+  SW_TRY_ASSIGN(auto user, app_user(paths.name()));
+  if (user && ::chown(copies.c_str(), 0, user->gid) != 0) {
     return util::error(util::errno_message("cannot give the app's group access to", copies));
   }
   std::vector<std::string> words;
@@ -66,7 +67,7 @@ run_one_off(const AppPaths& paths, const std::vector<std::string>& argv, util::O
   in.config = config;
   in.timeout = 0;
   in.kill_grace = static_cast<double>(settings.kill_grace);
-  in.user = app_user(paths.name());
+  in.user = user;
   in.dyno = fmt::format("run.{}", ::getpid() % 10000);
   in.scratch_dir = paths.one_off_scratch(::getpid());
   return run_release_phase(in, out);

@@ -109,6 +109,7 @@ util::Result<ReleaseRecord>
 ReleaseStore::create(ReleaseRecord draft, const ConfigVars& config)
 {
   SW_TRY(util::make_dir(m_paths.releases(), 0750, true));
+  SW_TRY_ASSIGN(auto user, app_user(m_paths.name()));
   SW_TRY_ASSIGN(auto latest_version, latest());
   draft.version = latest_version + 1;
   draft.status = ReleaseStatus::pending;
@@ -118,7 +119,7 @@ ReleaseStore::create(ReleaseRecord draft, const ConfigVars& config)
   std::string d = dir(draft.version);
   SW_TRY(util::make_dir(d, 0750));
   // The app's user may read its release's tree (to run it), not its env or record.
-  if (auto user = app_user(m_paths.name()); user && ::chown(d.c_str(), 0, user->gid) != 0) {
+  if (user && ::chown(d.c_str(), 0, user->gid) != 0) {
     return util::error(util::errno_message("cannot give the app's group access to", d));
   }
   SW_TRY(save_env(d + "/" + ReleaseFiles::config, config));

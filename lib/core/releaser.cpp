@@ -163,7 +163,11 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
     in.version = rec.version;
     in.tree = dir + "/" + ReleaseFiles::app;
     in.tarball = slugs.tarball(req.slug);
-    in.user = app_user(paths.name());
+    auto user = app_user(paths.name());
+    if (!user) {
+      return finish_failed(user.error().message);
+    }
+    in.user = *user;
     in.command = rec.release_command;
     in.config = req.config;
     in.timeout = static_cast<double>(settings.release_timeout);

@@ -99,6 +99,11 @@ wanted(const AppPaths& paths)
     spdlog::warn("{}: {}", paths.name(), formation.error().message);
     return std::nullopt;
   }
+  auto user = app_user(paths.name());
+  if (!user) {
+    spdlog::warn("{}: {}", paths.name(), user.error().message);
+    return std::nullopt;
+  }
   return Wanted{*cur,
                 store.dir(*cur) + "/" + ReleaseFiles::app,
                 *config,
@@ -107,7 +112,7 @@ wanted(const AppPaths& paths)
                 static_cast<double>(settings->stop_timeout),
                 static_cast<double>(settings->boot_timeout),
                 settings->healthcheck_path,
-                app_user(paths.name())};
+                *user};
 }
 
 } // namespace

@@ -401,13 +401,13 @@ test_a_strict_push_fails_when_its_web_dynos_never_come_up() {
 }
 
 test_destroying_an_app_stops_its_dynos() {
-  new_app hello web
+  new_app doomed web
   start_serve
   push >/dev/null
-  wait_for "web.1 up" dyno_is hello web.1 up 1
-  sw apps:destroy hello --confirm hello > /dev/null
+  wait_for "web.1 up" dyno_is doomed web.1 up 1
+  sw apps:destroy doomed --confirm doomed > /dev/null
   wait_for "its web process to go" no_web_process
   sleep 2.5 # a full rescan: nothing may bring the app's directory back
-  [ ! -e "$(app_dir hello)" ] || fail "the destroyed app's directory came back: $(find "$(app_dir hello)")"
-  wait_for "the 404" router_answers hello.localhost "No such app on this server"
+  [ ! -e "$(app_dir doomed)" ] || fail "the destroyed app's directory came back: $(find "$(app_dir doomed)")"
+  wait_for "the 404" router_answers doomed.localhost "No such app on this server"
 }

@@ -106,17 +106,17 @@ test_files_a_buildpack_changed_are_not_reused() {
 }
 
 test_a_bad_or_missing_manifest_means_a_full_export() {
-  new_app hello release-knobs
+  new_app manifests release-knobs
   push >/dev/null
-  printf 'not a manifest' > "$(app_dir hello)/slugs/$(slug_of hello v1).blobs"
+  printf 'not a manifest' > "$(app_dir manifests)/slugs/$(slug_of manifests v1).blobs"
   commit README a a
   SLIPWAY_LOG=$SCRATCH/log2 push >/dev/null
-  assert_current hello v2
+  assert_current manifests v2
   assert_contains log2 "\(0 copied from the current release\)"
-  rm "$(app_dir hello)/slugs/$(slug_of hello v2).blobs"
+  rm "$(app_dir manifests)/slugs/$(slug_of manifests v2).blobs"
   commit README b b
   SLIPWAY_LOG=$SCRATCH/log3 push >/dev/null
-  assert_current hello v3
+  assert_current manifests v3
   assert_contains log3 "\(0 copied from the current release\)"
-  sw apps:destroy hello --confirm hello >/dev/null
+  sw apps:destroy manifests --confirm manifests >/dev/null
 }

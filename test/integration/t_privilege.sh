@@ -72,3 +72,36 @@ test_long_app_names_get_a_short_user_name() {
   assert_contains <(echo "$user") "^slipway-abcdefghijklmno-[0-9a-f]{8}$"
   sw apps:destroy "$name" --confirm "$name" >/dev/null
 }
+
+test_an_app_whose_user_is_gone_runs_nothing_until_doctor_restores_it() {
+  [ "$(id -u)" -eq 0 ] || skip "needs root to create app users"
+  new_app orphan release-knobs
+  push >/dev/null
+  assert_current orphan v1
+  userdel slipway-orphan
+  local message="app 'orphan' has no unix user 'slipway-orphan' to run its code as; run 'slipway doctor -a orphan --fix' to create it again"
+  commit README again again
+  push
+  assert_contains push.out "Push rejected, failed to build: $message"
+  assert_not_contains push.out "-----> .* app detected"
+  run_sw set.out config:set A=1 -a orphan
+  assert_eq 1 "$SW_STATUS" "config:set without the app's user"
+  assert_contains set.out "^slipway: error: $message$"
+  run_sw run.out run -a orphan -- id -un
+  assert_contains run.out "^slipway: error: $message$"
+  assert_current orphan v1
+  [ ! -e "$(app_dir orphan)/releases/v2" ] || fail "a release was made without the app's user"
+  run_sw doctor.out doctor -a orphan
+  assert_contains doctor.out "^orphan: fixable: the app's unix user slipway-orphan is missing; nothing of the app can run$"
+  run_sw doctor.out doctor -a orphan --fix
+  assert_eq 0 "$SW_STATUS" "doctor --fix"
+  id slipway-orphan >/dev/null || fail "doctor --fix did not create the user again"
+  assert_eq "slipway-orphan" "$(stat -c %G "$(app_dir orphan)")" "the app directory's group"
+  assert_eq "slipway-orphan" "$(stat -c %G "$(app_dir orphan)/releases/v1")" "a release directory's group"
+  assert_eq "slipway-orphan" "$(stat -c %U "$(app_dir orphan)/cache")" "the cache's owner"
+  push >/dev/null
+  assert_current orphan v2
+  run_sw run.out run -a orphan -- id -un
+  assert_contains run.out "^slipway-orphan$"
+  sw apps:destroy orphan --confirm orphan >/dev/null
+}

@@ -35,18 +35,18 @@ test_push_to_a_missing_app_through_the_front_door() {
 }
 
 test_destroy_needs_confirmation() {
-  new_app hello hello
-  run_sw out.txt apps:destroy hello
+  new_app fleeting hello
+  run_sw out.txt apps:destroy fleeting
   assert_eq 2 "$SW_STATUS"
-  assert_contains out.txt "run again with --confirm hello"
-  [ -d "$(app_dir hello)" ] || fail "destroyed without confirmation"
-  run_sw out.txt apps:destroy hello --confirm hello
+  assert_contains out.txt "run again with --confirm fleeting"
+  [ -d "$(app_dir fleeting)" ] || fail "destroyed without confirmation"
+  run_sw out.txt apps:destroy fleeting --confirm fleeting
   assert_eq 0 "$SW_STATUS"
-  [ ! -e "$(app_dir hello)" ] || fail "not destroyed"
+  [ ! -e "$(app_dir fleeting)" ] || fail "not destroyed"
   # Re-creating the same name gives a working app.
-  new_app hello hello
+  new_app fleeting hello
   push
-  assert_current hello v1
+  assert_current fleeting v1
 }
 
 test_only_the_deploy_branch_deploys() {
