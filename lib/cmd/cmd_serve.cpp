@@ -50,7 +50,7 @@ run_serve(Context& ctx)
   core::AppLogs logs(ctx.root, server.log_size);
   core::LocalRuntime runtime(
       [&](const std::string& app, const std::string& source, std::string_view line) { logs.write(app, source, line); },
-      [&](pid_t pid) { return pid == router.pid(); });
+      [&](pid_t pid) { return pid == router.pid(); }, core::dyno_cgroups(ctx.root));
   SW_TRY_ASSIGN(auto serve, core::Server::open(ctx.root, runtime, &router, logs, *ctx.out));
   ctx.out->line("slipway serve: running the dynos of every app in " + ctx.root + ", web traffic on " + listen +
                 " (SIGTERM stops them)");

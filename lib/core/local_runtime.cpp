@@ -1,11 +1,13 @@
 #include "local_runtime.hpp"
 
 #include <core/release_phase.hpp>
+#include <util/cgroup.hpp>
 #include <util/clock.hpp>
 #include <util/fd.hpp>
 #include <util/fs.hpp>
 #include <util/identity.hpp>
 #include <util/process.hpp>
+#include <util/sha256.hpp>
 #include <util/strings.hpp>
 
 #include <arpa/inet.h>
@@ -115,6 +117,7 @@ struct LocalRuntime::Dyno
 {
   DynoStatus status;
   pid_t pid = -1;
+  std::string cgroup; // its own cgroup while it runs, or empty
   util::Fd pidfd, output;
   std::string partial;   // output after the last newline
   double restart_at = 0; // crashed: when to start it again
@@ -124,9 +127,41 @@ struct LocalRuntime::Dyno
   bool stopping = false;
 };
 
-LocalRuntime::LocalRuntime(DynoLogFn log, std::function<bool(pid_t)> keep)
-    : m_log(std::move(log)), m_keep(std::move(keep))
+LocalRuntime::LocalRuntime(DynoLogFn log, std::function<bool(pid_t)> keep, std::optional<std::string> cgroups)
+    : m_log(std::move(log)), m_keep(std::move(keep)), m_cgroups(std::move(cgroups))
 {}
+
+std::optional<std::string>
+dyno_cgroups(const std::string& root)
+{
+  auto own = util::own_cgroup();
+  if (!own) {
+    return std::nullopt;
+  }
+  util::Sha256 h;
+  h.update(root);
+  return *own + "/slipway-dynos-" + h.hex_digest().substr(0, 12);
+}
+
+void
+LocalRuntime::signal(Dyno& d, int sig)
+{
+  if (d.pid > 0) {
+    ::kill(-d.pid, sig);
+  }
+  if (!d.cgroup.empty()) {
+    util::signal_cgroup(d.cgroup, sig);
+  }
+}
+
+void
+LocalRuntime::drain_cgroups()
+{
+  std::erase_if(m_draining, [](const std::string& cg) {
+    util::signal_cgroup(cg, SIGKILL);
+    return util::remove_cgroup(cg);
+  });
+}
 
 void
 LocalRuntime::kill_strays()
@@ -170,8 +205,25 @@ LocalRuntime::launch(Dyno& d)
     p.gid = s.user->gid;
   }
   d.status.since = util::now_iso8601();
+  util::Fd procs;
+  if (m_cgroups) {
+    // APP.DYNO.SERVEPID-N: never the name of one a killed serve left behind.
+    std::string cg = fmt::format("{}/{}.{}.{}-{}", *m_cgroups, s.app, s.name(), ::getpid(), ++m_serial);
+    auto parent = util::make_dirs(*m_cgroups, 0755);
+    auto made = parent ? util::make_cgroup(cg) : util::Result<util::Fd>(parent.error());
+    if (made) {
+      procs = std::move(*made);
+      p.cgroup_procs_fd = procs.get();
+      d.cgroup = cg;
+    } else {
+      m_log(s.app, "slipway[" + s.name() + "]", "running without a cgroup: " + made.error().message);
+    }
+  }
   auto spawned = util::spawn_process(p);
   if (!spawned) {
+    if (!d.cgroup.empty()) {
+      m_draining.push_back(std::exchange(d.cgroup, {}));
+    }
     d.status.state = DynoState::crashed;
     d.status.last_exit = spawned.error().message;
     ++d.status.crashes;
@@ -213,7 +265,7 @@ LocalRuntime::stop(const std::string& app, const std::string& name, unsigned lon
     d->status.state = DynoState::stopping;
     d->status.since = util::now_iso8601();
     if (d->pid > 0) {
-      ::kill(-d->pid, SIGTERM);
+      signal(*d, SIGTERM);
       d->kill_at = util::monotonic_seconds() + s.stop_grace;
       m_log(app, "slipway[" + name + "]", fmt::format("Stopping v{} (SIGTERM)", release));
     }
@@ -264,8 +316,11 @@ LocalRuntime::read_output(Dyno& d, bool all)
 void
 LocalRuntime::reap(Dyno& d, int status)
 {
-  // Whatever it left in its process group goes with it.
-  ::kill(-d.pid, SIGKILL);
+  // Whatever it left in its process group and cgroup goes with it.
+  signal(d, SIGKILL);
+  if (!d.cgroup.empty()) {
+    m_draining.push_back(std::exchange(d.cgroup, {}));
+  }
   read_output(d, false);
   d.pid = -1;
   d.status.handle.clear();
@@ -360,7 +415,7 @@ LocalRuntime::wait(double seconds)
     }
     if (d->status.state == DynoState::starting && d->pid > 0 && !d->boot_failed && now >= d->boot_by) {
       d->boot_failed = true;
-      ::kill(-d->pid, SIGKILL);
+      signal(*d, SIGKILL);
       m_log(s.app, "slipway[" + s.name() + "]",
             fmt::format("Error R10 (Boot timeout) -> {} within {:.0f} seconds of launch; stopping it",
                         s.healthcheck.empty() ? "Web process failed to bind to $PORT"
@@ -368,7 +423,7 @@ LocalRuntime::wait(double seconds)
                         s.boot_timeout));
     }
     if (d->stopping && d->pid > 0 && now >= d->kill_at) {
-      ::kill(-d->pid, SIGKILL);
+      signal(*d, SIGKILL);
       d->kill_at = now + 3600;
       m_log(s.app, "slipway[" + s.name() + "]", "Stopping with SIGKILL: it ignored SIGTERM for its grace period");
     }
@@ -378,6 +433,7 @@ LocalRuntime::wait(double seconds)
   }
   std::erase_if(m_dynos, [](const auto& d) { return d->stopping && d->pid <= 0; });
   kill_strays();
+  drain_cgroups();
 }
 
 void
@@ -394,6 +450,13 @@ LocalRuntime::stop_all()
   std::erase_if(m_dynos, [](const auto& d) { return d->stopping && d->pid <= 0; });
   while (!m_dynos.empty()) {
     wait(0.2);
+  }
+  for (int i = 0; i < 50 && !m_draining.empty(); ++i) {
+    drain_cgroups();
+    ::usleep(20000);
+  }
+  if (m_cgroups) {
+    (void)util::remove_cgroup(*m_cgroups);
   }
 }
 
@@ -415,14 +478,39 @@ LocalRuntime::stop_orphans(const std::vector<DynoStatus>& recorded, double grace
     m_log(r.spec.app, "slipway[" + r.spec.name() + "]",
           fmt::format("Stopping v{} (process group {}), left running by a serve that was killed", r.spec.release, pid));
   }
+  // Every dyno's cgroup left behind holds what it started, daemons that left its process
+  // group included.
+  std::vector<std::string> left;
+  auto names = m_cgroups ? util::list_dir(*m_cgroups) : util::Result<std::vector<std::string>>(std::vector<std::string>{});
+  for (const auto& name : names ? *names : std::vector<std::string>{}) {
+    std::string cg = *m_cgroups + "/" + name;
+    if (!util::is_directory(cg)) {
+      continue;
+    }
+    left.push_back(cg);
+    if (auto pids = util::cgroup_pids(cg); !pids.empty()) {
+      util::signal_cgroup(cg, SIGTERM);
+      auto dot = name.find('.');
+      m_log(name.substr(0, dot), "slipway[" + name.substr(dot + 1, name.rfind('.') - dot - 1) + "]",
+            fmt::format("Stopping {} process{} left in its cgroup by a serve that was killed", pids.size(),
+                        pids.size() == 1 ? "" : "es"));
+    }
+  }
   double until = util::monotonic_seconds() + grace;
-  while (!alive.empty() && util::monotonic_seconds() < until) {
+  auto running = [&] {
     std::erase_if(alive, [](pid_t p) { return ::kill(p, 0) != 0; });
+    return !alive.empty() || std::any_of(left.begin(), left.end(), [](const auto& cg) {
+      return !util::cgroup_pids(cg).empty();
+    });
+  };
+  while (running() && util::monotonic_seconds() < until) {
     ::usleep(50000);
   }
   for (pid_t p : alive) {
     ::kill(-p, SIGKILL);
   }
+  m_draining.insert(m_draining.end(), left.begin(), left.end());
+  drain_cgroups();
 }
 
 } // namespace slipway::core

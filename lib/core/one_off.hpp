@@ -17,4 +17,15 @@ namespace slipway::core {
 util::Result<util::ProcessResult>
 run_one_off(const AppPaths& paths, const std::vector<std::string>& argv, util::Output& out);
 
+// The one-off dyno that process `pid` runs: "run.N".
+std::string one_off_dyno(pid_t pid);
+
+// The release a one-off command runs in now (the current one); an error naming the fix when
+// the app has none.
+util::Result<unsigned long> one_off_release(const AppPaths& paths);
+
+// run_one_off with the command's output in the app's log as app[run.N], between
+// slipway[run.N] lines saying what started and how it ended (`run --detach`).
+util::Result<util::ProcessResult> run_one_off_logged(const AppPaths& paths, const std::vector<std::string>& argv);
+
 } // namespace slipway::core

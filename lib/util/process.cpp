@@ -59,6 +59,7 @@ struct StartFailure
 constexpr int k_step_user = 1;
 constexpr int k_step_cwd = 2;
 constexpr int k_step_exec = 3;
+constexpr int k_step_cgroup = 4;
 
 std::string
 resolve_program(const std::string& name, const std::vector<std::string>& env)
@@ -151,7 +152,14 @@ exec_command(const std::string& program,
              int err_fd,
              int fail_fd)
 {
-  ::setpgid(0, 0);
+  if (spec.new_session) {
+    ::setsid();
+  } else {
+    ::setpgid(0, 0);
+  }
+  if (spec.cgroup_procs_fd >= 0 && ::write(spec.cgroup_procs_fd, "0", 1) != 1) {
+    report_start_failure(fail_fd, k_step_cgroup, program.c_str());
+  }
   if (spec.die_with_parent) {
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
   }
@@ -301,6 +309,9 @@ start_error_text(const StartFailure& f, const ProcessSpec& spec, const std::stri
   }
   if (f.step == k_step_cwd) {
     return "cannot enter '" + target + "': " + std::strerror(f.err);
+  }
+  if (f.step == k_step_cgroup) {
+    return std::string("cannot join its cgroup: ") + std::strerror(f.err);
   }
   if (f.err == ENOENT && f.target_exists) {
     return "cannot run '" + target + "': the interpreter on its #! line is missing";
@@ -554,7 +565,9 @@ spawn_process(const ProcessSpec& spec)
   if (pid == 0) {
     exec_command(exec.program, exec.argv.data(), exec.envp.data(), spec, out_w.get(), out_w.get(), fail_w.get());
   }
-  ::setpgid(pid, pid); // also done by the child; whichever runs first
+  if (!spec.new_session) {
+    ::setpgid(pid, pid); // also done by the child; whichever runs first
+  }
   out_w.reset();
   fail_w.reset();
   StartFailure failure{};

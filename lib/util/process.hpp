@@ -38,6 +38,12 @@ struct ProcessSpec
   const OverlayView* view = nullptr;
   // spawn_process only: the child gets SIGTERM when the process that spawned it dies.
   bool die_with_parent = false;
+  // spawn_process only: a cgroup's `cgroup.procs`, open for writing; the child moves itself
+  // into that cgroup before anything else, or does not run.
+  int cgroup_procs_fd = -1;
+  // spawn_process only: the child starts a session of its own (setsid), so that it outlives
+  // the terminal of the process that spawned it.
+  bool new_session = false;
 };
 
 struct ProcessResult

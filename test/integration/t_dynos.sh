@@ -269,6 +269,24 @@ test_run_a_one_off_command() {
   assert_eq "two words|it's|" "$(cat quoted.out)"
   run_sw missing.out run -a hello -- no-such-command
   assert_eq 127 "$SW_STATUS"
+  # --detach: answers at once; the output and the exit status go to the app's log.
+  run_sw detach.out run --detach -a hello -- bash -c 'sleep 1; echo "detached $GREETING $DYNO"; exit 4'
+  assert_eq 0 "$SW_STATUS"
+  local dyno; dyno=$(sed -n 's/^Running `bash -c .*` on hello\.\.\. up, \(run\.[0-9]*\)$/\1/p' detach.out)
+  [ -n "$dyno" ] || fail "run --detach did not name its dyno: $(cat detach.out)"
+  assert_contains detach.out "^Run 'slipway logs -a hello --ps $dyno' to see its output\.$"
+  assert_not_contains "$(app_dir hello)/logs/app.log" "detached howdy"
+  wait_for "the detached run's exit" grep -q "slipway\[$dyno\]: Process exited with status 4$" "$(app_dir hello)/logs/app.log"
+  sw logs -a hello --ps "$dyno" > detached-logs.out
+  assert_contains detached-logs.out "slipway\[$dyno\]: Starting process with command \`bash -c "
+  assert_contains detached-logs.out "app\[$dyno\]: detached howdy $dyno$"
+  assert_not_contains detached-logs.out "web\.1"
+  [ -z "$(ls -A "$(app_dir hello)/one-off")" ] || fail "the detached one-off's copy stayed behind"
+  sw apps:create idle >/dev/null
+  run_sw detach-none.out run --detach -a idle -- true
+  assert_eq 1 "$SW_STATUS"
+  assert_eq "slipway: error: app 'idle' has no release to run a command in yet; push to deploy one" "$(cat detach-none.out)"
+  [ ! -e "$(app_dir idle)/logs" ] || fail "a refused run --detach logged something"
 }
 
 # web_mode MODE: commit WEB_MODE (what server.py does at start) and push.
@@ -385,6 +403,18 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(); print(s.getsockname()
   wait_for "the bind error" grep -q "nginx could not start the router on 127.0.0.1:$(cat taken.port): bind() to 127.0.0.1:$(cat taken.port) failed (98: Address already in use); trying again every 10s" taken.out
   wait_for "web.1 up without its port" dyno_is hello web.1 up 1
   kill "$holder"
+  stop_serve
+  # No nginx (a non-executable file over it, in a mount namespace of serve's own).
+  [ "$(id -u)" -eq 0 ] || return 0
+  : > no-nginx
+  unshare --mount bash -c 'mount --bind "$1" /usr/sbin/nginx && exec "$2" serve --http 127.0.0.1:1' _ \
+    "$SCRATCH/no-nginx" "$SLIPWAY_BIN" > missing.out 2>&1 &
+  SERVE_PID=$!
+  wait_for "the missing nginx" grep -q "nginx is not installed (/usr/sbin/nginx): the router cannot run; install it (apt-get install nginx-light)$" missing.out
+  wait_for "web.1 up without nginx" dyno_is hello web.1 up 1
+  stop_serve
+  assert_eq 1 "$(grep -c "nginx is not installed" missing.out)"
+  [ -x /usr/sbin/nginx ] || fail "the test hid the machine's nginx"
 }
 
 test_a_strict_push_fails_when_its_web_dynos_never_come_up() {
@@ -410,4 +440,35 @@ test_destroying_an_app_stops_its_dynos() {
   sleep 2.5 # a full rescan: nothing may bring the app's directory back
   [ ! -e "$(app_dir doomed)" ] || fail "the destroyed app's directory came back: $(find "$(app_dir doomed)")"
   wait_for "the 404" router_answers doomed.localhost "No such app on this server"
+}
+
+# cgroup_dir PID: the cgroup v2 directory of process PID.
+cgroup_dir() { echo "$(findmnt -n -t cgroup2 -o TARGET | head -1)$(sed -n 's/^0:://p' "/proc/$1/cgroup")"; }
+
+test_each_dyno_has_a_cgroup_that_outlives_a_killed_serve() {
+  [ "$(id -u)" -eq 0 ] || skip "needs root for cgroups"
+  new_app hello web
+  start_serve
+  web_mode daemon
+  wait_for "web.1 up" dyno_is hello web.1 up 1
+  wait_for "the daemon" daemon_runs
+  local web daemon cg
+  web=$(root_pids "^python3 -u server.py") daemon=$(root_pids '^slipway-test-daemon')
+  cg=$(cgroup_dir "$web")
+  assert_contains <(echo "$cg") "/slipway-dynos-[0-9a-f]{12}/hello\.web\.1\.[0-9]+-[0-9]+$"
+  assert_eq "$cg" "$(cgroup_dir "$daemon")" "the daemon's cgroup"
+  # serve killed outright: the daemon left the dyno's process group, its cgroup it cannot.
+  kill -KILL "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
+  kill -0 "$daemon" || fail "the daemon died with serve"
+  start_serve
+  wait_for "the daemon to be stopped" test ! -e "/proc/$daemon"
+  wait_for "the cgroup's stop in the log" grep -qE "slipway\[web.1\]: Stopping [0-9]+ processes left in its cgroup by a serve that was killed$" "$(app_dir hello)/logs/app.log"
+  wait_for "the old cgroup to go" test ! -d "$cg"
+  wait_for "web.1 up under the new serve" dyno_is hello web.1 up 1
+  web=$(root_pids "^python3 -u server.py")
+  cg=$(cgroup_dir "$web")
+  sw ps:scale web=0 -a hello >/dev/null
+  wait_for "its cgroup to go with it" test ! -d "$cg"
+  stop_serve
+  [ ! -d "$(dirname "$cg")" ] || fail "serve left its cgroup $(dirname "$cg") behind"
 }
