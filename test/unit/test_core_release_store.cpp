@@ -1,5 +1,6 @@
 #include "scratch.hpp"
 
+#include <core/app_user.hpp>
 #include <core/release_store.hpp>
 #include <util/fs.hpp>
 
@@ -53,11 +54,26 @@ TEST_CASE("core::ReleaseStore current never goes missing or dangling during 1,00
 TEST_CASE("core::ReleaseStore allocates versions that are never reused")
 {
   std::string root = test::scratch_dir("alloc");
-  core::AppPaths paths(root, "app");
+  core::AppPaths paths(root, "unit-alloc");
   REQUIRE(util::make_dirs(paths.dir()));
   core::ReleaseStore store(paths);
   core::ReleaseRecord draft;
   draft.description = "first";
+  if (::geteuid() == 0) {
+    // As root, an app without its unix user gets no release (its code would run as root).
+    auto refused = store.create(draft, {});
+    REQUIRE(!refused);
+    CHECK(refused.error().message ==
+          "app 'unit-alloc' has no unix user 'slipway-unit-alloc' to run its code as; run 'slipway doctor -a "
+          "unit-alloc --fix' to create it again");
+    CHECK(!util::path_exists(paths.release(1)));
+    REQUIRE(core::create_app_user(paths.name()));
+  }
+  struct RemoveUser
+  {
+    std::string app;
+    ~RemoveUser() { core::remove_app_user(app); }
+  } remove_user{paths.name()};
   auto a = store.create(draft, {});
   REQUIRE(a);
   CHECK(a->version == 1);
