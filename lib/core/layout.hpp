@@ -40,6 +40,36 @@ struct ServePaths
   } // nginx sends each request's line here (syslog over a datagram socket); serve reads it
 };
 
+// The people who may use Slipway (users.hpp): root's only (0700, files 0600), and the
+// authorized_keys file sshd reads for the SSH account, rewritten from them (0644).
+struct UserPaths
+{
+  std::string root;
+  std::string dir; // $ROOT/users
+
+  explicit UserPaths(const std::string& r) : root(r), dir(r + "/users") {}
+  std::string
+  ssh_dir() const
+  {
+    return root + "/ssh";
+  }
+  std::string
+  authorized_keys() const
+  {
+    return root + "/ssh/authorized_keys";
+  } // every key, each forced to run `slipway ssh-command --user NAME`
+  std::string
+  file(const std::string& name) const
+  {
+    return dir + "/" + name + ".yml";
+  } // one user: name, email, admin, keys
+  std::string
+  lock() const
+  {
+    return dir + "/.lock";
+  } // held while the store changes (a key's owner is checked across users)
+};
+
 class AppPaths
 {
 public:
@@ -80,6 +110,11 @@ public:
   {
     return m_dir + "/formation.yml";
   } // how many dynos of each process type to run (formation.hpp)
+  std::string
+  access() const
+  {
+    return m_dir + "/access.yml";
+  } // who may use the app, and how (users.hpp): user -> owner|deployer|viewer
   std::string
   domains() const
   {

@@ -1,0 +1,257 @@
+// slipway ssh-command --user NAME: what each user's SSH key is forced to run. It reads
+// SSH_ORIGINAL_COMMAND and allows only a git push or fetch of an app, or a Slipway command,
+// each only on apps the user may use that way; nothing reaches a shell.
+#include <cmd/command.hpp>
+#include <core/app_lookup.hpp>
+#include <core/app_name.hpp>
+#include <core/apps.hpp>
+#include <core/resources.hpp>
+#include <core/users.hpp>
+#include <util/fs.hpp>
+#include <util/strings.hpp>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <map>
+
+namespace slipway::cmd {
+
+namespace {
+
+constexpr size_t k_max_command = 64 * 1024;
+
+// The Slipway commands a user may run over SSH, and the role each needs on its app.
+// Everything else (users, keys, access, settings, serve, doctor, ...) is for a server's root.
+const std::map<std::string, core::Role>&
+remote_commands()
+{
+  static const std::map<std::string, core::Role> table = {
+      {"apps:info", core::Role::viewer},
+      {"releases", core::Role::viewer},
+      {"releases:info", core::Role::viewer},
+      {"releases:output", core::Role::viewer},
+      {"logs", core::Role::viewer},
+      {"ps", core::Role::viewer},
+      {"domains", core::Role::viewer},
+      {"config", core::Role::deployer},
+      {"config:get", core::Role::deployer},
+      {"config:set", core::Role::deployer},
+      {"config:unset", core::Role::deployer},
+      {"rollback", core::Role::deployer},
+      {"releases:retry", core::Role::deployer},
+      {"releases:cancel", core::Role::deployer},
+      {"ps:scale", core::Role::deployer},
+      {"ps:restart", core::Role::deployer},
+      {"ps:stop", core::Role::deployer},
+      {"run", core::Role::deployer},
+      {"domains:add", core::Role::deployer},
+      {"domains:remove", core::Role::deployer},
+      {"access", core::Role::owner},
+      {"access:add", core::Role::owner},
+      {"access:remove", core::Role::owner},
+  };
+  return table;
+}
+
+// Split a command line into words the way a shell would quote them ('…', "…", \x), with no
+// expansion of any kind; an error for an unfinished quote.
+util::Result<std::vector<std::string>>
+split_words(const std::string& line)
+{
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (c == ' ' || c == '\t') {
+      if (in_word) {
+        words.push_back(std::move(word));
+        word.clear();
+        in_word = false;
+      }
+      continue;
+    }
+    in_word = true;
+    if (c == '\'' || c == '"') {
+      size_t end = line.find(c, i + 1);
+      if (end == std::string::npos) {
+        return util::error("unfinished quote in the command", 2);
+      }
+      word += line.substr(i + 1, end - i - 1);
+      i = end;
+    } else if (c == '\\' && i + 1 < line.size()) {
+      word += line[++i];
+    } else {
+      word += c;
+    }
+  }
+  if (in_word) {
+    words.push_back(std::move(word));
+  }
+  return words;
+}
+
+// The app a git command names: 'APP', '/APP', 'APP.git' all mean APP.
+util::Result<std::string>
+git_app(std::string path)
+{
+  if (!path.empty() && path[0] == '/') {
+    path.erase(0, 1);
+  }
+  if (path.ends_with(".git")) {
+    path.resize(path.size() - 4);
+  }
+  SW_TRY(core::validate_app_name(path));
+  return path;
+}
+
+// The value of -a/--app in `words`, or "".
+std::string
+app_argument(const std::vector<std::string>& words)
+{
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string& w = words[i];
+    if (w == "--") {
+      break;
+    }
+    if ((w == "-a" || w == "--app") && i + 1 < words.size()) {
+      return words[i + 1];
+    }
+    if (w.starts_with("--app=")) {
+      return w.substr(6);
+    }
+    if (w.starts_with("-a") && w.size() > 2) {
+      return w.substr(2);
+    }
+  }
+  return "";
+}
+
+util::Status
+require(core::Role have, core::Role need, const core::User& user, const std::string& app, const std::string& what)
+{
+  if (have >= need) {
+    return {};
+  }
+  return util::error(user.name + " may not " + what + " " + app +
+                         (have == core::Role::none ? " (no access to it)"
+                                                   : " (a " + core::role_name(have) + " of it; " + what + " needs " +
+                                                         core::role_name(need) + ")") +
+                         "; ask an admin (slipway access:add)",
+                     3);
+}
+
+// Replace this process with `argv`, as `user`, in a clean environment.
+util::Result<int>
+exec_as(const Context& ctx, const core::User& user, const std::vector<std::string>& argv)
+{
+  std::vector<std::string> env = {"PATH=/usr/local/bin:/usr/bin:/bin", "SLIPWAY_ROOT=" + ctx.root,
+                                  "SLIPWAY_USER=" + user.display()};
+  for (const char* keep : {"LANG", "LC_ALL", "TERM"}) {
+    if (const char* v = std::getenv(keep)) {
+      env.push_back(std::string(keep) + "=" + v);
+    }
+  }
+  std::vector<char*> args, envp;
+  for (const auto& a : argv) {
+    args.push_back(const_cast<char*>(a.c_str()));
+  }
+  args.push_back(nullptr);
+  for (const auto& e : env) {
+    envp.push_back(const_cast<char*>(e.c_str()));
+  }
+  envp.push_back(nullptr);
+  ::execvpe(args[0], args.data(), envp.data());
+  return util::error(util::errno_message("cannot run", argv[0]));
+}
+
+} // namespace
+
+static util::Result<int>
+run_ssh_command(Context& ctx)
+{
+  SW_TRY_ASSIGN(core::User user, core::UserStore(ctx.root).load(ctx.get("user")));
+  const char* original = std::getenv("SSH_ORIGINAL_COMMAND");
+  std::string line = original ? original : "";
+  if (line.empty()) {
+    return util::error("no shell here; push with git (git push slipway@HOST:APP main) or run a command (ssh "
+                       "slipway@HOST releases -a APP)",
+                       2);
+  }
+  if (line.size() > k_max_command) {
+    return util::error("the command is longer than 64 KiB", 2);
+  }
+  if (line.find_first_of(std::string("\n\r\0", 3)) != std::string::npos) {
+    return util::error("the command has a line break in it; give one command on one line", 2);
+  }
+  SW_TRY_ASSIGN(auto words, split_words(line));
+  if (words.empty()) {
+    return util::error("no command given", 2);
+  }
+  if (words[0] == "git-receive-pack" || words[0] == "git-upload-pack") {
+    bool push = words[0] == "git-receive-pack";
+    if (words.size() != 2) {
+      return util::error(words[0] + " takes one repository, the app's name", 2);
+    }
+    SW_TRY_ASSIGN(std::string app, git_app(words[1]));
+    core::AppPaths paths(ctx.root, app);
+    if (!core::open_app(ctx.root, app)) {
+      if (!push || !user.admin) {
+        return util::error("no app '" + app + "' on this server" +
+                               (push ? " (only an admin can create one by pushing; ask one, or see 'ssh "
+                                       "slipway@HOST apps')"
+                                     : ""),
+                           1);
+      }
+      SW_TRY(core::create_app(ctx.root, app));
+      SW_TRY(core::save_access(paths, {{user.name, core::Role::owner}})); // its creator owns it
+      ctx.out->warn("Created app " + app + " for " + user.name);
+    }
+    SW_TRY_ASSIGN(core::Role role, core::role_of(paths, user));
+    SW_TRY(require(role, push ? core::Role::deployer : core::Role::viewer, user, app, push ? "push to" : "fetch"));
+    return exec_as(ctx, user, {words[0], paths.repo()});
+  }
+  if (words[0] == "slipway") {
+    words.erase(words.begin());
+  }
+  for (const auto& w : words) {
+    if (w == "--root" || w.starts_with("--root=")) {
+      return util::error("--root is not for remote commands: each server has one root", 2);
+    }
+  }
+  auto it = words.empty() ? remote_commands().end() : remote_commands().find(words[0]);
+  if (it == remote_commands().end()) {
+    return util::error("'" + util::printable(words.empty() ? "" : words[0].substr(0, 60)) +
+                           "' is not a command you can run over SSH; try releases, config:set, logs, run, ps or "
+                           "git push",
+                       2);
+  }
+  std::string app = app_argument(words);
+  if (app.empty()) {
+    return util::error("name the app with -a APP", 2);
+  }
+  SW_TRY(core::validate_app_name(app));
+  if (!core::open_app(ctx.root, app)) {
+    return util::error("no app '" + app + "' on this server", 1);
+  }
+  SW_TRY_ASSIGN(core::Role role, core::role_of(core::AppPaths(ctx.root, app), user));
+  SW_TRY(require(role, it->second, user, app, "run " + it->first + " on"));
+  std::vector<std::string> argv = {core::self_executable()};
+  argv.insert(argv.end(), words.begin(), words.end());
+  return exec_as(ctx, user, argv);
+}
+
+extern const CommandSpec k_cmd_ssh_command{
+    "ssh-command",
+    "",
+    "what an SSH key runs: SSH_ORIGINAL_COMMAND, if the key's user may",
+    "Allows git-receive-pack/git-upload-pack 'APP' and the Slipway commands a user may run on\n"
+    "an app (viewers read, deployers change); nothing else, and never a shell.",
+    {{"user", 0, "NAME", "the user the key belongs to", true}},
+    0,
+    0,
+    run_ssh_command,
+    true};
+
+} // namespace slipway::cmd

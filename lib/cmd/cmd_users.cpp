@@ -1,0 +1,144 @@
+// slipway users, users:add, users:remove; keys, keys:add, keys:remove: who may use Slipway
+// (core/users.hpp).
+#include <cmd/command.hpp>
+#include <core/users.hpp>
+#include <util/strings.hpp>
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+namespace slipway::cmd {
+
+static util::Result<int>
+run_users(Context& ctx)
+{
+  SW_TRY_ASSIGN(auto users, core::UserStore(ctx.root).list());
+  for (const auto& u : users) {
+    ctx.out->line(fmt::format("{:<20} {:<6} {} key{}{}", u.name, u.admin ? "admin" : "", u.keys.size(),
+                              u.keys.size() == 1 ? "" : "s", u.email.empty() ? "" : "  " + u.email));
+  }
+  return 0;
+}
+
+static util::Result<int>
+run_users_add(Context& ctx)
+{
+  core::User u;
+  u.name = ctx.args[0];
+  u.email = ctx.get("email");
+  u.admin = ctx.has("admin");
+  if (u.email.find_first_of(" \t\n\r\"'") != std::string::npos) {
+    return util::error("--email takes an address like ada@example.com, not '" + util::printable(u.email) + "'", 2);
+  }
+  SW_TRY(core::UserStore(ctx.root).add(u));
+  ctx.out->line("Added user " + u.name + (u.admin ? " (admin)" : "") + "; give them a key with 'slipway keys:add " +
+                u.name + " FILE'");
+  return 0;
+}
+
+static util::Result<int>
+run_users_remove(Context& ctx)
+{
+  SW_TRY(core::UserStore(ctx.root).remove(ctx.args[0]));
+  ctx.out->line("Removed user " + ctx.args[0] + " and their keys");
+  return 0;
+}
+
+static util::Result<int>
+run_keys(Context& ctx)
+{
+  core::UserStore store(ctx.root);
+  std::vector<core::User> users;
+  if (ctx.has("user")) {
+    SW_TRY_ASSIGN(core::User u, store.load(ctx.get("user")));
+    users.push_back(u);
+  } else {
+    SW_TRY_ASSIGN(users, store.list());
+  }
+  for (const auto& u : users) {
+    for (const auto& k : u.keys) {
+      ctx.out->line(fmt::format("{} {} {} {}", u.name, k.key.fingerprint, k.key.type, k.key.comment));
+    }
+  }
+  return 0;
+}
+
+static util::Result<int>
+run_keys_add(Context& ctx)
+{
+  std::string file = ctx.args.size() > 1 ? ctx.args[1] : "-";
+  std::string text;
+  if (file == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    std::ifstream in(file);
+    if (!in) {
+      return util::error("cannot read " + file + "; name a public key file like ~/.ssh/id_ed25519.pub");
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  if (core::looks_private(text)) {
+    ctx.out->warn("!!! " + file +
+                  " holds a PRIVATE key. Never hand it to a server: treat it as leaked if it was "
+                  "copied anywhere, and make a new key pair. !!!");
+  }
+  SW_TRY_ASSIGN(core::SshKey key, core::parse_public_key(text));
+  SW_TRY_ASSIGN(core::UserKey added, core::UserStore(ctx.root).add_key(ctx.args[0], key));
+  ctx.out->line("Added key " + added.key.fingerprint + " (" + added.key.type + ") to " + ctx.args[0]);
+  return 0;
+}
+
+static util::Result<int>
+run_keys_remove(Context& ctx)
+{
+  SW_TRY_ASSIGN(std::string owner, core::UserStore(ctx.root).remove_key(ctx.args[0]));
+  ctx.out->line("Removed key " + ctx.args[0] + " from " + owner);
+  return 0;
+}
+
+extern const CommandSpec k_cmd_users{"users", "", "list the people who may use Slipway", "", {}, 0, 0, run_users};
+
+extern const CommandSpec k_cmd_users_add{
+    "users:add",
+    "NAME",
+    "add a user (NAME: a lowercase letter, then up to 31 lowercase letters, digits or dashes)",
+    "Admins may do everything; other users only what 'access:add' gives them on each app.",
+    {{"admin", 0, nullptr, "the user may do everything"},
+     {"email", 0, "EMAIL", "how releases and the audit log name the user (default: NAME)"}},
+    1,
+    1,
+    run_users_add};
+
+extern const CommandSpec k_cmd_users_remove{
+    "users:remove", "NAME", "remove a user and their keys (never the last admin)", "", {}, 1, 1, run_users_remove};
+
+extern const CommandSpec k_cmd_keys{"keys",
+                                    "",
+                                    "list users' SSH keys: user, fingerprint, type, comment",
+                                    "",
+                                    {{"user", 'u', "NAME", "only this user's keys"}},
+                                    0,
+                                    0,
+                                    run_keys};
+
+extern const CommandSpec k_cmd_keys_add{
+    "keys:add",
+    "NAME [FILE|-]",
+    "add an OpenSSH public key (ed25519, ecdsa, rsa of 2048 bits or more) to a user",
+    "Reads FILE, or stdin when it is '-' or missing. Prints the key's fingerprint. Refused: private\n"
+    "keys, DSA and short RSA keys, keys with options in front, a key another user has.",
+    {},
+    1,
+    2,
+    run_keys_add};
+
+extern const CommandSpec k_cmd_keys_remove{
+    "keys:remove", "FINGERPRINT", "remove a key (SHA256:…, as 'slipway keys' shows it)", "", {}, 1, 1, run_keys_remove};
+
+} // namespace slipway::cmd

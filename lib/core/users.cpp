@@ -1,0 +1,293 @@
+#include "users.hpp"
+
+#include <core/resources.hpp>
+#include <util/clock.hpp>
+#include <util/file_lock.hpp>
+#include <util/fs.hpp>
+#include <util/strings.hpp>
+#include <yaml/yaml_io.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace slipway::core {
+
+namespace {
+
+util::Result<User>
+load_user(const std::string& path)
+{
+  SW_TRY_ASSIGN(YAML::Node doc, yaml::load_file(path));
+  if (!doc.IsMap()) {
+    return util::error(path + ": not a user record");
+  }
+  User u;
+  u.name = yaml::get_string(doc, "name");
+  u.email = yaml::get_string(doc, "email");
+  u.admin = yaml::get_string(doc, "admin") == "true";
+  u.created_at = yaml::get_string(doc, "created_at");
+  if (doc["keys"] && doc["keys"].IsSequence()) {
+    for (const auto& k : doc["keys"]) {
+      auto parsed = parse_public_key(yaml::get_string(k, "key"));
+      if (!parsed) {
+        return util::error(path + ": a stored key is broken: " + parsed.error().message);
+      }
+      parsed->comment = yaml::get_string(k, "comment");
+      u.keys.push_back({*parsed, yaml::get_string(k, "added_at")});
+    }
+  }
+  return u;
+}
+
+// Hold the store's lock for one change.
+util::Result<util::FileLock>
+lock_store(const UserPaths& paths)
+{
+  SW_TRY(util::make_dirs(paths.dir, 0700));
+  return util::FileLock::acquire(paths.lock(), [](const std::string&) {});
+}
+
+} // namespace
+
+std::string
+forced_command(const std::string& root, const std::string& user)
+{
+  std::string cmd =
+      util::shell_word(self_executable()) + " --root " + util::shell_word(root) + " ssh-command --user " + user;
+  return ::geteuid() == 0 ? "sudo -n " + cmd : cmd;
+}
+
+util::Status
+UserStore::write_authorized_keys() const
+{
+  std::string text = "# Written by Slipway from " + m_paths.dir + " (slipway keys:add); changes here are lost.\n";
+  SW_TRY_ASSIGN(auto users, list());
+  for (const auto& u : users) {
+    std::string command = forced_command(m_paths.root, u.name);
+    std::string escaped;
+    for (char c : command) {
+      if (c == '"' || c == '\\') {
+        escaped += '\\';
+      }
+      escaped += c;
+    }
+    for (const auto& k : u.keys) {
+      text += "command=\"" + escaped + "\",restrict,pty " + k.key.line() + " " + u.name + "\n";
+    }
+  }
+  SW_TRY(util::make_dirs(m_paths.ssh_dir(), 0755));
+  return util::write_file_atomic(m_paths.authorized_keys(), text, 0644);
+}
+
+std::string
+role_name(Role r)
+{
+  switch (r) {
+  case Role::owner:
+    return "owner";
+  case Role::deployer:
+    return "deployer";
+  case Role::viewer:
+    return "viewer";
+  case Role::none:
+    break;
+  }
+  return "none";
+}
+
+util::Result<Role>
+parse_role(const std::string& text)
+{
+  for (Role r : {Role::viewer, Role::deployer, Role::owner}) {
+    if (text == role_name(r)) {
+      return r;
+    }
+  }
+  return util::error("--role takes deployer, viewer or owner, not '" + util::printable(text) + "'", 2);
+}
+
+util::Status
+check_user_name(const std::string& name)
+{
+  bool ok = !name.empty() && name.size() <= 32 && name[0] >= 'a' && name[0] <= 'z' &&
+            std::all_of(name.begin(), name.end(),
+                        [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+  if (!ok) {
+    return util::error("invalid user name '" + util::printable(name) +
+                           "': use a lowercase letter, then up to 31 lowercase letters, digits or dashes",
+                       2);
+  }
+  return {};
+}
+
+util::Result<std::vector<User>>
+UserStore::list() const
+{
+  std::vector<User> users;
+  if (!util::is_directory(m_paths.dir)) {
+    return users;
+  }
+  SW_TRY_ASSIGN(auto names, util::list_dir(m_paths.dir));
+  std::sort(names.begin(), names.end());
+  for (const auto& n : names) {
+    if (n.ends_with(".yml")) {
+      SW_TRY_ASSIGN(User u, load_user(m_paths.dir + "/" + n));
+      users.push_back(std::move(u));
+    }
+  }
+  return users;
+}
+
+bool
+UserStore::exists(const std::string& name) const
+{
+  return check_user_name(name) && util::path_exists(m_paths.file(name));
+}
+
+util::Result<User>
+UserStore::load(const std::string& name) const
+{
+  SW_TRY(check_user_name(name));
+  if (!exists(name)) {
+    return util::error("no user '" + name + "'; see 'slipway users', or add one with 'slipway users:add " + name + "'");
+  }
+  return load_user(m_paths.file(name));
+}
+
+util::Status
+UserStore::save(const User& u) const
+{
+  YAML::Emitter e;
+  e << YAML::BeginMap << YAML::Key << "name" << YAML::Value << u.name;
+  e << YAML::Key << "email" << YAML::Value;
+  yaml::emit_string(e, u.email);
+  e << YAML::Key << "admin" << YAML::Value << (u.admin ? "true" : "false");
+  e << YAML::Key << "created_at" << YAML::Value << u.created_at;
+  e << YAML::Key << "keys" << YAML::Value << YAML::BeginSeq;
+  for (const auto& k : u.keys) {
+    e << YAML::BeginMap << YAML::Key << "fingerprint" << YAML::Value << k.key.fingerprint;
+    e << YAML::Key << "key" << YAML::Value << k.key.line();
+    e << YAML::Key << "comment" << YAML::Value;
+    yaml::emit_string(e, k.key.comment);
+    e << YAML::Key << "added_at" << YAML::Value << k.added_at << YAML::EndMap;
+  }
+  e << YAML::EndSeq << YAML::EndMap;
+  return util::write_file_atomic(m_paths.file(u.name), std::string(e.c_str()) + "\n", 0600);
+}
+
+util::Status
+UserStore::add(const User& user)
+{
+  SW_TRY(check_user_name(user.name));
+  SW_TRY_ASSIGN(auto lock, lock_store(m_paths));
+  if (exists(user.name)) {
+    return util::error("user '" + user.name + "' already exists");
+  }
+  User u = user;
+  u.created_at = util::now_iso8601();
+  return save(u);
+}
+
+util::Status
+UserStore::remove(const std::string& name)
+{
+  SW_TRY_ASSIGN(auto lock, lock_store(m_paths));
+  SW_TRY_ASSIGN(User u, load(name));
+  SW_TRY_ASSIGN(auto all, list());
+  if (u.admin && std::count_if(all.begin(), all.end(), [](const User& x) { return x.admin; }) == 1) {
+    return util::error("'" + name + "' is the last admin; make another admin first (slipway users:add NAME --admin)");
+  }
+  SW_TRY(util::remove_tree(m_paths.file(name)));
+  return write_authorized_keys();
+}
+
+util::Result<UserKey>
+UserStore::add_key(const std::string& name, const SshKey& key)
+{
+  SW_TRY_ASSIGN(auto lock, lock_store(m_paths));
+  SW_TRY_ASSIGN(User u, load(name));
+  SW_TRY_ASSIGN(auto owner, owner_of(key.fingerprint));
+  if (owner) {
+    return util::error("key " + key.fingerprint + " already belongs to " + owner->name +
+                       (owner->name == name ? "" : "; one key names one person: make a key of their own"));
+  }
+  u.keys.push_back({key, util::now_iso8601()});
+  SW_TRY(save(u));
+  SW_TRY(write_authorized_keys());
+  return u.keys.back();
+}
+
+util::Result<std::string>
+UserStore::remove_key(const std::string& fingerprint)
+{
+  SW_TRY_ASSIGN(auto lock, lock_store(m_paths));
+  SW_TRY_ASSIGN(auto owner, owner_of(fingerprint));
+  if (!owner) {
+    return util::error("no key " + util::printable(fingerprint) + "; see 'slipway keys'");
+  }
+  std::erase_if(owner->keys, [&](const UserKey& k) { return k.key.fingerprint == fingerprint; });
+  SW_TRY(save(*owner));
+  SW_TRY(write_authorized_keys());
+  return owner->name;
+}
+
+util::Result<std::optional<User>>
+UserStore::owner_of(const std::string& fingerprint) const
+{
+  SW_TRY_ASSIGN(auto all, list());
+  for (auto& u : all) {
+    for (const auto& k : u.keys) {
+      if (k.key.fingerprint == fingerprint) {
+        return std::optional<User>(std::move(u));
+      }
+    }
+  }
+  return std::optional<User>();
+}
+
+util::Result<Access>
+load_access(const AppPaths& paths)
+{
+  Access access;
+  if (!util::path_exists(paths.access())) {
+    return access;
+  }
+  SW_TRY_ASSIGN(auto doc, yaml::load_file(paths.access()));
+  if (doc.IsNull()) {
+    return access;
+  }
+  for (const auto& kv : doc) {
+    auto role = parse_role(kv.second.IsScalar() ? kv.second.Scalar() : "");
+    if (!role || !kv.first.IsScalar()) {
+      return util::error(paths.access() + ": not 'user: owner|deployer|viewer' lines");
+    }
+    access[kv.first.Scalar()] = *role;
+  }
+  return access;
+}
+
+util::Status
+save_access(const AppPaths& paths, const Access& access)
+{
+  YAML::Emitter e;
+  e << YAML::BeginMap;
+  for (const auto& [user, role] : access) {
+    e << YAML::Key << user << YAML::Value << role_name(role);
+  }
+  e << YAML::EndMap;
+  return util::write_file_atomic(paths.access(), std::string(e.c_str()) + "\n", 0600);
+}
+
+util::Result<Role>
+role_of(const AppPaths& paths, const User& user)
+{
+  if (user.admin) {
+    return Role::owner;
+  }
+  SW_TRY_ASSIGN(Access access, load_access(paths));
+  auto it = access.find(user.name);
+  return it == access.end() ? Role::none : it->second;
+}
+
+} // namespace slipway::core

@@ -1,0 +1,95 @@
+// The people who use Slipway: users with SSH keys (root's store under $ROOT/users), and who
+// may use which app (apps/APP/access.yml). Admins may do everything; on an app an owner or a
+// deployer may deploy and change it, a viewer may read it.
+#pragma once
+
+#include <core/layout.hpp>
+#include <core/ssh_key.hpp>
+#include <util/result.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace slipway::core {
+
+struct UserKey
+{
+  SshKey key;
+  std::string added_at;
+};
+
+struct User
+{
+  std::string name, email;
+  bool admin = false;
+  std::string created_at;
+  std::vector<UserKey> keys;
+
+  // How records name the user: the email when set, else the name.
+  std::string
+  display() const
+  {
+    return email.empty() ? name : email;
+  }
+};
+
+// What a user may do on one app, weakest first.
+enum class Role {
+  none,
+  viewer,
+  deployer,
+  owner,
+};
+
+std::string role_name(Role r);
+
+// "viewer", "deployer" or "owner"; an error naming the choices otherwise.
+util::Result<Role> parse_role(const std::string& text);
+
+// A user name is [a-z][a-z0-9-]{0,31}; the error says so.
+util::Status check_user_name(const std::string& name);
+
+class UserStore
+{
+public:
+  explicit UserStore(const std::string& root) : m_paths(root) {}
+
+  util::Result<std::vector<User>> list() const;
+  // The user; an error naming the fix when there is none.
+  util::Result<User> load(const std::string& name) const;
+  bool exists(const std::string& name) const;
+
+  // Each change takes the store's lock and writes one user's file atomically.
+  util::Status add(const User& user);
+  util::Status remove(const std::string& name);
+  util::Result<UserKey> add_key(const std::string& name, const SshKey& key);
+  // The user the key was removed from.
+  util::Result<std::string> remove_key(const std::string& fingerprint);
+
+  // The user who owns the key with `fingerprint`, if any.
+  util::Result<std::optional<User>> owner_of(const std::string& fingerprint) const;
+
+  // Rewrite the authorized_keys file from the store (each change does).
+  util::Status write_authorized_keys() const;
+
+private:
+  util::Status save(const User& user) const;
+  UserPaths m_paths;
+};
+
+// The command each key of `user` is forced to run: `ENGINE --root ROOT ssh-command --user
+// NAME`, through `sudo -n` when Slipway runs as root (sshd runs it as the SSH account).
+std::string forced_command(const std::string& root, const std::string& user);
+
+// Who may use an app, and how.
+using Access = std::map<std::string, Role>;
+
+util::Result<Access> load_access(const AppPaths& paths);
+util::Status save_access(const AppPaths& paths, const Access& access);
+
+// What `user` may do on the app: owner for admins, else what access.yml gives.
+util::Result<Role> role_of(const AppPaths& paths, const User& user);
+
+} // namespace slipway::core
