@@ -1,0 +1,195 @@
+# The SSH front door: a real sshd on a loopback port, with its own host key and config, lets
+# each user's key run only `slipway ssh-command` (through sudo, as a real server does); users
+# push, fetch and run commands as their roles allow, and nothing they type reaches a shell.
+
+# start_sshd: sshd for the account `slipway` on a free loopback port ($SSH_PORT), reading
+# the root's authorized_keys; sudo lets that account run ssh-command as root.
+start_sshd() {
+  [ "$(id -u)" -eq 0 ] || skip "needs root to run sshd and make the SSH account"
+  id slipway >/dev/null 2>&1 || useradd --system --user-group --create-home --home-dir /home/slipway \
+    --shell /bin/sh slipway 2>/dev/null || id slipway >/dev/null
+  usermod -p '*' slipway # no password, but not locked: sshd lets keys in
+  mkdir -p /run/sshd "$SCRATCH/sshd"
+  ssh-keygen -q -t ed25519 -N '' -f "$SCRATCH/sshd/host_key"
+  SSH_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  cat > "$SCRATCH/sshd/config" <<CONF
+Port $SSH_PORT
+ListenAddress 127.0.0.1
+HostKey $SCRATCH/sshd/host_key
+PidFile $SCRATCH/sshd/sshd.pid
+AllowUsers slipway
+AuthorizedKeysFile $SLIPWAY_ROOT/ssh/authorized_keys
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PermitUserEnvironment no
+LogLevel VERBOSE
+CONF
+  /usr/sbin/sshd -D -e -f "$SCRATCH/sshd/config" 2> "$SCRATCH/sshd/log" &
+  SSHD_PID=$!
+  local engine; engine=$(readlink -f "$(dirname "$SLIPWAY_BIN")/slipway-engine")
+  SUDOERS=/etc/sudoers.d/slipway-test-${SCRATCH##*.}
+  printf 'Defaults!%s env_keep += "SSH_ORIGINAL_COMMAND"\nslipway ALL=(root) NOPASSWD: %s --root %s ssh-command --user *\n' \
+    "$engine" "$engine" "$SLIPWAY_ROOT" > "$SCRATCH/sshd/sudoers"
+  visudo -cqf "$SCRATCH/sshd/sudoers" || fail "the sudoers lines do not parse"
+  install -m 0440 "$SCRATCH/sshd/sudoers" "$SUDOERS"
+  trap stop_sshd EXIT
+  wait_for "sshd to listen" bash -c "exec 3<>/dev/tcp/127.0.0.1/$SSH_PORT"
+}
+
+stop_sshd() {
+  [ -z "${SSHD_PID:-}" ] || kill "$SSHD_PID" 2>/dev/null || true
+  rm -f "${SUDOERS:-/nonexistent}"
+}
+
+# make_user NAME [users:add options]: a user with a key pair of their own (keys/NAME).
+make_user() {
+  local name=$1
+  shift
+  sw users:add "$name" "$@" > /dev/null
+  mkdir -p "$SCRATCH/keys"
+  ssh-keygen -q -t ed25519 -N '' -C "$name@laptop" -f "$SCRATCH/keys/$name"
+  sw keys:add "$name" "$SCRATCH/keys/$name.pub" > /dev/null
+}
+
+ssh_options() {
+  echo "-F /dev/null -i $SCRATCH/keys/$1 -p $SSH_PORT -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o IdentitiesOnly=yes -o BatchMode=yes -o LogLevel=ERROR"
+}
+
+# ssh_as USER OUT COMMAND...: run COMMAND over SSH with USER's key; stdout+stderr in OUT,
+# the status in $SSH_STATUS.
+ssh_as() {
+  local who=$1 out=$2
+  shift 2
+  set +e
+  # shellcheck disable=SC2046
+  ssh $(ssh_options "$who") slipway@127.0.0.1 "$@" > "$out" 2>&1
+  SSH_STATUS=$?
+  set -e
+}
+
+# git_as USER OUT GIT-ARGS...: git over SSH with USER's key; output in OUT, status in $GIT_STATUS.
+git_as() {
+  local who=$1 out=$2
+  shift 2
+  set +e
+  GIT_SSH_COMMAND="ssh $(ssh_options "$who")" git "$@" > "$out" 2>&1
+  GIT_STATUS=$?
+  set -e
+}
+
+# releases_of APP: how many releases APP has.
+releases_of() { ls "$(app_dir "$1")/releases" | wc -l; }
+
+test_users_push_fetch_and_run_commands_as_their_roles_allow() {
+  start_sshd
+  make_user ada --admin --email ada@example.com
+  make_user dev
+  make_user vic
+  make_user eve
+  SRC=$SCRATCH/src
+  cp -a "$FIXTURES/apps/release-knobs" "$SRC"
+  git -C "$SRC" init -q; git -C "$SRC" add -A; git -C "$SRC" commit -qm initial
+  # An admin's push creates the app (its owner) and deploys; the release names the pusher.
+  git_as ada push.out -C "$SRC" push slipway@127.0.0.1:hello HEAD:main
+  assert_eq 0 "$GIT_STATUS" "ada's push"
+  assert_contains push.out "Created app hello for ada"
+  assert_current hello v1
+  assert_eq "ada@example.com" "$(record_field hello v1 user)"
+  assert_eq "ada: owner" "$(cat "$(app_dir hello)/access.yml")"
+  sw access:add dev -a hello > /dev/null
+  sw access:add vic -a hello --role viewer > /dev/null
+  # A deployer pushes (with .git and a leading slash) and changes config over SSH.
+  commit README more "from dev"
+  git_as dev push2.out -C "$SRC" push slipway@127.0.0.1:/hello.git HEAD:main
+  assert_eq 0 "$GIT_STATUS" "dev's push"
+  assert_current hello v2
+  assert_eq "dev" "$(record_field hello v2 user)"
+  ssh_as dev set.out config:set GREETING=hi -a hello
+  assert_eq 0 "$SSH_STATUS" "dev's config:set"
+  assert_eq "dev" "$(record_field hello v3 user)"
+  ssh_as dev rel.out slipway releases -a hello
+  assert_contains rel.out "v3 .*Set GREETING config vars.*dev"
+  assert_contains rel.out "v1 .*ada@example.com"
+  # A viewer reads and fetches, and changes nothing.
+  ssh_as vic vrel.out releases -a hello
+  assert_eq 0 "$SSH_STATUS" "vic's releases"
+  assert_contains vrel.out "v3"
+  git_as vic clone.out clone -q slipway@127.0.0.1:hello "$SCRATCH/vic-clone"
+  assert_eq 0 "$GIT_STATUS" "vic's clone"
+  [ -f "$SCRATCH/vic-clone/README" ] || fail "the viewer's clone is empty"
+  ssh_as vic vset.out config:set GREETING=no -a hello
+  assert_eq 3 "$SSH_STATUS"
+  assert_eq "slipway: error: vic may not run config:set on hello (a viewer of it; run config:set on needs deployer); ask an admin (slipway access:add)" "$(cat vset.out)"
+  commit README again "from vic"
+  git_as vic vpush.out -C "$SRC" push slipway@127.0.0.1:hello HEAD:main
+  [ "$GIT_STATUS" -ne 0 ] || fail "a viewer's push went through"
+  assert_contains vpush.out "^slipway: error: vic may not push to hello \(a viewer of it; push to needs deployer\); ask an admin \(slipway access:add\)$"
+  # A user without access: no push, no fetch, no command.
+  git_as eve epush.out -C "$SRC" push slipway@127.0.0.1:hello HEAD:main
+  assert_contains epush.out "^slipway: error: eve may not push to hello \(no access to it\); ask an admin \(slipway access:add\)$"
+  git_as eve eclone.out clone -q slipway@127.0.0.1:hello "$SCRATCH/eve-clone"
+  [ "$GIT_STATUS" -ne 0 ] || fail "eve fetched"
+  assert_contains eclone.out "^slipway: error: eve may not fetch hello \(no access to it\); ask an admin \(slipway access:add\)$"
+  local kind
+  for kind in "releases -a hello" "logs -a hello" "config:set A=1 -a hello" "run -a hello -- id" "access -a hello"; do
+    ssh_as eve eve.out $kind
+    [ "$SSH_STATUS" -ne 0 ] || fail "eve ran $kind"
+    assert_contains eve.out "^slipway: error: eve may not run ${kind%% *} on hello \(no access to it\); ask an admin \(slipway access:add\)$"
+  done
+  # Only an admin creates apps by pushing.
+  git_as dev new.out -C "$SRC" push slipway@127.0.0.1:fresh HEAD:main
+  assert_contains new.out "^slipway: error: no app 'fresh' on this server \(only an admin can create one by pushing; ask one, or see 'ssh slipway@HOST apps'\)$"
+  [ ! -e "$(app_dir fresh)" ] || fail "a deployer's push created an app"
+  assert_eq 3 "$(releases_of hello)"
+  assert_current hello v3
+}
+
+test_nothing_but_allowed_commands_gets_through() {
+  start_sshd
+  make_user ada --admin
+  sw apps:create hello > /dev/null
+  local n; n=$(releases_of hello)
+  local bad
+  while IFS='|' read -r bad message; do
+    ssh_as ada bad.out "$bad"
+    [ "$SSH_STATUS" -ne 0 ] || fail "'$bad' went through"
+    assert_eq "slipway: error: $message" "$(cat bad.out)" "the answer to '$bad'"
+  done <<'CASES'
+bash|'bash' is not a command you can run over SSH; try releases, config:set, logs, run, ps or git push
+git-receive-pack '../other'|invalid app name '../other': use a lowercase letter, then lowercase letters, digits and dashes (30 characters at most)
+git-receive-pack 'a;b'|invalid app name 'a;b': use a lowercase letter, then lowercase letters, digits and dashes (30 characters at most)
+slipway --root /tmp apps|--root is not for remote commands: each server has one root
+users:add mallory --admin|'users:add' is not a command you can run over SSH; try releases, config:set, logs, run, ps or git push
+releases -a hello; touch /tmp/slipway-ssh-pwned|invalid app name 'hello;': use a lowercase letter, then lowercase letters, digits and dashes (30 characters at most)
+$(touch /tmp/slipway-ssh-pwned) -a hello|'$(touch' is not a command you can run over SSH; try releases, config:set, logs, run, ps or git push
+releases -a `touch /tmp/slipway-ssh-pwned`|invalid app name '`touch': use a lowercase letter, then lowercase letters, digits and dashes (30 characters at most)
+releases -a 'hello|unfinished quote in the command
+releases|name the app with -a APP
+CASES
+  ssh_as ada empty.out
+  [ "$SSH_STATUS" -ne 0 ] || fail "a login without a command got in"
+  assert_contains empty.out "^slipway: error: no shell here; push with git \(git push slipway@HOST:APP main\) or run a command \(ssh slipway@HOST releases -a APP\)$"
+  ssh_as ada long.out "releases -a hello $(head -c 70000 /dev/zero | tr '\0' x)"
+  assert_eq "slipway: error: the command is longer than 64 KiB" "$(cat long.out)"
+  ssh_as ada nl.out "releases -a hello
+touch /tmp/slipway-ssh-pwned"
+  assert_eq "slipway: error: the command has a line break in it; give one command on one line" "$(cat nl.out)"
+  # Metacharacters in an argument stay one argument of a Slipway command.
+  ssh_as ada meta.out config:set "'A=\$(touch /tmp/slipway-ssh-pwned);\`id\`|x&&y'" -a hello
+  assert_eq 0 "$SSH_STATUS" "config:set with metacharacters"
+  assert_eq "\$(touch /tmp/slipway-ssh-pwned);\`id\`|x&&y" "$(sw config:get A -a hello)"
+  [ ! -e /tmp/slipway-ssh-pwned ] || { rm -f /tmp/slipway-ssh-pwned; fail "something reached a shell"; }
+  # Keys not in the store, and removed keys, do not get in at all.
+  ssh-keygen -q -t ed25519 -N '' -f "$SCRATCH/keys/stranger"
+  ssh_as stranger stranger.out releases -a hello
+  assert_eq 255 "$SSH_STATUS"
+  assert_contains stranger.out "Permission denied \(publickey\)"
+  sw keys:remove "$(ssh-keygen -lf "$SCRATCH/keys/ada.pub" | cut -d' ' -f2)" > /dev/null
+  ssh_as ada removed.out releases -a hello
+  assert_eq 255 "$SSH_STATUS"
+  assert_contains removed.out "Permission denied \(publickey\)"
+  assert_eq "$n" "$(releases_of hello)" "releases after refused commands"
+  [ ! -e "$(app_dir other)" ] || fail "an app 'other' appeared"
+}
