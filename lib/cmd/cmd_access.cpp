@@ -24,9 +24,7 @@ run_access_add(Context& ctx)
   SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
   SW_TRY_ASSIGN(core::Role role, core::parse_role(ctx.get("role", "deployer")));
   SW_TRY_ASSIGN(core::User user, core::UserStore(ctx.root).load(ctx.args[0]));
-  SW_TRY_ASSIGN(core::Access access, core::load_access(paths));
-  access[user.name] = role;
-  SW_TRY(core::save_access(paths, access));
+  SW_TRY(core::grant_access(paths, user.name, role));
   ctx.out->line("Giving " + user.name + " " + core::role_name(role) + " access to " + paths.name() + "... done");
   return 0;
 }
@@ -35,12 +33,7 @@ static util::Result<int>
 run_access_remove(Context& ctx)
 {
   SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
-  SW_TRY_ASSIGN(core::Access access, core::load_access(paths));
-  if (!access.erase(ctx.args[0])) {
-    return util::error(util::printable(ctx.args[0]) + " has no access to " + paths.name() +
-                       " (see 'slipway access -a " + paths.name() + "')");
-  }
-  SW_TRY(core::save_access(paths, access));
+  SW_TRY(core::revoke_access(paths, ctx.args[0]));
   ctx.out->line("Removing " + ctx.args[0] + "'s access to " + paths.name() + "... done");
   return 0;
 }

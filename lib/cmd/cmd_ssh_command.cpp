@@ -172,6 +172,7 @@ static util::Result<int>
 run_ssh_command(Context& ctx)
 {
   SW_TRY_ASSIGN(core::User user, core::UserStore(ctx.root).load(ctx.get("user")));
+  ::setenv("SLIPWAY_USER", user.display().c_str(), 1); // what this process changes is theirs
   const char* original = std::getenv("SSH_ORIGINAL_COMMAND");
   std::string line = original ? original : "";
   if (line.empty()) {
@@ -205,7 +206,7 @@ run_ssh_command(Context& ctx)
                            1);
       }
       SW_TRY(core::create_app(ctx.root, app));
-      SW_TRY(core::save_access(paths, {{user.name, core::Role::owner}})); // its creator owns it
+      SW_TRY(core::grant_access(paths, user.name, core::Role::owner)); // its creator owns it
       ctx.out->warn("Created app " + app + " for " + user.name);
     }
     SW_TRY_ASSIGN(core::Role role, core::role_of(paths, user));

@@ -3,6 +3,7 @@
 #include <core/app_lock.hpp>
 #include <core/app_name.hpp>
 #include <core/app_user.hpp>
+#include <core/audit.hpp>
 #include <core/config_vars.hpp>
 #include <core/resources.hpp>
 #include <core/settings.hpp>
@@ -71,6 +72,7 @@ create_app(const std::string& root, const std::string& name)
     return util::error(util::errno_message("cannot create app", paths.dir()));
   }
   SW_TRY(util::fsync_dir(root + "/apps"));
+  audit(root, name, "Created app " + name);
   return paths;
 }
 
@@ -83,6 +85,7 @@ destroy_app(const AppPaths& paths, util::Output& out)
   if (::rename(paths.dir().c_str(), doomed.c_str()) != 0) {
     return util::error(util::errno_message("cannot destroy app", paths.dir()));
   }
+  audit(paths.root(), paths.name(), "Destroyed app " + paths.name());
   SW_TRY(util::remove_tree(doomed));
   remove_app_user(paths.name());
   return {};

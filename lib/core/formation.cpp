@@ -2,6 +2,7 @@
 
 #include <core/app_lock.hpp>
 #include <core/app_log.hpp>
+#include <core/audit.hpp>
 #include <core/release_store.hpp>
 #include <core/serve.hpp>
 #include <core/settings.hpp>
@@ -130,6 +131,7 @@ scale(const AppPaths& paths, const std::vector<std::string>& args, bool wait, ut
     SW_TRY(save_formation(paths, f));
     notify_serve(paths.root(), paths.name());
     log_event(paths, settings.log_size, fmt::format("Scaled to {} by {}", formation_text(f), util::current_user()));
+    audit(paths.root(), paths.name(), "Scaled to " + formation_text(f));
   }
   return f;
 }

@@ -11,6 +11,13 @@ namespace slipway::core {
 // SLIPWAY_ROOT if set, else /var/lib/slipway.
 std::string default_root();
 
+// $ROOT/audit.log: who changed what, one line each (audit.hpp); root's only (0600).
+inline std::string
+audit_log(const std::string& root)
+{
+  return root + "/audit.log";
+}
+
 // What `slipway serve` keeps under the root: run/ is root's only (0700); router/ is nginx's.
 struct ServePaths
 {

@@ -3,6 +3,7 @@
 #include <archive/slug_unpack.hpp>
 #include <core/app_log.hpp>
 #include <core/app_user.hpp>
+#include <core/audit.hpp>
 #include <core/release_phase.hpp>
 #include <core/release_store.hpp>
 #include <core/retention.hpp>
@@ -144,6 +145,7 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
     out.warn("Release " + v + " failed: " + why + "; " + was + " (slipway releases:output " + v + " -a " +
              paths.name() + ")");
     log_event(paths, settings.log_size, fmt::format("Release {} by {} failed: {}", v, rec.user, why));
+    audit(paths.root(), paths.name(), fmt::format("Release {} failed ({}): {}", v, rec.description, why));
     outcome.record = rec;
     return outcome;
   };
@@ -209,6 +211,7 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
   notify_serve(paths.root(), paths.name());
   out.step("Released " + v);
   log_event(paths, settings.log_size, fmt::format("Release {} created by {}: {}", v, rec.user, rec.description));
+  audit(paths.root(), paths.name(), fmt::format("Release {} created: {}", v, rec.description));
   out.detail("current -> releases/" + v +
              (outcome.previous ? " (was " + version_name(*outcome.previous) + ")" : std::string()));
   spdlog::info("{}: switched", v);

@@ -1,5 +1,6 @@
 #include "users.hpp"
 
+#include <core/audit.hpp>
 #include <core/resources.hpp>
 #include <util/clock.hpp>
 #include <util/file_lock.hpp>
@@ -186,7 +187,9 @@ UserStore::add(const User& user)
   }
   User u = user;
   u.created_at = util::now_iso8601();
-  return save(u);
+  SW_TRY(save(u));
+  audit(m_paths.root, "", "Added user " + u.name + (u.admin ? " (admin)" : ""));
+  return {};
 }
 
 util::Status
@@ -199,6 +202,7 @@ UserStore::remove(const std::string& name)
     return util::error("'" + name + "' is the last admin; make another admin first (slipway users:add NAME --admin)");
   }
   SW_TRY(util::remove_tree(m_paths.file(name)));
+  audit(m_paths.root, "", "Removed user " + name);
   return write_authorized_keys();
 }
 
@@ -215,6 +219,7 @@ UserStore::add_key(const std::string& name, const SshKey& key)
   u.keys.push_back({key, util::now_iso8601()});
   SW_TRY(save(u));
   SW_TRY(write_authorized_keys());
+  audit(m_paths.root, "", "Added key " + key.fingerprint + " to " + name);
   return u.keys.back();
 }
 
@@ -229,6 +234,7 @@ UserStore::remove_key(const std::string& fingerprint)
   std::erase_if(owner->keys, [&](const UserKey& k) { return k.key.fingerprint == fingerprint; });
   SW_TRY(save(*owner));
   SW_TRY(write_authorized_keys());
+  audit(m_paths.root, "", "Removed key " + fingerprint + " from " + owner->name);
   return owner->name;
 }
 
@@ -277,6 +283,29 @@ save_access(const AppPaths& paths, const Access& access)
   }
   e << YAML::EndMap;
   return util::write_file_atomic(paths.access(), std::string(e.c_str()) + "\n", 0600);
+}
+
+util::Status
+grant_access(const AppPaths& paths, const std::string& user, Role role)
+{
+  SW_TRY_ASSIGN(Access access, load_access(paths));
+  access[user] = role;
+  SW_TRY(save_access(paths, access));
+  audit(paths.root(), paths.name(), "Gave " + user + " " + role_name(role) + " access");
+  return {};
+}
+
+util::Status
+revoke_access(const AppPaths& paths, const std::string& user)
+{
+  SW_TRY_ASSIGN(Access access, load_access(paths));
+  if (!access.erase(user)) {
+    return util::error(util::printable(user) + " has no access to " + paths.name() + " (see 'slipway access -a " +
+                       paths.name() + "')");
+  }
+  SW_TRY(save_access(paths, access));
+  audit(paths.root(), paths.name(), "Took " + user + "'s access away");
+  return {};
 }
 
 util::Result<Role>

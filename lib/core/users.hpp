@@ -89,6 +89,11 @@ using Access = std::map<std::string, Role>;
 util::Result<Access> load_access(const AppPaths& paths);
 util::Status save_access(const AppPaths& paths, const Access& access);
 
+// Give `user` `role` on the app, or take their access away (an error when they have none);
+// each is audited.
+util::Status grant_access(const AppPaths& paths, const std::string& user, Role role);
+util::Status revoke_access(const AppPaths& paths, const std::string& user);
+
 // What `user` may do on the app: owner for admins, else what access.yml gives.
 util::Result<Role> role_of(const AppPaths& paths, const User& user);
 

@@ -144,6 +144,23 @@ test_users_push_fetch_and_run_commands_as_their_roles_allow() {
   [ ! -e "$(app_dir fresh)" ] || fail "a deployer's push created an app"
   assert_eq 3 "$(releases_of hello)"
   assert_current hello v3
+  # Every change names who made it in the audit log.
+  ssh_as dev scale.out ps:scale web=0 -a hello
+  assert_eq 0 "$SSH_STATUS" "dev's ps:scale"
+  sw audit -a hello > audit.out
+  assert_contains audit.out "^[0-9T:-]+Z  ada@example.com  hello  Created app hello$"
+  assert_contains audit.out "  ada@example.com  hello  Gave ada owner access$"
+  assert_contains audit.out "  ada@example.com  hello  Release v1 created: Deploy [0-9a-f]{8}$"
+  assert_contains audit.out "  tester@example.com  hello  Gave dev deployer access$"
+  assert_contains audit.out "  dev  hello  Release v2 created: Deploy [0-9a-f]{8}$"
+  assert_contains audit.out "  dev  hello  Release v3 created: Set GREETING config vars$"
+  assert_contains audit.out "  dev  hello  Scaled to web=0$"
+  assert_not_contains audit.out "  (vic|eve)  "
+  sw audit > all.out
+  assert_contains all.out "  tester@example.com  -  Added user ada \(admin\)$"
+  assert_contains all.out "  tester@example.com  -  Added key SHA256:[^ ]+ to eve$"
+  assert_eq 3 "$(sw audit -n 3 | wc -l)"
+  [ "$(stat -c %a "$SLIPWAY_ROOT/audit.log")" = 600 ] || fail "the audit log is not root's alone"
 }
 
 test_nothing_but_allowed_commands_gets_through() {
