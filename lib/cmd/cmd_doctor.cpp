@@ -2,6 +2,7 @@
 #include <cmd/command.hpp>
 #include <core/apps.hpp>
 #include <core/doctor.hpp>
+#include <core/settings.hpp>
 
 #include <fmt/format.h>
 
@@ -17,13 +18,26 @@ run_doctor(Context& ctx)
     SW_TRY_ASSIGN(names, core::list_apps(ctx.root));
   }
   size_t open = 0, fixed = 0;
+  auto print = [&](const std::string& where, const core::Finding& f) {
+    std::string tag = f.fixed ? "fixed" : (f.fixable ? "fixable" : "problem");
+    ctx.out->line(where + ": " + tag + ": " + f.what);
+    for (const auto& a : f.advice) {
+      ctx.out->line("    " + a);
+    }
+    (f.fixed ? fixed : open) += 1;
+  };
+  if (!ctx.has("app")) {
+    SW_TRY_ASSIGN(core::AppSettings server, core::load_server_settings(ctx.root));
+    for (const auto& f :
+         core::check_ssh_setup(ctx.root, server.ssh_user, ctx.get("sshd-config", "/etc/ssh/sshd_config"))) {
+      print("ssh", f);
+    }
+  }
   for (const auto& name : names) {
     SW_TRY_ASSIGN(core::AppPaths paths, core::open_app(ctx.root, name));
     SW_TRY_ASSIGN(auto findings, core::check_app(paths, ctx.has("fix"), *ctx.out));
     for (const auto& f : findings) {
-      std::string tag = f.fixed ? "fixed" : (f.fixable ? "fixable" : "problem");
-      ctx.out->line(name + ": " + tag + ": " + f.what);
-      (f.fixed ? fixed : open) += 1;
+      print(name, f);
     }
   }
   ctx.out->line(fmt::format("{} apps checked: {} problems, {} fixed{}", names.size(), open, fixed,
@@ -36,8 +50,11 @@ extern const CommandSpec k_cmd_doctor{
     "",
     "check a root (or one app) for broken links, records, modes, leftovers and corrupted slugs",
     "Exits 1 if problems remain. --fix repairs modes, leftovers and interrupted records, under\n"
-    "the deploy lock; it never deletes releases or slugs.",
-    {k_app_option, {"fix", 0, nullptr, "repair what is safe to repair"}},
+    "the deploy lock; it never deletes releases or slugs. Without -a, once users exist, it also\n"
+    "checks the SSH set-up (account, sshd config, sudo rule, key store) and prints what to add.",
+    {k_app_option,
+     {"fix", 0, nullptr, "repair what is safe to repair"},
+     {"sshd-config", 0, "FILE", "the sshd config to check (default /etc/ssh/sshd_config)"}},
     0,
     0,
     run_doctor};

@@ -4,13 +4,18 @@
 #include <core/app_user.hpp>
 #include <core/release_store.hpp>
 #include <core/releaser.hpp>
+#include <core/resources.hpp>
 #include <core/slug_index.hpp>
 #include <core/slug_store.hpp>
+#include <core/users.hpp>
 #include <util/fs.hpp>
 #include <util/sha256.hpp>
 #include <util/strings.hpp>
 
+#include <pwd.h>
+#include <shadow.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <set>
 
@@ -203,6 +208,123 @@ check_app(const AppPaths& paths, bool fix, util::Output& out)
     }
   }
   return c.findings;
+}
+
+} // namespace slipway::core
+
+namespace slipway::core {
+
+namespace {
+
+// The non-comment lines of an sshd config and the files its sshd_config.d holds.
+std::vector<std::string>
+sshd_config_lines(const std::string& path)
+{
+  std::vector<std::string> files = {path};
+  std::string dropins = util::dir_name(path) + "/sshd_config.d";
+  if (auto names = util::list_dir(dropins)) {
+    for (const auto& n : *names) {
+      if (n.ends_with(".conf")) {
+        files.push_back(dropins + "/" + n);
+      }
+    }
+  }
+  std::vector<std::string> lines;
+  for (const auto& f : files) {
+    auto text = util::read_file(f);
+    for (const auto& l : util::split(text ? *text : "", '\n')) {
+      auto t = util::trim(l);
+      if (!t.empty() && t[0] != '#') {
+        lines.emplace_back(t);
+      }
+    }
+  }
+  return lines;
+}
+
+} // namespace
+
+std::vector<Finding>
+check_ssh_setup(const std::string& root, const std::string& account, const std::string& sshd_config)
+{
+  std::vector<Finding> found;
+  UserPaths users(root);
+  auto listed = UserStore(root).list();
+  if (!listed || listed->empty()) {
+    return found; // no users: nobody comes in over SSH
+  }
+  struct stat st;
+  if (::stat(users.dir.c_str(), &st) == 0 && (st.st_uid != 0 || (st.st_mode & 077))) {
+    found.push_back({users.dir + " must be root's alone (mode 0700)",
+                     false,
+                     false,
+                     {"chown root: " + users.dir + " && chmod 0700 " + users.dir}});
+  }
+  if (::stat(users.authorized_keys().c_str(), &st) == 0 && (st.st_uid != 0 || (st.st_mode & 022))) {
+    found.push_back({users.authorized_keys() + " must be root's and written by Slipway alone (mode 0644)",
+                     false,
+                     false,
+                     {"chown root: " + users.authorized_keys() + " && chmod 0644 " + users.authorized_keys()}});
+  }
+  std::string engine = self_executable();
+  passwd entry{};
+  passwd* pw = nullptr;
+  std::vector<char> buf(16384);
+  if (::getpwnam_r(account.c_str(), &entry, buf.data(), buf.size(), &pw) != 0 || !pw) {
+    found.push_back({"the SSH account '" + account + "' is missing; create it:",
+                     false,
+                     false,
+                     {"adduser --system --group --shell /bin/sh --home /home/" + account + " " + account,
+                      "usermod -p '*' " + account + "   # no password, not locked: keys only"}});
+  } else {
+    std::string shell = pw->pw_shell ? pw->pw_shell : "";
+    if (shell.empty() || shell.ends_with("nologin") || shell.ends_with("/false")) {
+      found.push_back(
+          {"the SSH account '" + account + "' has the shell '" + shell + "': sshd cannot run its forced command",
+           false,
+           false,
+           {"usermod -s /bin/sh " + account}});
+    }
+    spwd sentry{};
+    spwd* sp = nullptr;
+    if (::getspnam_r(account.c_str(), &sentry, buf.data(), buf.size(), &sp) == 0 && sp && sp->sp_pwdp &&
+        sp->sp_pwdp[0] == '!') {
+      found.push_back({"the SSH account '" + account + "' is locked: sshd refuses its keys",
+                       false,
+                       false,
+                       {"usermod -p '*' " + account + "   # no password, not locked: keys only"}});
+    }
+  }
+  bool reads_keys = false;
+  for (const auto& l : sshd_config_lines(sshd_config)) {
+    reads_keys =
+        reads_keys || (l.starts_with("AuthorizedKeysFile") && l.find(users.authorized_keys()) != std::string::npos);
+  }
+  if (!reads_keys) {
+    found.push_back({"sshd does not read " + users.authorized_keys() + " for '" + account + "'; add to the end of " +
+                         sshd_config + ", then reload sshd:",
+                     false,
+                     false,
+                     {"Match User " + account, "    AuthorizedKeysFile " + users.authorized_keys(),
+                      "    PasswordAuthentication no", "    KbdInteractiveAuthentication no"}});
+  }
+  bool sudo_rule = false;
+  std::string rule = account + " ALL=(root) NOPASSWD: " + engine + " --root " + root + " ssh-command --user *";
+  if (auto names = util::list_dir("/etc/sudoers.d")) {
+    for (const auto& n : *names) {
+      auto text = util::read_file("/etc/sudoers.d/" + n);
+      sudo_rule = sudo_rule || (text && text->find(rule) != std::string::npos);
+    }
+  }
+  if (::geteuid() == 0 && !sudo_rule) {
+    found.push_back({"no sudo rule lets '" + account +
+                         "' run ssh-command as root; put these lines in "
+                         "/etc/sudoers.d/slipway (mode 0440; check with visudo -c):",
+                     false,
+                     false,
+                     {"Defaults!" + engine + " env_keep += \"SSH_ORIGINAL_COMMAND\"", rule}});
+  }
+  return found;
 }
 
 } // namespace slipway::core

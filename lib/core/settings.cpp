@@ -1,5 +1,6 @@
 #include "settings.hpp"
 
+#include <core/users.hpp>
 #include <util/fs.hpp>
 #include <util/strings.hpp>
 #include <yaml/yaml_io.hpp>
@@ -176,6 +177,16 @@ table()
                "setting 'domain' takes a host name like apps.example.com, not '" + util::printable(v) + "'", 2);
          }
          s.domain = v;
+         return {};
+       }},
+      {"ssh_user", "the system account users reach over SSH (git push ACCOUNT@host:APP); doctor checks it",
+       Scope::server, [](const AppSettings& s) { return s.ssh_user; },
+       [](AppSettings& s, const std::string& v) -> util::Status {
+         if (!check_user_name(v)) {
+           return util::error("setting 'ssh_user' takes an account name like slipway, not '" + util::printable(v) + "'",
+                              2);
+         }
+         s.ssh_user = v;
          return {};
        }},
       {"log_size", "bytes an app's log (logs/app.log) may reach before it moves to app.log.1", Scope::server,

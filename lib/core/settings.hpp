@@ -31,6 +31,7 @@ struct AppSettings
   unsigned long long buildpack_fetch_size = 200ULL << 20; // server only: bytes it may receive
   unsigned long long log_size = 10ULL << 20;              // server only: an app's log rotates past this
   std::string domain = "localhost";                       // server only: apps answer as APP.<domain>
+  std::string ssh_user = "slipway";                       // server only: the account users push to over SSH
 
   // True if a push to `branch` (a short name, "main") deploys.
   bool deploys_branch(const std::string& branch) const;

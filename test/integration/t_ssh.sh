@@ -210,3 +210,50 @@ touch /tmp/slipway-ssh-pwned"
   assert_eq "$n" "$(releases_of hello)" "releases after refused commands"
   [ ! -e "$(app_dir other)" ] || fail "an app 'other' appeared"
 }
+
+# doctor_ssh OUT: run doctor (whole server) against the test's sshd config; status in $SW_STATUS.
+doctor_ssh() { run_sw "$1" doctor --sshd-config "$SCRATCH/sshd_config"; }
+
+# advice_after OUT TEXT: the indented lines doctor printed below the finding matching TEXT.
+advice_after() { awk -v t="$2" 'index($0, t) { on = 1; next } on && /^    / { sub(/^    /, ""); print; next } { on = 0 }' "$1"; }
+
+test_doctor_checks_the_ssh_setup_and_its_advice_works() {
+  [ "$(id -u)" -eq 0 ] || skip "needs root to make accounts and sudo rules"
+  local account=swtest-doctor
+  userdel "$account" 2>/dev/null || true
+  sw settings:set --server ssh_user=$account > /dev/null
+  : > "$SCRATCH/sshd_config"
+  doctor_ssh none.out
+  assert_not_contains none.out "^ssh:"
+  sw users:add ada --admin > /dev/null
+  doctor_ssh d1.out
+  assert_eq 1 "$SW_STATUS"
+  assert_contains d1.out "^ssh: problem: the SSH account '$account' is missing; create it:$"
+  assert_contains d1.out "^ssh: problem: sshd does not read $SLIPWAY_ROOT/ssh/authorized_keys for '$account'; add to the end of $SCRATCH/sshd_config, then reload sshd:$"
+  assert_contains d1.out "^ssh: problem: no sudo rule lets '$account' run ssh-command as root; put these lines in /etc/sudoers.d/slipway \(mode 0440; check with visudo -c\):$"
+  # Each piece of advice, followed to the letter, clears its finding.
+  advice_after d1.out "account '$account' is missing" | sed 's/ *#.*//' > make-account.sh
+  assert_eq 2 "$(wc -l < make-account.sh)"
+  bash -e make-account.sh > /dev/null 2>&1 || fail "the advice to make the account failed: $(cat make-account.sh)"
+  trap 'userdel -r '$account' 2>/dev/null || true; rm -f /etc/sudoers.d/slipway-test-${SCRATCH##*.}' EXIT
+  advice_after d1.out "sshd does not read" >> "$SCRATCH/sshd_config"
+  advice_after d1.out "no sudo rule" > sudoers
+  visudo -cqf sudoers || fail "doctor's sudo lines do not parse"
+  install -m 0440 sudoers "/etc/sudoers.d/slipway-test-${SCRATCH##*.}"
+  doctor_ssh d2.out
+  assert_not_contains d2.out "^ssh:"
+  assert_eq "Match User $account" "$(grep -m1 Match "$SCRATCH/sshd_config")"
+  # A locked account, a shell that runs nothing, a store others can read.
+  usermod -L -s /usr/sbin/nologin $account
+  chmod 0755 "$SLIPWAY_ROOT/users"
+  doctor_ssh d3.out
+  assert_contains d3.out "^ssh: problem: the SSH account '$account' has the shell '/usr/sbin/nologin': sshd cannot run its forced command$"
+  assert_contains d3.out "^ssh: problem: the SSH account '$account' is locked: sshd refuses its keys$"
+  assert_contains d3.out "^ssh: problem: $SLIPWAY_ROOT/users must be root's alone \(mode 0700\)$"
+  for what in "has the shell" "is locked" "must be root's alone"; do
+    advice_after d3.out "$what" | sed 's/ *#.*//' | bash -e > /dev/null 2>&1 || fail "the advice for '$what' failed"
+  done
+  doctor_ssh d4.out
+  assert_not_contains d4.out "^ssh:"
+  assert_eq 0 "$SW_STATUS"
+}
