@@ -6,6 +6,7 @@
 #include <util/strings.hpp>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 extern char** environ;
@@ -39,7 +40,14 @@ run_run(Context& ctx)
     SW_TRY(core::one_off_release(paths));
     return run_detached(ctx, paths);
   }
-  SW_TRY_ASSIGN(util::ProcessResult r, core::run_one_off(paths, ctx.args, *ctx.out));
+  // From a terminal (ssh -t included) the command gets it, as `heroku run` gives a console;
+  // the terminal's Ctrl-C is then the command's.
+  bool interactive = ::isatty(0) && ::isatty(1);
+  if (interactive) {
+    ::signal(SIGINT, SIG_IGN);
+    ::signal(SIGQUIT, SIG_IGN);
+  }
+  SW_TRY_ASSIGN(util::ProcessResult r, core::run_one_off(paths, ctx.args, *ctx.out, interactive));
   if (!r.started()) {
     return util::error("the command " + r.describe());
   }
@@ -65,7 +73,8 @@ extern const CommandSpec k_cmd_run{
     "run a one-off command in a copy of the current release (a one-off dyno)",
     "As the app's user, with its config vars and .profile.d, in a throwaway copy of the current\n"
     "release: what it writes is gone afterwards. Output is streamed; slipway exits with the\n"
-    "command's status. With --detach it runs in the background as run.N, its output and exit\n"
+    "command's status. From a terminal (ssh -t too) the command gets the terminal, for\n"
+    "consoles and shells. With --detach it runs in the background as run.N, its output and exit\n"
     "status in the app's log (slipway logs --ps run.N).",
     {k_app_option, {"detach", 0, nullptr, "run in the background; the output goes to the app's log"}},
     1,

@@ -77,7 +77,7 @@ run_one_off_logged(const AppPaths& paths, const std::vector<std::string>& argv)
 }
 
 util::Result<util::ProcessResult>
-run_one_off(const AppPaths& paths, const std::vector<std::string>& argv, util::Output& out)
+run_one_off(const AppPaths& paths, const std::vector<std::string>& argv, util::Output& out, bool interactive)
 {
   SW_TRY_ASSIGN(unsigned long cur, one_off_release(paths));
   ReleaseStore store(paths);
@@ -105,6 +105,7 @@ run_one_off(const AppPaths& paths, const std::vector<std::string>& argv, util::O
   in.user = user;
   in.dyno = one_off_dyno(::getpid());
   in.scratch_dir = paths.one_off_scratch(::getpid());
+  in.interactive = interactive;
   return run_release_phase(in, out);
 }
 

@@ -14,8 +14,9 @@ namespace slipway::core {
 // Run `argv` (joined into one shell command, each word quoted) as run.N, output streamed to
 // `out`. An error when the app has no release or the command could not be given a copy or a
 // process; a command that fails is a ProcessResult.
+// With `interactive`, the command shares this process's terminal (util::ProcessSpec).
 util::Result<util::ProcessResult>
-run_one_off(const AppPaths& paths, const std::vector<std::string>& argv, util::Output& out);
+run_one_off(const AppPaths& paths, const std::vector<std::string>& argv, util::Output& out, bool interactive = false);
 
 // The one-off dyno that process `pid` runs: "run.N".
 std::string one_off_dyno(pid_t pid);

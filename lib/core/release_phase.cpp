@@ -54,6 +54,7 @@ release_spec(const ReleasePhaseInput& in, const ReleaseScratch& scratch)
   }
   spec.view = scratch.view ? &*scratch.view : nullptr;
   spec.env = dyno_environment(in.config, scratch.app_dir, in.dyno);
+  spec.interactive = in.interactive;
   return spec;
 }
 

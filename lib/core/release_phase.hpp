@@ -29,6 +29,7 @@ struct ReleasePhaseInput
   std::optional<AppUser> user;    // run as the app's user (when Slipway runs as root)
   std::string dyno = "release.1"; // DYNO
   std::string scratch_dir;        // where the copy is made; empty: tmp/release-vN
+  bool interactive = false;       // one-off from a terminal: util::ProcessSpec::interactive
 };
 
 // argv running `command` as Heroku does: bash, the app's .profile.d/*.sh sourced from $HOME,

@@ -154,7 +154,7 @@ exec_command(const std::string& program,
 {
   if (spec.new_session) {
     ::setsid();
-  } else {
+  } else if (!spec.interactive) {
     ::setpgid(0, 0);
   }
   if (spec.cgroup_procs_fd >= 0 && ::write(spec.cgroup_procs_fd, "0", 1) != 1) {
@@ -169,10 +169,12 @@ exec_command(const std::string& program,
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  int in = ::open("/dev/null", O_RDONLY);
-  ::dup2(in, 0);
-  ::dup2(out_fd, 1);
-  ::dup2(err_fd, 2);
+  if (!spec.interactive) {
+    int in = ::open("/dev/null", O_RDONLY);
+    ::dup2(in, 0);
+    ::dup2(out_fd, 1);
+    ::dup2(err_fd, 2);
+  }
   // Every fd but 0-2 and the failure pipe (CLOEXEC: a successful exec closes it) goes.
   close_all_but(&fail_fd, 1);
   if (spec.drop_privileges) {
@@ -202,7 +204,14 @@ supervise(const std::string& program,
           pid_t caller,
           const PreparedOverlay* view)
 {
-  ::setpgid(0, 0);
+  // An interactive command stays in the terminal's foreground group, with its supervisor,
+  // which leaves the terminal's signals to it.
+  if (spec.interactive) {
+    ::signal(SIGINT, SIG_IGN);
+    ::signal(SIGQUIT, SIG_IGN);
+  } else {
+    ::setpgid(0, 0);
+  }
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   // Keep only our pipes: an inherited lock fd must not outlive the caller in us.
   int keep[3] = {out_fd, err_fd, status_fd};
@@ -242,7 +251,11 @@ supervise(const std::string& program,
     (void)!::write(status_fd, &ws, sizeof ws);
     ::_exit(0);
   }
-  ::setpgid(child, child);
+  if (!spec.interactive) {
+    ::setpgid(child, child);
+  }
+  // The command's process group, or the command alone when it shares the terminal's.
+  pid_t target = spec.interactive ? child : -child;
   StartFailure failure{};
   ssize_t got;
   do {
@@ -263,7 +276,7 @@ supervise(const std::string& program,
     int sig = ::sigtimedwait(&mask, nullptr, &tick);
     if (sig == SIGTERM && term_sent == 0) {
       ws.cancelled = 1;
-      ::kill(-child, SIGTERM);
+      ::kill(target, SIGTERM);
       term_sent = monotonic_seconds();
     }
     int status;
@@ -281,19 +294,21 @@ supervise(const std::string& program,
     if (::getppid() != caller) {
       // The caller died (SIGKILL, crash): nobody will record a result, so stop now.
       ws.cancelled = 1;
-      ::kill(-child, SIGKILL);
+      ::kill(target, SIGKILL);
       term_sent = monotonic_seconds() - spec.kill_grace_seconds;
     }
     if (deadline > 0 && term_sent == 0 && monotonic_seconds() >= deadline) {
       ws.timed_out = 1;
-      ::kill(-child, SIGTERM);
+      ::kill(target, SIGTERM);
       term_sent = monotonic_seconds();
     }
     if (term_sent > 0 && monotonic_seconds() >= term_sent + spec.kill_grace_seconds) {
-      ::kill(-child, SIGKILL);
+      ::kill(target, SIGKILL);
     }
   }
-  ::kill(-child, SIGKILL);
+  if (!spec.interactive) {
+    ::kill(target, SIGKILL); // what is left of its group (the command itself is reaped)
+  }
   kill_all_children();
   (void)!::write(status_fd, &ws, sizeof ws);
   ::_exit(0);
@@ -453,8 +468,8 @@ run_process(const ProcessSpec& spec,
     return error(std::string("cannot fork: ") + std::strerror(errno));
   }
   if (sup == 0) {
-    int o = out_w.get();
-    int e = spec.capture_stdout ? err_w.get() : o;
+    int o = spec.interactive ? 1 : out_w.get();
+    int e = spec.interactive ? 2 : spec.capture_stdout ? err_w.get() : o;
     supervise(program, exec.argv.data(), exec.envp.data(), spec, o, e, status_w.get(), caller,
               spec.view ? &view : nullptr);
   }

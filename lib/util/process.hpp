@@ -36,6 +36,10 @@ struct ProcessSpec
   // When set, the command runs inside this view (overlay_view.hpp; root only). If the view
   // cannot be entered, nothing runs and ProcessResult::view_failed is set.
   const OverlayView* view = nullptr;
+  // run_process only: the command shares the caller's stdin, stdout, stderr (a terminal) and
+  // process group, so that a person can use it (`slipway run` from a terminal); nothing is
+  // streamed to on_line, and SIGINT/SIGQUIT from the terminal reach the command alone.
+  bool interactive = false;
   // spawn_process only: the child gets SIGTERM when the process that spawned it dies.
   bool die_with_parent = false;
   // spawn_process only: a cgroup's `cgroup.procs`, open for writing; the child moves itself

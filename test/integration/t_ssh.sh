@@ -109,6 +109,14 @@ test_users_push_fetch_and_run_commands_as_their_roles_allow() {
   ssh_as dev set.out config:set GREETING=hi -a hello
   assert_eq 0 "$SSH_STATUS" "dev's config:set"
   assert_eq "dev" "$(record_field hello v3 user)"
+  # run with a terminal when asked (ssh -t), as a console; without one, plain output.
+  set +e
+  printf 'typed\n' | ssh -tt $(ssh_options dev) slipway@127.0.0.1 run -a hello -- bash -c "'tty; read x; echo got \$x \$DYNO'" > tty.out 2>&1
+  set -e
+  assert_contains tty.out "^/dev/pts/[0-9]+"
+  assert_contains tty.out "^got typed run\.[0-9]+"
+  ssh_as dev notty.out run -a hello -- tty
+  assert_contains notty.out "^not a tty$"
   ssh_as dev rel.out slipway releases -a hello
   assert_contains rel.out "v3 .*Set GREETING config vars.*dev"
   assert_contains rel.out "v1 .*ada@example.com"
