@@ -6,6 +6,7 @@
 #include <core/app_name.hpp>
 #include <core/apps.hpp>
 #include <core/resources.hpp>
+#include <core/settings.hpp>
 #include <core/users.hpp>
 #include <util/fs.hpp>
 #include <util/strings.hpp>
@@ -221,7 +222,37 @@ run_ssh_command(Context& ctx)
       return util::error("--root is not for remote commands: each server has one root", 2);
     }
   }
+  if (words.size() == 1 && words[0] == "apps") {
+    // Everyone may list the apps they may use (an admin: all).
+    SW_TRY_ASSIGN(auto apps, core::list_apps(ctx.root));
+    ctx.out->line("=== Apps");
+    for (const auto& a : apps) {
+      SW_TRY_ASSIGN(core::Role role, core::role_of(core::AppPaths(ctx.root, a), user));
+      if (role != core::Role::none) {
+        ctx.out->line(a);
+      }
+    }
+    return 0;
+  }
+  if (words.size() == 2 && words[0] == "apps:create" && user.admin) {
+    SW_TRY_ASSIGN(core::AppPaths paths, core::create_app(ctx.root, words[1]));
+    SW_TRY(core::grant_access(paths, user.name, core::Role::owner)); // its creator owns it
+    ctx.out->line("Creating " + paths.name() + "... done");
+    SW_TRY_ASSIGN(core::AppSettings server, core::load_server_settings(ctx.root));
+    ctx.out->line("Push to it with: git push " + server.ssh_user + "@HOST:" + paths.name() + " main");
+    return 0;
+  }
+  const CommandSpec* spec = words.empty() ? nullptr : find_command(command_table(), words[0]);
+  if (user.admin && spec && !spec->hidden && std::string(spec->name) != "serve") {
+    // Admins may do everything a server's root may, but start a second serve.
+    std::vector<std::string> argv = {core::self_executable()};
+    argv.insert(argv.end(), words.begin(), words.end());
+    return exec_as(ctx, user, argv);
+  }
   auto it = words.empty() ? remote_commands().end() : remote_commands().find(words[0]);
+  if (it == remote_commands().end() && spec && !spec->hidden) {
+    return util::error("only admins may run " + words[0] + " over SSH", 3);
+  }
   if (it == remote_commands().end()) {
     return util::error("'" + util::printable(words.empty() ? "" : words[0].substr(0, 60)) +
                            "' is not a command you can run over SSH; try releases, config:set, logs, run, ps or "

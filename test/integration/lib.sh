@@ -81,6 +81,9 @@ assert_contains() {
   grep -qE -- "$2" "$1" || { cat "$1" >&2; fail "'$1' does not contain /$2/"; }
 }
 
+# re_escape TEXT: TEXT as a grep -E pattern that matches it literally.
+re_escape() { printf '%s' "$1" | sed 's/[][\\.*^$+?(){}|]/\\&/g'; }
+
 assert_not_contains() {
   if grep -qE -- "$2" "$1"; then cat "$1" >&2; fail "'$1' contains /$2/"; fi
 }

@@ -64,7 +64,7 @@ ssh_as() {
   shift 2
   set +e
   # shellcheck disable=SC2046
-  ssh $(ssh_options "$who") slipway@127.0.0.1 "$@" > "$out" 2>&1
+  ssh $(ssh_options "$who") slipway@127.0.0.1 "$@" < /dev/null > "$out" 2>&1
   SSH_STATUS=$?
   set -e
 }
@@ -146,6 +146,33 @@ test_users_push_fetch_and_run_commands_as_their_roles_allow() {
     [ "$SSH_STATUS" -ne 0 ] || fail "eve ran $kind"
     assert_contains eve.out "^slipway: error: eve may not run ${kind%% *} on hello \(no access to it\); ask an admin \(slipway access:add\)$"
   done
+  # A user's words are checked before anything runs.
+  ssh_as dev semi.out "releases -a 'hello;id'"
+  assert_eq "slipway: error: invalid app name 'hello;id': use only lowercase letters, digits and dashes" "$(cat semi.out)"
+  ssh_as dev noapp.out releases
+  assert_eq "slipway: error: name the app with -a APP" "$(cat noapp.out)"
+  ssh_as dev subst.out '$(id) -a hello'
+  assert_eq "slipway: error: '\$(id)' is not a command you can run over SSH; try releases, config:set, logs, run, ps or git push" "$(cat subst.out)"
+  # Admin-only commands, and apps: each sees only their own.
+  ssh_as dev users.out users:add mallory --admin
+  assert_eq 3 "$SSH_STATUS"
+  assert_eq "slipway: error: only admins may run users:add over SSH" "$(cat users.out)"
+  [ ! -e "$SLIPWAY_ROOT/users/mallory.yml" ] || fail "a deployer added a user"
+  ssh_as ada made.out apps:create other
+  assert_eq "Creating other... done
+Push to it with: git push slipway@HOST:other main" "$(cat made.out)"
+  assert_eq "ada: owner" "$(cat "$(app_dir other)/access.yml")"
+  ssh_as ada admin-users.out users
+  assert_contains admin-users.out "^eve "
+  ssh_as dev apps.out apps
+  assert_eq "=== Apps
+hello" "$(cat apps.out)"
+  ssh_as eve eve-apps.out apps
+  assert_eq "=== Apps" "$(cat eve-apps.out)"
+  ssh_as ada all-apps.out apps
+  assert_eq "=== Apps
+hello
+other" "$(cat all-apps.out)"
   # Only an admin creates apps by pushing.
   git_as dev new.out -C "$SRC" push slipway@127.0.0.1:fresh HEAD:main
   assert_contains new.out "^slipway: error: no app 'fresh' on this server \(only an admin can create one by pushing; ask one, or see 'ssh slipway@HOST apps'\)$"
@@ -176,23 +203,27 @@ test_nothing_but_allowed_commands_gets_through() {
   make_user ada --admin
   sw apps:create hello > /dev/null
   local n; n=$(releases_of hello)
-  local bad
+  local bad checked=""
   while IFS='|' read -r bad message; do
     ssh_as ada bad.out "$bad"
     [ "$SSH_STATUS" -ne 0 ] || fail "'$bad' went through"
     assert_eq "slipway: error: $message" "$(cat bad.out)" "the answer to '$bad'"
+    checked+="$bad"$'\n'
   done <<'CASES'
 bash|'bash' is not a command you can run over SSH; try releases, config:set, logs, run, ps or git push
-git-receive-pack '../other'|invalid app name '../other': use a lowercase letter, then lowercase letters, digits and dashes (30 characters at most)
-git-receive-pack 'a;b'|invalid app name 'a;b': use a lowercase letter, then lowercase letters, digits and dashes (30 characters at most)
+git-receive-pack '../other'|invalid app name '../other': it must start with a lowercase letter
+git-receive-pack 'a;b'|invalid app name 'a;b': use only lowercase letters, digits and dashes
+git-receive-pack '$(touch /tmp/slipway-ssh-pwned)'|invalid app name '$(touch /tmp/slipway-ssh-pwned)': at most 30 characters
+git-receive-pack hello other|git-receive-pack takes one repository, the app's name
 slipway --root /tmp apps|--root is not for remote commands: each server has one root
-users:add mallory --admin|'users:add' is not a command you can run over SSH; try releases, config:set, logs, run, ps or git push
-releases -a hello; touch /tmp/slipway-ssh-pwned|invalid app name 'hello;': use a lowercase letter, then lowercase letters, digits and dashes (30 characters at most)
+serve|only admins may run serve over SSH
+releases -a hello; touch /tmp/slipway-ssh-pwned|too many arguments for 'releases': 'touch' (see 'slipway releases --help')
 $(touch /tmp/slipway-ssh-pwned) -a hello|'$(touch' is not a command you can run over SSH; try releases, config:set, logs, run, ps or git push
-releases -a `touch /tmp/slipway-ssh-pwned`|invalid app name '`touch': use a lowercase letter, then lowercase letters, digits and dashes (30 characters at most)
+releases -a `touch /tmp/slipway-ssh-pwned`|too many arguments for 'releases': '/tmp/slipway-ssh-pwned`' (see 'slipway releases --help')
 releases -a 'hello|unfinished quote in the command
-releases|name the app with -a APP
+hook post-receive|'hook' is not a command you can run over SSH; try releases, config:set, logs, run, ps or git push
 CASES
+  [ "$(grep -c . <<< "$checked")" -ge 12 ] || fail "not every case ran: $checked"
   ssh_as ada empty.out
   [ "$SSH_STATUS" -ne 0 ] || fail "a login without a command got in"
   assert_contains empty.out "^slipway: error: no shell here; push with git \(git push slipway@HOST:APP main\) or run a command \(ssh slipway@HOST releases -a APP\)$"

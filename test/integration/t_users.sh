@@ -31,7 +31,7 @@ test_users_keys_and_access() {
   sw keys:add dev keys/dev-rsa.pub > /dev/null
   sw keys > keys.out
   assert_eq 3 "$(wc -l < keys.out)"
-  assert_contains keys.out "^ada $fp ssh-ed25519 ada@laptop$"
+  assert_contains keys.out "^ada $(re_escape "$fp") ssh-ed25519 ada@laptop$"
   assert_contains keys.out "^dev SHA256:[A-Za-z0-9+/]{43} ecdsa-sha2-nistp384 dev@laptop$"
   assert_eq 2 "$(sw keys -u dev | wc -l)"
   sw users > users.out
@@ -41,7 +41,7 @@ test_users_keys_and_access() {
   assert_eq "700" "$(stat -c %a "$SLIPWAY_ROOT/users")"
   assert_eq "600" "$(stat -c %a "$SLIPWAY_ROOT/users/ada.yml")"
   assert_eq "644" "$(stat -c %a "$SLIPWAY_ROOT/ssh/authorized_keys")"
-  assert_contains "$SLIPWAY_ROOT/ssh/authorized_keys" "^command=\"(sudo -n )?[^\"]*slipway-engine --root $SLIPWAY_ROOT ssh-command --user ada\",restrict,pty $(cut -d' ' -f1-2 keys/ada.pub) ada$"
+  assert_contains "$SLIPWAY_ROOT/ssh/authorized_keys" "^command=\"(sudo -n )?[^\"]*slipway-engine --root $SLIPWAY_ROOT ssh-command --user ada\",restrict,pty $(re_escape "$(cut -d' ' -f1-2 keys/ada.pub)") ada$"
   assert_eq 3 "$(grep -c '^command=' "$SLIPWAY_ROOT/ssh/authorized_keys")"
   # Access per app.
   sw apps:create hello > /dev/null
@@ -62,7 +62,7 @@ test_users_keys_and_access() {
   # Removing a key, then a user, takes them out of authorized_keys.
   sw keys:remove "$fp" > rm.out
   assert_eq "Removed key $fp from ada" "$(cat rm.out)"
-  assert_not_contains "$SLIPWAY_ROOT/ssh/authorized_keys" "$(cut -d' ' -f2 keys/ada.pub)"
+  assert_not_contains "$SLIPWAY_ROOT/ssh/authorized_keys" "$(re_escape "$(cut -d' ' -f2 keys/ada.pub)")"
   sw users:remove dev > /dev/null
   assert_eq 0 "$(grep -c '^command=' "$SLIPWAY_ROOT/ssh/authorized_keys")"
 }
