@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <api/api_server.hpp>
 #include <atomic>
 #include <csignal>
 
@@ -52,8 +53,12 @@ run_serve(Context& ctx)
       [&](const std::string& app, const std::string& source, std::string_view line) { logs.write(app, source, line); },
       [&](pid_t pid) { return pid == router.pid(); }, core::dyno_cgroups(ctx.root));
   SW_TRY_ASSIGN(auto serve, core::Server::open(ctx.root, runtime, &router, logs, *ctx.out));
+  std::unique_ptr<api::ApiServer> api;
+  if (ctx.has("api")) {
+    SW_TRY_ASSIGN(api, api::ApiServer::start(ctx.root, ctx.get("api")));
+  }
   ctx.out->line("slipway serve: running the dynos of every app in " + ctx.root + ", web traffic on " + listen +
-                " (SIGTERM stops them)");
+                (api ? ", the Platform API on " + ctx.get("api") : std::string()) + " (SIGTERM stops them)");
   serve->run(g_stop);
   ctx.out->line("slipway serve: stopped");
   return 0;
@@ -70,7 +75,8 @@ extern const CommandSpec k_cmd_serve{
     "dyno (SIGTERM, then SIGKILL after the app's stop_timeout) and exits.\n"
     "The router is nginx, run by serve with its own config under $ROOT/router: APP.<domain>\n"
     "(settings:set --server domain=...) and each app's domains go to its web dynos.",
-    {{"http", 0, "ADDR", "where the router listens: ADDRESS:PORT or PORT (default 80 as root, else 8080)"}},
+    {{"http", 0, "ADDR", "where the router listens: ADDRESS:PORT or PORT (default 80 as root, else 8080)"},
+     {"api", 0, "ADDR", "serve the Platform API here: ADDRESS:PORT, or PORT on 127.0.0.1 (off without it)"}},
     0,
     0,
     run_serve};

@@ -102,6 +102,67 @@ run_keys_remove(Context& ctx)
   return 0;
 }
 
+static util::Result<int>
+run_tokens(Context& ctx)
+{
+  core::UserStore store(ctx.root);
+  std::vector<core::User> users;
+  if (ctx.has("user")) {
+    SW_TRY_ASSIGN(core::User u, store.load(ctx.get("user")));
+    users.push_back(u);
+  } else {
+    SW_TRY_ASSIGN(users, store.list());
+  }
+  for (const auto& u : users) {
+    for (const auto& t : u.tokens) {
+      ctx.out->line(fmt::format("{} {} {} {}", t.id, u.name, t.created_at, t.description));
+    }
+  }
+  return 0;
+}
+
+static util::Result<int>
+run_tokens_create(Context& ctx)
+{
+  SW_TRY_ASSIGN(auto made, core::UserStore(ctx.root).create_token(ctx.args[0], ctx.get("description")));
+  ctx.out->line(made.first);
+  ctx.out->warn("This is the only time the token is shown (id " + made.second.id +
+                "); use it as HEROKU_API_KEY or 'Authorization: Bearer TOKEN'");
+  return 0;
+}
+
+static util::Result<int>
+run_tokens_revoke(Context& ctx)
+{
+  SW_TRY_ASSIGN(std::string owner, core::UserStore(ctx.root).revoke_token(ctx.args[0]));
+  ctx.out->line("Revoked token " + ctx.args[0] + " of " + owner);
+  return 0;
+}
+
+extern const CommandSpec k_cmd_tokens{"tokens",
+                                      "",
+                                      "list API tokens: id, user, created, description (never the tokens)",
+                                      "",
+                                      {{"user", 'u', "NAME", "only this user's tokens"}},
+                                      0,
+                                      0,
+                                      run_tokens};
+
+extern const CommandSpec k_cmd_tokens_create{
+    "tokens:create",
+    "USER",
+    "make an API token for USER and print it, once (only its hash is kept)",
+    "The token reaches what USER may reach: every app for an admin, else the apps 'access:add'\n"
+    "gave them. Use it with the heroku CLI: HEROKU_API_KEY=TOKEN HEROKU_HOST=http://HOST:PORT.",
+    {{"description", 0, "TEXT", "what the token is for"}},
+    1,
+    1,
+    run_tokens_create};
+
+extern const CommandSpec k_cmd_tokens_revoke{
+    "tokens:revoke",  "ID", "revoke an API token (its id, as 'slipway tokens' shows it)", "", {}, 1, 1,
+    run_tokens_revoke};
+
 extern const CommandSpec k_cmd_users{"users", "", "list the people who may use Slipway", "", {}, 0, 0, run_users};
 
 extern const CommandSpec k_cmd_users_add{

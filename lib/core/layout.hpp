@@ -36,6 +36,11 @@ struct ServePaths
     return run + "/serve.sock";
   } // datagrams "APP": look at this app again (a release switched, a scale)
   std::string
+  api_secret() const
+  {
+    return run + "/api.secret";
+  } // the API's secret behind release output URLs (0600)
+  std::string
   router() const
   {
     return root + "/router";

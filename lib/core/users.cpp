@@ -5,9 +5,13 @@
 #include <util/clock.hpp>
 #include <util/file_lock.hpp>
 #include <util/fs.hpp>
+#include <util/sha256.hpp>
 #include <util/strings.hpp>
+#include <util/uuid.hpp>
 #include <yaml/yaml_io.hpp>
 
+#include <fmt/format.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -38,7 +42,21 @@ load_user(const std::string& path)
       u.keys.push_back({*parsed, yaml::get_string(k, "added_at")});
     }
   }
+  if (doc["tokens"] && doc["tokens"].IsSequence()) {
+    for (const auto& t : doc["tokens"]) {
+      u.tokens.push_back({yaml::get_string(t, "id"), yaml::get_string(t, "hash"), yaml::get_string(t, "description"),
+                          yaml::get_string(t, "created_at")});
+    }
+  }
   return u;
+}
+
+std::string
+token_hash(const std::string& token)
+{
+  util::Sha256 h;
+  h.update(token);
+  return h.hex_digest();
 }
 
 // Hold the store's lock for one change.
@@ -173,6 +191,14 @@ UserStore::save(const User& u) const
     yaml::emit_string(e, k.key.comment);
     e << YAML::Key << "added_at" << YAML::Value << k.added_at << YAML::EndMap;
   }
+  e << YAML::EndSeq;
+  e << YAML::Key << "tokens" << YAML::Value << YAML::BeginSeq;
+  for (const auto& t : u.tokens) {
+    e << YAML::BeginMap << YAML::Key << "id" << YAML::Value << t.id << YAML::Key << "hash" << YAML::Value << t.hash;
+    e << YAML::Key << "description" << YAML::Value;
+    yaml::emit_string(e, t.description);
+    e << YAML::Key << "created_at" << YAML::Value << t.created_at << YAML::EndMap;
+  }
   e << YAML::EndSeq << YAML::EndMap;
   return util::write_file_atomic(m_paths.file(u.name), std::string(e.c_str()) + "\n", 0600);
 }
@@ -245,6 +271,57 @@ UserStore::owner_of(const std::string& fingerprint) const
   for (auto& u : all) {
     for (const auto& k : u.keys) {
       if (k.key.fingerprint == fingerprint) {
+        return std::optional<User>(std::move(u));
+      }
+    }
+  }
+  return std::optional<User>();
+}
+
+util::Result<std::pair<std::string, UserToken>>
+UserStore::create_token(const std::string& name, const std::string& description)
+{
+  SW_TRY_ASSIGN(auto lock, lock_store(m_paths));
+  SW_TRY_ASSIGN(User u, load(name));
+  unsigned char bytes[20];
+  if (::getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) {
+    return util::error(util::errno_message("cannot make a token", "getrandom"));
+  }
+  std::string token = "slp_";
+  for (unsigned char b : bytes) {
+    token += fmt::format("{:02x}", b);
+  }
+  UserToken t{"", token_hash(token), description, util::now_iso8601()};
+  t.id = util::name_uuid("token:" + t.hash);
+  u.tokens.push_back(t);
+  SW_TRY(save(u));
+  audit(m_paths.root, "", "Created API token " + t.id + " for " + name);
+  return std::make_pair(token, t);
+}
+
+util::Result<std::string>
+UserStore::revoke_token(const std::string& id)
+{
+  SW_TRY_ASSIGN(auto lock, lock_store(m_paths));
+  SW_TRY_ASSIGN(auto all, list());
+  for (auto& u : all) {
+    if (std::erase_if(u.tokens, [&](const UserToken& t) { return t.id == id; })) {
+      SW_TRY(save(u));
+      audit(m_paths.root, "", "Revoked API token " + id + " of " + u.name);
+      return u.name;
+    }
+  }
+  return util::error("no token " + util::printable(id) + "; see 'slipway tokens'");
+}
+
+util::Result<std::optional<User>>
+UserStore::token_user(const std::string& token) const
+{
+  std::string hash = token_hash(token);
+  SW_TRY_ASSIGN(auto all, list());
+  for (auto& u : all) {
+    for (const auto& t : u.tokens) {
+      if (t.hash == hash) {
         return std::optional<User>(std::move(u));
       }
     }

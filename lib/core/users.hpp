@@ -20,12 +20,21 @@ struct UserKey
   std::string added_at;
 };
 
+// An API token: only its SHA-256 is kept; the token itself is shown once.
+struct UserToken
+{
+  std::string id;   // a UUID, to name it in `tokens` and `tokens:revoke`
+  std::string hash; // hex SHA-256 of the token
+  std::string description, created_at;
+};
+
 struct User
 {
   std::string name, email;
   bool admin = false;
   std::string created_at;
   std::vector<UserKey> keys;
+  std::vector<UserToken> tokens;
 
   // How records name the user: the email when set, else the name.
   std::string
@@ -70,6 +79,13 @@ public:
 
   // The user who owns the key with `fingerprint`, if any.
   util::Result<std::optional<User>> owner_of(const std::string& fingerprint) const;
+
+  // A new API token for `name`: the token (returned once, never stored) and its record.
+  util::Result<std::pair<std::string, UserToken>> create_token(const std::string& name, const std::string& description);
+  // Revoke the token with `id`; the user it belonged to.
+  util::Result<std::string> revoke_token(const std::string& id);
+  // The user a presented token belongs to, if it is a live token.
+  util::Result<std::optional<User>> token_user(const std::string& token) const;
 
   // Rewrite the authorized_keys file from the store (each change does).
   util::Status write_authorized_keys() const;

@@ -7,12 +7,27 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <utility>
 
 namespace slipway::util {
+
+namespace {
+thread_local std::string t_acting; // the ActingUser in scope on this thread, or ""
+}
+
+ActingUser::ActingUser(std::string name) : m_previous(std::exchange(t_acting, std::move(name))) {}
+
+ActingUser::~ActingUser()
+{
+  t_acting = std::move(m_previous);
+}
 
 std::string
 current_user()
 {
+  if (!t_acting.empty()) {
+    return t_acting;
+  }
   if (const char* u = std::getenv("SLIPWAY_USER"); u && *u) {
     return u;
   }

@@ -7,8 +7,23 @@
 
 namespace slipway::util {
 
-// SLIPWAY_USER if set, else the login name of the effective user.
+// Who is acting: the ActingUser of this thread if one is in scope, else SLIPWAY_USER if set,
+// else the login name of the effective user.
 std::string current_user();
+
+// While it lives, current_user() on this thread is `name`: a server thread acts for the
+// person whose request it answers (the environment is the whole process's).
+class ActingUser
+{
+public:
+  explicit ActingUser(std::string name);
+  ~ActingUser();
+  ActingUser(const ActingUser&) = delete;
+  ActingUser& operator=(const ActingUser&) = delete;
+
+private:
+  std::string m_previous;
+};
 
 // The kernel's start time of `pid` (clock ticks since boot), or "" if no such process or it
 // has ended (a zombie its parent has not reaped yet).

@@ -22,4 +22,14 @@ name_uuid(std::string_view name)
   return text;
 }
 
+std::string
+random_uuid()
+{
+  uuid_t id;
+  uuid_generate_random(id);
+  char text[37];
+  uuid_unparse_lower(id, text);
+  return text;
+}
+
 } // namespace slipway::util

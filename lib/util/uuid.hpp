@@ -11,4 +11,7 @@ namespace slipway::util {
 // "xxxxxxxx-xxxx-5xxx-[89ab]xxx-xxxxxxxxxxxx".
 std::string name_uuid(std::string_view name);
 
+// A random (version 4) UUID, lowercase: request ids.
+std::string random_uuid();
+
 } // namespace slipway::util

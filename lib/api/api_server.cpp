@@ -1,0 +1,621 @@
+#include "api_server.hpp"
+
+#include <core/app_lookup.hpp>
+#include <core/app_name.hpp>
+#include <core/config_change.hpp>
+#include <core/formation.hpp>
+#include <core/layout.hpp>
+#include <core/release_json.hpp>
+#include <core/release_store.hpp>
+#include <core/settings.hpp>
+#include <core/users.hpp>
+#include <util/clock.hpp>
+#include <util/fs.hpp>
+#include <util/identity.hpp>
+#include <util/sha256.hpp>
+#include <util/strings.hpp>
+#include <util/uuid.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <fmt/format.h>
+#include <httplib.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+
+#include <regex>
+#include <thread>
+
+namespace slipway::api {
+
+using nlohmann::json;
+
+namespace {
+
+// An error in Heroku's shape: {"id": "not_found", "message": "..."}.
+struct ApiError
+{
+  int status;
+  std::string id, message;
+};
+
+template <typename T> using Answer = std::variant<T, ApiError>;
+
+ApiError
+not_found(const std::string& what)
+{
+  return {404, "not_found", "Couldn't find that " + what + "."};
+}
+
+// Output that goes nowhere: what a command prints, the API answers in JSON instead.
+class Quiet : public util::Output
+{
+public:
+  void
+  line(std::string_view) override
+  {}
+};
+
+std::string
+iso_time_of(const std::string& path)
+{
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    return util::now_iso8601();
+  }
+  return util::iso8601_utc(st.st_mtime);
+}
+
+// A Range header: "version ..; max=15, order=desc", "version ]5..; max=10, order=desc".
+struct Range
+{
+  std::optional<unsigned long> start, end;
+  bool start_exclusive = false;
+  size_t max = 200;
+  bool desc = false;
+};
+
+std::optional<Range>
+parse_range(const std::string& text)
+{
+  static const std::regex k_range(R"(^\s*(id|version)\s*(\]?)(\d*)\s*\.\.\s*(\d*)\s*(\[?)\s*(;\s*(.*))?$)");
+  std::smatch m;
+  Range r;
+  if (text.empty()) {
+    return r;
+  }
+  if (!std::regex_match(text, m, k_range)) {
+    return std::nullopt;
+  }
+  r.start_exclusive = m[2].length() > 0;
+  if (m[3].length()) {
+    r.start = std::stoul(m[3].str());
+  }
+  if (m[4].length()) {
+    r.end = std::stoul(m[4].str());
+  }
+  for (const auto& part : util::split(m[7].str(), ',')) {
+    auto kv = util::split(std::string(util::trim(part)), '=');
+    if (kv.size() != 2) {
+      if (util::trim(part).empty()) {
+        continue;
+      }
+      return std::nullopt;
+    }
+    unsigned long long n = 0;
+    if (kv[0] == "max" && util::parse_uint(kv[1], n) && n > 0 && n <= 1000) {
+      r.max = n;
+    } else if (kv[0] == "order" && (kv[1] == "asc" || kv[1] == "desc")) {
+      r.desc = kv[1] == "desc";
+    } else {
+      return std::nullopt;
+    }
+  }
+  return r;
+}
+
+} // namespace
+
+struct ApiServer::Impl
+{
+  std::string root;
+  std::string secret; // makes release output URLs unguessable
+  httplib::Server http;
+  std::thread thread;
+
+  // The user of the request's bearer token.
+  Answer<core::User>
+  authenticate(const httplib::Request& req) const
+  {
+    std::string header = req.get_header_value("Authorization");
+    if (!header.starts_with("Bearer ") || header.size() <= 7) {
+      return ApiError{401, "unauthorized", "Invalid credentials provided."};
+    }
+    auto user = core::UserStore(root).token_user(header.substr(7));
+    if (!user || !*user) {
+      return ApiError{401, "unauthorized", "Invalid credentials provided."};
+    }
+    return **user;
+  }
+
+  // The app named in the path, if `user` may use it at least as `need`. An app the user may
+  // not see is not found, as on Heroku: nothing about it leaks.
+  Answer<core::AppPaths>
+  app_for(const std::string& name, const core::User& user, core::Role need) const
+  {
+    auto paths = core::open_app(root, name);
+    if (!paths) {
+      return not_found("app");
+    }
+    auto role = core::role_of(*paths, user);
+    if (!role || *role == core::Role::none) {
+      return not_found("app");
+    }
+    if (*role < need) {
+      return ApiError{403, "forbidden",
+                      "You do not have access to change " + name + " (" + core::role_name(*role) + ")."};
+    }
+    return *paths;
+  }
+
+  std::string
+  stream_token(const std::string& app, unsigned long version) const
+  {
+    util::Sha256 h;
+    h.update(secret + ":" + app + ":" + std::to_string(version));
+    return h.hex_digest().substr(0, 32);
+  }
+
+  std::string
+  base_url(const httplib::Request& req) const
+  {
+    return "http://" + req.get_header_value("Host");
+  }
+
+  json
+  release_json(const httplib::Request& req, const core::ReleaseRecord& r, const std::string& app) const
+  {
+    json j = core::release_to_json(r, app);
+    j["output_stream_url"] =
+        fmt::format("{}/streams/releases/{}/{}?token={}", base_url(req), app, r.version, stream_token(app, r.version));
+    return j;
+  }
+
+  json
+  app_json(const core::AppPaths& paths) const
+  {
+    auto server = core::load_server_settings(root);
+    core::ReleaseStore store(paths);
+    auto cur = store.current();
+    auto rec = cur ? store.load(*cur) : util::Result<core::ReleaseRecord>(util::error(""));
+    std::string created = iso_time_of(paths.repo());
+    json stack = {{"id", util::name_uuid("stack:local")}, {"name", "local"}};
+    return {{"id", util::name_uuid("app:" + paths.name())},
+            {"name", paths.name()},
+            {"created_at", created},
+            {"updated_at", rec ? rec->created_at : created},
+            {"released_at", rec ? json(rec->created_at) : json(nullptr)},
+            {"git_url", paths.repo()},
+            {"web_url", fmt::format("http://{}.{}/", paths.name(), server ? server->domain : "localhost")},
+            {"owner", {{"id", util::name_uuid("user:slipway")}, {"email", "slipway"}}},
+            {"organization", nullptr},
+            {"team", nullptr},
+            {"space", nullptr},
+            {"region", {{"id", util::name_uuid("region:local")}, {"name", "local"}}},
+            {"stack", stack},
+            {"build_stack", stack},
+            {"buildpack_provided_description", nullptr},
+            {"maintenance", false},
+            {"create_status", "complete"},
+            {"acm", false},
+            {"archived_at", nullptr},
+            {"internal_routing", nullptr},
+            {"repo_size", nullptr},
+            {"slug_size", rec && rec->slug_size ? json(rec->slug_size) : json(nullptr)}};
+  }
+
+  // A release by version ("3", "v3") or by its UUID.
+  Answer<core::ReleaseRecord>
+  find_release(const core::AppPaths& paths, std::string key) const
+  {
+    core::ReleaseStore store(paths);
+    if (key.starts_with("v")) {
+      key.erase(0, 1);
+    }
+    unsigned long long v = 0;
+    if (util::parse_uint(key, v) && v > 0) {
+      auto r = store.load(v);
+      return r ? Answer<core::ReleaseRecord>(*r) : not_found("release");
+    }
+    auto latest = store.latest();
+    for (unsigned long i = latest ? *latest : 0; i > 0; --i) {
+      if (util::name_uuid(fmt::format("release:{}:{}", paths.name(), i)) == key) {
+        auto r = store.load(i);
+        return r ? Answer<core::ReleaseRecord>(*r) : not_found("release");
+      }
+    }
+    return not_found("release");
+  }
+
+  void routes();
+  // GET /apps/{app}/releases, honouring Heroku's Range header.
+  void list_releases(const httplib::Request& req, httplib::Response& res, const std::string& app) const;
+};
+
+namespace {
+
+void
+send_json(httplib::Response& res, int status, const json& body)
+{
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+}
+
+void
+send_error(httplib::Response& res, const ApiError& e)
+{
+  send_json(res, e.status, {{"id", e.id}, {"message", e.message}});
+}
+
+json
+config_json(const core::ConfigVars& vars)
+{
+  json j = json::object();
+  for (const auto& [k, v] : vars) {
+    j[k] = v;
+  }
+  return j;
+}
+
+} // namespace
+
+// Each handler: authenticate, find the app, answer. A macro-free helper keeps them short.
+#define SW_ANSWER(var, expr)                                                                                           \
+  auto var##_answer = (expr);                                                                                          \
+  if (auto* e = std::get_if<ApiError>(&var##_answer)) {                                                                \
+    send_error(res, *e);                                                                                               \
+    return;                                                                                                            \
+  }                                                                                                                    \
+  auto& var = std::get<0>(var##_answer)
+
+void
+ApiServer::Impl::list_releases(const httplib::Request& req, httplib::Response& res, const std::string& app) const
+{
+  SW_ANSWER(user, authenticate(req));
+  SW_ANSWER(paths, app_for(app, user, core::Role::viewer));
+  auto range = parse_range(req.get_header_value("Range"));
+  if (!range) {
+    send_error(res, {400, "bad_request",
+                     "Range header must look like 'version ..; max=10, order=desc', not '" +
+                         util::printable(req.get_header_value("Range")) + "'."});
+    return;
+  }
+  core::ReleaseStore store(paths);
+  auto latest = store.latest();
+  unsigned long top = latest ? *latest : 0;
+  unsigned long lo = range->start ? *range->start + (range->start_exclusive && !range->desc ? 1 : 0) : 1;
+  unsigned long hi = range->end ? std::min<unsigned long>(*range->end, top) : top;
+  if (range->desc && range->start) {
+    // With order=desc, ]N.. continues below N.
+    hi = std::min<unsigned long>(hi, range->start_exclusive ? *range->start - 1 : top);
+    lo = 1;
+  }
+  json list = json::array();
+  unsigned long last = 0;
+  bool more = false;
+  for (unsigned long i = 0; lo <= hi && i <= hi - lo; ++i) {
+    unsigned long v = range->desc ? hi - i : lo + i;
+    auto r = store.load(v);
+    if (!r) {
+      continue;
+    }
+    if (list.size() == range->max) {
+      more = true;
+      break;
+    }
+    list.push_back(release_json(req, *r, paths.name()));
+    last = v;
+  }
+  if (more) {
+    res.set_header("Next-Range",
+                   fmt::format("version ]{}..; max={}, order={}", last, range->max, range->desc ? "desc" : "asc"));
+  }
+  send_json(res, more ? 206 : 200, list);
+}
+
+void
+ApiServer::Impl::routes()
+{
+  http.set_pre_routing_handler([](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Request-Id", util::random_uuid());
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  http.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
+    // cpp-httplib reads every Range header as bytes and answers 416 before routing when it is
+    // not; Heroku's ("version ..; max=10") is not, so the one resource that takes it is
+    // answered from here.
+    static const std::regex k_releases(R"(^/apps/([^/]+)/releases/?$)");
+    std::smatch m;
+    if (res.status == 416 && req.method == "GET" && std::regex_match(req.path, m, k_releases)) {
+      res.status = 200;
+      list_releases(req, res, m[1]);
+      return;
+    }
+    if (res.body.empty()) {
+      send_error(res, res.status == 404 ? not_found("resource")
+                                        : ApiError{res.status, "bad_request", "The request could not be handled."});
+    }
+  });
+  http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    send_error(res, {500, "internal_server_error", "Slipway could not answer this request; see serve's log."});
+  });
+
+  http.Get("/account", [this](const httplib::Request& req, httplib::Response& res) {
+    SW_ANSWER(user, authenticate(req));
+    send_json(res, 200,
+              {{"id", util::name_uuid("user:" + user.display())},
+               {"email", user.display()},
+               {"name", user.name},
+               {"created_at", user.created_at},
+               {"updated_at", user.created_at},
+               {"verified", true},
+               {"two_factor_authentication", false}});
+  });
+
+  auto list_apps = [this](const httplib::Request& req, httplib::Response& res) {
+    SW_ANSWER(user, authenticate(req));
+    json list = json::array();
+    auto names = core::list_apps(root);
+    for (const auto& name : names ? *names : std::vector<std::string>{}) {
+      core::AppPaths paths(root, name);
+      auto role = core::role_of(paths, user);
+      if (role && *role != core::Role::none) {
+        list.push_back(app_json(paths));
+      }
+    }
+    send_json(res, 200, list);
+  };
+  http.Get("/apps", list_apps);
+  http.Get("/users/~/apps", list_apps);
+
+  http.Get(R"(/apps/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    SW_ANSWER(user, authenticate(req));
+    SW_ANSWER(paths, app_for(req.matches[1], user, core::Role::viewer));
+    send_json(res, 200, app_json(paths));
+  });
+
+  // Not coupled to a pipeline: Heroku answers 404, and the CLI expects it.
+  http.Get(R"(/apps/([^/]+)/pipeline-couplings)", [this](const httplib::Request& req, httplib::Response& res) {
+    SW_ANSWER(user, authenticate(req));
+    SW_ANSWER(paths, app_for(req.matches[1], user, core::Role::viewer));
+    (void)paths;
+    send_error(res, not_found("pipeline coupling"));
+  });
+  for (const char* empty : {"addons", "collaborators", "features"}) {
+    http.Get(fmt::format(R"(/apps/([^/]+)/{})", empty), [this](const httplib::Request& req, httplib::Response& res) {
+      SW_ANSWER(user, authenticate(req));
+      SW_ANSWER(paths, app_for(req.matches[1], user, core::Role::viewer));
+      (void)paths;
+      send_json(res, 200, json::array());
+    });
+  }
+
+  http.Get(R"(/apps/([^/]+)/releases)",
+           [this](const httplib::Request& req, httplib::Response& res) { list_releases(req, res, req.matches[1]); });
+
+  http.Get(R"(/apps/([^/]+)/releases/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    SW_ANSWER(user, authenticate(req));
+    SW_ANSWER(paths, app_for(req.matches[1], user, core::Role::viewer));
+    SW_ANSWER(rec, find_release(paths, req.matches[2]));
+    send_json(res, 200, release_json(req, rec, paths.name()));
+  });
+
+  http.Get(R"(/apps/([^/]+)/releases/([^/]+)/config-vars)",
+           [this](const httplib::Request& req, httplib::Response& res) {
+             SW_ANSWER(user, authenticate(req));
+             SW_ANSWER(paths, app_for(req.matches[1], user, core::Role::viewer));
+             SW_ANSWER(rec, find_release(paths, req.matches[2]));
+             auto vars = core::ReleaseStore(paths).config_of(rec.version);
+             send_json(res, 200, config_json(vars ? *vars : core::ConfigVars{}));
+           });
+
+  http.Get(R"(/apps/([^/]+)/config-vars)", [this](const httplib::Request& req, httplib::Response& res) {
+    SW_ANSWER(user, authenticate(req));
+    SW_ANSWER(paths, app_for(req.matches[1], user, core::Role::deployer));
+    auto vars = core::load_env(paths.config_file());
+    send_json(res, 200, config_json(vars ? *vars : core::ConfigVars{}));
+  });
+
+  http.Patch(R"(/apps/([^/]+)/config-vars)", [this](const httplib::Request& req, httplib::Response& res) {
+    SW_ANSWER(user, authenticate(req));
+    SW_ANSWER(paths, app_for(req.matches[1], user, core::Role::deployer));
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded()) {
+      send_error(res, {400, "bad_request", "The request body is not JSON."});
+      return;
+    }
+    if (!body.is_object()) {
+      send_error(res, {422, "invalid_params", "Config vars must be a JSON object of names to strings or null."});
+      return;
+    }
+    core::ConfigEdit edit;
+    for (const auto& [k, v] : body.items()) {
+      if (v.is_null()) {
+        edit[k] = std::nullopt;
+      } else if (v.is_string()) {
+        edit[k] = v.get<std::string>();
+      } else {
+        send_error(res, {422, "invalid_params", "Config var " + k + " must be a string or null."});
+        return;
+      }
+    }
+    if (auto ok = core::validate_config_edit(edit); !ok) {
+      send_error(res, {422, "invalid_params", ok.error().message});
+      return;
+    }
+    util::ActingUser acting(user.display());
+    Quiet quiet;
+    auto outcome = core::change_config(paths, edit, true, quiet);
+    if (!outcome) {
+      send_error(res, {422, "invalid_params", outcome.error().message});
+      return;
+    }
+    if (outcome->release && outcome->release->record.effective_status() == core::ReleaseStatus::failed) {
+      send_error(res, {422, "release_failed",
+                       fmt::format("Release v{} failed: {}; the config vars are unchanged.",
+                                   outcome->release->record.version, outcome->release->record.failure)});
+      return;
+    }
+    auto vars = core::load_env(paths.config_file());
+    send_json(res, 200, config_json(vars ? *vars : core::ConfigVars{}));
+  });
+
+  http.Get(R"(/apps/([^/]+)/formation)", [this](const httplib::Request& req, httplib::Response& res) {
+    SW_ANSWER(user, authenticate(req));
+    SW_ANSWER(paths, app_for(req.matches[1], user, core::Role::viewer));
+    core::ReleaseStore store(paths);
+    auto cur = store.current();
+    auto rec = cur ? store.load(*cur) : util::Result<core::ReleaseRecord>(util::error(""));
+    json list = json::array();
+    if (rec) {
+      auto formation = core::load_formation(paths, rec->process_types);
+      for (const auto& [type, command] : rec->process_types) {
+        unsigned long long n = formation && formation->count(type) ? formation->at(type) : 0;
+        list.push_back({{"id", util::name_uuid("formation:" + paths.name() + ":" + type)},
+                        {"type", type},
+                        {"quantity", n},
+                        {"size", "standard-1X"},
+                        {"command", command},
+                        {"app", {{"id", util::name_uuid("app:" + paths.name())}, {"name", paths.name()}}},
+                        {"created_at", rec->created_at},
+                        {"updated_at", rec->created_at}});
+      }
+    }
+    send_json(res, 200, list);
+  });
+
+  http.Get(R"(/apps/([^/]+)/dynos)", [this](const httplib::Request& req, httplib::Response& res) {
+    SW_ANSWER(user, authenticate(req));
+    SW_ANSWER(paths, app_for(req.matches[1], user, core::Role::viewer));
+    auto text = util::read_file(paths.dyno_state());
+    json state = text ? json::parse(*text, nullptr, false) : json::array();
+    // serve lists every process it runs; a name's newest release is the dyno (an older one
+    // is on its way out).
+    std::map<std::string, json> newest;
+    for (const auto& d : state.is_array() ? state : json::array()) {
+      if (d.is_object() && (!newest.count(d.value("name", "")) ||
+                            newest[d.value("name", "")].value("release", 0UL) <= d.value("release", 0UL))) {
+        newest[d.value("name", "")] = d;
+      }
+    }
+    json list = json::array();
+    for (const auto& [name, d] : newest) {
+      unsigned long v = d.value("release", 0UL);
+      list.push_back(
+          {{"id", util::name_uuid("dyno:" + paths.name() + ":" + d.value("name", "") + ":" + d.value("handle", ""))},
+           {"name", d.value("name", "")},
+           {"type", d.value("type", "")},
+           {"state", d.value("state", "")},
+           {"command", d.value("command", "")},
+           {"size", "standard-1X"},
+           {"attach_url", nullptr},
+           {"release", {{"id", util::name_uuid(fmt::format("release:{}:{}", paths.name(), v))}, {"version", v}}},
+           {"app", {{"id", util::name_uuid("app:" + paths.name())}, {"name", paths.name()}}},
+           {"created_at", d.value("since", "")},
+           {"updated_at", d.value("since", "")}});
+    }
+    send_json(res, 200, list);
+  });
+
+  // A release's output as text: live while its release phase runs, whole afterwards. The
+  // URL's token stands in for credentials, as Heroku's output_stream_url does.
+  http.Get(R"(/streams/releases/([^/]+)/(\d+))", [this](const httplib::Request& req, httplib::Response& res) {
+    std::string app = req.matches[1];
+    unsigned long long v = 0;
+    if (!core::validate_app_name(app) || !util::parse_uint(req.matches[2].str(), v) ||
+        req.get_param_value("token") != stream_token(app, v) || !core::open_app(root, app)) {
+      send_error(res, not_found("release output"));
+      return;
+    }
+    core::AppPaths paths(root, app);
+    std::string log = core::ReleaseStore(paths).dir(v) + "/" + core::ReleaseFiles::log;
+    res.set_chunked_content_provider("text/plain", [paths, v, log](size_t offset, httplib::DataSink& sink) {
+      // Whatever is new since `offset`; the end once the release is no longer pending.
+      for (int waited = 0; waited < 600 * 5; ++waited) {
+        auto text = util::read_file(log);
+        if (text && text->size() > offset) {
+          return sink.write(text->data() + offset, text->size() - offset);
+        }
+        auto r = core::ReleaseStore(paths).load(v);
+        if (!r || r->effective_status() != core::ReleaseStatus::pending) {
+          sink.done();
+          return true;
+        }
+        if (!sink.is_writable()) {
+          return false;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      }
+      sink.done();
+      return true;
+    });
+  });
+}
+
+#undef SW_ANSWER
+
+util::Result<std::unique_ptr<ApiServer>>
+ApiServer::start(const std::string& root, const std::string& address)
+{
+  std::string host = "127.0.0.1", port_text = address;
+  if (auto colon = address.rfind(':'); colon != std::string::npos) {
+    host = address.substr(0, colon);
+    port_text = address.substr(colon + 1);
+  }
+  unsigned long long port = 0;
+  if (host.empty() || !util::parse_uint(port_text, port) || port == 0 || port > 65535) {
+    return util::error("--api takes ADDRESS:PORT or PORT, like 127.0.0.1:5000, not '" + util::printable(address) + "'",
+                       2);
+  }
+  auto server = std::make_unique<ApiServer>();
+  server->m_impl = std::make_unique<Impl>();
+  Impl& impl = *server->m_impl;
+  impl.root = root;
+  // The secret behind release output URLs: made once, root's alone.
+  core::ServePaths run(root);
+  std::string secret_file = run.api_secret();
+  auto secret = util::read_file(secret_file);
+  if (!secret || secret->size() < 32) {
+    unsigned char bytes[32];
+    if (::getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) {
+      return util::error(util::errno_message("cannot make the API's secret", "getrandom"));
+    }
+    std::string hex;
+    for (unsigned char b : bytes) {
+      hex += fmt::format("{:02x}", b);
+    }
+    SW_TRY(util::make_dirs(run.run, 0700));
+    SW_TRY(util::write_file_atomic(secret_file, hex, 0600));
+    secret = hex;
+  }
+  impl.secret = *secret;
+  impl.http.set_payload_max_length(64 << 20);
+  impl.routes();
+  if (!impl.http.bind_to_port(host, static_cast<int>(port))) {
+    return util::error("the API cannot listen on " + address + " (in use, or not an address of this machine)");
+  }
+  impl.thread = std::thread([&impl] { impl.http.listen_after_bind(); });
+  return server;
+}
+
+ApiServer::~ApiServer()
+{
+  if (m_impl) {
+    m_impl->http.stop();
+    if (m_impl->thread.joinable()) {
+      m_impl->thread.join();
+    }
+  }
+}
+
+} // namespace slipway::api
