@@ -130,6 +130,10 @@ bench: $(BIN) $(ENGINE)
 demo: $(BIN) $(ENGINE)
 	SLIPWAY_BIN=$(abspath $(BIN)) bash bin/demo
 
+# The unmodified heroku CLI, pinned, for the Platform API's tests (test/integration/t_api.sh).
+HEROKU_CLI_VERSION := 11.10.0
+HEROKU_CLI := build/heroku-cli
+
 # As a user with sudo rights, the packages are installed through sudo.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 APT  := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
@@ -138,6 +142,8 @@ deps:
 	$(APT) install -y -qq --no-install-recommends $(DEB_PKGS)
 	command -v node >/dev/null && command -v npm >/dev/null || \
 	  $(APT) install -y -qq --no-install-recommends $(NODE_PKGS)
+	grep -qs '"version": "$(HEROKU_CLI_VERSION)"' $(HEROKU_CLI)/node_modules/heroku/package.json || \
+	  npm install --silent --no-audit --no-fund --prefix $(HEROKU_CLI) heroku@$(HEROKU_CLI_VERSION)
 
 # compile_commands.json for clangd and other tools, recorded by Debian's bear over a full build.
 compdb:

@@ -326,8 +326,12 @@ ApiServer::Impl::list_releases(const httplib::Request& req, httplib::Response& r
 void
 ApiServer::Impl::routes()
 {
-  http.set_pre_routing_handler([](const httplib::Request&, httplib::Response& res) {
+  http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
     res.set_header("Request-Id", util::random_uuid());
+    // No answer here is ever cut to a byte range: a Range header is Heroku's (list pages),
+    // which cpp-httplib would otherwise apply as bytes when it happens to parse as such. The
+    // request object is the library's own, not const.
+    const_cast<httplib::Request&>(req).ranges.clear();
     return httplib::Server::HandlerResponse::Unhandled;
   });
   http.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {

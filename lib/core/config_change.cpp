@@ -30,14 +30,20 @@ validate_config_edit(const ConfigEdit& edit)
   return {};
 }
 
+// Heroku's words: "Set A, B config vars", "Remove A config vars"; an edit that does both (the
+// API's PATCH) says both: "Set A, remove B config vars".
 static std::string
 describe(const ConfigEdit& edit, const std::vector<std::string>& changed)
 {
-  bool any_set = false;
+  std::vector<std::string> set, removed;
   for (const auto& k : changed) {
-    any_set = any_set || edit.at(k).has_value();
+    (edit.at(k).has_value() ? set : removed).push_back(k);
   }
-  return (any_set ? "Set " : "Remove ") + util::join(changed, ", ") + " config vars";
+  if (set.empty()) {
+    return "Remove " + util::join(removed, ", ") + " config vars";
+  }
+  return "Set " + util::join(set, ", ") + (removed.empty() ? "" : ", remove " + util::join(removed, ", ")) +
+         " config vars";
 }
 
 util::Result<ConfigOutcome>

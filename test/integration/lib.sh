@@ -152,12 +152,12 @@ wait_for() {
   fail "timed out waiting for $what"
 }
 
-# start_serve: run `slipway serve` on this test's root in the background ($SERVE_PID, output
+# start_serve [SERVE-ARGS...]: run `slipway serve` on this test's root in the background ($SERVE_PID, output
 # in $SCRATCH/serve.out); it is stopped when the test ends, however it ends.
 # The router listens on 127.0.0.1:$ROUTER_PORT, a port free when it starts.
 start_serve() {
   ROUTER_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  "$SLIPWAY_BIN" serve --http "127.0.0.1:$ROUTER_PORT" >"$SCRATCH/serve.out" 2>&1 &
+  "$SLIPWAY_BIN" serve --http "127.0.0.1:$ROUTER_PORT" "$@" >"$SCRATCH/serve.out" 2>&1 &
   SERVE_PID=$!
   trap stop_serve EXIT
   wait_for "slipway serve to start" test -S "$SLIPWAY_ROOT/run/serve.sock"

@@ -1,0 +1,183 @@
+# The Platform API (`slipway serve --api`): Heroku's shapes and errors over real HTTP (curl),
+# and the unmodified heroku CLI (npm, pinned; `make deps` installs it) driving Slipway.
+
+HEROKU=$(cd "$FIXTURES/../.." && pwd)/build/heroku-cli/node_modules/.bin/heroku
+
+# start_api: serve with the API on a free loopback port ($API, the base URL).
+start_api() {
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  start_serve --api "127.0.0.1:$port"
+  API=http://127.0.0.1:$port
+  wait_for "the API to listen" curl -s -o /dev/null "$API/account"
+}
+
+# api OUT METHOD PATH [TOKEN] [BODY] [HEADER]: one request; the body in OUT, the status in
+# $HTTP_STATUS, the headers in OUT.headers.
+api() {
+  local out=$1 method=$2 path=$3 token=${4:-} body=${5:-} header=${6:-}
+  local args=(-s -X "$method" -D "$out.headers" -o "$out" -w '%{http_code}')
+  [ -z "$token" ] || args+=(-H "Authorization: Bearer $token")
+  [ -z "$body" ] || args+=(-H "Content-Type: application/json" --data-binary "$body")
+  [ -z "$header" ] || args+=(-H "$header")
+  HTTP_STATUS=$(curl "${args[@]}" "$API$path")
+}
+
+# json_get FILE EXPR: a Python expression over the JSON in FILE (as `j`).
+json_get() { python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+# token_for USER: a new API token of USER.
+token_for() { sw tokens:create "$1" 2>/dev/null; }
+
+# releases_of APP: how many releases APP has.
+releases_of() { ls "$(app_dir "$1")/releases" | wc -l; }
+
+test_the_api_answers_in_herokus_shapes_and_refuses_what_it_must() {
+  new_app hello release-knobs
+  push >/dev/null
+  sw config:set GREETING=hi -a hello >/dev/null
+  sw apps:create secret >/dev/null
+  sw users:add ada --admin --email ada@example.com >/dev/null
+  sw users:add dev >/dev/null
+  sw users:add vic >/dev/null
+  sw access:add dev -a hello >/dev/null
+  sw access:add vic -a hello --role viewer >/dev/null
+  local ada dev vic
+  ada=$(token_for ada) dev=$(token_for dev) vic=$(token_for vic)
+  [[ "$ada" =~ ^slp_[0-9a-f]{40}$ ]] || fail "not a token: $ada"
+  assert_not_contains "$SLIPWAY_ROOT/users/ada.yml" "${ada#slp_}"
+  start_api
+  # No token, a wrong one, a revoked one: 401 in Heroku's shape, every response with a Request-Id.
+  api none.json GET /apps
+  assert_eq 401 "$HTTP_STATUS" "no token"
+  assert_eq '{"id":"unauthorized","message":"Invalid credentials provided."}' "$(cat none.json)"
+  assert_contains none.json.headers "^Request-Id: [0-9a-f-]{36}"
+  assert_contains none.json.headers "^Content-Type: application/json"
+  api wrong.json GET /apps/hello slp_0000000000000000000000000000000000000000
+  assert_eq 401 "$HTTP_STATUS" "a wrong token"
+  local gone; gone=$(token_for dev)
+  sw tokens:revoke "$(sw tokens -u dev | tail -1 | cut -d' ' -f1)" >/dev/null
+  api revoked.json GET /apps/hello "$gone"
+  assert_eq 401 "$HTTP_STATUS" "a revoked token"
+  # Apps: each user sees theirs; another user's app is not found, as one that does not exist.
+  api apps.json GET /users/~/apps "$dev"
+  assert_eq 200 "$HTTP_STATUS"
+  assert_eq "['hello']" "$(json_get apps.json "[a['name'] for a in j]")"
+  api all.json GET /apps "$ada"
+  assert_eq "['hello', 'secret']" "$(json_get all.json "sorted(a['name'] for a in j)")"
+  api other.json GET /apps/secret "$dev"
+  assert_eq 404 "$HTTP_STATUS" "another user's app"
+  assert_eq '{"id":"not_found","message":"Couldn'"'"'t find that app."}' "$(cat other.json)"
+  api missing.json GET /apps/nope "$ada"
+  assert_eq "$(cat other.json)" "$(cat missing.json)" "a missing app and a hidden one"
+  api app.json GET /apps/hello "$vic"
+  assert_eq "hello http://hello.localhost/ True" "$(json_get app.json "j['name'], j['web_url'], len(j['id']) == 36" | tr -d "(),'")"
+  api account.json GET /account "$ada"
+  assert_eq "ada@example.com" "$(json_get account.json "j['email']")"
+  # Releases: Heroku's Range, 206 and Next-Range while more remain.
+  api page1.json GET /apps/hello/releases "$vic" "" "Range: version ..; max=1, order=desc"
+  assert_eq 206 "$HTTP_STATUS" "a first page"
+  assert_eq "[2]" "$(json_get page1.json "[r['version'] for r in j]")"
+  assert_contains page1.json.headers "^Next-Range: version \]2\.\.; max=1, order=desc"
+  api page2.json GET /apps/hello/releases "$vic" "" "Range: version ]2..; max=1, order=desc"
+  assert_eq 200 "$HTTP_STATUS" "the last page"
+  assert_eq "[1]" "$(json_get page2.json "[r['version'] for r in j]")"
+  api asc.json GET /apps/hello/releases "$vic"
+  assert_eq "[1, 2] succeeded Set GREETING config vars True" "$(json_get asc.json "[r['version'] for r in j], j[1]['status'], j[1]['description'], j[1]['current']" | tr -d "(),'" | sed 's/\[1 2\]/[1, 2]/')"
+  local range
+  for range in "version banana" "bytes=0-10" "version ..; max=0" "version ..; order=sideways"; do
+    api badrange.json GET /apps/hello/releases "$vic" "" "Range: $range"
+    assert_eq 400 "$HTTP_STATUS" "Range '$range'"
+    assert_eq "bad_request" "$(json_get badrange.json "j['id']")"
+  done
+  local id; id=$(json_get asc.json "j[0]['id']")
+  api byid.json GET "/apps/hello/releases/$id" "$vic"
+  assert_eq 1 "$(json_get byid.json "j['version']")"
+  api v9.json GET /apps/hello/releases/9 "$vic"
+  assert_eq 404 "$HTTP_STATUS" "a version that does not exist"
+  api uuid.json GET /apps/hello/releases/00000000-0000-5000-8000-000000000000 "$vic"
+  assert_eq 404 "$HTTP_STATUS" "a UUID that does not exist"
+  api relconf.json GET /apps/hello/releases/2/config-vars "$vic"
+  assert_eq "hi" "$(json_get relconf.json "j['GREETING']")"
+  # The release's output, with no credentials: its URL carries a token of its own.
+  local url; url=$(json_get byid.json "j['output_stream_url']")
+  curl -s "$url" > output.txt
+  assert_contains output.txt "^release ok$"
+  assert_eq 404 "$(curl -s -o /dev/null -w '%{http_code}' "${url%token=*}token=0123")" "a wrong stream token"
+  # Config vars: one release per PATCH, as the token's user; null unsets.
+  local n; n=$(releases_of hello)
+  api patch.json PATCH /apps/hello/config-vars "$dev" '{"A":"1","GREETING":null}'
+  assert_eq 200 "$HTTP_STATUS" "a config PATCH"
+  assert_eq "{'A': '1'}" "$(json_get patch.json "j")"
+  assert_eq $((n + 1)) "$(releases_of hello)"
+  assert_eq "dev" "$(record_field hello v3 user)"
+  assert_eq "Set A, remove GREETING config vars" "$(record_field hello v3 description)"
+  n=$(releases_of hello)
+  local before; before=$(cat "$(app_dir hello)/env")
+  local bad
+  while IFS='|' read -r status bad; do
+    api bad.json PATCH /apps/hello/config-vars "$dev" "$bad"
+    assert_eq "$status" "$HTTP_STATUS" "PATCH $bad"
+    assert_contains bad.json '^\{"id":"[a-z_]+","message":".+"\}$'
+  done <<'CASES'
+400|{"A":
+422|["A","1"]
+422|{"A":1}
+422|{"1BAD":"x"}
+422|{"A":"a\u0000b"}
+CASES
+  api big.json PATCH /apps/hello/config-vars "$dev" "{\"A\":\"$(head -c 70000 /dev/zero | tr '\0' x)\"}"
+  assert_eq 422 "$HTTP_STATUS" "a value over the limit"
+  api viewer.json PATCH /apps/hello/config-vars "$vic" '{"A":"2"}'
+  assert_eq 403 "$HTTP_STATUS" "a viewer's PATCH"
+  api viewconf.json GET /apps/hello/config-vars "$vic"
+  assert_eq 403 "$HTTP_STATUS" "a viewer reading config vars"
+  assert_eq "$n" "$(releases_of hello)" "releases after refused PATCHes"
+  assert_eq "$before" "$(cat "$(app_dir hello)/env")" "config after refused PATCHes"
+  # Formation and dynos.
+  api formation.json GET /apps/hello/formation "$vic"
+  assert_eq "web 1 bin/web" "$(json_get formation.json "[(f['type'], f['quantity'], f['command']) for f in j if f['type'] == 'web'][0]" | tr -d "(),'")"
+  api garbage.json GET /apps/hello/nothing-here "$ada"
+  assert_eq 404 "$HTTP_STATUS"
+  assert_eq "not_found" "$(json_get garbage.json "j['id']")"
+  kill -0 "$SERVE_PID" || fail "serve died"
+}
+
+test_the_heroku_cli_drives_slipway_unmodified() {
+  [ -x "$HEROKU" ] || skip "the heroku CLI is not installed (make deps)"
+  new_app hello release-knobs
+  push >/dev/null
+  sw users:add ada --admin --email ada@example.com >/dev/null
+  start_api
+  export HEROKU_HOST=$API HEROKU_API_KEY=$(token_for ada) NODE_NO_WARNINGS=1
+  hk() { "$HEROKU" "$@" 2>&1 | grep -v "terms of service\|dashboard.heroku.com/terms\|^$" || true; }
+  hk apps > apps.out
+  assert_contains apps.out "^  hello "
+  hk apps:info -a hello > info.out
+  assert_contains info.out "^=== hello$"
+  assert_contains info.out "^Web URL: +http://hello.localhost/$"
+  hk config:set A=1 B=2 -a hello > set.out
+  assert_contains set.out "^Setting A, B and restarting hello\.\.\. done, v2$"
+  assert_eq "ada@example.com" "$(record_field hello v2 user)"
+  hk config:unset B -a hello > unset.out
+  assert_contains unset.out "^Unsetting B and restarting hello\.\.\. done, v3$"
+  assert_eq "1" "$(hk config:get A -a hello)"
+  hk config -a hello > config.out
+  assert_contains config.out "^=== hello Config Vars$"
+  assert_contains config.out "^A: +1$"
+  assert_not_contains config.out "^B:"
+  hk releases -a hello > releases.out
+  assert_contains releases.out "^=== hello Releases - Current: v3$"
+  assert_contains releases.out "v3 +Remove B config vars +ada@example.com"
+  assert_contains releases.out "v1 +Deploy [0-9a-f]{8} +tester@example.com"
+  hk releases:info v2 -a hello > relinfo.out
+  assert_contains relinfo.out "^=== Release v2$"
+  assert_contains relinfo.out "^Change: +Set A, B config vars$"
+  hk releases:output v3 -a hello > output.out
+  assert_contains output.out "^release ok$"
+  hk ps -a hello > ps.out
+  assert_contains ps.out "^=== web \(standard-1X\): bin/web \(1\)$"
+  # The same changes the local commands make: the local view agrees.
+  sw releases -a hello > local.out
+  assert_contains local.out "v3 +Remove B config vars +ada@example.com"
+}
