@@ -1,5 +1,6 @@
 #include "api_server.hpp"
 
+#include <core/app_log.hpp>
 #include <core/app_lookup.hpp>
 #include <core/app_name.hpp>
 #include <core/config_change.hpp>
@@ -7,9 +8,13 @@
 #include <core/layout.hpp>
 #include <core/release_json.hpp>
 #include <core/release_store.hpp>
+#include <core/retry.hpp>
+#include <core/rollback.hpp>
+#include <core/serve.hpp>
 #include <core/settings.hpp>
 #include <core/users.hpp>
 #include <util/clock.hpp>
+#include <util/fd.hpp>
 #include <util/fs.hpp>
 #include <util/identity.hpp>
 #include <util/sha256.hpp>
@@ -18,11 +23,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <httplib.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <regex>
 #include <thread>
 
@@ -237,6 +245,26 @@ struct ApiServer::Impl
     return not_found("release");
   }
 
+  // Start `make` (which creates a release and runs it to the end) on a thread of its own,
+  // acting for `user`; answer 201 with the release as soon as it exists (pending), or the
+  // error that kept it from being made.
+  void release_in_background(const httplib::Request& req,
+                             httplib::Response& res,
+                             const core::User& user,
+                             const core::AppPaths& paths,
+                             std::function<util::Result<core::ReleaseOutcome>(
+                                 util::Output&, const std::function<void(const core::ReleaseRecord&)>&)> make) const;
+
+  std::string
+  logs_token(const std::string& app, const std::string& expires) const
+  {
+    util::Sha256 h;
+    h.update(secret + ":logs:" + app + ":" + expires);
+    return h.hex_digest().substr(0, 32);
+  }
+
+  json formation_json(const core::AppPaths& paths) const;
+
   void routes();
   // GET /apps/{app}/releases, honouring Heroku's Range header.
   void list_releases(const httplib::Request& req, httplib::Response& res, const std::string& app) const;
@@ -321,6 +349,75 @@ ApiServer::Impl::list_releases(const httplib::Request& req, httplib::Response& r
                    fmt::format("version ]{}..; max={}, order={}", last, range->max, range->desc ? "desc" : "asc"));
   }
   send_json(res, more ? 206 : 200, list);
+}
+
+void
+ApiServer::Impl::release_in_background(
+    const httplib::Request& req,
+    httplib::Response& res,
+    const core::User& user,
+    const core::AppPaths& paths,
+    std::function<util::Result<core::ReleaseOutcome>(
+        util::Output&, const std::function<void(const core::ReleaseRecord&)>&)> make) const
+{
+  struct Shared
+  {
+    std::mutex m;
+    std::condition_variable cv;
+    std::optional<core::ReleaseRecord> created;
+    std::optional<std::string> error;
+  };
+  auto shared = std::make_shared<Shared>();
+  std::string actor = user.display();
+  std::thread([shared, actor, make] {
+    util::ActingUser acting(actor);
+    Quiet quiet;
+    auto outcome = make(quiet, [&](const core::ReleaseRecord& r) {
+      std::lock_guard lock(shared->m);
+      shared->created = r;
+      shared->cv.notify_all();
+    });
+    std::lock_guard lock(shared->m);
+    if (!outcome && !shared->created) {
+      shared->error = outcome.error().message;
+    } else if (!shared->created) {
+      shared->created = outcome->record;
+    }
+    shared->cv.notify_all();
+  }).detach();
+  std::unique_lock lock(shared->m);
+  // The deploy lock may be held by another release: the request waits its turn.
+  shared->cv.wait(lock, [&] { return shared->created || shared->error; });
+  if (shared->error) {
+    send_error(res, {422, "invalid_params", *shared->error});
+    return;
+  }
+  send_json(res, 201, release_json(req, *shared->created, paths.name()));
+}
+
+json
+ApiServer::Impl::formation_json(const core::AppPaths& paths) const
+{
+  core::ReleaseStore store(paths);
+  auto cur = store.current();
+  auto rec = cur ? store.load(*cur) : util::Result<core::ReleaseRecord>(util::error(""));
+  json list = json::array();
+  if (!rec) {
+    return list;
+  }
+  auto formation = core::load_formation(paths, rec->process_types);
+  for (const auto& [type, command] : rec->process_types) {
+    unsigned long long n = formation && formation->count(type) ? formation->at(type) : 0;
+    list.push_back({{"id", util::name_uuid("formation:" + paths.name() + ":" + type)},
+                    {"type", type},
+                    {"quantity", n},
+                    {"size", "standard-1X"},
+                    {"command", command},
+                    {"app", {{"id", util::name_uuid("app:" + paths.name())}, {"name", paths.name()}}},
+                    {"created_at", rec->created_at},
+                    {"updated_at", rec->created_at}});
+  }
+  return list;
 }
 
 void
@@ -477,25 +574,206 @@ ApiServer::Impl::routes()
   http.Get(R"(/apps/([^/]+)/formation)", [this](const httplib::Request& req, httplib::Response& res) {
     SW_ANSWER(user, authenticate(req));
     SW_ANSWER(paths, app_for(req.matches[1], user, core::Role::viewer));
-    core::ReleaseStore store(paths);
-    auto cur = store.current();
-    auto rec = cur ? store.load(*cur) : util::Result<core::ReleaseRecord>(util::error(""));
-    json list = json::array();
-    if (rec) {
-      auto formation = core::load_formation(paths, rec->process_types);
-      for (const auto& [type, command] : rec->process_types) {
-        unsigned long long n = formation && formation->count(type) ? formation->at(type) : 0;
-        list.push_back({{"id", util::name_uuid("formation:" + paths.name() + ":" + type)},
-                        {"type", type},
-                        {"quantity", n},
-                        {"size", "standard-1X"},
-                        {"command", command},
-                        {"app", {{"id", util::name_uuid("app:" + paths.name())}, {"name", paths.name()}}},
-                        {"created_at", rec->created_at},
-                        {"updated_at", rec->created_at}});
+    send_json(res, 200, formation_json(paths));
+  });
+
+  // ps:scale: {"updates": [{"type": "web", "quantity": 2}]} (quantity a number or a string).
+  http.Patch(R"(/apps/([^/]+)/formation)", [this](const httplib::Request& req, httplib::Response& res) {
+    SW_ANSWER(user, authenticate(req));
+    SW_ANSWER(paths, app_for(req.matches[1], user, core::Role::deployer));
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded()) {
+      send_error(res, {400, "bad_request", "The request body is not JSON."});
+      return;
+    }
+    std::vector<std::string> args;
+    const json& updates = body.is_object() && body.contains("updates") ? body["updates"] : json();
+    for (const auto& u : updates.is_array() ? updates : json::array()) {
+      if (!u.is_object() || !u.contains("type") || !u["type"].is_string() || !u.contains("quantity") ||
+          !(u["quantity"].is_number_unsigned() || u["quantity"].is_string())) {
+        send_error(res, {422, "invalid_params", "Each update needs a type (a string) and a quantity."});
+        return;
+      }
+      std::string q = u["quantity"].is_string() ? u["quantity"].get<std::string>()
+                                                : std::to_string(u["quantity"].get<unsigned long long>());
+      args.push_back(u["type"].get<std::string>() + "=" + q);
+    }
+    if (args.empty()) {
+      send_error(res, {422, "invalid_params", "Give {\"updates\": [{\"type\": \"web\", \"quantity\": 1}]}."});
+      return;
+    }
+    util::ActingUser acting(user.display());
+    Quiet quiet;
+    auto scaled = core::scale(paths, args, true, quiet);
+    if (!scaled) {
+      send_error(res, {422, "invalid_params", scaled.error().message});
+      return;
+    }
+    send_json(res, 200, formation_json(paths));
+  });
+
+  // ps:restart: every dyno, or one type or dyno.
+  auto restart = [this](const httplib::Request& req, httplib::Response& res) {
+    SW_ANSWER(user, authenticate(req));
+    SW_ANSWER(paths, app_for(req.matches[1], user, core::Role::deployer));
+    std::string what = req.matches.size() > 2 ? req.matches[2].str() : "";
+    util::ActingUser acting(user.display());
+    if (auto ok = core::restart_dynos(root, paths, what); !ok) {
+      send_error(res, {422, "invalid_params", ok.error().message});
+      return;
+    }
+    send_json(res, 202, json::object());
+  };
+  http.Delete(R"(/apps/([^/]+)/dynos)", restart);
+  http.Delete(R"(/apps/([^/]+)/dynos/([^/]+))", restart);
+
+  // A release: {"release": ID} rolls back to that release; {"slug": ID} releases the latest
+  // slug again with the current config (releases:retry). Answered at once, pending.
+  http.Post(R"(/apps/([^/]+)/releases)", [this](const httplib::Request& req, httplib::Response& res) {
+    SW_ANSWER(user, authenticate(req));
+    SW_ANSWER(paths, app_for(req.matches[1], user, core::Role::deployer));
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      send_error(res, {400, "bad_request", "The request body must be a JSON object."});
+      return;
+    }
+    if (body.contains("release") && body["release"].is_string()) {
+      SW_ANSWER(target, find_release(paths, body["release"].get<std::string>()));
+      unsigned long v = target.version;
+      release_in_background(req, res, user, paths, [paths, v](util::Output& out, const auto& created) {
+        return core::rollback(paths, v, true, out,
+                              [&](const core::ReleaseRecord& r, unsigned long, unsigned long) { created(r); });
+      });
+      return;
+    }
+    if (body.contains("slug") && body["slug"].is_string()) {
+      core::ReleaseStore store(paths);
+      auto latest = store.latest();
+      auto rec = latest && *latest ? store.load(*latest) : util::Result<core::ReleaseRecord>(util::error(""));
+      if (!rec || rec->slug_id != body["slug"].get<std::string>()) {
+        send_error(res, {422, "invalid_params",
+                         "Only the latest release's slug can be released again for now (releases:retry)."});
+        return;
+      }
+      release_in_background(req, res, user, paths, [paths](util::Output& out, const auto& created) {
+        return core::retry_release(paths, true, out, [&](const core::ReleaseRecord& r, unsigned long) { created(r); });
+      });
+      return;
+    }
+    send_error(res, {422, "invalid_params", "Give {\"release\": ID} to roll back or {\"slug\": ID} to release."});
+  });
+
+  // logs: a session whose URL streams the app's log (its last `lines`; with `tail`, what
+  // follows too) as server-sent events, valid for an hour without credentials, as Heroku's
+  // logplex_url.
+  http.Post(R"(/apps/([^/]+)/log-sessions)", [this](const httplib::Request& req, httplib::Response& res) {
+    SW_ANSWER(user, authenticate(req));
+    SW_ANSWER(paths, app_for(req.matches[1], user, core::Role::viewer));
+    json body = json::parse(req.body.empty() ? "{}" : req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      send_error(res, {400, "bad_request", "The request body must be a JSON object."});
+      return;
+    }
+    unsigned long long lines = body.value("lines", 100ULL);
+    bool tail = body.value("tail", false);
+    std::string dyno = body.value("dyno", body.value("dyno_name", std::string()));
+    std::string source = body.value("source", std::string());
+    std::string expires = std::to_string(std::time(nullptr) + 3600);
+    httplib::Params q = {{"lines", std::to_string(std::min(lines, 100000ULL))},
+                         {"tail", tail ? "1" : "0"},
+                         {"dyno", dyno},
+                         {"source", source},
+                         {"expires", expires},
+                         {"token", logs_token(paths.name(), expires)}};
+    std::string url = base_url(req) + "/streams/logs/" + paths.name() + "?" + httplib::detail::params_to_query_str(q);
+    send_json(res, 201,
+              {{"id", util::random_uuid()},
+               {"logplex_url", url},
+               {"created_at", util::now_iso8601()},
+               {"updated_at", util::now_iso8601()}});
+  });
+
+  http.Get(R"(/streams/logs/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    std::string app = req.matches[1];
+    std::string expires = req.get_param_value("expires");
+    unsigned long long until = 0;
+    if (!core::validate_app_name(app) || !util::parse_uint(expires, until) ||
+        until < static_cast<unsigned long long>(std::time(nullptr)) ||
+        req.get_param_value("token") != logs_token(app, expires) || !core::open_app(root, app)) {
+      send_error(res, not_found("log session"));
+      return;
+    }
+    core::AppPaths paths(root, app);
+    unsigned long long lines = 100;
+    (void)util::parse_uint(req.get_param_value("lines"), lines);
+    std::string dyno = req.get_param_value("dyno"), source = req.get_param_value("source");
+    bool tail = req.get_param_value("tail") == "1";
+    auto wanted = [dyno, source](const std::string& line) {
+      auto colon = line.find(": ");
+      std::string tag = line.substr(0, colon == std::string::npos ? 0 : colon);
+      tag = tag.substr(tag.find(' ') == std::string::npos ? 0 : tag.find(' ') + 1); // "app[web.1]"
+      return (source.empty() || tag.starts_with(source + "[")) &&
+             (dyno.empty() || tag.find("[" + dyno + "]") != std::string::npos ||
+              tag.find("[" + dyno + ".") != std::string::npos);
+    };
+    std::string first;
+    auto recent = core::tail_log(paths, dyno.empty() && source.empty() ? lines : 100000);
+    std::vector<std::string> kept;
+    for (const auto& l : recent) {
+      if (wanted(l)) {
+        kept.push_back(l);
       }
     }
-    send_json(res, 200, list);
+    for (size_t i = kept.size() > lines ? kept.size() - lines : 0; i < kept.size(); ++i) {
+      first += "data: " + kept[i] + "\n\n";
+    }
+    struct stat st;
+    off_t start = ::stat(paths.log_file().c_str(), &st) == 0 ? st.st_size : 0;
+    // Server-sent events, one per line, as the CLI's EventSource reads logplex.
+    res.set_chunked_content_provider(
+        "text/event-stream", [first, tail, paths, wanted, start, sent = false, at = start,
+                              partial = std::string()](size_t, httplib::DataSink& sink) mutable {
+          if (!sent) {
+            sent = true;
+            if (!first.empty() && !sink.write(first.data(), first.size())) {
+              return false;
+            }
+            if (!tail) {
+              sink.done();
+            }
+            return true;
+          }
+          // Follow what is appended (from the start again when the log rotated).
+          struct stat now;
+          if (::stat(paths.log_file().c_str(), &now) != 0 || now.st_size < at) {
+            at = 0;
+          }
+          std::string more;
+          if (now.st_size > at) {
+            util::Fd fd(::open(paths.log_file().c_str(), O_RDONLY | O_CLOEXEC));
+            char buf[65536];
+            ssize_t n;
+            while (fd && (n = ::pread(fd.get(), buf, sizeof buf, at)) > 0) {
+              partial.append(buf, static_cast<size_t>(n));
+              at += n;
+            }
+          }
+          for (size_t nl; (nl = partial.find('\n')) != std::string::npos; partial.erase(0, nl + 1)) {
+            std::string line = partial.substr(0, nl);
+            if (wanted(line)) {
+              more += "data: " + line + "\n\n";
+            }
+          }
+          if (!more.empty()) {
+            return sink.write(more.data(), more.size());
+          }
+          if (!sink.is_writable()) {
+            return false;
+          }
+          std::this_thread::sleep_for(std::chrono::milliseconds(200));
+          return true;
+        });
+    (void)start;
   });
 
   http.Get(R"(/apps/([^/]+)/dynos)", [this](const httplib::Request& req, httplib::Response& res) {

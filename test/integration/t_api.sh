@@ -29,6 +29,9 @@ json_get() { python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print(
 # token_for USER: a new API token of USER.
 token_for() { sw tokens:create "$1" 2>/dev/null; }
 
+# status_is APP vN STATUS: the release's record says STATUS.
+status_is() { [ "$(record_field "$1" "$2" status)" = "$3" ]; }
+
 # releases_of APP: how many releases APP has.
 releases_of() { ls "$(app_dir "$1")/releases" | wc -l; }
 
@@ -134,9 +137,39 @@ CASES
   assert_eq 403 "$HTTP_STATUS" "a viewer reading config vars"
   assert_eq "$n" "$(releases_of hello)" "releases after refused PATCHes"
   assert_eq "$before" "$(cat "$(app_dir hello)/env")" "config after refused PATCHes"
+  # Releases by POST: a rollback answers at once, pending, with its stream; two at once wait
+  # for each other on the deploy lock and both succeed, in order.
+  api norel.json POST /apps/hello/releases "$dev" '{"release":"00000000-0000-5000-8000-000000000000"}'
+  assert_eq 404 "$HTTP_STATUS" "a rollback to a release that does not exist"
+  api empty.json POST /apps/hello/releases "$dev" '{}'
+  assert_eq 422 "$HTTP_STATUS" "a release of nothing"
+  api notobj.json POST /apps/hello/releases "$dev" '[1]'
+  assert_eq 400 "$HTTP_STATUS" "a release body that is not an object"
+  api vicrel.json POST /apps/hello/releases "$vic" "{\"release\":\"$id\"}"
+  assert_eq 403 "$HTTP_STATUS" "a viewer's rollback"
+  n=$(releases_of hello)
+  api one.json POST /apps/hello/releases "$dev" "{\"release\":\"$id\",\"description\":\"ignored\"}" &
+  local first=$!
+  api two.json POST /apps/hello/releases "$dev" "{\"release\":\"$id\"}"
+  wait "$first"
+  assert_eq 201 "$HTTP_STATUS" "the second rollback"
+  assert_eq "$((n + 2))" "$(releases_of hello)"
+  assert_contains one.json '"status":"(pending|succeeded)"'
+  assert_contains one.json '"output_stream_url":"http://127\.0\.0\.1:[0-9]+/streams/releases/hello/[0-9]+\?token=[0-9a-f]{32}"'
+  wait_for "both rollbacks to finish" status_is hello "v$((n + 2))" succeeded
+  assert_eq "succeeded Rollback to v1" "$(record_field hello "v$((n + 1))" status) $(record_field hello "v$((n + 1))" description)"
+  n=$(releases_of hello)
   # Formation and dynos.
   api formation.json GET /apps/hello/formation "$vic"
   assert_eq "web 1 bin/web" "$(json_get formation.json "[(f['type'], f['quantity'], f['command']) for f in j if f['type'] == 'web'][0]" | tr -d "(),'")"
+  api scale.json PATCH /apps/hello/formation "$dev" '{"updates":[{"type":"web","quantity":"0"}]}'
+  assert_eq 200 "$HTTP_STATUS" "a scale"
+  assert_eq "web=0" "$(sw ps:scale -a hello)"
+  for bad in '{"updates":[{"type":"web","quantity":-1}]}' '{"updates":[{"type":"clock","quantity":1}]}' '{"updates":[]}' '{"updates":[{"type":"web","quantity":"abc"}]}'; do
+    api badscale.json PATCH /apps/hello/formation "$dev" "$bad"
+    assert_eq 422 "$HTTP_STATUS" "PATCH formation $bad"
+  done
+  assert_eq "web=0" "$(sw ps:scale -a hello)"
   api garbage.json GET /apps/hello/nothing-here "$ada"
   assert_eq 404 "$HTTP_STATUS"
   assert_eq "not_found" "$(json_get garbage.json "j['id']")"
@@ -177,7 +210,32 @@ test_the_heroku_cli_drives_slipway_unmodified() {
   assert_contains output.out "^release ok$"
   hk ps -a hello > ps.out
   assert_contains ps.out "^=== web \(standard-1X\): bin/web \(1\)$"
+  # Rollbacks and a retry: releases whose release phase runs and streams.
+  hk rollback -a hello > rollback.out
+  assert_contains rollback.out "^Rolling back hello to v2\.\.\. done, v4$"
+  assert_contains rollback.out "^release ok$"
+  assert_eq "Rollback to v2" "$(record_field hello v4 description)"
+  hk rollback v1 -a hello > rollback1.out
+  assert_contains rollback1.out "^Rolling back hello to v1\.\.\. done, v5$"
+  hk releases:retry -a hello > retry.out
+  assert_contains retry.out "^Retrying v5 on hello\.\.\. done, v6$"
+  assert_contains retry.out "^release ok$"
+  assert_eq "succeeded ada@example.com" "$(record_field hello v6 status) $(record_field hello v6 user)"
+  assert_current hello v6
+  # Scaling, restarting, logs.
+  hk ps:scale web=0 -a hello > scale.out
+  assert_contains scale.out "^Scaling dynos\.\.\. done, now running web at 0:standard-1X$"
+  assert_eq "web=0" "$(sw ps:scale -a hello)"
+  hk ps:restart -a hello > restart.out
+  assert_contains restart.out "^Restarting all dynos on hello\.\.\. done$"
+  hk logs -n 3 --source app -a hello > logs3.out
+  assert_eq 3 "$(wc -l < logs3.out)"
+  assert_not_contains logs3.out "slipway\["
+  hk logs -n 50 --source slipway -a hello > logs.out
+  assert_contains logs.out "slipway\[api\]: Scaled to web=0 by ada@example.com$"
   # The same changes the local commands make: the local view agrees.
   sw releases -a hello > local.out
   assert_contains local.out "v3 +Remove B config vars +ada@example.com"
+  sw audit -a hello > audit.out
+  assert_contains audit.out "  ada@example.com  hello  Release v4 created: Rollback to v2$"
 }
