@@ -3,6 +3,7 @@
 #include <core/app_log.hpp>
 #include <core/app_lookup.hpp>
 #include <core/app_name.hpp>
+#include <core/apps.hpp>
 #include <core/config_change.hpp>
 #include <core/formation.hpp>
 #include <core/layout.hpp>
@@ -478,6 +479,46 @@ ApiServer::Impl::routes()
   };
   http.Get("/apps", list_apps);
   http.Get("/users/~/apps", list_apps);
+
+  // Apps are made by admins (as by pushing over SSH), who then own them; owners destroy them.
+  http.Post("/apps", [this](const httplib::Request& req, httplib::Response& res) {
+    SW_ANSWER(user, authenticate(req));
+    json body = json::parse(req.body.empty() ? "{}" : req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      send_error(res, {400, "bad_request", "The request body must be a JSON object."});
+      return;
+    }
+    if (!user.admin) {
+      send_error(res, {403, "forbidden", "Only an admin can create apps on this server."});
+      return;
+    }
+    if (!body.contains("name") || !body["name"].is_string()) {
+      send_error(res, {422, "invalid_params", "Give the app a name: {\"name\": \"myapp\"}."});
+      return;
+    }
+    util::ActingUser acting(user.display());
+    auto paths = core::create_app(root, body["name"].get<std::string>());
+    if (!paths) {
+      send_error(res, {422, "invalid_params", paths.error().message});
+      return;
+    }
+    (void)core::grant_access(*paths, user.name, core::Role::owner);
+    send_json(res, 201, app_json(*paths));
+  });
+
+  http.Delete(R"(/apps/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    SW_ANSWER(user, authenticate(req));
+    SW_ANSWER(paths, app_for(req.matches[1], user, core::Role::owner));
+    json gone = app_json(paths);
+    util::ActingUser acting(user.display());
+    Quiet quiet;
+    if (auto ok = core::destroy_app(paths, quiet); !ok) {
+      send_error(res, {409, "conflict", ok.error().message});
+      return;
+    }
+    core::notify_serve(root, paths.name());
+    send_json(res, 200, gone);
+  });
 
   http.Get(R"(/apps/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
     SW_ANSWER(user, authenticate(req));

@@ -75,6 +75,22 @@ test_the_api_answers_in_herokus_shapes_and_refuses_what_it_must() {
   assert_eq "$(cat other.json)" "$(cat missing.json)" "a missing app and a hidden one"
   api app.json GET /apps/hello "$vic"
   assert_eq "hello http://hello.localhost/ True" "$(json_get app.json "j['name'], j['web_url'], len(j['id']) == 36" | tr -d "(),'")"
+  # Admins create apps (and own them); owners destroy them.
+  api create.json POST /apps "$dev" '{"name":"api-made"}'
+  assert_eq 403 "$HTTP_STATUS" "a deployer creating an app"
+  api badname.json POST /apps "$ada" '{"name":"Bad Name"}'
+  assert_eq 422 "$HTTP_STATUS" "an app name with a space"
+  api create.json POST /apps "$ada" '{"name":"api-made","region":"eu","unknown":1}'
+  assert_eq 201 "$HTTP_STATUS" "an admin creating an app"
+  assert_eq "api-made" "$(json_get create.json "j['name']")"
+  assert_eq "ada: owner" "$(cat "$(app_dir api-made)/access.yml")"
+  api again.json POST /apps "$ada" '{"name":"api-made"}'
+  assert_eq 422 "$HTTP_STATUS" "an app that exists"
+  api del.json DELETE /apps/api-made "$dev"
+  assert_eq 404 "$HTTP_STATUS" "deleting an app one cannot see"
+  api del.json DELETE /apps/api-made "$ada"
+  assert_eq 200 "$HTTP_STATUS" "deleting an app"
+  [ ! -e "$(app_dir api-made)" ] || fail "DELETE left the app"
   api account.json GET /account "$ada"
   assert_eq "ada@example.com" "$(json_get account.json "j['email']")"
   # Releases: Heroku's Range, 206 and Next-Range while more remain.
