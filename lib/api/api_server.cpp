@@ -266,6 +266,19 @@ struct ApiServer::Impl
 
   json formation_json(const core::AppPaths& paths) const;
 
+  // The Activity page's sign-ins: session id -> who, and the token its forms must carry.
+  struct Session
+  {
+    std::string user, csrf;
+    std::time_t expires = 0;
+  };
+  mutable std::mutex sessions_mutex;
+  mutable std::map<std::string, Session> sessions;
+
+  // The signed-in user of a page request (its session cookie), if any.
+  std::optional<std::pair<core::User, Session>> session_user(const httplib::Request& req) const;
+  void activity_routes();
+
   void routes();
   // GET /apps/{app}/releases, honouring Heroku's Range header.
   void list_releases(const httplib::Request& req, httplib::Response& res, const std::string& app) const;
@@ -924,6 +937,7 @@ ApiServer::start(const std::string& root, const std::string& address)
   impl.secret = *secret;
   impl.http.set_payload_max_length(64 << 20);
   impl.routes();
+  impl.activity_routes();
   if (!impl.http.bind_to_port(host, static_cast<int>(port))) {
     return util::error("the API cannot listen on " + address + " (in use, or not an address of this machine)");
   }
@@ -939,6 +953,316 @@ ApiServer::~ApiServer()
       m_impl->thread.join();
     }
   }
+}
+
+} // namespace slipway::api
+
+// The Activity page: the app's releases with their logs, server-rendered HTML. Signing in
+// takes an API token once (a form); the session is an HttpOnly, SameSite=Strict cookie, and
+// each form carries the session's CSRF token.
+namespace slipway::api {
+
+namespace {
+
+std::string
+html(std::string_view s)
+{
+  std::string out;
+  for (char c : util::printable(s)) {
+    switch (c) {
+    case '&':
+      out += "&amp;";
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    case '\'':
+      out += "&#39;";
+      break;
+    default:
+      out += c;
+    }
+  }
+  return out;
+}
+
+// A query string value, percent-encoded.
+std::string
+url_encode(std::string_view s)
+{
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+std::string
+random_hex(size_t bytes)
+{
+  std::string out;
+  std::vector<unsigned char> buf(bytes);
+  if (::getrandom(buf.data(), buf.size(), 0) != static_cast<ssize_t>(buf.size())) {
+    return {};
+  }
+  for (unsigned char b : buf) {
+    out += fmt::format("{:02x}", b);
+  }
+  return out;
+}
+
+std::string
+page(const std::string& title, const std::string& body)
+{
+  return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+         "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>" +
+         html(title) +
+         "</title><style>"
+         "body{font:15px/1.4 system-ui,sans-serif;margin:1rem;max-width:60rem}"
+         "table{border-collapse:collapse;width:100%}td,th{padding:.3rem .5rem;border-bottom:1px solid #ddd;"
+         "text-align:left;vertical-align:top}.failed td{background:#fde8e8}.pending td{background:#fff7d6}"
+         ".current td:first-child{font-weight:bold}.status{white-space:nowrap}"
+         "pre{background:#111;color:#eee;padding:.8rem;overflow:auto;white-space:pre-wrap}"
+         "form{display:inline}button{font:inherit}"
+         "</style></head><body>\n" +
+         body + "\n</body></html>\n";
+}
+
+void
+send_html(httplib::Response& res, int status, const std::string& text)
+{
+  res.status = status;
+  res.set_header("Cache-Control", "no-store");
+  res.set_header("X-Frame-Options", "DENY");
+  res.set_content(text, "text/html; charset=utf-8");
+}
+
+void
+redirect(httplib::Response& res, const std::string& to)
+{
+  res.status = 303;
+  res.set_header("Location", to);
+}
+
+// "failed (release command failed)", "pending", "succeeded (current)".
+std::string
+status_text(const core::ReleaseRecord& r)
+{
+  auto s = r.effective_status();
+  std::string text = core::to_string(s);
+  if (s == core::ReleaseStatus::failed) {
+    text += " (release command failed)";
+  }
+  if (r.current) {
+    text += " (current)";
+  }
+  return text;
+}
+
+} // namespace
+
+std::optional<std::pair<core::User, ApiServer::Impl::Session>>
+ApiServer::Impl::session_user(const httplib::Request& req) const
+{
+  std::string cookies = req.get_header_value("Cookie");
+  std::string id;
+  for (const auto& part : util::split(cookies, ';')) {
+    auto t = std::string(util::trim(part));
+    if (t.starts_with("slipway_session=")) {
+      id = t.substr(16);
+    }
+  }
+  Session s;
+  {
+    std::lock_guard lock(sessions_mutex);
+    auto it = sessions.find(id);
+    if (id.empty() || it == sessions.end() || it->second.expires < std::time(nullptr)) {
+      return std::nullopt;
+    }
+    s = it->second;
+  }
+  auto user = core::UserStore(root).load(s.user);
+  if (!user) {
+    return std::nullopt;
+  }
+  return std::make_pair(*user, s);
+}
+
+void
+ApiServer::Impl::activity_routes()
+{
+  http.Get("/login", [](const httplib::Request& req, httplib::Response& res) {
+    std::string next = req.get_param_value("next");
+    send_html(res, 200,
+              page("Sign in · Slipway",
+                   "<h1>Sign in</h1><form method=\"post\" action=\"/login\">"
+                   "<p><label>API token <input name=\"token\" type=\"password\" autocomplete=\"off\" required>"
+                   "</label></p><input type=\"hidden\" name=\"next\" value=\"" +
+                       html(next) +
+                       "\"><p><button type=\"submit\">Sign in</button></p></form>"
+                       "<p>Make a token with <code>slipway tokens:create USER</code>.</p>"));
+  });
+
+  http.Post("/login", [this](const httplib::Request& req, httplib::Response& res) {
+    auto user = core::UserStore(root).token_user(req.get_param_value("token"));
+    std::string next = req.get_param_value("next");
+    if (!next.starts_with("/apps/") || next.find("//") != std::string::npos) {
+      next = "/apps";
+    }
+    if (!user || !*user) {
+      send_html(res, 401,
+                page("Sign in · Slipway", "<h1>Sign in</h1><p id=\"error\">That token is not valid.</p>"
+                                          "<p><a href=\"/login?next=" +
+                                              html(url_encode(next)) + "\">Try again</a></p>"));
+      return;
+    }
+    std::string id = random_hex(32), csrf = random_hex(32);
+    if (id.empty() || csrf.empty()) {
+      send_html(res, 500, page("Error", "<p>Cannot make a session.</p>"));
+      return;
+    }
+    {
+      std::lock_guard lock(sessions_mutex);
+      std::erase_if(sessions, [](const auto& kv) { return kv.second.expires < std::time(nullptr); });
+      sessions[id] = {(*user)->name, csrf, std::time(nullptr) + 12 * 3600};
+    }
+    res.set_header("Set-Cookie", "slipway_session=" + id + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200");
+    redirect(res, next);
+  });
+
+  // The app of a page, for its signed-in user; otherwise the answer is already sent.
+  auto page_app = [this](const httplib::Request& req, httplib::Response& res,
+                         core::Role need) -> std::optional<std::tuple<core::User, Session, core::AppPaths>> {
+    auto signed_in = session_user(req);
+    if (!signed_in) {
+      redirect(res, "/login?next=" + url_encode(req.path));
+      return std::nullopt;
+    }
+    auto paths = app_for(req.matches[1], signed_in->first, need);
+    if (auto* e = std::get_if<ApiError>(&paths)) {
+      send_html(res, e->status, page("Activity", "<p id=\"error\">" + html(e->message) + "</p>"));
+      return std::nullopt;
+    }
+    return std::make_tuple(signed_in->first, signed_in->second, std::get<0>(paths));
+  };
+
+  http.Get(R"(/apps/([^/]+)/activity)", [this, page_app](const httplib::Request& req, httplib::Response& res) {
+    auto got = page_app(req, res, core::Role::viewer);
+    if (!got) {
+      return;
+    }
+    auto& [user, session, paths] = *got;
+    auto role = core::role_of(paths, user);
+    bool may_roll_back = role && *role >= core::Role::deployer;
+    core::ReleaseStore store(paths);
+    auto latest = store.latest();
+    std::string rows;
+    for (unsigned long v = latest ? *latest : 0, shown = 0; v > 0 && shown < 100; --v) {
+      auto r = store.load(v);
+      if (!r) {
+        continue;
+      }
+      ++shown;
+      auto status = r->effective_status();
+      std::string base = "/apps/" + paths.name() + "/activity";
+      std::string actions = "<a href=\"" + base + "/releases/" + std::to_string(v) + "\">View release log</a>";
+      if (may_roll_back && status == core::ReleaseStatus::succeeded && !r->current) {
+        actions += " <form method=\"post\" action=\"" + base +
+                   "/rollback\"><input type=\"hidden\" name=\"csrf\" value=\"" + session.csrf +
+                   "\"><input type=\"hidden\" name=\"version\" value=\"" + std::to_string(v) +
+                   "\"><button type=\"submit\">Roll back to here</button></form>";
+      }
+      rows +=
+          fmt::format("<tr class=\"release {}{}\" data-version=\"{}\"><td>v{}</td><td>{}</td><td>{}</td>"
+                      "<td><time datetime=\"{}\">{}</time></td><td class=\"status\">{}</td><td>{}</td></tr>\n",
+                      core::to_string(status), r->current ? " current" : "", v, v, html(r->description), html(r->user),
+                      html(r->created_at), html(util::display_time(r->created_at)), html(status_text(*r)), actions);
+    }
+    send_html(res, 200,
+              page(paths.name() + " · Activity",
+                   "<h1>" + html(paths.name()) + " · Activity</h1><p>Signed in as " + html(user.display()) +
+                       "</p><table id=\"releases\"><tr><th>Release</th><th>Change</th><th>By</th><th>When</th>"
+                       "<th>Status</th><th></th></tr>\n" +
+                       rows + "</table>"));
+  });
+
+  http.Get(R"(/apps/([^/]+)/activity/releases/(\d+))", [this, page_app](const httplib::Request& req,
+                                                                        httplib::Response& res) {
+    auto got = page_app(req, res, core::Role::viewer);
+    if (!got) {
+      return;
+    }
+    auto& [user, session, paths] = *got;
+    auto rec = find_release(paths, req.matches[2]);
+    if (auto* e = std::get_if<ApiError>(&rec)) {
+      send_html(res, 404, page("Activity", "<p id=\"error\">" + html(e->message) + "</p>"));
+      return;
+    }
+    auto& r = std::get<0>(rec);
+    auto log = util::read_file(core::ReleaseStore(paths).dir(r.version) + "/" + core::ReleaseFiles::log);
+    bool pending = r.effective_status() == core::ReleaseStatus::pending;
+    std::string stream =
+        fmt::format("/streams/releases/{}/{}?token={}", paths.name(), r.version, stream_token(paths.name(), r.version));
+    std::string body = "<p><a href=\"/apps/" + html(paths.name()) + "/activity\">&larr; Activity</a></p><h1>" +
+                       html(paths.name()) + " v" + std::to_string(r.version) + "</h1><p>" + html(r.description) +
+                       " by " + html(r.user) + ", " + html(util::display_time(r.created_at)) +
+                       "</p><p>Status: <span id=\"status\">" + html(status_text(r)) +
+                       "</span></p><pre id=\"log\" data-status=\"" + (pending ? "pending" : "done") +
+                       "\" data-stream=\"" + html(stream) + "\">" + html(log ? *log : "") + "</pre>";
+    if (pending) {
+      // Live follow: the stream from the start, appended as it comes, then the final status.
+      body += "<script>(async()=>{const pre=document.getElementById('log');"
+              "const r=await fetch(pre.dataset.stream);const rd=r.body.getReader();"
+              "const dec=new TextDecoder();let text='';"
+              "for(;;){const {done,value}=await rd.read();if(done)break;"
+              "text+=dec.decode(value,{stream:true});pre.textContent=text;}"
+              "pre.dataset.status='done';"
+              "document.getElementById('status').textContent='finished (reload for the outcome)';"
+              "})();</script>";
+    }
+    send_html(res, 200, page(paths.name() + " v" + std::to_string(r.version), body));
+  });
+
+  http.Post(R"(/apps/([^/]+)/activity/rollback)", [this, page_app](const httplib::Request& req,
+                                                                   httplib::Response& res) {
+    auto got = page_app(req, res, core::Role::deployer);
+    if (!got) {
+      return;
+    }
+    auto& [user, session, paths] = *got;
+    if (req.get_param_value("csrf") != session.csrf) {
+      send_html(res, 403, page("Activity", "<p id=\"error\">This form has expired; go back and try again.</p>"));
+      return;
+    }
+    unsigned long long v = 0;
+    if (!util::parse_uint(req.get_param_value("version"), v)) {
+      send_html(res, 400, page("Activity", "<p id=\"error\">No release to roll back to.</p>"));
+      return;
+    }
+    httplib::Response created;
+    release_in_background(req, created, user, paths, [paths, v](util::Output& out, const auto& made) {
+      return core::rollback(paths, v, true, out,
+                            [&](const core::ReleaseRecord& r, unsigned long, unsigned long) { made(r); });
+    });
+    json j = json::parse(created.body, nullptr, false);
+    if (created.status != 201 || !j.is_object()) {
+      send_html(res, 422,
+                page("Activity",
+                     "<p id=\"error\">" + html(j.is_object() ? j.value("message", "") : "Rollback failed") + "</p>"));
+      return;
+    }
+    redirect(res, "/apps/" + paths.name() + "/activity/releases/" + std::to_string(j.value("version", 0UL)));
+  });
 }
 
 } // namespace slipway::api

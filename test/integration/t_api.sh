@@ -255,3 +255,59 @@ test_the_heroku_cli_drives_slipway_unmodified() {
   sw audit -a hello > audit.out
   assert_contains audit.out "  ada@example.com  hello  Release v4 created: Rollback to v2$"
 }
+
+test_the_activity_page_follows_a_release_log_and_rolls_back_in_chromium() {
+  command -v chromium >/dev/null || skip "chromium is not installed (make deps)"
+  new_app hello release-knobs
+  push >/dev/null
+  sw config:set FAIL_RELEASE=yes -a hello >/dev/null 2>&1 || true
+  assert_status hello v2 failed
+  mkdir -m 777 "$SCRATCH/overlap"
+  sw config:set OVERLAP_DIR="$SCRATCH/overlap" OVERLAP_SLEEP=5 -a hello >/dev/null
+  sw users:add ada --admin --email ada@example.com >/dev/null
+  local token; token=$(token_for ada)
+  start_api
+  # Sign-in, CSRF and cookies, seen from curl.
+  api nosession.html GET /apps/hello/activity
+  assert_eq 303 "$HTTP_STATUS" "the page without a session"
+  assert_contains nosession.html.headers "^Location: /login\?next=/apps/hello/activity"
+  curl -s -o badlogin.html -w '%{http_code}' -d "token=slp_nope&next=/apps/hello/activity" "$API/login" > badlogin.status
+  assert_eq 401 "$(cat badlogin.status)" "a wrong token at sign-in"
+  curl -s -D login.headers -o /dev/null -c jar -d "token=$token&next=/apps/hello/activity" "$API/login"
+  assert_contains login.headers "^Set-Cookie: slipway_session=[0-9a-f]{64}; Path=/; HttpOnly; SameSite=Strict"
+  local n; n=$(releases_of hello)
+  assert_eq 403 "$(curl -s -o /dev/null -w '%{http_code}' -b jar -d "csrf=forged&version=1" "$API/apps/hello/activity/rollback")" "a forged rollback form"
+  assert_eq "$n" "$(releases_of hello)" "releases after a forged form"
+  # A slow release phase the browser follows live.
+  echo slow > "$SRC/MODE"; git -C "$SRC" add -A; git -C "$SRC" commit -qm slow
+  push >/dev/null &
+  local pusher=$!
+  wait_for "v4 to be pending" status_is hello v4 pending
+  set +e
+  node --experimental-websocket "$FIXTURES/activity-check.mjs" "$API" hello "$token" 4 1 "$SCRATCH" > seen.json 2> browser.err
+  local st=$?
+  set -e
+  wait "$pusher" || true
+  [ "$st" -eq 0 ] || fail "the browser check failed: $(cat browser.err) (screenshot and DOM kept in $SCRATCH)"
+  [ -s "$SCRATCH/activity.png" ] || fail "no screenshot"
+  assert_eq "/login" "$(json_get seen.json "j['login_path']")"
+  assert_eq "[4, 3, 2, 1]" "$(json_get seen.json "[r['version'] for r in j['rows']]")"
+  assert_eq "release pending" "$(json_get seen.json "j['rows'][0]['classes']")"
+  assert_eq "pending" "$(json_get seen.json "j['rows'][0]['cells'][4]")"
+  assert_eq "release succeeded current" "$(json_get seen.json "j['rows'][1]['classes']")"
+  assert_eq "succeeded (current)" "$(json_get seen.json "j['rows'][1]['cells'][4]")"
+  assert_eq "failed (release command failed)" "$(json_get seen.json "j['rows'][2]['cells'][4]")"
+  assert_eq "Deploy" "$(json_get seen.json "j['rows'][3]['cells'][1].split()[0]")"
+  assert_eq "[True, True, True, True]" "$(json_get seen.json "[r['log'] for r in j['rows']]")"
+  assert_eq "[False, False, False, True]" "$(json_get seen.json "[r['rollback'] for r in j['rows']]")"
+  assert_eq "" "$(json_get seen.json "j['cookie_visible_to_js']")" "the session cookie as JavaScript sees it"
+  assert_eq "True" "$(json_get seen.json "j['follow_started_pending']")"
+  assert_eq "False" "$(json_get seen.json "'done slowly' in j['log_at_first']")" "the log when the page opened"
+  assert_eq "True" "$(json_get seen.json "'step 1' in j['log_at_end'] and 'done slowly' in j['log_at_end']")"
+  assert_contains <(json_get seen.json "j['status_at_end']") "^finished"
+  # The rollback the button made.
+  assert_eq "/apps/hello/activity/releases/5" "$(json_get seen.json "j['rollback_page']")"
+  wait_for "v5 to finish" status_is hello v5 succeeded
+  assert_eq "Rollback to v1 ada@example.com" "$(record_field hello v5 description) $(record_field hello v5 user)"
+  assert_current hello v5
+}
