@@ -936,6 +936,8 @@ ApiServer::start(const std::string& root, const std::string& address)
   }
   impl.secret = *secret;
   impl.http.set_payload_max_length(64 << 20);
+  // Streams (release output, logs --tail) hold a thread each while they follow.
+  impl.http.new_task_queue = [] { return new httplib::ThreadPool(32); };
   impl.routes();
   impl.activity_routes();
   if (!impl.http.bind_to_port(host, static_cast<int>(port))) {

@@ -192,6 +192,29 @@ CASES
   kill -0 "$SERVE_PID" || fail "serve died"
 }
 
+test_the_api_survives_garbage_and_clients_that_leave() {
+  new_app hello release-knobs
+  push >/dev/null
+  sw users:add ada --admin >/dev/null
+  local token; token=$(token_for ada)
+  start_api
+  # A client that leaves in the middle of a stream it follows.
+  api session.json POST /apps/hello/log-sessions "$token" '{"tail":true}'
+  assert_eq 201 "$HTTP_STATUS" "a log session"
+  curl -s -N "$(json_get session.json "j['logplex_url']")" > followed.txt &
+  local follower=$!
+  sleep 1
+  kill "$follower"; wait "$follower" 2>/dev/null || true
+  # 1,000 requests a second of garbage for 10 s: serve stays up and answers the next good one.
+  local port=${API##*:}
+  local sent; sent=$(python3 "$FIXTURES/flood.py" 127.0.0.1 "$port" 10 1000)
+  [ "$sent" -ge 8000 ] || fail "the flood sent only $sent requests"
+  kill -0 "$SERVE_PID" || fail "serve died under garbage"
+  api after.json GET /apps/hello "$token"
+  assert_eq 200 "$HTTP_STATUS" "a good request after the flood"
+  assert_eq "hello" "$(json_get after.json "j['name']")"
+}
+
 test_the_heroku_cli_drives_slipway_unmodified() {
   [ -x "$HEROKU" ] || skip "the heroku CLI is not installed (make deps)"
   new_app hello release-knobs
