@@ -48,17 +48,22 @@ run_users_remove(Context& ctx)
   return 0;
 }
 
+// The user -u names, or every user.
+static util::Result<std::vector<core::User>>
+selected_users(const Context& ctx)
+{
+  core::UserStore store(ctx.root);
+  if (ctx.has("user")) {
+    SW_TRY_ASSIGN(core::User u, store.load(ctx.get("user")));
+    return std::vector<core::User>{u};
+  }
+  return store.list();
+}
+
 static util::Result<int>
 run_keys(Context& ctx)
 {
-  core::UserStore store(ctx.root);
-  std::vector<core::User> users;
-  if (ctx.has("user")) {
-    SW_TRY_ASSIGN(core::User u, store.load(ctx.get("user")));
-    users.push_back(u);
-  } else {
-    SW_TRY_ASSIGN(users, store.list());
-  }
+  SW_TRY_ASSIGN(auto users, selected_users(ctx));
   for (const auto& u : users) {
     for (const auto& k : u.keys) {
       ctx.out->line(fmt::format("{} {} {} {}", u.name, k.key.fingerprint, k.key.type, k.key.comment));
@@ -105,14 +110,7 @@ run_keys_remove(Context& ctx)
 static util::Result<int>
 run_tokens(Context& ctx)
 {
-  core::UserStore store(ctx.root);
-  std::vector<core::User> users;
-  if (ctx.has("user")) {
-    SW_TRY_ASSIGN(core::User u, store.load(ctx.get("user")));
-    users.push_back(u);
-  } else {
-    SW_TRY_ASSIGN(users, store.list());
-  }
+  SW_TRY_ASSIGN(auto users, selected_users(ctx));
   for (const auto& u : users) {
     for (const auto& t : u.tokens) {
       ctx.out->line(fmt::format("{} {} {} {}", t.id, u.name, t.created_at, t.description));
