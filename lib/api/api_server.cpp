@@ -13,6 +13,7 @@
 #include <core/rollback.hpp>
 #include <core/serve.hpp>
 #include <core/settings.hpp>
+#include <core/slug_upload.hpp>
 #include <core/users.hpp>
 #include <util/clock.hpp>
 #include <util/fd.hpp>
@@ -40,6 +41,9 @@ namespace slipway::api {
 using nlohmann::json;
 
 namespace {
+
+constexpr unsigned long long k_max_body = 64ULL << 20;  // JSON bodies
+constexpr unsigned long long k_max_upload = 2ULL << 30; // a slug tarball, whatever the app allows
 
 // An error in Heroku's shape: {"id": "not_found", "message": "..."}.
 struct ApiError
@@ -266,6 +270,42 @@ struct ApiServer::Impl
 
   json formation_json(const core::AppPaths& paths) const;
 
+  std::string
+  upload_token(const std::string& app, const std::string& id) const
+  {
+    util::Sha256 h;
+    h.update(secret + ":upload:" + app + ":" + id);
+    return h.hex_digest().substr(0, 32);
+  }
+
+  // A slug in Heroku's shape: an upload (its blob URL to PUT the tarball to) or a stored slug.
+  json
+  slug_json(const httplib::Request& req, const core::AppPaths& paths, const core::SlugUpload& u) const
+  {
+    std::optional<core::SlugRecord> stored;
+    if (!u.slug.empty()) {
+      auto s = core::SlugStore(paths).load(u.slug);
+      if (s) {
+        stored = *s;
+      }
+    }
+    return {{"id", u.id},
+            {"blob",
+             {{"method", "PUT"},
+              {"url", fmt::format("{}/uploads/slugs/{}/{}?token={}", base_url(req), paths.name(), u.id,
+                                  upload_token(paths.name(), u.id))}}},
+            {"checksum", stored               ? json("SHA256:" + stored->sha256)
+                         : u.checksum.empty() ? json(nullptr)
+                                              : json(u.checksum)},
+            {"commit", u.commit.empty() ? json(nullptr) : json(u.commit)},
+            {"buildpack_provided_description", u.buildpack.empty() ? json(nullptr) : json(u.buildpack)},
+            {"process_types", u.process_types},
+            {"size", stored ? json(stored->size) : json(nullptr)},
+            {"stack", {{"id", util::name_uuid("stack:local")}, {"name", "local"}}},
+            {"created_at", u.created_at},
+            {"updated_at", stored ? stored->created_at : u.created_at}};
+  }
+
   // The Activity page's sign-ins: session id -> who, and the token its forms must carry.
   struct Session
   {
@@ -443,6 +483,13 @@ ApiServer::Impl::routes()
     // which cpp-httplib would otherwise apply as bytes when it happens to parse as such. The
     // request object is the library's own, not const.
     const_cast<httplib::Request&>(req).ranges.clear();
+    // Only slug tarballs are large; they stream to disk. Other bodies are read into memory.
+    unsigned long long length = 0;
+    if (!req.path.starts_with("/uploads/") && util::parse_uint(req.get_header_value("Content-Length"), length) &&
+        length > k_max_body) {
+      send_error(res, {413, "payload_too_large", "The request body is larger than 64 MiB."});
+      return httplib::Server::HandlerResponse::Handled;
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
   http.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
@@ -666,6 +713,131 @@ ApiServer::Impl::routes()
     send_json(res, 200, formation_json(paths));
   });
 
+  // Slugs made elsewhere: declare one, PUT its tarball to the blob URL, release it.
+  http.Post(R"(/apps/([^/]+)/slugs)", [this](const httplib::Request& req, httplib::Response& res) {
+    SW_ANSWER(user, authenticate(req));
+    SW_ANSWER(paths, app_for(req.matches[1], user, core::Role::deployer));
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      send_error(res, {400, "bad_request", "The request body must be a JSON object."});
+      return;
+    }
+    core::SlugUpload u;
+    const json& types = body.contains("process_types") ? body["process_types"] : json();
+    if (!types.is_object()) {
+      send_error(res, {422, "invalid_params", "process_types must be an object of names to commands."});
+      return;
+    }
+    for (const auto& [k, v] : types.items()) {
+      if (!v.is_string() || k.empty() ||
+          k.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") != std::string::npos) {
+        send_error(res, {422, "invalid_params", "process_types must map names like web to command strings."});
+        return;
+      }
+      u.process_types[k] = v.get<std::string>();
+    }
+    for (const char* field : {"checksum", "commit", "buildpack_provided_description"}) {
+      if (body.contains(field) && !body[field].is_null() && !body[field].is_string()) {
+        send_error(res, {422, "invalid_params", std::string(field) + " must be a string."});
+        return;
+      }
+    }
+    u.checksum = body.value("checksum", json("")).is_string() ? body.value("checksum", "") : "";
+    static const std::regex k_checksum("^SHA256:[0-9a-f]{64}$");
+    if (!u.checksum.empty() && !std::regex_match(u.checksum, k_checksum)) {
+      send_error(res, {422, "invalid_params", "checksum must look like SHA256:<64 hex digits>."});
+      return;
+    }
+    u.commit = body.value("commit", json("")).is_string() ? body.value("commit", "") : "";
+    u.buildpack = body.value("buildpack_provided_description", json("")).is_string()
+                      ? body.value("buildpack_provided_description", "")
+                      : "";
+    auto made = core::begin_slug_upload(paths, u);
+    if (!made) {
+      send_error(res, {422, "invalid_params", made.error().message});
+      return;
+    }
+    send_json(res, 201, slug_json(req, paths, *made));
+  });
+
+  http.Get(R"(/apps/([^/]+)/slugs/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    SW_ANSWER(user, authenticate(req));
+    SW_ANSWER(paths, app_for(req.matches[1], user, core::Role::viewer));
+    std::string id = req.matches[2];
+    auto u = core::load_slug_upload(paths, id);
+    if (!u) {
+      // A slug built by a push: its own id.
+      auto s = core::SlugStore(paths).load(id);
+      if (!s || !core::SlugStore(paths).exists(id)) {
+        send_error(res, not_found("slug"));
+        return;
+      }
+      core::SlugUpload built{s->id, "", s->process_types, s->commit, s->buildpack, s->created_at, s->id};
+      send_json(res, 200, slug_json(req, paths, built));
+      return;
+    }
+    send_json(res, 200, slug_json(req, paths, *u));
+  });
+
+  // The tarball of an upload, streamed to disk and checked before it is stored; the URL's
+  // token stands in for credentials, as Heroku's blob URLs do.
+  http.Put(R"(/uploads/slugs/([^/]+)/([0-9a-f-]+))", [this](const httplib::Request& req, httplib::Response& res,
+                                                            const httplib::ContentReader& content) {
+    std::string app = req.matches[1], id = req.matches[2];
+    if (!core::validate_app_name(app) || req.get_param_value("token") != upload_token(app, id) ||
+        !core::open_app(root, app)) {
+      send_error(res, not_found("slug upload"));
+      return;
+    }
+    core::AppPaths paths(root, app);
+    auto u = core::load_slug_upload(paths, id);
+    if (!u) {
+      send_error(res, not_found("slug upload"));
+      return;
+    }
+    if (!u->slug.empty()) {
+      send_error(res, {409, "conflict", "This slug was uploaded already; create a new slug to upload again."});
+      return;
+    }
+    auto settings = core::load_settings(paths);
+    unsigned long long limit = std::min(k_max_upload, settings ? settings->slug_size_limit : k_max_upload);
+    std::string data = paths.slug_upload_data(id);
+    util::Fd fd(::open(data.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0640));
+    if (!fd) {
+      send_error(res, {409, "conflict", "This slug is being uploaded already."});
+      return;
+    }
+    util::Sha256 h;
+    unsigned long long size = 0;
+    bool too_big = false, write_failed = false;
+    content([&](const char* bytes, size_t n) {
+      size += n;
+      if (size > limit) {
+        too_big = true;
+        return false;
+      }
+      h.update(bytes, n);
+      write_failed = write_failed || !util::write_all(fd.get(), std::string_view(bytes, n));
+      return !write_failed;
+    });
+    fd.reset();
+    if (too_big || write_failed) {
+      ::unlink(data.c_str());
+      send_error(res,
+                 too_big ? ApiError{413, "payload_too_large",
+                                    fmt::format("The slug is larger than {} bytes (the app's slug_size_limit).", limit)}
+                         : ApiError{500, "internal_server_error", "Slipway could not store the slug."});
+      return;
+    }
+    Quiet quiet;
+    auto stored = core::finish_slug_upload(paths, id, h.hex_digest(), size, quiet);
+    if (!stored) {
+      send_error(res, {422, "invalid_params", stored.error().message});
+      return;
+    }
+    send_json(res, 200, json::object());
+  });
+
   // ps:restart: every dyno, or one type or dyno.
   auto restart = [this](const httplib::Request& req, httplib::Response& res) {
     SW_ANSWER(user, authenticate(req));
@@ -701,16 +873,36 @@ ApiServer::Impl::routes()
       return;
     }
     if (body.contains("slug") && body["slug"].is_string()) {
+      std::string slug = body["slug"].get<std::string>();
+      if (auto u = core::load_slug_upload(paths, slug)) {
+        if (u->slug.empty()) {
+          send_error(res, {422, "invalid_params",
+                           "Slug " + slug + "'s upload never finished; PUT its tarball to its blob URL first."});
+          return;
+        }
+        slug = u->slug;
+      }
+      if (!core::SlugStore(paths).exists(slug)) {
+        send_error(res, not_found("slug"));
+        return;
+      }
       core::ReleaseStore store(paths);
       auto latest = store.latest();
       auto rec = latest && *latest ? store.load(*latest) : util::Result<core::ReleaseRecord>(util::error(""));
-      if (!rec || rec->slug_id != body["slug"].get<std::string>()) {
-        send_error(res, {422, "invalid_params",
-                         "Only the latest release's slug can be released again for now (releases:retry)."});
+      if (rec && rec->slug_id == slug && !rec->release_command.empty()) {
+        // The latest slug again: Heroku's releases:retry.
+        release_in_background(req, res, user, paths, [paths](util::Output& out, const auto& created) {
+          return core::retry_release(paths, true, out,
+                                     [&](const core::ReleaseRecord& r, unsigned long) { created(r); });
+        });
         return;
       }
-      release_in_background(req, res, user, paths, [paths](util::Output& out, const auto& created) {
-        return core::retry_release(paths, true, out, [&](const core::ReleaseRecord& r, unsigned long) { created(r); });
+      std::string description = body.value("description", json("")).is_string() ? body.value("description", "") : "";
+      if (description.empty()) {
+        description = "Deploy " + slug.substr(0, 8);
+      }
+      release_in_background(req, res, user, paths, [paths, slug, description](util::Output& out, const auto& created) {
+        return core::release_slug(paths, slug, description, true, out, created);
       });
       return;
     }
@@ -935,7 +1127,7 @@ ApiServer::start(const std::string& root, const std::string& address)
     secret = hex;
   }
   impl.secret = *secret;
-  impl.http.set_payload_max_length(64 << 20);
+  impl.http.set_payload_max_length(k_max_upload);
   // Streams (release output, logs --tail) hold a thread each while they follow.
   impl.http.new_task_queue = [] { return new httplib::ThreadPool(32); };
   impl.routes();

@@ -40,6 +40,18 @@ strip_app_prefix(std::string path, std::string& rel)
   return true;
 }
 
+// Whether a path has a ".." part.
+bool
+climbs(std::string_view path)
+{
+  for (const auto& part : util::split(path, '/')) {
+    if (part == "..") {
+      return true;
+    }
+  }
+  return false;
+}
+
 // Creates entries relative to open directory fds. Slugs list entries depth first, so a
 // stack of the open directories on the current path serves every entry without building
 // long paths, and a path through a symlink is refused rather than followed.
@@ -134,6 +146,11 @@ unpack_slug(const std::string& slug_path, const std::string& dest, const UnpackL
     }
     const char* raw_path = archive_entry_pathname(entry);
     std::string rel;
+    if (raw_path && (raw_path[0] == '/' || climbs(raw_path))) {
+      // Never made by Slipway's packer: a slug from elsewhere that tries to escape.
+      return util::error("slug '" + slug_path + "' is unsafe: '" + util::printable(raw_path) +
+                         "' is absolute or climbs out with '..'");
+    }
     if (!raw_path || !strip_app_prefix(raw_path, rel) || rel.empty()) {
       continue; // Heroku ignores files outside ./app
     }

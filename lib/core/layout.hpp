@@ -158,6 +158,21 @@ public:
     return m_dir + "/slugs";
   }
   std::string
+  slug_uploads() const
+  {
+    return slugs() + "/uploads";
+  } // slugs being uploaded over the API (slug_upload.hpp)
+  std::string
+  slug_upload(const std::string& id) const
+  {
+    return slug_uploads() + "/" + id + ".json";
+  } // one upload: what was declared, and the stored slug once the tarball arrived
+  std::string
+  slug_upload_data(const std::string& id) const
+  {
+    return slug_uploads() + "/" + id + ".part";
+  } // the tarball as it arrives
+  std::string
   slug_index() const
   {
     return slugs() + "/index";

@@ -334,3 +334,84 @@ test_the_activity_page_follows_a_release_log_and_rolls_back_in_chromium() {
   assert_eq "Rollback to v1 ada@example.com" "$(record_field hello v5 description) $(record_field hello v5 user)"
   assert_current hello v5
 }
+
+# make_tgz OUT NAME...: a gzipped tarball whose members are files NAME (any names, "../" too).
+make_tgz() {
+  python3 - "$@" <<'PY'
+import io, sys, tarfile
+out, names = sys.argv[1], sys.argv[2:]
+with tarfile.open(out, "w:gz") as t:
+    for n in names:
+        data = b"x\n"
+        info = tarfile.TarInfo(n)
+        info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+PY
+}
+
+test_a_slug_uploaded_with_curl_becomes_a_release() {
+  sw apps:create hello >/dev/null
+  sw users:add ada --admin >/dev/null
+  local token; token=$(token_for ada)
+  start_api
+  mkdir -p slugsrc/app
+  cp -a "$FIXTURES/apps/release-knobs/." slugsrc/app/
+  tar czf slug.tgz -C slugsrc ./app
+  local sum; sum=$(sha256sum slug.tgz | cut -d' ' -f1)
+  local types='"process_types":{"web":"bin/web","release":"bin/release-task"}'
+  api slug.json POST /apps/hello/slugs "$token" "{$types,\"checksum\":\"SHA256:$sum\",\"commit\":\"0123456789abcdef\",\"stack\":\"heroku-24\",\"unknown\":true}"
+  assert_eq 201 "$HTTP_STATUS" "a slug"
+  local id url; id=$(json_get slug.json "j['id']") url=$(json_get slug.json "j['blob']['url']")
+  assert_eq "PUT" "$(json_get slug.json "j['blob']['method']")"
+  # A release of a slug whose upload never finished is refused.
+  api early.json POST /apps/hello/releases "$token" "{\"slug\":\"$id\"}"
+  assert_eq 422 "$HTTP_STATUS" "a release of an unfinished upload"
+  assert_eq "Slug $id's upload never finished; PUT its tarball to its blob URL first." "$(json_get early.json "j['message']")"
+  assert_eq 404 "$(curl -s -o /dev/null -w '%{http_code}' -T slug.tgz "${url%token=*}token=wrong")" "a PUT with a wrong token"
+  assert_eq 200 "$(curl -s -o put.out -w '%{http_code}' -T slug.tgz "$url")" "the upload: $(cat put.out)"
+  assert_eq 409 "$(curl -s -o /dev/null -w '%{http_code}' -T slug.tgz "$url")" "a second upload"
+  api got.json GET "/apps/hello/slugs/$id" "$token"
+  assert_eq "SHA256:$sum $(stat -c %s slug.tgz)" "$(json_get got.json "j['checksum'] + ' ' + str(j['size'])")"
+  # Released: the release phase runs and its output streams.
+  api rel.json POST /apps/hello/releases "$token" "{\"slug\":\"$id\",\"description\":\"From CI\"}"
+  assert_eq 201 "$HTTP_STATUS" "a release of the uploaded slug"
+  wait_for "v1 to succeed" status_is hello v1 succeeded
+  assert_eq "From CI" "$(record_field hello v1 description)"
+  assert_current hello v1
+  curl -s "$(json_get rel.json "j['output_stream_url']")" > out.txt
+  assert_contains out.txt "^release ok$"
+  # Bad tarballs and checksums: refused, nothing stored, nothing released.
+  local slugs; slugs=$(ls "$(app_dir hello)/slugs" | grep -c '\.yml$')
+  upload() { # NAME FILE [CHECKSUM]: declare a slug and PUT FILE; the status in $HTTP_STATUS, the answer in NAME.json
+    local extra=""
+    [ -z "${3:-}" ] || extra=",\"checksum\":\"$3\""
+    api "$1.decl" POST /apps/hello/slugs "$token" "{$types$extra}"
+    HTTP_STATUS=$(curl -s -o "$1.json" -w '%{http_code}' -T "$2" "$(json_get "$1.decl" "j['blob']['url']")")
+  }
+  upload mismatch slug.tgz "SHA256:$(printf '0%.0s' {1..64})"
+  assert_eq 422 "$HTTP_STATUS" "a checksum that does not match"
+  assert_eq "the upload's checksum is SHA256:$sum, not the SHA256:$(printf '0%.0s' {1..64}) declared" "$(json_get mismatch.json "j['message']")"
+  make_tgz dotdot.tgz ./app/ok ./app/../../escaped
+  upload dotdot dotdot.tgz
+  assert_eq 422 "$HTTP_STATUS" "a tarball with ../"
+  assert_contains dotdot.json "cannot be unpacked"
+  make_tgz absolute.tgz /etc/slipway-pwned
+  upload absolute absolute.tgz
+  assert_eq 422 "$HTTP_STATUS" "a tarball with an absolute path"
+  [ ! -e /etc/slipway-pwned ] || fail "an absolute path was written"
+  printf 'not gzip' > plain.bin
+  upload plain plain.bin
+  assert_eq 422 "$HTTP_STATUS" "a body that is not gzip"
+  sw settings:set slug_size_limit=1M -a hello >/dev/null
+  head -c 3000000 /dev/urandom > big.bin
+  upload big big.bin
+  assert_eq 413 "$HTTP_STATUS" "an upload over the app's slug_size_limit"
+  assert_eq "payload_too_large" "$(json_get big.json "j['id']")"
+  api badtypes.json POST /apps/hello/slugs "$token" '{"process_types":{"web":1}}'
+  assert_eq 422 "$HTTP_STATUS" "process types that are not strings"
+  api badsum.json POST /apps/hello/slugs "$token" '{"process_types":{},"checksum":"md5:abc"}'
+  assert_eq 422 "$HTTP_STATUS" "a checksum that is not SHA256"
+  assert_eq "$slugs" "$(ls "$(app_dir hello)/slugs" | grep -c '\.yml$')" "slugs after refused uploads"
+  [ -z "$(ls "$(app_dir hello)/slugs/uploads" | grep '\.part$')" ] || fail "a refused upload left its data"
+  assert_eq 1 "$(releases_of hello)"
+}
