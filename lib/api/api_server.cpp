@@ -572,7 +572,7 @@ ApiServer::Impl::routes()
     json gone = app_json(paths);
     util::ActingUser acting(user.display());
     Quiet quiet;
-    if (auto ok = core::destroy_app(paths, quiet); !ok) {
+    if (auto ok = core::destroy_app(paths, false, quiet); !ok) {
       send_error(res, {409, "conflict", ok.error().message});
       return;
     }

@@ -26,7 +26,7 @@ run_destroy(Context& ctx)
                        2);
   }
   SW_TRY_ASSIGN(core::AppPaths paths, core::open_app(ctx.root, name));
-  SW_TRY(core::destroy_app(paths, *ctx.out));
+  SW_TRY(core::destroy_app(paths, ctx.has("destroy-addons"), *ctx.out));
   ctx.out->line("Destroying " + name + " (including all releases)... done");
   return 0;
 }
@@ -45,7 +45,10 @@ extern const CommandSpec k_cmd_apps_destroy{"apps:destroy",
                                             "APP",
                                             "delete an app with all its releases, slugs, config and repository",
                                             "",
-                                            {{"confirm", 0, "APP", "the app's name again, to confirm"}},
+                                            {{"confirm", 0, "APP", "the app's name again, to confirm"},
+                                             {"destroy-addons", 0, nullptr,
+                                              "also destroy its add-ons (their data too); without it, an app with "
+                                              "add-ons is not destroyed"}},
                                             1,
                                             1,
                                             run_destroy};

@@ -32,6 +32,9 @@ run_doctor(Context& ctx)
          core::check_ssh_setup(ctx.root, server.ssh_user, ctx.get("sshd-config", "/etc/ssh/sshd_config"))) {
       print("ssh", f);
     }
+    for (const auto& f : core::check_addons(ctx.root)) {
+      print("addons", f);
+    }
   }
   for (const auto& name : names) {
     SW_TRY_ASSIGN(core::AppPaths paths, core::open_app(ctx.root, name));
@@ -51,7 +54,8 @@ extern const CommandSpec k_cmd_doctor{
     "check a root (or one app) for broken links, records, modes, leftovers and corrupted slugs",
     "Exits 1 if problems remain. --fix repairs modes, leftovers and interrupted records, under\n"
     "the deploy lock; it never deletes releases or slugs. Without -a, once users exist, it also\n"
-    "checks the SSH set-up (account, sshd config, sudo rule, key store) and prints what to add.",
+    "checks the SSH set-up (account, sshd config, sudo rule, key store) and prints what to add,\n"
+    "and that each add-on provider answers and each add-on's database (or service) exists.",
     {k_app_option,
      {"fix", 0, nullptr, "repair what is safe to repair"},
      {"sshd-config", 0, "FILE", "the sshd config to check (default /etc/ssh/sshd_config)"}},

@@ -23,7 +23,8 @@ namespace {
 constexpr size_t k_max_command = 64 * 1024;
 
 // The Slipway commands a user may run over SSH, and the role each needs on its app.
-// Everything else (users, keys, access, settings, serve, doctor, ...) is for a server's root.
+// Everything else (users, keys, settings, serve, doctor, add-on providers, and
+// addons:attach, which would hand one app's credentials to another) is for admins.
 const std::map<std::string, core::Role>&
 remote_commands()
 {
@@ -48,6 +49,12 @@ remote_commands()
       {"run", core::Role::deployer},
       {"domains:add", core::Role::deployer},
       {"domains:remove", core::Role::deployer},
+      {"addons", core::Role::viewer},
+      {"addons:info", core::Role::viewer},
+      {"addons:create", core::Role::deployer},
+      {"addons:detach", core::Role::deployer},
+      {"addons:credentials:rotate", core::Role::deployer},
+      {"addons:destroy", core::Role::owner},
       {"access", core::Role::owner},
       {"access:add", core::Role::owner},
       {"access:remove", core::Role::owner},

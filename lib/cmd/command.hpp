@@ -76,8 +76,9 @@ using CommandTable = std::vector<const CommandSpec*>;
 // Every command, in `slipway --help` order (table.cpp): what bin/slipway-engine runs.
 const CommandTable& command_table();
 
-// The read-only commands bin/slipway runs itself (quick_table.cpp): they need neither
-// libgit2 nor libarchive, so that binary starts without loading them. Any other command
+// The commands bin/slipway runs itself (quick_table.cpp: the read-only ones and
+// settings:set): they need neither libgit2 nor libarchive, so that binary starts without
+// loading them. Any other command
 // is handed to bin/slipway-engine.
 const CommandTable& quick_command_table();
 

@@ -1,5 +1,6 @@
 #include "apps.hpp"
 
+#include <core/addon_actions.hpp>
 #include <core/app_lock.hpp>
 #include <core/app_name.hpp>
 #include <core/app_user.hpp>
@@ -77,9 +78,10 @@ create_app(const std::string& root, const std::string& name)
 }
 
 util::Status
-destroy_app(const AppPaths& paths, util::Output& out)
+destroy_app(const AppPaths& paths, bool destroy_addons, util::Output& out)
 {
   SW_TRY_ASSIGN(AppLock lock, AppLock::acquire(paths, "apps:destroy", true, out));
+  SW_TRY(release_app_addons(paths.root(), paths.name(), destroy_addons, out));
   // Rename first so the app disappears at once, then delete at leisure.
   std::string doomed = paths.doomed_dir(::getpid());
   if (::rename(paths.dir().c_str(), doomed.c_str()) != 0) {

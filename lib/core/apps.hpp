@@ -14,7 +14,8 @@ namespace slipway::core {
 // config, default settings, and the release, slug, cache and build directories.
 util::Result<AppPaths> create_app(const std::string& root, const std::string& name);
 
-// Remove an app and everything it holds, under its deploy lock.
-util::Status destroy_app(const AppPaths& paths, util::Output& out);
+// Remove an app and everything it holds, under its deploy lock. Refused while it has add-ons
+// (addon_actions.hpp) unless `destroy_addons`: then those only it uses are deprovisioned.
+util::Status destroy_app(const AppPaths& paths, bool destroy_addons, util::Output& out);
 
 } // namespace slipway::core

@@ -1,5 +1,6 @@
 #include "doctor.hpp"
 
+#include <core/addons.hpp>
 #include <core/app_lock.hpp>
 #include <core/app_user.hpp>
 #include <core/release_store.hpp>
@@ -325,6 +326,50 @@ check_ssh_setup(const std::string& root, const std::string& account, const std::
                      {"Defaults!" + engine + " env_keep += \"SSH_ORIGINAL_COMMAND\"", rule}});
   }
   return found;
+}
+
+std::vector<Finding>
+check_addons(const std::string& root)
+{
+  std::vector<Finding> findings;
+  AddonStore store(root);
+  auto providers = store.providers();
+  auto addons = store.list();
+  auto server = load_server_settings(root);
+  if (!providers || !addons || !server) {
+    findings.push_back({(!providers ? providers.error() : !addons ? addons.error() : server.error()).message});
+    return findings;
+  }
+  std::map<std::string, std::unique_ptr<Provider>> reachable;
+  for (const auto& p : *providers) {
+    auto provider = make_provider(p, *server);
+    if (auto ok = provider->check(nullptr); !ok) {
+      findings.push_back({"provider " + p.name + ": " + ok.error().message});
+      continue;
+    }
+    reachable[p.name] = std::move(provider);
+  }
+  for (const auto& a : *addons) {
+    auto it = reachable.find(a.provider);
+    if (it == reachable.end()) {
+      if (std::none_of(providers->begin(), providers->end(), [&](const auto& p) { return p.name == a.provider; })) {
+        findings.push_back({a.name + ": its provider '" + a.provider + "' is not configured"});
+      }
+      continue;
+    }
+    if (auto ok = it->second->check(&a); !ok) {
+      findings.push_back({a.name + ": " + ok.error().message,
+                          false,
+                          false,
+                          {"remove what is left of it: slipway addons:destroy " + a.name + " --confirm " + a.app}});
+    }
+    for (const auto& at : a.attachments) {
+      if (!util::is_directory(AppPaths(root, at.app).dir())) {
+        findings.push_back({a.name + ": attached to " + at.app + ", which no longer exists"});
+      }
+    }
+  }
+  return findings;
 }
 
 } // namespace slipway::core

@@ -31,4 +31,9 @@ util::Result<std::vector<Finding>> check_app(const AppPaths& paths, bool fix, ut
 std::vector<Finding>
 check_ssh_setup(const std::string& root, const std::string& account, const std::string& sshd_config);
 
+// Add-ons (addons.hpp): each provider reachable with its credentials (a script provider's
+// programs root's and executable), each add-on's service still there (a PostgreSQL add-on's
+// database exists), each attachment's app still there.
+std::vector<Finding> check_addons(const std::string& root);
+
 } // namespace slipway::core

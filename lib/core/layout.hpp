@@ -82,6 +82,40 @@ struct UserPaths
   } // held while the store changes (a key's owner is checked across users)
 };
 
+// Add-ons (addons.hpp): root's only (0700, files 0600), for they hold credentials.
+struct AddonPaths
+{
+  std::string root;
+  std::string dir; // $ROOT/addons
+
+  explicit AddonPaths(const std::string& r) : root(r), dir(r + "/addons") {}
+  std::string
+  providers() const
+  {
+    return dir + "/providers";
+  }
+  std::string
+  provider(const std::string& name) const
+  {
+    return dir + "/providers/" + name + ".yml";
+  } // one provider: its kind, admin URL or script directory
+  std::string
+  resources() const
+  {
+    return dir + "/resources";
+  }
+  std::string
+  resource(const std::string& name) const
+  {
+    return dir + "/resources/" + name + ".yml";
+  } // one add-on: provider, handle, config vars, attachments
+  std::string
+  lock() const
+  {
+    return dir + "/.lock";
+  } // held while a provider or an add-on's record changes (never during a release phase)
+};
+
 class AppPaths
 {
 public:

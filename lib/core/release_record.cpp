@@ -48,6 +48,8 @@ ReleaseRecord::status_suffix() const
     return "release command failed";
   case ReleaseStatus::expired:
     return "release expired";
+  case ReleaseStatus::succeeded:
+    return release_phase_skipped ? "release command skipped" : "";
   default:
     return "";
   }
@@ -84,6 +86,9 @@ record_to_yaml(const ReleaseRecord& r)
   }
   e << YAML::EndMap;
   str("release_command", r.release_command);
+  if (r.release_phase_skipped) {
+    e << YAML::Key << "release_phase" << YAML::Value << "skipped";
+  }
   e << YAML::Key << "exit_status" << YAML::Value << r.exit_status;
   e << YAML::Key << "duration" << YAML::Value << r.duration;
   str("failure", r.failure);
@@ -135,6 +140,7 @@ record_from_yaml(const std::string& text, const std::string& label)
     }
   }
   r.release_command = yaml::get_string(doc, "release_command");
+  r.release_phase_skipped = yaml::get_string(doc, "release_phase") == "skipped";
   try {
     r.exit_status = doc["exit_status"] ? doc["exit_status"].as<int>() : -1;
     r.duration = doc["duration"] ? doc["duration"].as<double>() : 0;

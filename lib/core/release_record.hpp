@@ -34,6 +34,7 @@ struct ReleaseRecord
   unsigned long long slug_size = 0;
   ProcessTypes process_types;
   std::string release_command; // empty: no release phase
+  bool release_phase_skipped = false; // an add-on's own config change: not run, as on Heroku
   int exit_status = -1;        // of the release command; -1 when it did not exit
   double duration = 0;         // seconds the release phase took
   std::string failure;         // why it failed, one line

@@ -1,6 +1,7 @@
 #include "releaser.hpp"
 
 #include <archive/slug_unpack.hpp>
+#include <core/addons.hpp>
 #include <core/app_log.hpp>
 #include <core/app_user.hpp>
 #include <core/audit.hpp>
@@ -127,7 +128,10 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
   draft.slug_size = req.slug.size;
   draft.process_types = req.slug.process_types;
   draft.release_command = req.slug.release_command();
-  SW_TRY_ASSIGN(ReleaseRecord rec, store.create(draft, req.config));
+  draft.release_phase_skipped = req.skip_release_phase && !draft.release_command.empty();
+  ConfigVars config = req.config;
+  SW_TRY(overlay_addon_vars(paths.root(), paths.name(), config));
+  SW_TRY_ASSIGN(ReleaseRecord rec, store.create(draft, config));
   util::fault_point("after-record-created");
   if (req.on_created) {
     req.on_created(rec);
@@ -157,7 +161,9 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
   }
   spdlog::info("{}: live tree in place", v);
 
-  if (!rec.release_command.empty()) {
+  if (rec.release_phase_skipped) {
+    out.step("Release command not run: an add-on changed its own config vars");
+  } else if (!rec.release_command.empty()) {
     out.warn("Release command declared: this new release will not be available until the command succeeds.");
     out.step("Running release command: " + rec.release_command);
     ReleasePhaseInput in;
@@ -171,7 +177,7 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
     }
     in.user = *user;
     in.command = rec.release_command;
-    in.config = req.config;
+    in.config = config;
     in.timeout = static_cast<double>(settings.release_timeout);
     in.kill_grace = static_cast<double>(settings.kill_grace);
     in.log_path = dir + "/" + ReleaseFiles::log;
@@ -206,7 +212,7 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
   rec.status = ReleaseStatus::succeeded;
   rec.finished_at = util::now_iso8601();
   SW_TRY(store.save(rec));
-  SW_TRY(save_env(paths.config_file(), req.config));
+  SW_TRY(save_env(paths.config_file(), config));
   // The gate: only now, with the release phase passed and current switched, may its dynos start.
   notify_serve(paths.root(), paths.name());
   out.step("Released " + v);

@@ -27,6 +27,9 @@ struct ReleaseRequest
   // A tree equal to what the slug unpacks to (a fresh build's), renamed into place instead
   // of unpacking; empty to unpack (or link from a release with the same slug).
   std::string prepared_tree = {};
+  // An add-on changed its own config vars (a credential rotation): as on Heroku, the release
+  // succeeds without running the release command, and its record says so.
+  bool skip_release_phase = false;
 };
 
 struct ReleaseOutcome
@@ -43,6 +46,8 @@ struct ReleaseOutcome
 // Create and run a release. The caller holds the app's deploy lock. A failed release phase
 // is an outcome, not an error; errors are for what kept the release from being recorded.
 // After a switch, the app's env file is the release's config, so the two never disagree.
+// The config released is the request's with the app's add-on attachments' current vars over
+// it (addons.hpp): a rollback or retry never brings back a rotated password.
 util::Result<ReleaseOutcome>
 create_release(const AppPaths& paths, const AppSettings& settings, const ReleaseRequest& req, util::Output& out);
 

@@ -189,6 +189,11 @@ table()
          s.ssh_user = v;
          return {};
        }},
+      {"addon_connection_limit", "connections each PostgreSQL add-on's role may hold at once (CONNECTION LIMIT)",
+       Scope::server, number_getter(&AppSettings::addon_connection_limit),
+       number_setter("addon_connection_limit", &AppSettings::addon_connection_limit, false)},
+      {"addon_timeout", "seconds an add-on provider may take to provision, rotate or deprovision", Scope::server,
+       number_getter(&AppSettings::addon_timeout), number_setter("addon_timeout", &AppSettings::addon_timeout, false)},
       {"log_size", "bytes an app's log (logs/app.log) may reach before it moves to app.log.1", Scope::server,
        number_getter(&AppSettings::log_size), number_setter("log_size", &AppSettings::log_size, true)},
   };

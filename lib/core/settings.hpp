@@ -32,6 +32,8 @@ struct AppSettings
   unsigned long long log_size = 10ULL << 20;              // server only: an app's log rotates past this
   std::string domain = "localhost";                       // server only: apps answer as APP.<domain>
   std::string ssh_user = "slipway";                       // server only: the account users push to over SSH
+  unsigned long long addon_connection_limit = 20;         // server only: CONNECTION LIMIT of each database role
+  unsigned long long addon_timeout = 60;                  // server only: seconds a provider call may take
 
   // True if a push to `branch` (a short name, "main") deploys.
   bool deploys_branch(const std::string& branch) const;

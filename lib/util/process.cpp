@@ -170,7 +170,7 @@ exec_command(const std::string& program,
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
   if (!spec.interactive) {
-    int in = ::open("/dev/null", O_RDONLY);
+    int in = spec.stdin_fd >= 3 ? spec.stdin_fd : ::open("/dev/null", O_RDONLY);
     ::dup2(in, 0);
     ::dup2(out_fd, 1);
     ::dup2(err_fd, 2);
@@ -214,9 +214,9 @@ supervise(const std::string& program,
   }
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   // Keep only our pipes: an inherited lock fd must not outlive the caller in us.
-  int keep[3] = {out_fd, err_fd, status_fd};
+  int keep[4] = {out_fd, err_fd, status_fd, spec.stdin_fd >= 3 ? spec.stdin_fd : out_fd};
   std::sort(std::begin(keep), std::end(keep));
-  close_all_but(keep, 3);
+  close_all_but(keep, 4);
   sigset_t mask;
   sigemptyset(&mask);
   sigaddset(&mask, SIGCHLD);

@@ -48,6 +48,9 @@ struct ProcessSpec
   // spawn_process only: the child starts a session of its own (setsid), so that it outlives
   // the terminal of the process that spawned it.
   bool new_session = false;
+  // When set (an fd >= 3, e.g. a memfd at offset 0), the command reads its stdin from it;
+  // otherwise from /dev/null. Not for interactive commands.
+  int stdin_fd = -1;
 };
 
 struct ProcessResult

@@ -1,0 +1,342 @@
+#include "addons.hpp"
+
+#include <util/clock.hpp>
+#include <util/fs.hpp>
+#include <util/strings.hpp>
+#include <yaml/yaml_io.hpp>
+
+#include <yaml-cpp/yaml.h>
+
+#include <fmt/format.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace slipway::core {
+
+namespace {
+
+bool
+name_chars(const std::string& s, bool upper)
+{
+  return std::all_of(s.begin(), s.end(), [&](char c) {
+    return upper ? ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')
+                 : ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
+  });
+}
+
+void
+emit_map(YAML::Emitter& e, const char* key, const std::map<std::string, std::string>& m)
+{
+  e << YAML::Key << key << YAML::Value << YAML::BeginMap;
+  for (const auto& [k, v] : m) {
+    e << YAML::Key;
+    yaml::emit_string(e, k);
+    e << YAML::Value;
+    yaml::emit_string(e, v);
+  }
+  e << YAML::EndMap;
+}
+
+util::Result<ProviderConfig>
+load_provider(const std::string& path)
+{
+  SW_TRY_ASSIGN(YAML::Node doc, yaml::load_file(path));
+  ProviderConfig p;
+  p.name = yaml::get_string(doc, "name");
+  p.kind = yaml::get_string(doc, "kind");
+  p.url = yaml::get_string(doc, "url");
+  p.script = yaml::get_string(doc, "script");
+  if (p.kind != "postgresql" && p.kind != "script") {
+    return util::error(path + ": 'kind' must be postgresql or script");
+  }
+  return p;
+}
+
+util::Result<Addon>
+load_addon(const std::string& path)
+{
+  SW_TRY_ASSIGN(YAML::Node doc, yaml::load_file(path));
+  Addon a;
+  a.name = yaml::get_string(doc, "name");
+  a.id = yaml::get_string(doc, "id");
+  a.provider = yaml::get_string(doc, "provider");
+  a.handle = yaml::get_string(doc, "handle");
+  a.app = yaml::get_string(doc, "app");
+  a.created_at = yaml::get_string(doc, "created_at");
+  a.created_by = yaml::get_string(doc, "created_by");
+  SW_TRY_ASSIGN(a.config, yaml::get_string_map(doc, "config", path));
+  if (doc["attachments"] && doc["attachments"].IsSequence()) {
+    for (const auto& n : doc["attachments"]) {
+      a.attachments.push_back({yaml::get_string(n, "app"), yaml::get_string(n, "as")});
+    }
+  }
+  if (a.name.empty() || a.provider.empty()) {
+    return util::error(path + ": not an add-on record (no name or provider)");
+  }
+  return a;
+}
+
+const char* const k_adjectives[] = {"amber",  "brisk",  "calm",   "clear",    "deep",   "dusty",   "eager", "early",
+                                    "fair",   "fluffy", "gentle", "golden",   "hidden", "lively",  "lunar", "mellow",
+                                    "misty",  "noble",  "quiet",  "rapid",    "rugged", "shallow", "shiny", "silent",
+                                    "smooth", "solid",  "sunny",  "tranquil", "vast",   "warm",    "windy", "young"};
+
+unsigned
+random_number(unsigned below)
+{
+  unsigned n = 0;
+  if (::getrandom(&n, sizeof n, 0) != sizeof n) {
+    n = static_cast<unsigned>(::getpid()) ^ static_cast<unsigned>(util::monotonic_seconds() * 1e6);
+  }
+  return n % below;
+}
+
+} // namespace
+
+ConfigVars
+Addon::vars_for(const Attachment& a) const
+{
+  ConfigVars vars;
+  for (const auto& [k, v] : config) {
+    vars[a.as + "_" + k] = v;
+  }
+  return vars;
+}
+
+const Attachment*
+Addon::attachment(const std::string& app_name, const std::string& as_or_name) const
+{
+  for (const auto& a : attachments) {
+    if (a.app == app_name && (as_or_name.empty() || a.as == as_or_name || name == as_or_name)) {
+      return &a;
+    }
+  }
+  return nullptr;
+}
+
+std::string
+default_attachment_name(const std::string& provider)
+{
+  if (provider == "postgresql") {
+    return "DATABASE";
+  }
+  std::string s;
+  for (char c : provider) {
+    s += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return s;
+}
+
+util::Status
+check_provider_name(const std::string& name)
+{
+  if (name.empty() || name.size() > 30 || !(name[0] >= 'a' && name[0] <= 'z') || !name_chars(name, false)) {
+    return util::error("invalid provider name '" + util::printable(name) +
+                           "': use a lowercase letter, then up to 29 lowercase letters, digits or dashes",
+                       2);
+  }
+  return {};
+}
+
+util::Status
+check_addon_name(const std::string& name)
+{
+  if (name.size() < 3 || name.size() > 40 || !(name[0] >= 'a' && name[0] <= 'z') || !name_chars(name, false) ||
+      name.back() == '-') {
+    return util::error("invalid add-on name '" + util::printable(name) +
+                           "': use 3 to 40 lowercase letters, digits and dashes, starting with a letter",
+                       2);
+  }
+  return {};
+}
+
+util::Status
+check_attachment_name(const std::string& name)
+{
+  if (name.empty() || name.size() > 40 || !(name[0] >= 'A' && name[0] <= 'Z') || !name_chars(name, true) ||
+      name.back() == '_') {
+    return util::error("invalid attachment name '" + util::printable(name) +
+                           "': use capital letters, digits and underscores, starting with a letter (DATABASE)",
+                       2);
+  }
+  return {};
+}
+
+util::Result<util::FileLock>
+AddonStore::lock() const
+{
+  SW_TRY(util::make_dirs(m_paths.dir, 0700));
+  return util::FileLock::acquire(m_paths.lock(), {});
+}
+
+util::Result<std::vector<ProviderConfig>>
+AddonStore::providers() const
+{
+  std::vector<ProviderConfig> out;
+  if (!util::is_directory(m_paths.providers())) {
+    return out;
+  }
+  SW_TRY_ASSIGN(auto names, util::list_dir(m_paths.providers()));
+  std::sort(names.begin(), names.end());
+  for (const auto& n : names) {
+    if (n.ends_with(".yml")) {
+      SW_TRY_ASSIGN(ProviderConfig p, load_provider(m_paths.providers() + "/" + n));
+      out.push_back(std::move(p));
+    }
+  }
+  return out;
+}
+
+util::Result<ProviderConfig>
+AddonStore::provider(const std::string& name) const
+{
+  SW_TRY(check_provider_name(name));
+  if (!util::path_exists(m_paths.provider(name))) {
+    if (name == "postgresql") {
+      return util::error(
+          "add-on provider 'postgresql' is not configured; an admin sets it once with "
+          "'slipway addons:providers:set postgresql --url postgres://ADMIN:PASSWORD@HOST:PORT/postgres'");
+    }
+    return util::error("add-on provider '" + name +
+                       "' is not configured; see 'slipway addons:providers', or an admin adds it with "
+                       "'slipway addons:providers:set " +
+                       name + " --script DIR'");
+  }
+  return load_provider(m_paths.provider(name));
+}
+
+util::Status
+AddonStore::save_provider(const ProviderConfig& p) const
+{
+  SW_TRY(util::make_dirs(m_paths.providers(), 0700));
+  YAML::Emitter e;
+  e << YAML::BeginMap;
+  for (auto [k, v] : {std::pair{"name", &p.name}, {"kind", &p.kind}, {"url", &p.url}, {"script", &p.script}}) {
+    e << YAML::Key << k << YAML::Value;
+    yaml::emit_string(e, *v);
+  }
+  e << YAML::EndMap;
+  return util::write_file_atomic(m_paths.provider(p.name), std::string(e.c_str()) + "\n", 0600);
+}
+
+util::Result<std::vector<Addon>>
+AddonStore::list() const
+{
+  std::vector<Addon> out;
+  if (!util::is_directory(m_paths.resources())) {
+    return out;
+  }
+  SW_TRY_ASSIGN(auto names, util::list_dir(m_paths.resources()));
+  std::sort(names.begin(), names.end());
+  for (const auto& n : names) {
+    if (n.ends_with(".yml")) {
+      SW_TRY_ASSIGN(Addon a, load_addon(m_paths.resources() + "/" + n));
+      out.push_back(std::move(a));
+    }
+  }
+  return out;
+}
+
+bool
+AddonStore::exists(const std::string& name) const
+{
+  return check_addon_name(name) && util::path_exists(m_paths.resource(name));
+}
+
+util::Result<Addon>
+AddonStore::load(const std::string& name) const
+{
+  if (!exists(name)) {
+    return util::error("add-on '" + util::printable(name) + "' not found; see 'slipway addons'");
+  }
+  return load_addon(m_paths.resource(name));
+}
+
+util::Status
+AddonStore::save(const Addon& a) const
+{
+  SW_TRY(util::make_dirs(m_paths.resources(), 0700));
+  YAML::Emitter e;
+  e << YAML::BeginMap;
+  for (auto [k, v] : {std::pair{"name", &a.name},
+                      {"id", &a.id},
+                      {"provider", &a.provider},
+                      {"handle", &a.handle},
+                      {"app", &a.app},
+                      {"created_at", &a.created_at},
+                      {"created_by", &a.created_by}}) {
+    e << YAML::Key << k << YAML::Value;
+    yaml::emit_string(e, *v);
+  }
+  emit_map(e, "config", a.config);
+  e << YAML::Key << "attachments" << YAML::Value << YAML::BeginSeq;
+  for (const auto& at : a.attachments) {
+    e << YAML::BeginMap << YAML::Key << "app" << YAML::Value;
+    yaml::emit_string(e, at.app);
+    e << YAML::Key << "as" << YAML::Value;
+    yaml::emit_string(e, at.as);
+    e << YAML::EndMap;
+  }
+  e << YAML::EndSeq << YAML::EndMap;
+  return util::write_file_atomic(m_paths.resource(a.name), std::string(e.c_str()) + "\n", 0600);
+}
+
+util::Status
+AddonStore::remove(const std::string& name) const
+{
+  if (::unlink(m_paths.resource(name).c_str()) != 0 && errno != ENOENT) {
+    return util::error(util::errno_message("cannot remove", m_paths.resource(name)));
+  }
+  return {};
+}
+
+util::Result<std::vector<std::pair<Addon, Attachment>>>
+AddonStore::attached_to(const std::string& app) const
+{
+  std::vector<std::pair<Addon, Attachment>> out;
+  SW_TRY_ASSIGN(auto all, list());
+  for (auto& a : all) {
+    for (const auto& at : a.attachments) {
+      if (at.app == app) {
+        out.emplace_back(a, at);
+      }
+    }
+  }
+  return out;
+}
+
+std::string
+AddonStore::fresh_name(const std::string& provider) const
+{
+  for (;;) {
+    std::string name = fmt::format("{}-{}-{}", provider, k_adjectives[random_number(std::size(k_adjectives))],
+                                   1000 + random_number(99000));
+    if (name.size() > 40) {
+      name =
+          fmt::format("addon-{}-{}", k_adjectives[random_number(std::size(k_adjectives))], 1000 + random_number(99000));
+    }
+    if (!exists(name)) {
+      return name;
+    }
+  }
+}
+
+util::Status
+overlay_addon_vars(const std::string& root, const std::string& app, ConfigVars& config)
+{
+  AddonStore store(root);
+  if (!util::is_directory(store.paths().resources())) {
+    return {};
+  }
+  SW_TRY_ASSIGN(auto attached, store.attached_to(app));
+  for (const auto& [addon, at] : attached) {
+    for (const auto& [k, v] : addon.vars_for(at)) {
+      config[k] = v;
+    }
+  }
+  return {};
+}
+
+} // namespace slipway::core
