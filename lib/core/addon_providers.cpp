@@ -263,7 +263,7 @@ private:
     auto doc = nlohmann::json::parse(out, nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) {
       return util::error(who + " printed no JSON object of config vars (it printed '" +
-                         util::printable(out.substr(0, 80)) + "')");
+                         util::printable(std::string(util::trim(out)).substr(0, 80)) + "')");
     }
     std::map<std::string, std::string> vars;
     for (const auto& [k, v] : doc.items()) {

@@ -24,6 +24,14 @@ first_line(const char* message)
   return s.empty() ? std::string("unknown error") : s;
 }
 
+// A failed statement's message without libpq's "ERROR:  " severity prefix.
+std::string
+result_error(const PGresult* r, pg_conn* conn)
+{
+  const char* primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  return primary ? first_line(primary) : first_line(r ? PQresultErrorMessage(r) : PQerrorMessage(conn));
+}
+
 struct ClearResult
 {
   void
@@ -66,7 +74,7 @@ Connection::exec(const std::string& sql)
   ResultPtr r(PQexec(m_conn.get(), sql.c_str()));
   auto status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-    return util::error(first_line(r ? PQresultErrorMessage(r.get()) : PQerrorMessage(m_conn.get())));
+    return util::error(result_error(r.get(), m_conn.get()));
   }
   return {};
 }
@@ -81,7 +89,7 @@ Connection::query(const std::string& sql, const std::vector<std::string>& params
   ResultPtr r(PQexecParams(m_conn.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
                            nullptr, 0));
   if (!r || PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
-    return util::error(first_line(r ? PQresultErrorMessage(r.get()) : PQerrorMessage(m_conn.get())));
+    return util::error(result_error(r.get(), m_conn.get()));
   }
   std::vector<std::vector<std::string>> rows;
   for (int i = 0; i < PQntuples(r.get()); ++i) {
