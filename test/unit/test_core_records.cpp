@@ -38,6 +38,23 @@ TEST_CASE("core::release record YAML round-trip")
   CHECK(back->exit_status == 3);
   CHECK(back->slug_size == 1234);
   CHECK(back->failure == r.failure);
+  CHECK(!back->release_phase_skipped);
+}
+
+TEST_CASE("core: a release whose release phase an add-on skipped says so, and keeps saying it")
+{
+  ReleaseRecord r;
+  r.version = 3;
+  r.status = ReleaseStatus::succeeded;
+  r.description = "Update DATABASE by postgresql-calm-1234";
+  r.release_command = "bin/migrate";
+  r.release_phase_skipped = true;
+  auto back = record_from_yaml(record_to_yaml(r), "release.yml");
+  REQUIRE(back);
+  CHECK(back->release_phase_skipped);
+  CHECK(back->status_suffix() == "release command skipped");
+  r.release_phase_skipped = false;
+  CHECK(r.status_suffix() == "");
 }
 
 TEST_CASE("core::record_from_yaml rejects broken records with file:line")

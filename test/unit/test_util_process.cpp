@@ -50,6 +50,24 @@ TEST_CASE("util::run_process gives the command /dev/null as stdin and a clean en
   CHECK(lines == std::vector<std::string>{"eof", "HOME=unset"});
 }
 
+TEST_CASE("util::run_process reads stdin from ProcessSpec::stdin_fd, and other fds stay closed")
+{
+  FILE* f = std::tmpfile();
+  REQUIRE(f);
+  std::fputs("{\"a\": 1}\n", f);
+  std::fflush(f);
+  std::rewind(f);
+  auto spec = bash("cat; ls /proc/self/fd | wc -l");
+  spec.capture_stdout = true;
+  spec.stdin_fd = ::fileno(f);
+  auto r = run_process(spec, [](std::string_view) {});
+  std::fclose(f);
+  REQUIRE(r);
+  CHECK(r->success());
+  // 0, 1, 2 and the directory ls reads: the request's fd is not left open in the command.
+  CHECK(r->stdout_text == "{\"a\": 1}\n4\n");
+}
+
 TEST_CASE("util::run_process times out: SIGTERM, then SIGKILL after the grace period")
 {
   auto spec = bash("trap '' TERM; echo started; sleep 30");
