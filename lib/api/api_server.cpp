@@ -19,6 +19,7 @@
 #include <util/fd.hpp>
 #include <util/fs.hpp>
 #include <util/identity.hpp>
+#include <util/random.hpp>
 #include <util/sha256.hpp>
 #include <util/strings.hpp>
 #include <util/uuid.hpp>
@@ -28,7 +29,6 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <httplib.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 
 #include <condition_variable>
@@ -1114,14 +1114,7 @@ ApiServer::start(const std::string& root, const std::string& address)
   std::string secret_file = run.api_secret();
   auto secret = util::read_file(secret_file);
   if (!secret || secret->size() < 32) {
-    unsigned char bytes[32];
-    if (::getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) {
-      return util::error(util::errno_message("cannot make the API's secret", "getrandom"));
-    }
-    std::string hex;
-    for (unsigned char b : bytes) {
-      hex += fmt::format("{:02x}", b);
-    }
+    SW_TRY_ASSIGN(std::string hex, util::random_hex(32));
     SW_TRY(util::make_dirs(run.run, 0700));
     SW_TRY(util::write_file_atomic(secret_file, hex, 0600));
     secret = hex;
@@ -1197,20 +1190,6 @@ url_encode(std::string_view s)
     } else {
       out += fmt::format("%{:02X}", c);
     }
-  }
-  return out;
-}
-
-std::string
-random_hex(size_t bytes)
-{
-  std::string out;
-  std::vector<unsigned char> buf(bytes);
-  if (::getrandom(buf.data(), buf.size(), 0) != static_cast<ssize_t>(buf.size())) {
-    return {};
-  }
-  for (unsigned char b : buf) {
-    out += fmt::format("{:02x}", b);
   }
   return out;
 }
@@ -1320,17 +1299,17 @@ ApiServer::Impl::activity_routes()
                                               html(url_encode(next)) + "\">Try again</a></p>"));
       return;
     }
-    std::string id = random_hex(32), csrf = random_hex(32);
-    if (id.empty() || csrf.empty()) {
+    auto id = util::random_hex(32), csrf = util::random_hex(32);
+    if (!id || !csrf) {
       send_html(res, 500, page("Error", "<p>Cannot make a session.</p>"));
       return;
     }
     {
       std::lock_guard lock(sessions_mutex);
       std::erase_if(sessions, [](const auto& kv) { return kv.second.expires < std::time(nullptr); });
-      sessions[id] = {(*user)->name, csrf, std::time(nullptr) + 12 * 3600};
+      sessions[*id] = {(*user)->name, *csrf, std::time(nullptr) + 12 * 3600};
     }
-    res.set_header("Set-Cookie", "slipway_session=" + id + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200");
+    res.set_header("Set-Cookie", "slipway_session=" + *id + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200");
     redirect(res, next);
   });
 

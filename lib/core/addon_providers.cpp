@@ -3,13 +3,13 @@
 #include <util/fd.hpp>
 #include <util/fs.hpp>
 #include <util/process.hpp>
+#include <util/random.hpp>
 #include <util/strings.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
 #include <sys/mman.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,21 +18,6 @@
 namespace slipway::core {
 
 namespace {
-
-// 32 random bytes as hex: a password with nothing to quote in a URL.
-util::Result<std::string>
-random_password()
-{
-  unsigned char bytes[32];
-  if (::getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) {
-    return util::error(util::errno_message("cannot get random bytes for a password", "getrandom"));
-  }
-  std::string hex;
-  for (unsigned char b : bytes) {
-    hex += fmt::format("{:02x}", b);
-  }
-  return hex;
-}
 
 // A database and a role of the same name, owned by it, on the server the admin URL names.
 class PostgresProvider : public Provider
@@ -48,7 +33,7 @@ public:
   provision(const Addon& addon) override
   {
     SW_TRY_ASSIGN(pg::Connection c, connect());
-    SW_TRY_ASSIGN(std::string password, random_password());
+    SW_TRY_ASSIGN(std::string password, util::random_hex(32)); // nothing to quote in a URL
     std::string id = c.identifier(addon.handle);
     auto created =
         c.exec(fmt::format("CREATE ROLE {} LOGIN PASSWORD {} CONNECTION LIMIT {}", id, c.literal(password), m_limit));
@@ -73,7 +58,7 @@ public:
   rotate(const Addon& addon) override
   {
     SW_TRY_ASSIGN(pg::Connection c, connect());
-    SW_TRY_ASSIGN(std::string password, random_password());
+    SW_TRY_ASSIGN(std::string password, util::random_hex(32)); // nothing to quote in a URL
     auto changed = c.exec(fmt::format("ALTER ROLE {} PASSWORD {}", c.identifier(addon.handle), c.literal(password)));
     if (!changed) {
       return util::error(fmt::format("PostgreSQL at {} refused the new password for {}: {}", where(c), addon.name,

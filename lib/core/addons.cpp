@@ -78,6 +78,26 @@ load_addon(const std::string& path)
   return a;
 }
 
+// Every NAME.yml in `dir` (none if it does not exist), in name order.
+template <typename T>
+util::Result<std::vector<T>>
+load_each(const std::string& dir, util::Result<T> (*load)(const std::string&))
+{
+  std::vector<T> out;
+  if (!util::is_directory(dir)) {
+    return out;
+  }
+  SW_TRY_ASSIGN(auto names, util::list_dir(dir));
+  std::sort(names.begin(), names.end());
+  for (const auto& n : names) {
+    if (n.ends_with(".yml")) {
+      SW_TRY_ASSIGN(T item, load(dir + "/" + n));
+      out.push_back(std::move(item));
+    }
+  }
+  return out;
+}
+
 const char* const k_adjectives[] = {"amber",  "brisk",  "calm",   "clear",    "deep",   "dusty",   "eager", "early",
                                     "fair",   "fluffy", "gentle", "golden",   "hidden", "lively",  "lunar", "mellow",
                                     "misty",  "noble",  "quiet",  "rapid",    "rugged", "shallow", "shiny", "silent",
@@ -174,19 +194,7 @@ AddonStore::lock() const
 util::Result<std::vector<ProviderConfig>>
 AddonStore::providers() const
 {
-  std::vector<ProviderConfig> out;
-  if (!util::is_directory(m_paths.providers())) {
-    return out;
-  }
-  SW_TRY_ASSIGN(auto names, util::list_dir(m_paths.providers()));
-  std::sort(names.begin(), names.end());
-  for (const auto& n : names) {
-    if (n.ends_with(".yml")) {
-      SW_TRY_ASSIGN(ProviderConfig p, load_provider(m_paths.providers() + "/" + n));
-      out.push_back(std::move(p));
-    }
-  }
-  return out;
+  return load_each(m_paths.providers(), load_provider);
 }
 
 util::Result<ProviderConfig>
@@ -224,19 +232,7 @@ AddonStore::save_provider(const ProviderConfig& p) const
 util::Result<std::vector<Addon>>
 AddonStore::list() const
 {
-  std::vector<Addon> out;
-  if (!util::is_directory(m_paths.resources())) {
-    return out;
-  }
-  SW_TRY_ASSIGN(auto names, util::list_dir(m_paths.resources()));
-  std::sort(names.begin(), names.end());
-  for (const auto& n : names) {
-    if (n.ends_with(".yml")) {
-      SW_TRY_ASSIGN(Addon a, load_addon(m_paths.resources() + "/" + n));
-      out.push_back(std::move(a));
-    }
-  }
-  return out;
+  return load_each(m_paths.resources(), load_addon);
 }
 
 bool

@@ -1,5 +1,6 @@
 #include "config_change.hpp"
 
+#include <core/addons.hpp>
 #include <core/app_lock.hpp>
 #include <core/release_store.hpp>
 #include <core/settings.hpp>
@@ -54,6 +55,17 @@ change_config(const AppPaths& paths,
               const std::function<void(const ReleaseRecord&)>& on_created)
 {
   SW_TRY(validate_config_edit(edit));
+  // An attachment's vars are its add-on's to change (Heroku: "Cannot overwrite attachment values").
+  ConfigVars attached;
+  SW_TRY(overlay_addon_vars(paths.root(), paths.name(), attached));
+  for (const auto& [k, v] : edit) {
+    if (attached.count(k)) {
+      return util::error("config var " + k + " belongs to an add-on attachment; see 'slipway addons -a " +
+                             paths.name() + "', and detach it to remove it (slipway addons:detach ATTACHMENT -a " +
+                             paths.name() + ")",
+                         2);
+    }
+  }
   SW_TRY_ASSIGN(AppSettings settings, load_settings(paths));
   SW_TRY_ASSIGN(AppLock lock, AppLock::acquire(paths, "config change", wait, out));
   SW_TRY_ASSIGN(ConfigVars config, load_env(paths.config_file()));

@@ -30,7 +30,8 @@ struct ConfigOutcome
 };
 
 // Apply `edit` under the deploy lock. Keys set to their current value and removals of keys
-// that are not set change nothing; if nothing changes, no release is made.
+// that are not set change nothing; if nothing changes, no release is made. Keys an add-on
+// attachment sets are refused.
 util::Result<ConfigOutcome> change_config(const AppPaths& paths,
                                           const ConfigEdit& edit,
                                           bool wait,

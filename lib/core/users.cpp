@@ -5,13 +5,13 @@
 #include <util/clock.hpp>
 #include <util/file_lock.hpp>
 #include <util/fs.hpp>
+#include <util/random.hpp>
 #include <util/sha256.hpp>
 #include <util/strings.hpp>
 #include <util/uuid.hpp>
 #include <yaml/yaml_io.hpp>
 
 #include <fmt/format.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -283,14 +283,8 @@ UserStore::create_token(const std::string& name, const std::string& description)
 {
   SW_TRY_ASSIGN(auto lock, lock_store(m_paths));
   SW_TRY_ASSIGN(User u, load(name));
-  unsigned char bytes[20];
-  if (::getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) {
-    return util::error(util::errno_message("cannot make a token", "getrandom"));
-  }
-  std::string token = "slp_";
-  for (unsigned char b : bytes) {
-    token += fmt::format("{:02x}", b);
-  }
+  SW_TRY_ASSIGN(std::string random, util::random_hex(20));
+  std::string token = "slp_" + random;
   UserToken t{"", token_hash(token), description, util::now_iso8601()};
   t.id = util::name_uuid("token:" + t.hash);
   u.tokens.push_back(t);

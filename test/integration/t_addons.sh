@@ -193,6 +193,10 @@ test_bad_input_to_the_postgresql_provider_changes_nothing() {
     addons:create postgresql -a $APP --name first-db --as OTHER
   refused same-as.out 2 "slipway: error: $APP already has an add-on attached as DATABASE (first-db); choose another name with --as" \
     addons:create postgresql -a $APP
+  refused unset.out 2 "slipway: error: config var DATABASE_URL belongs to an add-on attachment; see 'slipway addons -a $APP', and detach it to remove it (slipway addons:detach ATTACHMENT -a $APP)" \
+    config:unset DATABASE_URL -a $APP
+  refused overwrite.out 2 "slipway: error: config var DATABASE_URL belongs to an add-on attachment; see 'slipway addons -a $APP', and detach it to remove it (slipway addons:detach ATTACHMENT -a $APP)" \
+    config:set DATABASE_URL=postgres://mine GREETING=x -a $APP
   refused confirm.out 2 "slipway: error: destroying first-db deletes its data for good; to proceed, run again with --confirm $APP" \
     addons:destroy first-db --confirm wrong
   refused noconfirm.out 2 "slipway: error: destroying first-db deletes its data for good; to proceed, run again with --confirm $APP" \
