@@ -282,6 +282,18 @@ test_a_failed_attach_release_leaves_the_config_and_retry_finishes_it() {
   assert_eq 1 "$(sql "$url" "SELECT 1")"
   sw addons -a $APP >addons.out
   assert_contains addons.out "^flaky-db +postgresql +$APP::DATABASE +attached$"
+
+  # A Detach release that fails keeps the attachment, and the database is not dropped.
+  touch "$SCRATCH/flags/fail"
+  run_sw destroy.out addons:destroy flaky-db --confirm $APP
+  assert_eq 1 "$SW_STATUS"
+  assert_contains destroy.out "^Detaching DATABASE \(flaky-db\) from $APP\.\.\. done, v5$"
+  assert_contains destroy.out "^slipway: error: flaky-db was not destroyed: its Detach release v5 failed, so $APP still uses it$"
+  assert_current $APP v4
+  assert_eq "$url" "$(config_of $APP DATABASE_URL)"
+  assert_eq 1 "$(sql "$url" "SELECT 1")"
+  sw addons -a $APP >addons.out
+  assert_contains addons.out "^flaky-db +postgresql +$APP::DATABASE +attached$"
 }
 
 test_an_addon_shared_by_two_apps_is_not_destroyed_under_the_other() {
