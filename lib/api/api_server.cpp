@@ -1,5 +1,6 @@
 #include "api_server.hpp"
 
+#include <core/addons.hpp>
 #include <core/app_log.hpp>
 #include <core/app_lookup.hpp>
 #include <core/app_name.hpp>
@@ -192,6 +193,73 @@ struct ApiServer::Impl
     j["output_stream_url"] =
         fmt::format("{}/streams/releases/{}/{}?token={}", base_url(req), app, r.version, stream_token(app, r.version));
     return j;
+  }
+
+  // {"id", "name"} of a thing Slipway names by `kind:name` ids.
+  static json
+  named(const std::string& kind, const std::string& name)
+  {
+    return {{"id", util::name_uuid(kind + ":" + name)}, {"name", name}};
+  }
+
+  // The add-ons on apps `user` may see, with only the attachments to those apps; with `app`,
+  // only those attached to it or made for it.
+  Answer<std::vector<core::Addon>>
+  visible_addons(const core::User& user, const std::string& app) const
+  {
+    auto all = core::AddonStore(root).list();
+    if (!all) {
+      return ApiError{500, "internal_server_error", all.error().message};
+    }
+    std::map<std::string, bool> seen;
+    auto visible = [&](const std::string& name) {
+      if (!app.empty() && name != app) {
+        return false;
+      }
+      if (!seen.count(name)) {
+        auto paths = core::open_app(root, name);
+        auto role = paths ? core::role_of(*paths, user) : util::Result<core::Role>(core::Role::none);
+        seen[name] = role && *role != core::Role::none;
+      }
+      return seen[name];
+    };
+    std::vector<core::Addon> out;
+    for (auto& a : *all) {
+      std::erase_if(a.attachments, [&](const core::Attachment& at) { return !visible(at.app); });
+      if (visible(a.app) || !a.attachments.empty()) {
+        out.push_back(std::move(a));
+      }
+    }
+    return out;
+  }
+
+  // Heroku's add-on shape; the plan and the service are the provider, free. Never the
+  // credentials: only the names of the vars its (visible) attachments set.
+  static json
+  addon_json(const core::Addon& a)
+  {
+    json vars = json::array();
+    for (const auto& at : a.attachments) {
+      for (const auto& [k, v] : a.vars_for(at)) {
+        vars.push_back(k);
+      }
+    }
+    json free = {{"cents", 0}, {"contract", false}, {"unit", "month"}};
+    return {{"id", a.id},
+            {"name", a.name},
+            {"addon_service", named("service", a.provider)},
+            {"plan", {{"id", util::name_uuid("plan:" + a.provider)}, {"name", a.provider}, {"price", free}}},
+            {"app", named("app", a.app)},
+            {"billing_entity", {{"id", util::name_uuid("app:" + a.app)}, {"name", a.app}, {"type", "app"}}},
+            {"billed_price", free},
+            {"config_vars", vars},
+            {"provider_id", a.handle},
+            {"provision_message", nullptr},
+            {"state", "provisioned"},
+            {"actions", json::array()},
+            {"web_url", nullptr},
+            {"created_at", a.created_at},
+            {"updated_at", a.created_at}};
   }
 
   json
@@ -593,7 +661,42 @@ ApiServer::Impl::routes()
     (void)paths;
     send_error(res, not_found("pipeline coupling"));
   });
-  for (const char* empty : {"addons", "collaborators", "features"}) {
+  // Add-ons and their attachments, as far as the user may see the apps: /apps/APP/... for one.
+  auto list_addons = [this](const httplib::Request& req, httplib::Response& res) {
+    SW_ANSWER(user, authenticate(req));
+    std::string app = req.matches.size() > 1 ? std::string(req.matches[1]) : "";
+    if (!app.empty()) {
+      SW_ANSWER(paths, app_for(app, user, core::Role::viewer));
+      (void)paths;
+    }
+    SW_ANSWER(addons, visible_addons(user, app));
+    bool attachments = req.path.ends_with("/addon-attachments");
+    json list = json::array();
+    for (const auto& a : addons) {
+      if (!attachments) {
+        list.push_back(addon_json(a));
+        continue;
+      }
+      for (const auto& at : a.attachments) {
+        list.push_back({{"id", util::name_uuid("attachment:" + a.id + ":" + at.app + ":" + at.as)},
+                        {"name", at.as},
+                        {"addon", {{"id", a.id}, {"name", a.name}, {"app", named("app", a.app)}}},
+                        {"app", named("app", at.app)},
+                        {"namespace", nullptr},
+                        {"web_url", nullptr},
+                        {"log_input_url", nullptr},
+                        {"created_at", a.created_at},
+                        {"updated_at", a.created_at}});
+      }
+    }
+    send_json(res, 200, list);
+  };
+  http.Get("/addons", list_addons);
+  http.Get("/addon-attachments", list_addons);
+  http.Get(R"(/apps/([^/]+)/addons)", list_addons);
+  http.Get(R"(/apps/([^/]+)/addon-attachments)", list_addons);
+
+  for (const char* empty : {"collaborators", "features"}) {
     http.Get(fmt::format(R"(/apps/([^/]+)/{})", empty), [this](const httplib::Request& req, httplib::Response& res) {
       SW_ANSWER(user, authenticate(req));
       SW_ANSWER(paths, app_for(req.matches[1], user, core::Role::viewer));

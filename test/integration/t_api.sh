@@ -26,6 +26,15 @@ api() {
 # json_get FILE EXPR: a Python expression over the JSON in FILE (as `j`).
 json_get() { python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
+# stub_provider: add-on provider `stub`, a script that gives URL=stub://secret-value.
+stub_provider() {
+  mkdir -p "$SCRATCH/stub"
+  printf '#!/bin/sh\ncat >/dev/null\necho "{\\"URL\\": \\"stub://secret-value\\"}"\n' >"$SCRATCH/stub/provision"
+  cp "$SCRATCH/stub/provision" "$SCRATCH/stub/rotate" && cp "$SCRATCH/stub/provision" "$SCRATCH/stub/deprovision"
+  chmod 755 "$SCRATCH/stub" "$SCRATCH/stub"/*
+  sw addons:providers:set stub --script "$SCRATCH/stub" >/dev/null
+}
+
 # token_for USER: a new API token of USER.
 token_for() { sw tokens:create "$1" 2>/dev/null; }
 
@@ -40,6 +49,8 @@ test_the_api_answers_in_herokus_shapes_and_refuses_what_it_must() {
   push >/dev/null
   sw config:set GREETING=hi -a hello >/dev/null
   sw apps:create secret >/dev/null
+  stub_provider
+  sw addons:create stub -a secret --name stub-secret >/dev/null
   sw users:add ada --admin --email ada@example.com >/dev/null
   sw users:add dev >/dev/null
   sw users:add vic >/dev/null
@@ -71,6 +82,16 @@ test_the_api_answers_in_herokus_shapes_and_refuses_what_it_must() {
   api other.json GET /apps/secret "$dev"
   assert_eq 404 "$HTTP_STATUS" "another user's app"
   assert_eq '{"id":"not_found","message":"Couldn'"'"'t find that app."}' "$(cat other.json)"
+  # Add-ons likewise: only those of apps the user may see, never a credential.
+  api addons.json GET /addons "$dev"
+  assert_eq "[]" "$(json_get addons.json "[a['name'] for a in j]")"
+  api attachments.json GET /addon-attachments "$dev"
+  assert_eq "[]" "$(json_get attachments.json "[a['name'] for a in j]")"
+  api addons.json GET /apps/secret/addons "$ada"
+  assert_eq "[('stub-secret', 'stub', 'secret', ['STUB_URL'])]" "$(json_get addons.json "[(a['name'], a['plan']['name'], a['app']['name'], a['config_vars']) for a in j]")"
+  assert_not_contains addons.json "secret-value"
+  api attachments.json GET /apps/secret/addon-attachments "$ada"
+  assert_eq "[('STUB', 'stub-secret', 'secret')]" "$(json_get attachments.json "[(a['name'], a['addon']['name'], a['app']['name']) for a in j]")"
   api missing.json GET /apps/nope "$ada"
   assert_eq "$(cat other.json)" "$(cat missing.json)" "a missing app and a hidden one"
   api app.json GET /apps/hello "$vic"
@@ -278,6 +299,17 @@ test_the_heroku_cli_drives_slipway_unmodified() {
   assert_contains local.out "v3 +Remove B config vars +ada@example.com"
   sw audit -a hello > audit.out
   assert_contains audit.out "  ada@example.com  hello  Release v4 created: Rollback to v2$"
+  # Add-ons (a script provider standing in for a real service): listed, never their values.
+  stub_provider
+  sw addons:create stub -a hello --name stub-one >/dev/null 2>&1
+  hk addons -a hello > addons.out
+  assert_contains addons.out "^  stub \(stub-one\) +stub +free +free +created$"
+  assert_contains addons.out "^  .+ as STUB$"
+  assert_not_contains addons.out "secret-value"
+  hk apps:info -a hello > info.out
+  assert_contains info.out "^Addons: +stub$"
+  hk releases -a hello > releases.out
+  assert_contains releases.out "^  v7 +Attach STUB \(stub-one\) +tester@example\.com "
 }
 
 test_the_activity_page_follows_a_release_log_and_rolls_back_in_chromium() {
