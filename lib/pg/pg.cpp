@@ -32,6 +32,16 @@ result_error(const PGresult* r, pg_conn* conn)
   return primary ? first_line(primary) : first_line(r ? PQresultErrorMessage(r) : PQerrorMessage(conn));
 }
 
+// `text` quoted by one of libpq's escape functions (PQescapeIdentifier, PQescapeLiteral).
+std::string
+escaped(pg_conn* conn, const std::string& text, char* (*escape)(PGconn*, const char*, size_t))
+{
+  char* q = escape(conn, text.c_str(), text.size());
+  std::string s = q ? q : "";
+  PQfreemem(q);
+  return s;
+}
+
 struct ClearResult
 {
   void
@@ -105,19 +115,13 @@ Connection::query(const std::string& sql, const std::vector<std::string>& params
 std::string
 Connection::identifier(const std::string& name) const
 {
-  char* q = PQescapeIdentifier(m_conn.get(), name.c_str(), name.size());
-  std::string s = q ? q : "";
-  PQfreemem(q);
-  return s;
+  return escaped(m_conn.get(), name, PQescapeIdentifier);
 }
 
 std::string
 Connection::literal(const std::string& value) const
 {
-  char* q = PQescapeLiteral(m_conn.get(), value.c_str(), value.size());
-  std::string s = q ? q : "";
-  PQfreemem(q);
-  return s;
+  return escaped(m_conn.get(), value, PQescapeLiteral);
 }
 
 std::string
