@@ -1,6 +1,6 @@
 #include "api_server.hpp"
 
-#include <core/addons.hpp>
+#include <core/addon_actions.hpp>
 #include <core/app_log.hpp>
 #include <core/app_lookup.hpp>
 #include <core/app_name.hpp>
@@ -958,6 +958,68 @@ ApiServer::Impl::routes()
 
   // A release: {"release": ID} rolls back to that release; {"slug": ID} releases the latest
   // slug again with the current config (releases:retry). Answered at once, pending.
+  // heroku addons:create: provisioned here (bounded by addon_timeout); answered once the Attach
+  // release exists, whose release phase goes on in the background, as with POST releases.
+  http.Post(R"(/apps/([^/]+)/addons)", [this](const httplib::Request& req, httplib::Response& res) {
+    SW_ANSWER(user, authenticate(req));
+    SW_ANSWER(paths, app_for(req.matches[1], user, core::Role::deployer));
+    json body = json::parse(req.body, nullptr, false);
+    auto text = [&](const char* key, const char* inner) {
+      const json* v = body.is_object() && body.contains(key) ? &body[key] : nullptr;
+      if (v && inner && v->is_object() && v->contains(inner)) {
+        v = &(*v)[inner];
+      }
+      return v && v->is_string() ? v->get<std::string>() : std::string();
+    };
+    core::CreateAddon request{text("plan", "name"), text("attachment", "name"), text("name", nullptr)};
+    if (request.provider.empty()) {
+      send_error(res, {400, "bad_request", "Name the provider as {\"plan\": {\"name\": \"postgresql\"}}."});
+      return;
+    }
+    struct Shared
+    {
+      std::mutex m;
+      std::condition_variable cv;
+      std::string name;
+      bool answered = false;
+      std::optional<std::string> error;
+    };
+    auto shared = std::make_shared<Shared>();
+    std::string actor = user.display();
+    std::thread([shared, actor, paths, request] {
+      util::ActingUser acting(actor);
+      Quiet quiet;
+      auto on_provisioned = [&](const core::Addon& a) {
+        std::lock_guard lock(shared->m);
+        shared->name = a.name;
+      };
+      auto on_created = [&](const core::ReleaseRecord&) {
+        std::lock_guard lock(shared->m);
+        shared->answered = true;
+        shared->cv.notify_all();
+      };
+      auto outcome = core::create_addon(paths, request, true, quiet, on_provisioned, on_created);
+      std::lock_guard lock(shared->m);
+      if (!outcome && !shared->answered) {
+        shared->error = outcome.error().message;
+      }
+      shared->answered = true;
+      shared->cv.notify_all();
+    }).detach();
+    std::unique_lock lock(shared->m);
+    shared->cv.wait(lock, [&] { return shared->answered; });
+    if (shared->error) {
+      send_error(res, {422, "invalid_params", *shared->error});
+      return;
+    }
+    auto addon = core::AddonStore(root).load(shared->name);
+    if (!addon) {
+      send_error(res, {500, "internal_server_error", addon.error().message});
+      return;
+    }
+    send_json(res, 201, addon_json(*addon));
+  });
+
   http.Post(R"(/apps/([^/]+)/releases)", [this](const httplib::Request& req, httplib::Response& res) {
     SW_ANSWER(user, authenticate(req));
     SW_ANSWER(paths, app_for(req.matches[1], user, core::Role::deployer));

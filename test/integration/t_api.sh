@@ -92,6 +92,11 @@ test_the_api_answers_in_herokus_shapes_and_refuses_what_it_must() {
   assert_not_contains addons.json "secret-value"
   api attachments.json GET /apps/secret/addon-attachments "$ada"
   assert_eq "[('STUB', 'stub-secret', 'secret')]" "$(json_get attachments.json "[(a['name'], a['addon']['name'], a['app']['name']) for a in j]")"
+  api viewer-addon.json POST /apps/hello/addons "$vic" '{"plan": {"name": "stub"}}'
+  assert_eq 403 "$HTTP_STATUS" "a viewer creating an add-on"
+  api noplan.json POST /apps/hello/addons "$dev" '{"name": "x"}'
+  assert_eq 400 "$HTTP_STATUS" "an add-on without a plan"
+  assert_eq '{"id":"bad_request","message":"Name the provider as {\"plan\": {\"name\": \"postgresql\"}}."}' "$(cat noplan.json)"
   api missing.json GET /apps/nope "$ada"
   assert_eq "$(cat other.json)" "$(cat missing.json)" "a missing app and a hidden one"
   api app.json GET /apps/hello "$vic"
@@ -306,6 +311,15 @@ test_the_heroku_cli_drives_slipway_unmodified() {
   assert_contains addons.out "^  stub \(stub-one\) +stub +free +free +created$"
   assert_contains addons.out "^  .+ as STUB$"
   assert_not_contains addons.out "secret-value"
+  hk addons:create stub -a hello --as EXTRA --name stub-two > create.out
+  assert_contains create.out "^Creating stub on hello\.\.\. free$"
+  assert_contains create.out "^Created stub-two as EXTRA_URL$"
+  wait_for "the Attach release" status_is hello v8 succeeded
+  assert_contains "$(app_dir hello)/releases/v8/release.yml" "description: Attach EXTRA \(stub-two\)"
+  assert_eq "ada@example.com" "$(record_field hello v8 user)"
+  assert_eq "stub://secret-value" "$(sw config:get EXTRA_URL -a hello)"
+  hk addons:create nothing -a hello > nothing.out
+  assert_contains nothing.out "add-on provider 'nothing' is not configured"
   hk apps:info -a hello > info.out
   assert_contains info.out "^Addons: +stub$"
   hk releases -a hello > releases.out
