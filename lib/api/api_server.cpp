@@ -338,6 +338,21 @@ struct ApiServer::Impl
 
   json formation_json(const core::AppPaths& paths) const;
 
+  // The most an upload to the app may hold: its slug_size_limit, never over k_max_upload.
+  static unsigned long long
+  upload_limit(const core::AppPaths& paths)
+  {
+    auto settings = core::load_settings(paths);
+    return std::min(k_max_upload, settings ? settings->slug_size_limit : k_max_upload);
+  }
+
+  static ApiError
+  upload_too_large(unsigned long long limit)
+  {
+    return {413, "payload_too_large",
+            fmt::format("The slug is larger than {} bytes (the app's slug_size_limit).", limit)};
+  }
+
   std::string
   upload_token(const std::string& app, const std::string& id) const
   {
@@ -882,64 +897,79 @@ ApiServer::Impl::routes()
     send_json(res, 200, slug_json(req, paths, *u));
   });
 
+  // A client that asks first (curl -T sends "Expect: 100-continue") is told 413 before it sends
+  // a slug over the app's limit, rather than cut off in the middle of sending it.
+  http.set_expect_100_continue_handler([this](const httplib::Request& req, httplib::Response& res) {
+    static const std::regex upload(R"(/uploads/slugs/([^/]+)/([0-9a-f-]+))");
+    std::smatch m;
+    unsigned long long length = 0;
+    if (req.method == "PUT" && std::regex_match(req.path, m, upload) && core::validate_app_name(m[1]) &&
+        req.get_param_value("token") == upload_token(m[1], m[2]) &&
+        util::parse_uint(req.get_header_value("Content-Length"), length)) {
+      unsigned long long limit = upload_limit(core::AppPaths(root, m[1]));
+      if (length > limit) {
+        send_error(res, upload_too_large(limit));
+        return 413;
+      }
+    }
+    return 100;
+  });
+
   // The tarball of an upload, streamed to disk and checked before it is stored; the URL's
   // token stands in for credentials, as Heroku's blob URLs do.
-  http.Put(R"(/uploads/slugs/([^/]+)/([0-9a-f-]+))", [this](const httplib::Request& req, httplib::Response& res,
-                                                            const httplib::ContentReader& content) {
-    std::string app = req.matches[1], id = req.matches[2];
-    if (!core::validate_app_name(app) || req.get_param_value("token") != upload_token(app, id) ||
-        !core::open_app(root, app)) {
-      send_error(res, not_found("slug upload"));
-      return;
-    }
-    core::AppPaths paths(root, app);
-    auto u = core::load_slug_upload(paths, id);
-    if (!u) {
-      send_error(res, not_found("slug upload"));
-      return;
-    }
-    if (!u->slug.empty()) {
-      send_error(res, {409, "conflict", "This slug was uploaded already; create a new slug to upload again."});
-      return;
-    }
-    auto settings = core::load_settings(paths);
-    unsigned long long limit = std::min(k_max_upload, settings ? settings->slug_size_limit : k_max_upload);
-    std::string data = paths.slug_upload_data(id);
-    util::Fd fd(::open(data.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0640));
-    if (!fd) {
-      send_error(res, {409, "conflict", "This slug is being uploaded already."});
-      return;
-    }
-    util::Sha256 h;
-    unsigned long long size = 0;
-    bool too_big = false, write_failed = false;
-    content([&](const char* bytes, size_t n) {
-      size += n;
-      if (size > limit) {
-        too_big = true;
-        return false;
-      }
-      h.update(bytes, n);
-      write_failed = write_failed || !util::write_all(fd.get(), std::string_view(bytes, n));
-      return !write_failed;
-    });
-    fd.reset();
-    if (too_big || write_failed) {
-      ::unlink(data.c_str());
-      send_error(res,
-                 too_big ? ApiError{413, "payload_too_large",
-                                    fmt::format("The slug is larger than {} bytes (the app's slug_size_limit).", limit)}
-                         : ApiError{500, "internal_server_error", "Slipway could not store the slug."});
-      return;
-    }
-    Quiet quiet;
-    auto stored = core::finish_slug_upload(paths, id, h.hex_digest(), size, quiet);
-    if (!stored) {
-      send_error(res, {422, "invalid_params", stored.error().message});
-      return;
-    }
-    send_json(res, 200, json::object());
-  });
+  http.Put(R"(/uploads/slugs/([^/]+)/([0-9a-f-]+))",
+           [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& content) {
+             std::string app = req.matches[1], id = req.matches[2];
+             if (!core::validate_app_name(app) || req.get_param_value("token") != upload_token(app, id) ||
+                 !core::open_app(root, app)) {
+               send_error(res, not_found("slug upload"));
+               return;
+             }
+             core::AppPaths paths(root, app);
+             auto u = core::load_slug_upload(paths, id);
+             if (!u) {
+               send_error(res, not_found("slug upload"));
+               return;
+             }
+             if (!u->slug.empty()) {
+               send_error(res, {409, "conflict", "This slug was uploaded already; create a new slug to upload again."});
+               return;
+             }
+             unsigned long long limit = upload_limit(paths);
+             std::string data = paths.slug_upload_data(id);
+             util::Fd fd(::open(data.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0640));
+             if (!fd) {
+               send_error(res, {409, "conflict", "This slug is being uploaded already."});
+               return;
+             }
+             util::Sha256 h;
+             unsigned long long size = 0;
+             bool too_big = false, write_failed = false;
+             content([&](const char* bytes, size_t n) {
+               size += n;
+               if (size > limit) {
+                 too_big = true;
+                 return false;
+               }
+               h.update(bytes, n);
+               write_failed = write_failed || !util::write_all(fd.get(), std::string_view(bytes, n));
+               return !write_failed;
+             });
+             fd.reset();
+             if (too_big || write_failed) {
+               ::unlink(data.c_str());
+               send_error(res, too_big ? upload_too_large(limit)
+                                       : ApiError{500, "internal_server_error", "Slipway could not store the slug."});
+               return;
+             }
+             Quiet quiet;
+             auto stored = core::finish_slug_upload(paths, id, h.hex_digest(), size, quiet);
+             if (!stored) {
+               send_error(res, {422, "invalid_params", stored.error().message});
+               return;
+             }
+             send_json(res, 200, json::object());
+           });
 
   // ps:restart: every dyno, or one type or dyno.
   auto restart = [this](const httplib::Request& req, httplib::Response& res) {

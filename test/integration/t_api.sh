@@ -451,8 +451,12 @@ test_a_slug_uploaded_with_curl_becomes_a_release() {
   assert_eq 422 "$HTTP_STATUS" "a body that is not gzip"
   sw settings:set slug_size_limit=1M -a hello >/dev/null
   head -c 3000000 /dev/urandom > big.bin
-  upload big big.bin
+  # curl asks first (Expect: 100-continue) and is refused before it sends the body.
+  api big.decl POST /apps/hello/slugs "$token" "{$types}"
+  local sent
+  read -r HTTP_STATUS sent < <(curl -s -o big.json -w '%{http_code} %{size_upload}\n' -T big.bin "$(json_get big.decl "j['blob']['url']")")
   assert_eq 413 "$HTTP_STATUS" "an upload over the app's slug_size_limit"
+  assert_eq 0 "$sent" "bytes sent of a slug refused before its body"
   assert_eq "payload_too_large" "$(json_get big.json "j['id']")"
   api badtypes.json POST /apps/hello/slugs "$token" '{"process_types":{"web":1}}'
   assert_eq 422 "$HTTP_STATUS" "process types that are not strings"
