@@ -104,9 +104,8 @@ run_addons(Context& ctx)
   }
   std::map<std::string, core::ConfigVars> configs;
   for (const auto& a : all) {
-    bool shown = false;
     for (const auto& at : a.attachments) {
-      if (!only.empty() && at.app != only) {
+      if (!only.empty() && at.app != only && a.app != only) {
         continue;
       }
       if (!configs.count(at.app)) {
@@ -118,9 +117,8 @@ run_addons(Context& ctx)
                       live(a, at, configs[at.app])
                           ? "attached"
                           : "pending: its release has not succeeded (slipway releases:retry -a " + at.app + ")"});
-      shown = true;
     }
-    if (!shown && (only.empty() || a.app == only)) {
+    if (a.attachments.empty() && (only.empty() || a.app == only)) {
       rows.push_back({a.name, a.provider, "-", "created, not attached"});
     }
   }
@@ -287,7 +285,7 @@ extern const CommandSpec k_cmd_addons{"addons",
                                       "",
                                       "list add-ons and what they are attached to",
                                       "Without -a, every add-on on the server.",
-                                      {{"app", 'a', "APP", "only this app's"}},
+                                      {{"app", 'a', "APP", "only those attached to APP or made for it"}},
                                       0,
                                       0,
                                       run_addons};

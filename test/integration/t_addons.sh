@@ -310,6 +310,11 @@ test_an_addon_shared_by_two_apps_is_not_destroyed_under_the_other() {
   assert_contains attach.out "^Attached shared-db as SHARED \(SHARED_URL\)$"
   assert_contains "$(app_dir pg-sharer)/releases/v2/release.yml" "description: Attach SHARED \(shared-db\)"
   assert_eq "$(config_of pg-owner DATABASE_URL)" "$(config_of pg-sharer SHARED_URL)"
+  sw addons -a pg-owner >owner.out
+  assert_contains owner.out "^shared-db +postgresql +pg-owner::DATABASE +attached$"
+  assert_contains owner.out "^shared-db +postgresql +pg-sharer::SHARED +attached$"
+  sw addons -a pg-sharer >sharer.out
+  assert_not_contains sharer.out "pg-owner::DATABASE"
   APP=pg-owner
   refused shared.out 1 "slipway: error: shared-db is still attached to pg-sharer as SHARED; detach it there first (slipway addons:detach SHARED -a pg-sharer)" \
     addons:destroy shared-db --confirm pg-owner
