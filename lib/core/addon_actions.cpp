@@ -3,8 +3,7 @@
 #include <core/app_lock.hpp>
 #include <core/app_lookup.hpp>
 #include <core/audit.hpp>
-#include <core/release_store.hpp>
-#include <core/slug_store.hpp>
+#include <core/config_change.hpp>
 #include <util/clock.hpp>
 #include <util/identity.hpp>
 #include <util/strings.hpp>
@@ -19,8 +18,7 @@ namespace slipway::core {
 namespace {
 
 // A release on the current slug with the app's config minus `remove` (the caller holds the
-// app's lock); the attachments' vars are laid over it by create_release. With nothing
-// deployed, the config is saved for the first push instead.
+// app's lock); the attachments' vars are laid over it by create_release.
 util::Result<std::optional<ReleaseOutcome>>
 release_change(const AppPaths& paths,
                const std::string& description,
@@ -34,19 +32,7 @@ release_change(const AppPaths& paths,
   for (const auto& k : remove) {
     config.erase(k);
   }
-  ReleaseStore store(paths);
-  auto cur = store.current();
-  if (!cur) {
-    SW_TRY(overlay_addon_vars(paths.root(), paths.name(), config));
-    SW_TRY(save_env(paths.config_file(), config));
-    return std::optional<ReleaseOutcome>();
-  }
-  SW_TRY_ASSIGN(ReleaseRecord current, store.load(*cur));
-  SW_TRY_ASSIGN(SlugRecord slug, SlugStore(paths).load(current.slug_id));
-  ReleaseRequest req{slug, config, description, current.commit, on_created};
-  req.skip_release_phase = skip_release_phase;
-  SW_TRY_ASSIGN(ReleaseOutcome outcome, create_release(paths, settings, req, out));
-  return std::optional<ReleaseOutcome>(std::move(outcome));
+  return release_config(paths, settings, config, description, skip_release_phase, out, on_created);
 }
 
 std::vector<std::string>

@@ -94,19 +94,35 @@ change_config(const AppPaths& paths,
                            util::human_size(k_max_config_total) + " so that it fits in a process environment",
                        2);
   }
+  SW_TRY_ASSIGN(outcome.release,
+                release_config(paths, settings, config, describe(edit, outcome.changed), false, out, on_created));
+  outcome.applied_without_release = !outcome.release;
+  return outcome;
+}
+
+util::Result<std::optional<ReleaseOutcome>>
+release_config(const AppPaths& paths,
+               const AppSettings& settings,
+               ConfigVars config,
+               const std::string& description,
+               bool skip_release_phase,
+               util::Output& out,
+               const std::function<void(const ReleaseRecord&)>& on_created)
+{
   ReleaseStore store(paths);
   auto cur = store.current();
   if (!cur) {
     // Nothing deployed: there is no slug to release, so the config waits for the first push.
+    SW_TRY(overlay_addon_vars(paths.root(), paths.name(), config));
     SW_TRY(save_env(paths.config_file(), config));
-    outcome.applied_without_release = true;
-    return outcome;
+    return std::optional<ReleaseOutcome>();
   }
   SW_TRY_ASSIGN(ReleaseRecord current, store.load(*cur));
   SW_TRY_ASSIGN(SlugRecord slug, SlugStore(paths).load(current.slug_id));
-  ReleaseRequest req{slug, config, describe(edit, outcome.changed), current.commit, on_created};
-  SW_TRY_ASSIGN(outcome.release, create_release(paths, settings, req, out));
-  return outcome;
+  ReleaseRequest req{slug, config, description, current.commit, on_created};
+  req.skip_release_phase = skip_release_phase;
+  SW_TRY_ASSIGN(ReleaseOutcome outcome, create_release(paths, settings, req, out));
+  return std::optional<ReleaseOutcome>(std::move(outcome));
 }
 
 } // namespace slipway::core

@@ -38,4 +38,15 @@ util::Result<ConfigOutcome> change_config(const AppPaths& paths,
                                           util::Output& out,
                                           const std::function<void(const ReleaseRecord&)>& on_created = {});
 
+// A release of the current slug with `config` (the caller holds the deploy lock). With
+// nothing deployed, the config is saved for the first push instead and no release is made.
+util::Result<std::optional<ReleaseOutcome>>
+release_config(const AppPaths& paths,
+               const AppSettings& settings,
+               ConfigVars config,
+               const std::string& description,
+               bool skip_release_phase,
+               util::Output& out,
+               const std::function<void(const ReleaseRecord&)>& on_created = {});
+
 } // namespace slipway::core
