@@ -20,11 +20,17 @@ BUILD    := build
 SANFLAGS :=
 endif
 
-# pkg-config runs when a recipe first needs its answer, once, never while the Makefile is
-# parsed: `make deps demo` installs the -dev packages before anything asks for their flags.
-lazy_once = $(eval $(1) := $$(shell $(2)))$($(1))
-PKG_CFLAGS = $(call lazy_once,PKG_CFLAGS,pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(call lazy_once,PKG_LIBS,pkg-config --libs $(PKGS))
+# pkg-config runs when a recipe first needs its answer, never while the Makefile is parsed.
+# An answer is kept for the run only when pkg-config succeeded; a failure stops the build
+# with what to do, and is never cached.
+pkg_config = $(if $(PKG_$(1)_OK),$(PKG_$(1)),$(eval PKG_$(1) := $$(shell pkg-config --$(1) $$(PKGS)))$\
+  $(if $(filter 0,$(.SHELLSTATUS)),$(eval PKG_$(1)_OK := 1)$(PKG_$(1)),$\
+  $(error pkg-config --$(1) $(PKGS) failed; install the packages first: make deps)))
+PKG_CFLAGS = $(call pkg_config,cflags)
+PKG_LIBS   = $(call pkg_config,libs)
+# With `deps` among the goals (`make -j2 deps demo`, MAKEFLAGS=-jN), nothing that needs the
+# packages starts before it has finished: every compile waits for it (order-only).
+AFTER_DEPS := $(filter deps,$(MAKECMDGOALS))
 
 CXXFLAGS ?= -O2 -g
 CXXFLAGS += -std=c++20 -Wall -Wextra -Wno-missing-field-initializers $(SANFLAGS) -MMD -MP \
@@ -53,7 +59,7 @@ FUZZ_FLAGS    = -std=c++20 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -I
 FUZZ_LIB_OBJ := $(LIB_SRC:%.cpp=build-fuzz/%.o)
 
 .SECONDARY:
-.PHONY: all test unit integration install uninstall deps demo bench clean help fuzz compdb
+.PHONY: all test test-fresh unit integration install uninstall deps demo bench clean help fuzz compdb
 all: $(BIN) $(ENGINE)
 
 help:
@@ -62,6 +68,7 @@ help:
 	@echo "make demo       throwaway root: push a sample app, release phase, failed release, rollback"
 	@echo "make test       unit + integration tests; last line 'N passed, N failed'"
 	@echo "make test SANITIZE=1   the same under AddressSanitizer + UBSan (build-san/)"
+	@echo "make test-fresh parallel 'make deps demo' in a fresh clone, as on a machine without packages"
 	@echo "make bench      deploy benchmark against baselines (BENCH=large for 600 MB)"
 	@echo "make compdb     compile_commands.json for clangd (installs bear if missing)"
 	@echo "make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 600)"
@@ -85,11 +92,11 @@ $(ENGINE): $(BUILD)/bin/slipway-engine.o $(BUILD)/libslipway.a
 $(BUILD)/unit-tests: $(UNIT_OBJ) $(BUILD)/libslipway.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/%.o: %.cpp
+$(BUILD)/%.o: %.cpp | $(AFTER_DEPS)
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) -c -o $@ $<
 
-build-fuzz/%.o: %.cpp
+build-fuzz/%.o: %.cpp | $(AFTER_DEPS)
 	@mkdir -p $(@D)
 	$(FUZZ_CXX) $(FUZZ_FLAGS) -c -o $@ $<
 
@@ -123,6 +130,11 @@ endif
 test: $(BIN) $(ENGINE) $(BUILD)/unit-tests
 	rm -rf $(SAN_REPORTS) && $(if $(SAN_REPORTS),mkdir -p $(SAN_REPORTS) &&) \
 	$(TEST_ENV) SLIPWAY_BIN=$(abspath $(BIN)) UNIT_TESTS=$(abspath $(BUILD)/unit-tests) bash test/run
+
+# `make -j2 deps demo` and MAKEFLAGS=-j2 in a fresh clone of HEAD, packages "missing" until a
+# fake apt-get ran (about 4 minutes: two clean builds); CI runs it.
+test-fresh:
+	bash test/fresh/deps-then-build.sh
 
 # Measures and reports only (BENCH=large for 50,000 files / 600 MB); never run by make test.
 bench: $(BIN) $(ENGINE)
