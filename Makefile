@@ -33,10 +33,12 @@ PKG_LIBS   = $(call pkg_config,libs)
 AFTER_DEPS := $(filter deps,$(MAKECMDGOALS))
 
 CXXFLAGS ?= -O2 -g
-CXXFLAGS += -std=c++20 -Wall -Wextra -Wno-missing-field-initializers $(SANFLAGS) -MMD -MP \
-            -Ilib -Ibuildpack $(PKG_CFLAGS)
+CXXFLAGS += -std=c++20 -Wall -Wextra -Wno-missing-field-initializers $(SANFLAGS) -MMD -MP -Ilib -Ibuildpack
 LDFLAGS  += $(SANFLAGS)
-LDLIBS    = $(PKG_LIBS) -lpthread
+# Kept out of CXXFLAGS and LDLIBS: a CXXFLAGS from the environment is exported to every recipe,
+# so make would expand it (and ask pkg-config) for the first recipe it runs, deps included.
+ALL_CXXFLAGS = $(CXXFLAGS) $(PKG_CFLAGS)
+ALL_LDLIBS   = $(PKG_LIBS) -lpthread
 
 LIB_SRC  := $(sort $(wildcard lib/*/*.cpp buildpack/runner/*.cpp))
 LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/%.o)
@@ -83,25 +85,25 @@ $(BUILD)/libslipway.a: $(LIB_OBJ)
 # checks that it does not).
 $(BIN): $(BUILD)/bin/slipway.o $(BUILD)/libslipway.a | $(ENGINE)
 	@mkdir -p $(@D)
-	$(CXX) $(LDFLAGS) -Wl,--as-needed -o $@ $^ $(LDLIBS)
+	$(CXX) $(LDFLAGS) -Wl,--as-needed -o $@ $^ $(ALL_LDLIBS)
 
 $(ENGINE): $(BUILD)/bin/slipway-engine.o $(BUILD)/libslipway.a
 	@mkdir -p $(@D)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 $(BUILD)/unit-tests: $(UNIT_OBJ) $(BUILD)/libslipway.a
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 $(BUILD)/%.o: %.cpp | $(AFTER_DEPS)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) -c -o $@ $<
+	$(CXX) $(ALL_CXXFLAGS) -c -o $@ $<
 
 build-fuzz/%.o: %.cpp | $(AFTER_DEPS)
 	@mkdir -p $(@D)
 	$(FUZZ_CXX) $(FUZZ_FLAGS) -c -o $@ $<
 
 build-fuzz/fuzz_%: build-fuzz/test/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
-	$(FUZZ_CXX) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+	$(FUZZ_CXX) -fsanitize=fuzzer,address,undefined -o $@ $^ $(ALL_LDLIBS)
 
 # New inputs go to build-fuzz/corpus; the seeds in test/fuzz/corpus stay as committed.
 fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
