@@ -114,28 +114,6 @@ git_app(std::string path)
   return path;
 }
 
-// The value of -a/--app in `words`, or "".
-std::string
-app_argument(const std::vector<std::string>& words)
-{
-  for (size_t i = 0; i < words.size(); ++i) {
-    const std::string& w = words[i];
-    if (w == "--") {
-      break;
-    }
-    if ((w == "-a" || w == "--app") && i + 1 < words.size()) {
-      return words[i + 1];
-    }
-    if (w.starts_with("--app=")) {
-      return w.substr(6);
-    }
-    if (w.starts_with("-a") && w.size() > 2) {
-      return w.substr(2);
-    }
-  }
-  return "";
-}
-
 util::Status
 require(core::Role have, core::Role need, const core::User& user, const std::string& app, const std::string& what)
 {
@@ -249,24 +227,36 @@ run_ssh_command(Context& ctx)
     ctx.out->line("Push to it with: git push " + server.ssh_user + "@HOST:" + paths.name() + " main");
     return 0;
   }
-  const CommandSpec* spec = words.empty() ? nullptr : find_command(command_table(), words[0]);
-  if (user.admin && spec && !spec->hidden && std::string(spec->name) != "serve") {
-    // Admins may do everything a server's root may, but start a second serve.
-    std::vector<std::string> argv = {core::self_executable()};
-    argv.insert(argv.end(), words.begin(), words.end());
-    return exec_as(ctx, user, argv);
-  }
-  auto it = words.empty() ? remote_commands().end() : remote_commands().find(words[0]);
-  if (it == remote_commands().end() && spec && !spec->hidden) {
-    return util::error("only admins may run " + words[0] + " over SSH", 3);
-  }
-  if (it == remote_commands().end()) {
-    return util::error("'" + util::printable(words.empty() ? "" : words[0].substr(0, 60)) +
+  const CommandSpec* spec = find_command(command_table(), words[0]);
+  auto it = remote_commands().find(words[0]);
+  bool admin_may = user.admin && spec && !spec->hidden && std::string(spec->name) != "serve";
+  if (!admin_may && it == remote_commands().end()) {
+    if (spec && !spec->hidden) {
+      return util::error("only admins may run " + words[0] + " over SSH", 3);
+    }
+    return util::error("'" + util::printable(words[0].substr(0, 60)) +
                            "' is not a command you can run over SSH; try releases, config:set, logs, run, ps or "
                            "git push",
                        2);
   }
-  std::string app = app_argument(words);
+  // One parse: the role check reads the app these options name, and what runs is rebuilt from
+  // the same parse, so the two cannot disagree (a second -a is refused by the parse).
+  Context parsed;
+  parsed.spec = spec;
+  parsed.root = ctx.root;
+  SW_TRY_ASSIGN(bool proceed, parse_command_line(*spec, {words.begin() + 1, words.end()}, parsed));
+  std::vector<std::string> argv = {core::self_executable()};
+  if (!proceed) { // --help
+    argv.insert(argv.end(), {spec->name, "--help"});
+    return exec_as(ctx, user, argv);
+  }
+  std::vector<std::string> canonical = canonical_words(parsed);
+  argv.insert(argv.end(), canonical.begin(), canonical.end());
+  if (admin_may) {
+    // Admins may do everything a server's root may, but start a second serve.
+    return exec_as(ctx, user, argv);
+  }
+  std::string app = parsed.get("app");
   if (app.empty()) {
     return util::error("name the app with -a APP", 2);
   }
@@ -276,8 +266,6 @@ run_ssh_command(Context& ctx)
   }
   SW_TRY_ASSIGN(core::Role role, core::role_of(core::AppPaths(ctx.root, app), user));
   SW_TRY(require(role, it->second, user, app, "run " + it->first + " on"));
-  std::vector<std::string> argv = {core::self_executable()};
-  argv.insert(argv.end(), words.begin(), words.end());
   return exec_as(ctx, user, argv);
 }
 

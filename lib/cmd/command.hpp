@@ -84,4 +84,13 @@ const CommandTable& quick_command_table();
 
 const CommandSpec* find_command(const CommandTable& table, const std::string& name);
 
+// Fill ctx.options and ctx.args from the words after the command's name, by `spec`'s options:
+// the one parse every door makes. An option given twice, in any spelling, is a usage error.
+// Returns false (no error) when --help was asked.
+util::Result<bool> parse_command_line(const CommandSpec& spec, const std::vector<std::string>& words, Context& ctx);
+
+// The parsed command as words that parse back to the same options and arguments:
+// NAME --option=VALUE... -- ARG... (what a door that authorized `ctx` hands on).
+std::vector<std::string> canonical_words(const Context& ctx);
+
 } // namespace slipway::cmd

@@ -296,3 +296,43 @@ test_doctor_checks_the_ssh_setup_and_its_advice_works() {
   assert_not_contains d4.out "^ssh:"
   assert_eq 0 "$SW_STATUS"
 }
+
+# Issue 21, row 1: the role check and the command read one parse. bob owns bobapp and has no
+# access to aliceapp; every command kind he may run, with a second app in each spelling, is
+# refused with the same line, and aliceapp is as it was.
+test_a_second_app_in_any_spelling_is_refused_for_every_command() {
+  start_sshd
+  make_user bob
+  sw apps:create aliceapp > /dev/null
+  sw apps:create bobapp > /dev/null
+  sw config:set STRIPE_KEY=sk_alice_secret -a aliceapp > /dev/null
+  sw access:add bob -a bobapp --role owner > /dev/null
+  snapshot() { (cd "$(app_dir aliceapp)" && find . -path ./repo.git -prune -o -print | sort; cat env access.yml 2>/dev/null || true) > "$1"; }
+  snapshot before.txt
+  local kind spelling n=0
+  for kind in "apps:info" "releases" "releases:info v1" "releases:output v1" "logs" "ps" "domains" "config" \
+    "config:get STRIPE_KEY" "config:set X=1" "config:unset STRIPE_KEY" "rollback v1" "releases:retry" \
+    "releases:cancel" "ps:scale web=1" "ps:restart" "ps:stop web" "run -- id" "domains:add x.example.com" \
+    "domains:remove x.example.com" "addons" "addons:info some-addon" "addons:create postgresql" \
+    "addons:detach DATABASE" "addons:credentials:rotate some-addon" "addons:destroy some-addon" "access" \
+    "access:add bob" "access:remove bob"; do
+    for spelling in "-a bobapp -a aliceapp" "--app=bobapp --app=aliceapp" "-abobapp -aaliceapp" \
+      "--app bobapp -a aliceapp" "-a aliceapp --app=bobapp"; do
+      # shellcheck disable=SC2086
+      ssh_as bob twice.out ${kind%% -- *} $spelling $([ "${kind#* -- }" = "$kind" ] || echo "-- ${kind#* -- }")
+      assert_eq 2 "$SSH_STATUS" "$kind $spelling"
+      assert_eq "slipway: error: option '--app' is given more than once; give it once (see 'slipway ${kind%% *} --help')" \
+        "$(cat twice.out)"
+      n=$((n + 1))
+    done
+  done
+  assert_eq 145 "$n"
+  snapshot after.txt
+  assert_eq "$(cat before.txt)" "$(cat after.txt)"
+  # One app still works, and alone it is still checked: bob reads his own, not alice's.
+  ssh_as bob own.out config -a bobapp
+  assert_eq 0 "$SSH_STATUS" "bob's config"
+  ssh_as bob theirs.out config --app=aliceapp
+  assert_eq 3 "$SSH_STATUS"
+  assert_eq "slipway: error: bob may not run config on aliceapp (no access to it); ask an admin (slipway access:add)" "$(cat theirs.out)"
+}
