@@ -37,6 +37,8 @@
 #include <regex>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 namespace slipway::api {
 
 using nlohmann::json;
@@ -45,6 +47,7 @@ namespace {
 
 constexpr unsigned long long k_max_body = 64ULL << 20;  // JSON bodies
 constexpr unsigned long long k_max_upload = 2ULL << 30; // a slug tarball, whatever the app allows
+constexpr unsigned long long k_max_version = (1ULL << 53) - 1; // the largest exact JSON number
 
 // An error in Heroku's shape: {"id": "not_found", "message": "..."}.
 struct ApiError
@@ -102,11 +105,19 @@ parse_range(const std::string& text)
     return std::nullopt;
   }
   r.start_exclusive = m[2].length() > 0;
+  // Version numbers are checked, never converted blindly: one out of range is a 400.
+  unsigned long long n = 0;
   if (m[3].length()) {
-    r.start = std::stoul(m[3].str());
+    if (!util::parse_uint(m[3].str(), n) || n > k_max_version) {
+      return std::nullopt;
+    }
+    r.start = n;
   }
   if (m[4].length()) {
-    r.end = std::stoul(m[4].str());
+    if (!util::parse_uint(m[4].str(), n) || n > k_max_version) {
+      return std::nullopt;
+    }
+    r.end = n;
   }
   for (const auto& part : util::split(m[7].str(), ',')) {
     auto kv = util::split(std::string(util::trim(part)), '=');
@@ -116,7 +127,6 @@ parse_range(const std::string& text)
       }
       return std::nullopt;
     }
-    unsigned long long n = 0;
     if (kv[0] == "max" && util::parse_uint(kv[1], n) && n > 0 && n <= 1000) {
       r.max = n;
     } else if (kv[0] == "order" && (kv[1] == "asc" || kv[1] == "desc")) {
@@ -422,6 +432,30 @@ send_error(httplib::Response& res, const ApiError& e)
   send_json(res, e.status, {{"id", e.id}, {"message", e.message}});
 }
 
+// A request no handler could finish: logged with its request id, answered 500 with the same id.
+void
+internal_error(const httplib::Request& req, httplib::Response& res, std::exception_ptr e) noexcept
+{
+  try {
+    std::string what = "unknown exception";
+    try {
+      if (e) {
+        std::rethrow_exception(e);
+      }
+    } catch (const std::exception& ex) {
+      what = ex.what();
+    } catch (...) {
+    }
+    std::string id = res.get_header_value("Request-Id");
+    spdlog::error("api: {} {} (request id {}): {}", req.method, util::printable(req.path), id, what);
+    res.headers.erase("Content-Range");
+    send_error(res, {500, "internal_server_error",
+                     "Slipway could not answer this request (request id " + id + "); see serve's log."});
+  } catch (...) {
+    res.status = 500;
+  }
+}
+
 json
 config_json(const core::ConfigVars& vars)
 {
@@ -462,7 +496,7 @@ ApiServer::Impl::list_releases(const httplib::Request& req, httplib::Response& r
   unsigned long hi = range->end ? std::min<unsigned long>(*range->end, top) : top;
   if (range->desc && range->start) {
     // With order=desc, ]N.. continues below N.
-    hi = std::min<unsigned long>(hi, range->start_exclusive ? *range->start - 1 : top);
+    hi = std::min<unsigned long>(hi, range->start_exclusive ? (*range->start ? *range->start - 1 : 0) : top);
     lo = 1;
   }
   json list = json::array();
@@ -576,23 +610,28 @@ ApiServer::Impl::routes()
     return httplib::Server::HandlerResponse::Unhandled;
   });
   http.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
-    // cpp-httplib reads every Range header as bytes and answers 416 before routing when it is
-    // not; Heroku's ("version ..; max=10") is not, so the one resource that takes it is
-    // answered from here.
-    static const std::regex k_releases(R"(^/apps/([^/]+)/releases/?$)");
-    std::smatch m;
-    if (res.status == 416 && req.method == "GET" && std::regex_match(req.path, m, k_releases)) {
-      res.status = 200;
-      list_releases(req, res, m[1]);
-      return;
-    }
-    if (res.body.empty()) {
-      send_error(res, res.status == 404 ? not_found("resource")
-                                        : ApiError{res.status, "bad_request", "The request could not be handled."});
+    // The library calls this outside its exception handler: nothing may escape from here.
+    try {
+      // cpp-httplib reads every Range header as bytes and answers 416 before routing when it
+      // is not; Heroku's ("version ..; max=10") is not, so the one resource that takes it is
+      // answered from here.
+      static const std::regex k_releases(R"(^/apps/([^/]+)/releases/?$)");
+      std::smatch m;
+      if (res.status == 416 && req.method == "GET" && std::regex_match(req.path, m, k_releases)) {
+        res.status = 200;
+        list_releases(req, res, m[1]);
+        return;
+      }
+      if (res.body.empty()) {
+        send_error(res, res.status == 404 ? not_found("resource")
+                                          : ApiError{res.status, "bad_request", "The request could not be handled."});
+      }
+    } catch (...) {
+      internal_error(req, res, std::current_exception());
     }
   });
-  http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-    send_error(res, {500, "internal_server_error", "Slipway could not answer this request; see serve's log."});
+  http.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr e) {
+    internal_error(req, res, e);
   });
 
   http.Get("/account", [this](const httplib::Request& req, httplib::Response& res) {

@@ -466,3 +466,34 @@ test_a_slug_uploaded_with_curl_becomes_a_release() {
   [ -z "$(ls "$(app_dir hello)/slugs/uploads" | grep '\.part$')" ] || fail "a refused upload left its data"
   assert_eq 1 "$(releases_of hello)"
 }
+
+# Issue 21, row 2: numbers in a request are range-checked. Every malformed Range is the same
+# 400 naming it, a release number past 2^64 is not found, and serve answers the next request.
+test_malformed_ranges_and_huge_numbers_are_refused_and_serve_stays_up() {
+  new_app hello release-knobs
+  push >/dev/null
+  sw users:add bob >/dev/null
+  sw access:add bob -a hello >/dev/null
+  local token; token=$(token_for bob)
+  start_api
+  local range
+  for range in 'version 99999999999999999999999..' 'version ..99999999999999999999999' \
+    'version ]18446744073709551616..; order=asc' 'version 9007199254740992..' 'version ..; max=0' \
+    'version ..; max=1001' 'version ..; max=99999999999999999999' 'version ..; order=sideways' 'version ..; max' \
+    'name ..' 'version -1..' 'bytes=0-10' 'version 1..2..3'; do
+    api range.json GET /apps/hello/releases "$token" "" "Range: $range"
+    assert_eq 400 "$HTTP_STATUS" "Range: $range"
+    assert_eq "Range header must look like 'version ..; max=10, order=desc', not '$range'." "$(json_get range.json "j['message']")"
+    kill -0 "$SERVE_PID" || fail "serve died on Range: $range"
+  done
+  api big.json GET /apps/hello/releases/99999999999999999999999 "$token"
+  assert_eq 404 "$HTTP_STATUS" "a release number past 2^64"
+  assert_eq "Couldn't find that release." "$(json_get big.json "j['message']")"
+  api edge.json GET /apps/hello/releases "$token" "" "Range: version ]0..; max=5, order=desc"
+  assert_eq 200 "$HTTP_STATUS" "]0.. in descending order"
+  assert_eq "[]" "$(json_get edge.json "json.dumps(j)")"
+  api good.json GET /apps/hello/releases "$token" "" "Range: version ..; max=1, order=asc"
+  assert_eq 200 "$HTTP_STATUS" "a good Range after the bad ones"
+  assert_eq 1 "$(json_get good.json "j[0]['version']")"
+  assert_eq 1 "$(releases_of hello)"
+}
