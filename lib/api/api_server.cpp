@@ -772,7 +772,7 @@ ApiServer::Impl::routes()
   http.Get(R"(/apps/([^/]+)/releases/([^/]+)/config-vars)",
            [this](const httplib::Request& req, httplib::Response& res) {
              SW_ANSWER(user, authenticate(req));
-             SW_ANSWER(paths, app_for(req.matches[1], user, core::Role::viewer));
+             SW_ANSWER(paths, app_for(req.matches[1], user, core::k_config_values_role));
              SW_ANSWER(rec, find_release(paths, req.matches[2]));
              auto vars = core::ReleaseStore(paths).config_of(rec.version);
              send_json(res, 200, config_json(vars ? *vars : core::ConfigVars{}));
@@ -780,7 +780,7 @@ ApiServer::Impl::routes()
 
   http.Get(R"(/apps/([^/]+)/config-vars)", [this](const httplib::Request& req, httplib::Response& res) {
     SW_ANSWER(user, authenticate(req));
-    SW_ANSWER(paths, app_for(req.matches[1], user, core::Role::deployer));
+    SW_ANSWER(paths, app_for(req.matches[1], user, core::k_config_values_role));
     auto vars = core::load_env(paths.config_file());
     send_json(res, 200, config_json(vars ? *vars : core::ConfigVars{}));
   });

@@ -31,13 +31,13 @@ remote_commands()
   static const std::map<std::string, core::Role> table = {
       {"apps:info", core::Role::viewer},
       {"releases", core::Role::viewer},
-      {"releases:info", core::Role::viewer},
+      {"releases:info", core::k_config_values_role}, // it prints the release's config
       {"releases:output", core::Role::viewer},
       {"logs", core::Role::viewer},
       {"ps", core::Role::viewer},
       {"domains", core::Role::viewer},
-      {"config", core::Role::deployer},
-      {"config:get", core::Role::deployer},
+      {"config", core::k_config_values_role},
+      {"config:get", core::k_config_values_role},
       {"config:set", core::Role::deployer},
       {"config:unset", core::Role::deployer},
       {"rollback", core::Role::deployer},

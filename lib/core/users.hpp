@@ -54,6 +54,10 @@ enum class Role {
 
 std::string role_name(Role r);
 
+// The one rule for secrets: config var values (and anything that prints them, such as a
+// release's config) are for this role and up, at every door; viewers see names at most.
+inline constexpr Role k_config_values_role = Role::deployer;
+
 // "viewer", "deployer" or "owner"; an error naming the choices otherwise.
 util::Result<Role> parse_role(const std::string& text);
 

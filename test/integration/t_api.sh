@@ -497,3 +497,32 @@ test_malformed_ranges_and_huge_numbers_are_refused_and_serve_stays_up() {
   assert_eq 1 "$(json_get good.json "j[0]['version']")"
   assert_eq 1 "$(releases_of hello)"
 }
+
+# Issue 21, row 3: config var values are for deployers and up (core::k_config_values_role) at
+# every door; a viewer is refused a release's config vars as much as the app's.
+test_a_viewer_never_reads_config_values() {
+  new_app hello release-knobs
+  push >/dev/null
+  sw config:set STRIPE_KEY=sk_alice_secret -a hello >/dev/null
+  sw users:add vic >/dev/null
+  sw access:add vic -a hello --role viewer >/dev/null
+  sw users:add dev >/dev/null
+  sw access:add dev -a hello >/dev/null
+  local vic dev; vic=$(token_for vic) dev=$(token_for dev)
+  start_api
+  local path
+  for path in /apps/hello/config-vars /apps/hello/releases/2/config-vars /apps/hello/releases/v2/config-vars; do
+    api vic.json GET "$path" "$vic"
+    assert_eq 403 "$HTTP_STATUS" "a viewer's GET $path"
+    assert_not_contains vic.json "sk_alice_secret"
+    api dev.json GET "$path" "$dev"
+    assert_eq 200 "$HTTP_STATUS" "a deployer's GET $path"
+    assert_eq sk_alice_secret "$(json_get dev.json "j['STRIPE_KEY']")"
+  done
+  # What a viewer may read carries no value.
+  for path in /apps/hello/releases /apps/hello/releases/2 /apps/hello; do
+    api vic.json GET "$path" "$vic"
+    assert_eq 200 "$HTTP_STATUS" "a viewer's GET $path"
+    assert_not_contains vic.json "sk_alice_secret"
+  done
+}

@@ -336,3 +336,25 @@ test_a_second_app_in_any_spelling_is_refused_for_every_command() {
   assert_eq 3 "$SSH_STATUS"
   assert_eq "slipway: error: bob may not run config on aliceapp (no access to it); ask an admin (slipway access:add)" "$(cat theirs.out)"
 }
+
+# Issue 21, row 3: over SSH too, a viewer reads releases but no config value, in any format.
+test_a_viewer_reads_no_config_value_over_ssh() {
+  start_sshd
+  make_user vic
+  new_app hello release-knobs
+  push > /dev/null
+  sw config:set STRIPE_KEY=sk_alice_secret -a hello > /dev/null
+  sw access:add vic -a hello --role viewer > /dev/null
+  local kind
+  for kind in "releases:info" "releases:info v1" "releases:info --shell" "releases:info --json" "config" \
+    "config --shell" "config:get STRIPE_KEY"; do
+    # shellcheck disable=SC2086
+    ssh_as vic vic.out $kind -a hello
+    assert_eq 3 "$SSH_STATUS" "vic's $kind"
+    assert_eq "slipway: error: vic may not run ${kind%% *} on hello (a viewer of it; run ${kind%% *} on needs deployer); ask an admin (slipway access:add)" "$(cat vic.out)"
+  done
+  ssh_as vic list.out releases -a hello
+  assert_eq 0 "$SSH_STATUS" "vic's releases"
+  assert_contains list.out "Set STRIPE_KEY config vars"
+  assert_not_contains list.out "sk_alice_secret"
+}
