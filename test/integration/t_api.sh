@@ -143,6 +143,8 @@ test_the_api_answers_in_herokus_shapes_and_refuses_what_it_must() {
   api uuid.json GET /apps/hello/releases/00000000-0000-5000-8000-000000000000 "$vic"
   assert_eq 404 "$HTTP_STATUS" "a UUID that does not exist"
   api relconf.json GET /apps/hello/releases/2/config-vars "$vic"
+  assert_eq 403 "$HTTP_STATUS" "a viewer reading a release's config vars"
+  api relconf.json GET /apps/hello/releases/2/config-vars "$dev"
   assert_eq "hi" "$(json_get relconf.json "j['GREETING']")"
   # The release's output, with no credentials: its URL carries a token of its own.
   local url; url=$(json_get byid.json "j['output_stream_url']")
