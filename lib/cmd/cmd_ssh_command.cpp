@@ -2,6 +2,7 @@
 // SSH_ORIGINAL_COMMAND and allows only a git push or fetch of an app, or a Slipway command,
 // each only on apps the user may use that way; nothing reaches a shell.
 #include <cmd/command.hpp>
+#include <cmd/help.hpp>
 #include <core/app_lookup.hpp>
 #include <core/app_name.hpp>
 #include <core/apps.hpp>
@@ -128,9 +129,9 @@ require(core::Role have, core::Role need, const core::User& user, const std::str
                      3);
 }
 
-// Replace this process with `argv`, as `user`, in a clean environment.
-util::Result<int>
-exec_as(const Context& ctx, const core::User& user, const std::vector<std::string>& argv)
+// The environment a user's command runs in: nothing of sshd's or sudo's but the locale.
+std::vector<std::string>
+clean_environment(const Context& ctx, const core::User& user)
 {
   std::vector<std::string> env = {"PATH=/usr/local/bin:/usr/bin:/bin", "SLIPWAY_ROOT=" + ctx.root,
                                   "SLIPWAY_USER=" + user.display()};
@@ -139,6 +140,14 @@ exec_as(const Context& ctx, const core::User& user, const std::vector<std::strin
       env.push_back(std::string(keep) + "=" + v);
     }
   }
+  return env;
+}
+
+// Replace this process with `argv` (git's programs), as `user`, in a clean environment.
+util::Result<int>
+exec_as(const Context& ctx, const core::User& user, const std::vector<std::string>& argv)
+{
+  std::vector<std::string> env = clean_environment(ctx, user);
   std::vector<char*> args, envp;
   for (const auto& a : argv) {
     args.push_back(const_cast<char*>(a.c_str()));
@@ -150,6 +159,21 @@ exec_as(const Context& ctx, const core::User& user, const std::vector<std::strin
   envp.push_back(nullptr);
   ::execvpe(args[0], args.data(), envp.data());
   return util::error(util::errno_message("cannot run", argv[0]));
+}
+
+// Run the parsed command in this process, as `user`, in a clean environment: what was
+// authorized is what runs, and its words (config values among them) never reach an argv,
+// where every local user could read them in /proc.
+util::Result<int>
+run_as(Context& ctx, const core::User& user, Context& parsed)
+{
+  ::clearenv();
+  for (const auto& e : clean_environment(ctx, user)) {
+    auto eq = e.find('=');
+    ::setenv(e.substr(0, eq).c_str(), e.substr(eq + 1).c_str(), 1);
+  }
+  parsed.out = ctx.out;
+  return parsed.spec->run(parsed);
 }
 
 } // namespace
@@ -239,22 +263,19 @@ run_ssh_command(Context& ctx)
                            "git push",
                        2);
   }
-  // One parse: the role check reads the app these options name, and what runs is rebuilt from
-  // the same parse, so the two cannot disagree (a second -a is refused by the parse).
+  // One parse: the role check reads the app these options name, and the command runs from the
+  // same parse, so the two cannot disagree (a second -a is refused by the parse).
   Context parsed;
   parsed.spec = spec;
   parsed.root = ctx.root;
   SW_TRY_ASSIGN(bool proceed, parse_command_line(*spec, {words.begin() + 1, words.end()}, parsed));
-  std::vector<std::string> argv = {core::self_executable()};
   if (!proceed) { // --help
-    argv.insert(argv.end(), {spec->name, "--help"});
-    return exec_as(ctx, user, argv);
+    ctx.out->line(command_help(*spec));
+    return 0;
   }
-  std::vector<std::string> canonical = canonical_words(parsed);
-  argv.insert(argv.end(), canonical.begin(), canonical.end());
   if (admin_may) {
     // Admins may do everything a server's root may, but start a second serve.
-    return exec_as(ctx, user, argv);
+    return run_as(ctx, user, parsed);
   }
   std::string app = parsed.get("app");
   if (app.empty()) {
@@ -266,7 +287,7 @@ run_ssh_command(Context& ctx)
   }
   SW_TRY_ASSIGN(core::Role role, core::role_of(core::AppPaths(ctx.root, app), user));
   SW_TRY(require(role, it->second, user, app, "run " + it->first + " on"));
-  return exec_as(ctx, user, argv);
+  return run_as(ctx, user, parsed);
 }
 
 extern const CommandSpec k_cmd_ssh_command{

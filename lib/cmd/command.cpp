@@ -154,20 +154,3 @@ find_command(const CommandTable& table, const std::string& name)
 }
 
 } // namespace slipway::cmd
-
-namespace slipway::cmd {
-
-std::vector<std::string>
-canonical_words(const Context& ctx)
-{
-  std::vector<std::string> words = {ctx.spec->name};
-  for (const auto& [name, value] : ctx.options) {
-    const OptionSpec* opt = find_option(*ctx.spec, name, 0);
-    words.push_back(opt && opt->value_name ? "--" + name + "=" + value : "--" + name);
-  }
-  words.push_back("--");
-  words.insert(words.end(), ctx.args.begin(), ctx.args.end());
-  return words;
-}
-
-} // namespace slipway::cmd

@@ -89,8 +89,4 @@ const CommandSpec* find_command(const CommandTable& table, const std::string& na
 // Returns false (no error) when --help was asked.
 util::Result<bool> parse_command_line(const CommandSpec& spec, const std::vector<std::string>& words, Context& ctx);
 
-// The parsed command as words that parse back to the same options and arguments:
-// NAME --option=VALUE... -- ARG... (what a door that authorized `ctx` hands on).
-std::vector<std::string> canonical_words(const Context& ctx);
-
 } // namespace slipway::cmd

@@ -358,3 +358,44 @@ test_a_viewer_reads_no_config_value_over_ssh() {
   assert_contains list.out "Set STRIPE_KEY config vars"
   assert_not_contains list.out "sk_alice_secret"
 }
+
+# Issue 21, row 4: another local user polling every process's argv while config vars are set
+# over SSH never sees a value (ssh-command runs the command it parsed in its own process).
+test_config_values_set_over_ssh_never_reach_an_argv() {
+  start_sshd
+  make_user ada
+  new_app hello release-knobs
+  push > /dev/null
+  sw access:add ada -a hello --role owner > /dev/null
+  # The poller runs as nobody, as another tenant's dyno would, until told to stop.
+  cat > "$SCRATCH/poll.py" <<'PY'
+import os, sys
+seen, stop = sys.argv[1], sys.argv[2]
+with open(seen, "w") as out:
+    while not os.path.exists(stop):
+        for pid in os.listdir("/proc"):
+            if pid.isdigit():
+                try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as f:
+                        words = f.read().replace(b"\0", b" ")
+                except OSError:
+                    continue
+                # The test's own ssh client stands for the developer's laptop: not the server's.
+                if words.startswith(b"ssh -F /dev/null "):
+                    continue
+                if b"sk_live_" in words or b"STRIPE_KEY" in words:
+                    out.write(words.decode(errors="replace") + "\n")
+                    out.flush()
+PY
+  chmod 755 "$SCRATCH/poll.py"
+  : > "$SCRATCH/seen.txt"; chmod 666 "$SCRATCH/seen.txt"
+  setpriv --reuid=nobody --regid=nogroup --clear-groups /usr/bin/python3 "$SCRATCH/poll.py" "$SCRATCH/seen.txt" "$SCRATCH/stop" &
+  local poller=$! i
+  for i in 1 2 3 4 5; do
+    ssh_as ada set.out config:set "STRIPE_KEY=sk_live_$i" -a hello
+    assert_eq 0 "$SSH_STATUS" "ada's config:set $i"
+  done
+  touch "$SCRATCH/stop"; wait "$poller"
+  assert_eq "sk_live_5" "$(sw config:get STRIPE_KEY -a hello)"
+  assert_eq "" "$(cat "$SCRATCH/seen.txt")" "argv seen by another user"
+}

@@ -38,15 +38,3 @@ TEST_CASE("cmd::parse_command_line refuses an option given twice, in every spell
   REQUIRE(once);
   CHECK(once->get("app") == "one");
 }
-
-TEST_CASE("cmd::canonical_words parse back to the same command")
-{
-  auto ctx = parse({"A=1", "-aone", "--", "-a", "two"});
-  REQUIRE(ctx);
-  auto words = canonical_words(*ctx);
-  CHECK(words == std::vector<std::string>{"config:set", "--app=one", "--", "A=1", "-a", "two"});
-  auto again = parse({words.begin() + 1, words.end()});
-  REQUIRE(again);
-  CHECK(again->options == ctx->options);
-  CHECK(again->args == ctx->args);
-}
