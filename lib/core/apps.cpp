@@ -7,6 +7,7 @@
 #include <core/audit.hpp>
 #include <core/config_vars.hpp>
 #include <core/resources.hpp>
+#include <core/router.hpp>
 #include <core/settings.hpp>
 #include <git/repository.hpp>
 #include <util/fs.hpp>
@@ -42,6 +43,15 @@ create_app(const std::string& root, const std::string& name)
   if (util::path_exists(paths.dir())) {
     return util::error("app '" + name + "' already exists", 1);
   }
+  SW_TRY_ASSIGN(AppSettings server, load_server_settings(root));
+  std::string host = name + "." + server.domain;
+  SW_TRY_ASSIGN(std::string claimer, app_claiming(root, host));
+  if (!claimer.empty()) {
+    return util::error("app '" + name + "' would answer as " + host + ", a domain of app " + claimer +
+                           "; choose another name, or remove the domain (slipway domains:remove " + host + " -a " +
+                           claimer + ")",
+                       1);
+  }
   // Build the app under a temp name and rename it in: a half-created app never shows.
   std::string staging = paths.staging_dir();
   SW_TRY(util::remove_tree(staging));
@@ -61,7 +71,6 @@ create_app(const std::string& root, const std::string& name)
     SW_TRY(util::make_dir(d, 0750));
   }
   SW_TRY(save_env(staged.config_file(), {}));
-  SW_TRY_ASSIGN(AppSettings server, load_server_settings(root));
   SW_TRY(save_settings(staged, server));
   SW_TRY(create_app_user(name));
   SW_TRY_ASSIGN(auto user, app_user(name));

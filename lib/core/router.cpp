@@ -1,5 +1,7 @@
 #include "router.hpp"
 
+#include <core/app_name.hpp>
+
 #include <util/clock.hpp>
 #include <util/fs.hpp>
 #include <util/process.hpp>
@@ -57,7 +59,12 @@ http {{
   uwsgi_temp_path {0}/tmp/uwsgi;
   scgi_temp_path {0}/tmp/scgi;
   proxy_http_version 1.1;
-  proxy_set_header Host $http_host;
+  # The app sees the host the request was routed by: for an absolute-URI request that is the
+  # URI's, not the Host header's ($host), with the port the client gave.
+  map $http_host $slipway_port {{ "~:(?<port>[0-9]+)$" ":$port"; default ""; }}
+  proxy_set_header Host $host$slipway_port;
+  # Only the router says which host a request came for.
+  proxy_set_header X-Forwarded-Host "";
   proxy_set_header Connection "";
   proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
   proxy_set_header X-Forwarded-Proto $scheme;
@@ -294,6 +301,22 @@ load_domains(const AppPaths& paths)
   return out;
 }
 
+util::Result<std::string>
+app_claiming(const std::string& root, const std::string& host)
+{
+  auto names = util::list_dir(root + "/apps");
+  for (const auto& app : names ? *names : std::vector<std::string>{}) {
+    if (!validate_app_name(app)) {
+      continue; // staging and trash directories
+    }
+    SW_TRY_ASSIGN(auto theirs, load_domains(AppPaths(root, app)));
+    if (std::find(theirs.begin(), theirs.end(), host) != theirs.end()) {
+      return app;
+    }
+  }
+  return std::string();
+}
+
 util::Status
 add_domain(const AppPaths& paths, const std::string& host, const std::string& domain)
 {
@@ -302,15 +325,16 @@ add_domain(const AppPaths& paths, const std::string& host, const std::string& do
                            "' is not a host name: lowercase letters, digits, dashes and dots, like www.example.com",
                        2);
   }
-  if (auto names = util::list_dir(paths.root() + "/apps")) {
-    for (const auto& app : *names) {
-      AppPaths other(paths.root(), app);
-      auto theirs = load_domains(other);
-      bool taken = theirs && std::find(theirs->begin(), theirs->end(), host) != theirs->end();
-      if (app != paths.name() && (taken || host == app + "." + domain)) {
-        return util::error("domain " + host + " already belongs to app " + app, 2);
-      }
-    }
+  // Names under the server's domain are the apps' own (APP.<domain>): no app takes another's,
+  // not even one that does not exist yet.
+  if (host == domain || host.ends_with("." + domain)) {
+    return util::error("domain " + host + " is under the server's domain " + domain +
+                           ", where each app answers only as APP." + domain + "; add a name outside " + domain,
+                       2);
+  }
+  SW_TRY_ASSIGN(std::string owner, app_claiming(paths.root(), host));
+  if (!owner.empty() && owner != paths.name()) {
+    return util::error("domain " + host + " already belongs to app " + owner, 2);
   }
   SW_TRY_ASSIGN(auto mine, load_domains(paths));
   if (std::find(mine.begin(), mine.end(), host) != mine.end()) {

@@ -57,8 +57,11 @@ private:
 // The app's custom domains (apps/APP/domains, one per line).
 util::Result<std::vector<std::string>> load_domains(const AppPaths& paths);
 
-// Add or remove a custom domain: a valid lowercase host name that no other app has, and
-// not another app's APP.<domain> (`domain`: the server setting). Usage errors (exit 2).
+// The app whose custom domains hold `host`, or "" when none does.
+util::Result<std::string> app_claiming(const std::string& root, const std::string& host);
+
+// Add or remove a custom domain: a valid lowercase host name that no other app has, and not
+// under the server's `domain`, where only APP.<domain> answers for APP. Usage errors (exit 2).
 util::Status add_domain(const AppPaths& paths, const std::string& host, const std::string& domain);
 util::Status remove_domain(const AppPaths& paths, const std::string& host);
 

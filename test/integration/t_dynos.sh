@@ -210,14 +210,34 @@ test_the_router_sends_each_host_to_its_app() {
   run_sw taken.out domains:add www.example.com -a other
   assert_eq 2 "$SW_STATUS"
   assert_eq "slipway: error: domain www.example.com already belongs to app hello" "$(cat taken.out)"
-  run_sw taken2.out domains:add hello.localhost -a other
-  assert_eq "slipway: error: domain hello.localhost already belongs to app hello" "$(cat taken2.out)"
+  # Issue 21, row 5: names under the server's domain are each app's own, existing or not.
+  local host
+  for host in hello.localhost carolapp.localhost www.hello.localhost localhost; do
+    run_sw taken2.out domains:add "$host" -a other
+    assert_eq 2 "$SW_STATUS"
+    assert_eq "slipway: error: domain $host is under the server's domain localhost, where each app answers only as APP.localhost; add a name outside localhost" "$(cat taken2.out)"
+  done
   run_sw bad.out domains:add "Bad_Host" -a other
   assert_eq 2 "$SW_STATUS"
   assert_eq "slipway: error: 'Bad_Host' is not a host name: lowercase letters, digits, dashes and dots, like www.example.com" "$(cat bad.out)"
   [ ! -e "$(app_dir other)/domains" ] || fail "a refused domain was stored"
   sw domains -a hello > list.out
   assert_eq "$(printf '=== hello Domains\nhello.localhost\nwww.example.com')" "$(cat list.out)"
+  # The app sees the host it was routed by, and no X-Forwarded-Host but the router's (none).
+  curl -s -H "Host: hello.localhost" -H "X-Forwarded-Host: other.localhost" "http://127.0.0.1:$ROUTER_PORT/headers" > fwd.out
+  assert_contains fwd.out "^Host: hello.localhost$"
+  assert_not_contains fwd.out "X-Forwarded-Host"
+  curl -s --request-target "http://www.example.com/headers" -H "Host: nope.localhost:$ROUTER_PORT" \
+    "http://127.0.0.1:$ROUTER_PORT/" > absolute.out
+  assert_contains absolute.out "^Host: www.example.com:$ROUTER_PORT$"
+  assert_not_contains absolute.out "nope"
+  # A server domain changed under existing domains: an app whose host is taken is not created.
+  sw settings:set --server domain=example.com > /dev/null
+  run_sw www.out apps:create www
+  assert_eq 1 "$SW_STATUS"
+  assert_eq "slipway: error: app 'www' would answer as www.example.com, a domain of app hello; choose another name, or remove the domain (slipway domains:remove www.example.com -a hello)" "$(cat www.out)"
+  [ ! -e "$(app_dir www)" ] || fail "an app was created over another's domain"
+  sw settings:set --server domain=localhost > /dev/null
   # No web dyno: 503 naming the app.
   sw ps:scale web=0 -a hello > /dev/null
   wait_for "the 503" router_answers hello.localhost "hello: no web dyno is running"
