@@ -48,6 +48,9 @@ namespace {
 constexpr unsigned long long k_max_body = 64ULL << 20;  // JSON bodies
 constexpr unsigned long long k_max_upload = 2ULL << 30; // a slug tarball, whatever the app allows
 constexpr unsigned long long k_max_version = (1ULL << 53) - 1; // the largest exact JSON number
+constexpr unsigned long long k_max_log_lines = 100000;         // what a log session may ask for
+constexpr std::chrono::milliseconds k_poll{200};                // how often a stream looks for more
+constexpr int k_recheck_polls = 5;                              // polls between checks of its grant
 
 // An error in Heroku's shape: {"id": "not_found", "message": "..."}.
 struct ApiError
@@ -140,15 +143,21 @@ parse_range(const std::string& text)
 
 } // namespace
 
+// Who made a request: the user, and the id of the token they presented (or signed in with).
+struct Caller : core::User
+{
+  std::string token_id;
+};
+
 struct ApiServer::Impl
 {
   std::string root;
-  std::string secret; // makes release output URLs unguessable
+  std::string secret; // signs the URLs that stand in for credentials (streams, uploads)
   httplib::Server http;
   std::thread thread;
 
   // The user of the request's bearer token.
-  Answer<core::User>
+  Answer<Caller>
   authenticate(const httplib::Request& req) const
   {
     std::string header = req.get_header_value("Authorization");
@@ -159,7 +168,63 @@ struct ApiServer::Impl
     if (!user || !*user) {
       return ApiError{401, "unauthorized", "Invalid credentials provided."};
     }
-    return **user;
+    return Caller{std::move(**user), core::token_id_of(header.substr(7))};
+  }
+
+  // A stream URL (a log session, a release's output) stands in for credentials: it is bound
+  // to the caller's user and token and to every parameter, signed, and valid until `expires`.
+  // The query string it ends in.
+  std::string
+  grant_query(const std::string& kind, const std::string& app, const Caller& caller, httplib::Params params,
+              std::time_t expires) const
+  {
+    params.emplace("user", caller.name);
+    params.emplace("token_id", caller.token_id);
+    params.emplace("expires", std::to_string(expires));
+    std::string sig = grant_signature(kind, app, params);
+    params.emplace("sig", sig);
+    return httplib::detail::params_to_query_str(params);
+  }
+
+  std::string
+  grant_signature(const std::string& kind, const std::string& app, const httplib::Params& params) const
+  {
+    std::string message = kind + "\n" + app;
+    for (const auto& [k, v] : params) { // a multimap: in key order
+      if (k != "sig") {
+        message += "\n" + k + "=" + v;
+      }
+    }
+    return util::hmac_sha256_hex(secret, message);
+  }
+
+  // Whether a grant still holds: its signature, its expiry, and — read again now — that its
+  // user still has its token and at least viewer access to the app. Every parameter once.
+  bool
+  grant_holds(const std::string& kind, const std::string& app, const httplib::Params& params) const
+  {
+    for (auto it = params.begin(); it != params.end(); it = params.upper_bound(it->first)) {
+      if (params.count(it->first) > 1) {
+        return false;
+      }
+    }
+    auto get = [&](const char* key) {
+      auto it = params.find(key);
+      return it == params.end() ? std::string() : it->second;
+    };
+    unsigned long long until = 0;
+    if (!core::validate_app_name(app) || !util::parse_uint(get("expires"), until) ||
+        until < static_cast<unsigned long long>(std::time(nullptr)) ||
+        !util::equal_in_constant_time(get("sig"), grant_signature(kind, app, params))) {
+      return false;
+    }
+    auto user = core::UserStore(root).load(get("user"));
+    auto paths = core::open_app(root, app);
+    if (!user || !paths || !core::holds_token(*user, get("token_id"))) {
+      return false;
+    }
+    auto role = core::role_of(*paths, *user);
+    return role && *role >= core::Role::viewer;
   }
 
   // The app named in the path, if `user` may use it at least as `need`. An app the user may
@@ -182,12 +247,16 @@ struct ApiServer::Impl
     return *paths;
   }
 
+  // How long a release's output URL stays valid: the CLI follows it at once, a page on load.
+  static constexpr std::time_t k_output_grant_seconds = 24 * 3600;
+
+  // The path and query of a release's output, granted to `caller`.
   std::string
-  stream_token(const std::string& app, unsigned long version) const
+  output_path(const Caller& caller, const std::string& app, unsigned long version) const
   {
-    util::Sha256 h;
-    h.update(secret + ":" + app + ":" + std::to_string(version));
-    return h.hex_digest().substr(0, 32);
+    return fmt::format("/streams/releases/{}/{}?{}", app, version,
+                       grant_query("output:" + std::to_string(version), app, caller, {},
+                                   std::time(nullptr) + k_output_grant_seconds));
   }
 
   std::string
@@ -197,11 +266,11 @@ struct ApiServer::Impl
   }
 
   json
-  release_json(const httplib::Request& req, const core::ReleaseRecord& r, const std::string& app) const
+  release_json(const httplib::Request& req, const Caller& caller, const core::ReleaseRecord& r,
+               const std::string& app) const
   {
     json j = core::release_to_json(r, app);
-    j["output_stream_url"] =
-        fmt::format("{}/streams/releases/{}/{}?token={}", base_url(req), app, r.version, stream_token(app, r.version));
+    j["output_stream_url"] = base_url(req) + output_path(caller, app, r.version);
     return j;
   }
 
@@ -333,18 +402,10 @@ struct ApiServer::Impl
   // error that kept it from being made.
   void release_in_background(const httplib::Request& req,
                              httplib::Response& res,
-                             const core::User& user,
+                             const Caller& user,
                              const core::AppPaths& paths,
                              std::function<util::Result<core::ReleaseOutcome>(
                                  util::Output&, const std::function<void(const core::ReleaseRecord&)>&)> make) const;
-
-  std::string
-  logs_token(const std::string& app, const std::string& expires) const
-  {
-    util::Sha256 h;
-    h.update(secret + ":logs:" + app + ":" + expires);
-    return h.hex_digest().substr(0, 32);
-  }
 
   json formation_json(const core::AppPaths& paths) const;
 
@@ -402,14 +463,15 @@ struct ApiServer::Impl
   // The Activity page's sign-ins: session id -> who, and the token its forms must carry.
   struct Session
   {
-    std::string user, csrf;
+    std::string user, token_id, csrf; // it lasts while the user holds the token signed in with
     std::time_t expires = 0;
   };
   mutable std::mutex sessions_mutex;
   mutable std::map<std::string, Session> sessions;
 
   // The signed-in user of a page request (its session cookie), if any.
-  std::optional<std::pair<core::User, Session>> session_user(const httplib::Request& req) const;
+  // A session ends early when its token is revoked.
+  std::optional<std::pair<Caller, Session>> session_user(const httplib::Request& req) const;
   void activity_routes();
 
   void routes();
@@ -512,7 +574,7 @@ ApiServer::Impl::list_releases(const httplib::Request& req, httplib::Response& r
       more = true;
       break;
     }
-    list.push_back(release_json(req, *r, paths.name()));
+    list.push_back(release_json(req, user, *r, paths.name()));
     last = v;
   }
   if (more) {
@@ -526,7 +588,7 @@ void
 ApiServer::Impl::release_in_background(
     const httplib::Request& req,
     httplib::Response& res,
-    const core::User& user,
+    const Caller& user,
     const core::AppPaths& paths,
     std::function<util::Result<core::ReleaseOutcome>(
         util::Output&, const std::function<void(const core::ReleaseRecord&)>&)> make) const
@@ -563,7 +625,7 @@ ApiServer::Impl::release_in_background(
     send_error(res, {422, "invalid_params", *shared->error});
     return;
   }
-  send_json(res, 201, release_json(req, *shared->created, paths.name()));
+  send_json(res, 201, release_json(req, user, *shared->created, paths.name()));
 }
 
 json
@@ -766,7 +828,7 @@ ApiServer::Impl::routes()
     SW_ANSWER(user, authenticate(req));
     SW_ANSWER(paths, app_for(req.matches[1], user, core::Role::viewer));
     SW_ANSWER(rec, find_release(paths, req.matches[2]));
-    send_json(res, 200, release_json(req, rec, paths.name()));
+    send_json(res, 200, release_json(req, user, rec, paths.name()));
   });
 
   http.Get(R"(/apps/([^/]+)/releases/([^/]+)/config-vars)",
@@ -1144,8 +1206,8 @@ ApiServer::Impl::routes()
   });
 
   // logs: a session whose URL streams the app's log (its last `lines`; with `tail`, what
-  // follows too) as server-sent events, valid for an hour without credentials, as Heroku's
-  // logplex_url.
+  // follows too) as server-sent events, as Heroku's logplex_url: a grant of the caller's,
+  // valid for an hour, re-checked on every request and while a stream follows.
   http.Post(R"(/apps/([^/]+)/log-sessions)", [this](const httplib::Request& req, httplib::Response& res) {
     SW_ANSWER(user, authenticate(req));
     SW_ANSWER(paths, app_for(req.matches[1], user, core::Role::viewer));
@@ -1154,18 +1216,26 @@ ApiServer::Impl::routes()
       send_error(res, {400, "bad_request", "The request body must be a JSON object."});
       return;
     }
-    unsigned long long lines = body.value("lines", 100ULL);
-    bool tail = body.value("tail", false);
-    std::string dyno = body.value("dyno", body.value("dyno_name", std::string()));
-    std::string source = body.value("source", std::string());
-    std::string expires = std::to_string(std::time(nullptr) + 3600);
-    httplib::Params q = {{"lines", std::to_string(std::min(lines, 100000ULL))},
-                         {"tail", tail ? "1" : "0"},
-                         {"dyno", dyno},
-                         {"source", source},
-                         {"expires", expires},
-                         {"token", logs_token(paths.name(), expires)}};
-    std::string url = base_url(req) + "/streams/logs/" + paths.name() + "?" + httplib::detail::params_to_query_str(q);
+    auto field = [&](const char* key) { return body.contains(key) ? body[key] : json(); };
+    json lines = field("lines"), tail = field("tail"), dyno = field("dyno"), source = field("source");
+    if (dyno.is_null()) {
+      dyno = field("dyno_name");
+    }
+    if (!(lines.is_null() || (lines.is_number_unsigned() && lines.get<unsigned long long>() <= k_max_log_lines)) ||
+        !(tail.is_null() || tail.is_boolean()) || !(dyno.is_null() || dyno.is_string()) ||
+        !(source.is_null() || source.is_string())) {
+      send_error(res, {422, "invalid_params",
+                       fmt::format("lines must be a whole number up to {}, tail true or false, dyno and source "
+                                   "strings.",
+                                   k_max_log_lines)});
+      return;
+    }
+    httplib::Params q = {{"lines", std::to_string(lines.is_null() ? 100ULL : lines.get<unsigned long long>())},
+                         {"tail", tail.is_boolean() && tail.get<bool>() ? "1" : "0"},
+                         {"dyno", dyno.is_string() ? dyno.get<std::string>() : ""},
+                         {"source", source.is_string() ? source.get<std::string>() : ""}};
+    std::string url = base_url(req) + "/streams/logs/" + paths.name() + "?" +
+                      grant_query("logs", paths.name(), user, q, std::time(nullptr) + 3600);
     send_json(res, 201,
               {{"id", util::random_uuid()},
                {"logplex_url", url},
@@ -1175,11 +1245,7 @@ ApiServer::Impl::routes()
 
   http.Get(R"(/streams/logs/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
     std::string app = req.matches[1];
-    std::string expires = req.get_param_value("expires");
-    unsigned long long until = 0;
-    if (!core::validate_app_name(app) || !util::parse_uint(expires, until) ||
-        until < static_cast<unsigned long long>(std::time(nullptr)) ||
-        req.get_param_value("token") != logs_token(app, expires) || !core::open_app(root, app)) {
+    if (!grant_holds("logs", app, req.params)) {
       send_error(res, not_found("log session"));
       return;
     }
@@ -1211,8 +1277,8 @@ ApiServer::Impl::routes()
     off_t start = ::stat(paths.log_file().c_str(), &st) == 0 ? st.st_size : 0;
     // Server-sent events, one per line, as the CLI's EventSource reads logplex.
     res.set_chunked_content_provider(
-        "text/event-stream", [first, tail, paths, wanted, start, sent = false, at = start,
-                              partial = std::string()](size_t, httplib::DataSink& sink) mutable {
+        "text/event-stream", [this, params = req.params, first, tail, paths, wanted, start, sent = false, at = start,
+                              idle = 0, partial = std::string()](size_t, httplib::DataSink& sink) mutable {
           if (!sent) {
             sent = true;
             if (!first.empty() && !sink.write(first.data(), first.size())) {
@@ -1244,13 +1310,18 @@ ApiServer::Impl::routes()
               more += "data: " + line + "\n\n";
             }
           }
+          // Revocation, access removal and expiry end a followed stream within a second.
+          if (++idle % k_recheck_polls == 0 && !grant_holds("logs", paths.name(), params)) {
+            sink.done();
+            return true;
+          }
           if (!more.empty()) {
             return sink.write(more.data(), more.size());
           }
           if (!sink.is_writable()) {
             return false;
           }
-          std::this_thread::sleep_for(std::chrono::milliseconds(200));
+          std::this_thread::sleep_for(k_poll);
           return true;
         });
     (void)start;
@@ -1290,20 +1361,27 @@ ApiServer::Impl::routes()
   });
 
   // A release's output as text: live while its release phase runs, whole afterwards. The
-  // URL's token stands in for credentials, as Heroku's output_stream_url does.
+  // URL is a grant of the caller's (output_path), as Heroku's output_stream_url stands in
+  // for credentials; it is re-checked on every request and while the output is followed.
   http.Get(R"(/streams/releases/([^/]+)/(\d+))", [this](const httplib::Request& req, httplib::Response& res) {
     std::string app = req.matches[1];
     unsigned long long v = 0;
-    if (!core::validate_app_name(app) || !util::parse_uint(req.matches[2].str(), v) ||
-        req.get_param_value("token") != stream_token(app, v) || !core::open_app(root, app)) {
+    if (!util::parse_uint(req.matches[2].str(), v) || v > k_max_version ||
+        !grant_holds("output:" + std::to_string(v), app, req.params)) {
       send_error(res, not_found("release output"));
       return;
     }
     core::AppPaths paths(root, app);
     std::string log = core::ReleaseStore(paths).dir(v) + "/" + core::ReleaseFiles::log;
-    res.set_chunked_content_provider("text/plain", [paths, v, log](size_t offset, httplib::DataSink& sink) {
+    res.set_chunked_content_provider("text/plain", [this, params = req.params, paths, v,
+                                                    log](size_t offset, httplib::DataSink& sink) {
       // Whatever is new since `offset`; the end once the release is no longer pending.
       for (int waited = 0; waited < 600 * 5; ++waited) {
+        if (waited % k_recheck_polls == k_recheck_polls - 1 &&
+            !grant_holds("output:" + std::to_string(v), paths.name(), params)) {
+          sink.done();
+          return true;
+        }
         auto text = util::read_file(log);
         if (text && text->size() > offset) {
           return sink.write(text->data() + offset, text->size() - offset);
@@ -1316,7 +1394,7 @@ ApiServer::Impl::routes()
         if (!sink.is_writable()) {
           return false;
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        std::this_thread::sleep_for(k_poll);
       }
       sink.done();
       return true;
@@ -1476,19 +1554,26 @@ status_text(const core::ReleaseRecord& r)
   return text;
 }
 
-} // namespace
-
-std::optional<std::pair<core::User, ApiServer::Impl::Session>>
-ApiServer::Impl::session_user(const httplib::Request& req) const
+// The value of the request's cookie `name`, or "".
+std::string
+cookie(const httplib::Request& req, const std::string& name)
 {
-  std::string cookies = req.get_header_value("Cookie");
-  std::string id;
-  for (const auto& part : util::split(cookies, ';')) {
+  std::string value;
+  for (const auto& part : util::split(req.get_header_value("Cookie"), ';')) {
     auto t = std::string(util::trim(part));
-    if (t.starts_with("slipway_session=")) {
-      id = t.substr(16);
+    if (t.starts_with(name + "=")) {
+      value = t.substr(name.size() + 1);
     }
   }
+  return value;
+}
+
+} // namespace
+
+std::optional<std::pair<Caller, ApiServer::Impl::Session>>
+ApiServer::Impl::session_user(const httplib::Request& req) const
+{
+  std::string id = cookie(req, "slipway_session");
   Session s;
   {
     std::lock_guard lock(sessions_mutex);
@@ -1499,33 +1584,54 @@ ApiServer::Impl::session_user(const httplib::Request& req) const
     s = it->second;
   }
   auto user = core::UserStore(root).load(s.user);
-  if (!user) {
+  if (!user || !core::holds_token(*user, s.token_id)) {
+    std::lock_guard lock(sessions_mutex);
+    sessions.erase(id);
     return std::nullopt;
   }
-  return std::make_pair(*user, s);
+  return std::make_pair(Caller{std::move(*user), s.token_id}, s);
 }
 
 void
 ApiServer::Impl::activity_routes()
 {
-  http.Get("/login", [](const httplib::Request& req, httplib::Response& res) {
+  // The sign-in form carries a CSRF token: the HMAC of a random cookie set with the form, so
+  // that another site cannot sign a browser in (login CSRF).
+  http.Get("/login", [this](const httplib::Request& req, httplib::Response& res) {
     std::string next = req.get_param_value("next");
+    auto nonce = util::random_hex(32);
+    if (!nonce) {
+      send_html(res, 500, page("Error", "<p>Cannot make a sign-in form.</p>"));
+      return;
+    }
+    res.set_header("Set-Cookie", "slipway_login=" + *nonce + "; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600");
     send_html(res, 200,
               page("Sign in · Slipway",
                    "<h1>Sign in</h1><form method=\"post\" action=\"/login\">"
                    "<p><label>API token <input name=\"token\" type=\"password\" autocomplete=\"off\" required>"
                    "</label></p><input type=\"hidden\" name=\"next\" value=\"" +
-                       html(next) +
+                       html(next) + "\"><input type=\"hidden\" name=\"csrf\" value=\"" +
+                       util::hmac_sha256_hex(secret, "login:" + *nonce) +
                        "\"><p><button type=\"submit\">Sign in</button></p></form>"
                        "<p>Make a token with <code>slipway tokens:create USER</code>.</p>"));
   });
 
   http.Post("/login", [this](const httplib::Request& req, httplib::Response& res) {
-    auto user = core::UserStore(root).token_user(req.get_param_value("token"));
     std::string next = req.get_param_value("next");
     if (!next.starts_with("/apps/") || next.find("//") != std::string::npos) {
       next = "/apps";
     }
+    std::string nonce = cookie(req, "slipway_login");
+    if (nonce.empty() ||
+        !util::equal_in_constant_time(req.get_param_value("csrf"), util::hmac_sha256_hex(secret, "login:" + nonce))) {
+      send_html(res, 403,
+                page("Sign in · Slipway", "<h1>Sign in</h1><p id=\"error\">That sign-in form is not this "
+                                          "browser's, or it expired.</p><p><a href=\"/login?next=" +
+                                              html(url_encode(next)) + "\">Try again</a></p>"));
+      return;
+    }
+    std::string token = req.get_param_value("token");
+    auto user = core::UserStore(root).token_user(token);
     if (!user || !*user) {
       send_html(res, 401,
                 page("Sign in · Slipway", "<h1>Sign in</h1><p id=\"error\">That token is not valid.</p>"
@@ -1541,7 +1647,7 @@ ApiServer::Impl::activity_routes()
     {
       std::lock_guard lock(sessions_mutex);
       std::erase_if(sessions, [](const auto& kv) { return kv.second.expires < std::time(nullptr); });
-      sessions[*id] = {(*user)->name, *csrf, std::time(nullptr) + 12 * 3600};
+      sessions[*id] = {(*user)->name, core::token_id_of(token), *csrf, std::time(nullptr) + 12 * 3600};
     }
     res.set_header("Set-Cookie", "slipway_session=" + *id + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200");
     redirect(res, next);
@@ -1549,7 +1655,7 @@ ApiServer::Impl::activity_routes()
 
   // The app of a page, for its signed-in user; otherwise the answer is already sent.
   auto page_app = [this](const httplib::Request& req, httplib::Response& res,
-                         core::Role need) -> std::optional<std::tuple<core::User, Session, core::AppPaths>> {
+                         core::Role need) -> std::optional<std::tuple<Caller, Session, core::AppPaths>> {
     auto signed_in = session_user(req);
     if (!signed_in) {
       redirect(res, "/login?next=" + url_encode(req.path));
@@ -1618,8 +1724,7 @@ ApiServer::Impl::activity_routes()
     auto& r = std::get<0>(rec);
     auto log = util::read_file(core::ReleaseStore(paths).dir(r.version) + "/" + core::ReleaseFiles::log);
     bool pending = r.effective_status() == core::ReleaseStatus::pending;
-    std::string stream =
-        fmt::format("/streams/releases/{}/{}?token={}", paths.name(), r.version, stream_token(paths.name(), r.version));
+    std::string stream = output_path(user, paths.name(), r.version);
     std::string body = "<p><a href=\"/apps/" + html(paths.name()) + "/activity\">&larr; Activity</a></p><h1>" +
                        html(paths.name()) + " v" + std::to_string(r.version) + "</h1><p>" + html(r.description) +
                        " by " + html(r.user) + ", " + html(util::display_time(r.created_at)) +

@@ -285,8 +285,7 @@ UserStore::create_token(const std::string& name, const std::string& description)
   SW_TRY_ASSIGN(User u, load(name));
   SW_TRY_ASSIGN(std::string random, util::random_hex(20));
   std::string token = "slp_" + random;
-  UserToken t{"", token_hash(token), description, util::now_iso8601()};
-  t.id = util::name_uuid("token:" + t.hash);
+  UserToken t{token_id_of(token), token_hash(token), description, util::now_iso8601()};
   u.tokens.push_back(t);
   SW_TRY(save(u));
   audit(m_paths.root, "", "Created API token " + t.id + " for " + name);
@@ -306,6 +305,18 @@ UserStore::revoke_token(const std::string& id)
     }
   }
   return util::error("no token " + util::printable(id) + "; see 'slipway tokens'");
+}
+
+std::string
+token_id_of(const std::string& token)
+{
+  return util::name_uuid("token:" + token_hash(token));
+}
+
+bool
+holds_token(const User& user, const std::string& id)
+{
+  return std::any_of(user.tokens.begin(), user.tokens.end(), [&](const UserToken& t) { return t.id == id; });
 }
 
 util::Result<std::optional<User>>

@@ -58,6 +58,12 @@ std::string role_name(Role r);
 // release's config) are for this role and up, at every door; viewers see names at most.
 inline constexpr Role k_config_values_role = Role::deployer;
 
+// The id (UserToken::id) of a presented token, whether or not it is live.
+std::string token_id_of(const std::string& token);
+
+// Whether `user` still holds the token with `id` (it was not revoked).
+bool holds_token(const User& user, const std::string& id);
+
 // "viewer", "deployer" or "owner"; an error naming the choices otherwise.
 util::Result<Role> parse_role(const std::string& text);
 

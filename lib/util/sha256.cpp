@@ -2,6 +2,9 @@
 
 #include <util/fd.hpp>
 
+#include <nettle/hmac.h>
+#include <nettle/memops.h>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -24,11 +27,11 @@ Sha256::digest(unsigned char (&out)[SHA256_DIGEST_SIZE])
   sha256_digest(&m_ctx, SHA256_DIGEST_SIZE, out);
 }
 
+namespace {
+
 std::string
-Sha256::hex_digest()
+hex_of(const unsigned char (&raw)[SHA256_DIGEST_SIZE])
 {
-  unsigned char raw[SHA256_DIGEST_SIZE];
-  digest(raw);
   static const char* hex = "0123456789abcdef";
   std::string out;
   for (unsigned char b : raw) {
@@ -36,6 +39,34 @@ Sha256::hex_digest()
     out += hex[b & 0xf];
   }
   return out;
+}
+
+} // namespace
+
+std::string
+Sha256::hex_digest()
+{
+  unsigned char raw[SHA256_DIGEST_SIZE];
+  digest(raw);
+  return hex_of(raw);
+}
+
+std::string
+hmac_sha256_hex(std::string_view key, std::string_view message)
+{
+  hmac_sha256_ctx ctx;
+  hmac_sha256_set_key(&ctx, key.size(), reinterpret_cast<const uint8_t*>(key.data()));
+  hmac_sha256_update(&ctx, message.size(), reinterpret_cast<const uint8_t*>(message.data()));
+  unsigned char raw[SHA256_DIGEST_SIZE];
+  hmac_sha256_digest(&ctx, SHA256_DIGEST_SIZE, raw);
+  return hex_of(raw);
+}
+
+bool
+equal_in_constant_time(std::string_view a, std::string_view b)
+{
+  return a.size() == b.size() &&
+         ::memeql_sec(reinterpret_cast<const uint8_t*>(a.data()), reinterpret_cast<const uint8_t*>(b.data()), a.size());
 }
 
 std::string

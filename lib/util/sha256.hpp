@@ -28,6 +28,12 @@ private:
   sha256_ctx m_ctx;
 };
 
+// Hex HMAC-SHA256 of `message` under `key` (nettle's HMAC).
+std::string hmac_sha256_hex(std::string_view key, std::string_view message);
+
+// Whether two strings are equal, in a time that does not depend on where they differ.
+bool equal_in_constant_time(std::string_view a, std::string_view b);
+
 // Hex SHA-256 of a whole file, read in chunks.
 std::string sha256_file(const std::string& path, bool* ok = nullptr);
 

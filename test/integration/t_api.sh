@@ -199,7 +199,7 @@ CASES
   assert_eq 201 "$HTTP_STATUS" "the second rollback"
   assert_eq "$((n + 2))" "$(releases_of hello)"
   assert_contains one.json '"status":"(pending|succeeded)"'
-  assert_contains one.json '"output_stream_url":"http://127\.0\.0\.1:[0-9]+/streams/releases/hello/[0-9]+\?token=[0-9a-f]{32}"'
+  assert_contains one.json '"output_stream_url":"http://127\.0\.0\.1:[0-9]+/streams/releases/hello/[0-9]+\?expires=[0-9]+&sig=[0-9a-f]{64}&token_id=[0-9a-f-]{36}&user=dev"'
   wait_for "both rollbacks to finish" status_is hello "v$((n + 2))" succeeded
   assert_eq "succeeded Rollback to v1" "$(record_field hello "v$((n + 1))" status) $(record_field hello "v$((n + 1))" description)"
   n=$(releases_of hello)
@@ -343,9 +343,20 @@ test_the_activity_page_follows_a_release_log_and_rolls_back_in_chromium() {
   api nosession.html GET /apps/hello/activity
   assert_eq 303 "$HTTP_STATUS" "the page without a session"
   assert_contains nosession.html.headers "^Location: /login\?next=/apps/hello/activity"
-  curl -s -o badlogin.html -w '%{http_code}' -d "token=slp_nope&next=/apps/hello/activity" "$API/login" > badlogin.status
+  # Issue 21, row 10: the sign-in form is this browser's (login CSRF): a POST without it, or
+  # with another browser's, signs nobody in.
+  curl -s -o nocsrf.html -D nocsrf.headers -w '%{http_code}' -d "token=$token&next=/apps/hello/activity" "$API/login" > nocsrf.status
+  assert_eq 403 "$(cat nocsrf.status)" "a sign-in without the form's CSRF token"
+  assert_contains nocsrf.html "That sign-in form is not this browser's, or it expired."
+  assert_not_contains nocsrf.headers "slipway_session"
+  curl -s -c jar "$API/login?next=/apps/hello/activity" > form.html
+  local csrf; csrf=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' form.html)
+  [ -n "$csrf" ] || fail "no CSRF token in the sign-in form"
+  curl -s -o /dev/null -D other.headers -w '%{http_code}' -d "token=$token&csrf=$csrf&next=/apps/hello/activity" "$API/login" > other.status
+  assert_eq 403 "$(cat other.status)" "a sign-in with another browser's form"
+  curl -s -o badlogin.html -w '%{http_code}' -b jar -d "token=slp_nope&csrf=$csrf&next=/apps/hello/activity" "$API/login" > badlogin.status
   assert_eq 401 "$(cat badlogin.status)" "a wrong token at sign-in"
-  curl -s -D login.headers -o /dev/null -c jar -d "token=$token&next=/apps/hello/activity" "$API/login"
+  curl -s -D login.headers -o /dev/null -b jar -c jar -d "token=$token&csrf=$csrf&next=/apps/hello/activity" "$API/login"
   assert_contains login.headers "^Set-Cookie: slipway_session=[0-9a-f]{64}; Path=/; HttpOnly; SameSite=Strict"
   local n; n=$(releases_of hello)
   assert_eq 403 "$(curl -s -o /dev/null -w '%{http_code}' -b jar -d "csrf=forged&version=1" "$API/apps/hello/activity/rollback")" "a forged rollback form"
@@ -382,6 +393,12 @@ test_the_activity_page_follows_a_release_log_and_rolls_back_in_chromium() {
   wait_for "v5 to finish" status_is hello v5 succeeded
   assert_eq "Rollback to v1 ada@example.com" "$(record_field hello v5 description) $(record_field hello v5 user)"
   assert_current hello v5
+  # Issue 21, row 7: a session ends with the token it signed in with.
+  assert_eq 200 "$(curl -s -o /dev/null -w '%{http_code}' -b jar "$API/apps/hello/activity")" "the page while the token lives"
+  sw tokens:revoke "$(sw tokens | awk '$2 == "ada" {print $1}')" > /dev/null
+  curl -s -o /dev/null -D revoked.headers -b jar "$API/apps/hello/activity"
+  assert_contains revoked.headers "^HTTP/1.1 303"
+  assert_contains revoked.headers "^Location: /login\?next=/apps/hello/activity"
 }
 
 # make_tgz OUT NAME...: a gzipped tarball whose members are files NAME (any names, "../" too).
@@ -527,4 +544,67 @@ test_a_viewer_never_reads_config_values() {
     assert_eq 200 "$HTTP_STATUS" "a viewer's GET $path"
     assert_not_contains vic.json "sk_alice_secret"
   done
+}
+
+# Issue 21, rows 7 and 10: a stream URL is bound to its user and token and to every
+# parameter; revocation, access removal and expiry end it at once, a followed stream within
+# seconds; a log session's body is typed.
+test_stream_urls_are_signed_and_revocation_ends_them() {
+  new_app hello release-knobs
+  push >/dev/null
+  sw config:set EXTRA=1 -a hello >/dev/null
+  sw users:add bob >/dev/null
+  sw access:add bob -a hello >/dev/null
+  local token; token=$(token_for bob)
+  start_api
+  api session.json POST /apps/hello/log-sessions "$token" '{"lines": 5}'
+  assert_eq 201 "$HTTP_STATUS" "a log session"
+  local url; url=$(json_get session.json "j['logplex_url']")
+  assert_eq 200 "$(curl -s -o /dev/null -w '%{http_code}' "$url")" "the log URL as given"
+  # Every parameter is signed: other lines, another app's name, a later expiry, a second value.
+  local forged
+  for forged in "${url/lines=5/lines=100000}" "${url/expires=/expires=9}" "${url/user=bob/user=ada}" \
+    "${url/\/logs\/hello/\/logs\/other}" "$url&lines=9" "${url/&sig=*/}"; do
+    curl -s -o forged.json -w '%{http_code}' "$forged" > forged.status
+    assert_eq 404 "$(cat forged.status)" "forged: $forged"
+    assert_eq "Couldn't find that log session." "$(json_get forged.json "j['message']")"
+  done
+  # Wrong types in the body: 422, one line.
+  local bad
+  for bad in '{"lines": "5"}' '{"lines": -1}' '{"lines": 100001}' '{"lines": 1.5}' '{"tail": "yes"}' '{"dyno": 3}' '{"source": []}'; do
+    api bad.json POST /apps/hello/log-sessions "$token" "$bad"
+    assert_eq 422 "$HTTP_STATUS" "log session $bad"
+    assert_eq "lines must be a whole number up to 100000, tail true or false, dyno and source strings." "$(json_get bad.json "j['message']")"
+  done
+  # A followed stream ends within seconds of the access it was made under being removed.
+  api follow.json POST /apps/hello/log-sessions "$token" '{"tail": true}'
+  local follow_url; follow_url=$(json_get follow.json "j['logplex_url']")
+  curl -s -N --max-time 60 "$follow_url" > followed.txt &
+  local follower=$!
+  api rel.json POST /apps/hello/releases "$token" '{"release": "1"}'
+  assert_eq 201 "$HTTP_STATUS" "a rollback"
+  local output_url; output_url=$(json_get rel.json "j['output_stream_url']")
+  wait_for "the rollback to finish" status_is hello v3 succeeded
+  assert_eq 200 "$(curl -s -o /dev/null -w '%{http_code}' "$output_url")" "the release output while access lasts"
+  wait_for "the follower to see the rollback" grep -q "Rollback to v1" followed.txt
+  sw access:remove bob -a hello >/dev/null
+  local t0=$SECONDS
+  wait "$follower" || true
+  [ $((SECONDS - t0)) -le 5 ] || fail "the followed stream went on $((SECONDS - t0)) s after access was removed"
+  assert_eq 404 "$(curl -s -o /dev/null -w '%{http_code}' "$url")" "the log URL after access removal"
+  assert_eq 404 "$(curl -s -o /dev/null -w '%{http_code}' "$output_url")" "the output URL after access removal"
+  # Access back, a new URL works; then the token is revoked, and it stops.
+  sw access:add bob -a hello >/dev/null
+  api again.json POST /apps/hello/log-sessions "$token" '{"tail": true}'
+  local again_url; again_url=$(json_get again.json "j['logplex_url']")
+  curl -s -N --max-time 60 "$again_url" > again.txt &
+  follower=$!
+  wait_for "the follower to start" test -s again.txt
+  sw tokens:revoke "$(sw tokens | awk '$2 == "bob" {print $1}')" >/dev/null
+  t0=$SECONDS
+  wait "$follower" || true
+  [ $((SECONDS - t0)) -le 5 ] || fail "the followed stream went on $((SECONDS - t0)) s after its token was revoked"
+  assert_eq 404 "$(curl -s -o /dev/null -w '%{http_code}' "$again_url")" "the log URL after revocation"
+  assert_eq 404 "$(curl -s -o /dev/null -w '%{http_code}' "$output_url")" "the output URL after revocation"
+  kill -0 "$SERVE_PID" || fail "serve died"
 }
