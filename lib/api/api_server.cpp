@@ -35,6 +35,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <regex>
+#include <deque>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -51,6 +52,8 @@ constexpr unsigned long long k_max_version = (1ULL << 53) - 1; // the largest ex
 constexpr unsigned long long k_max_log_lines = 100000;         // what a log session may ask for
 constexpr std::chrono::milliseconds k_poll{200};                // how often a stream looks for more
 constexpr int k_recheck_polls = 5;                              // polls between checks of its grant
+constexpr size_t k_max_connections = 4096;                      // served at once; more wait
+constexpr int k_listen_backlog = 4096;                          // connections waiting to be accepted
 
 // An error in Heroku's shape: {"id": "not_found", "message": "..."}.
 struct ApiError
@@ -140,6 +143,64 @@ parse_range(const std::string& text)
   }
   return r;
 }
+
+// cpp-httplib's task queue as a thread per connection: a connection that is idle, slow or
+// following a stream holds only its own thread. Past `limit` connections at once, the next
+// ones wait for a thread to be free, in order.
+class ThreadPerConnection : public httplib::TaskQueue
+{
+public:
+  explicit ThreadPerConnection(size_t limit) : m_limit(limit) {}
+
+  void
+  enqueue(std::function<void()> fn) override
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_running == m_limit) {
+      m_waiting.push_back(std::move(fn));
+      return;
+    }
+    try {
+      std::thread([this, fn]() mutable { work(std::move(fn)); }).detach();
+      ++m_running;
+    } catch (const std::system_error&) {
+      m_waiting.push_back(std::move(fn)); // no thread to be had now: the next free one takes it
+    }
+  }
+
+  // Returns once every connection has ended.
+  void
+  shutdown() override
+  {
+    std::unique_lock lock(m_mutex);
+    m_done.wait(lock, [this] { return m_running == 0; });
+  }
+
+private:
+  void
+  work(std::function<void()> fn)
+  {
+    for (;;) {
+      fn();
+      fn = nullptr;
+      std::lock_guard lock(m_mutex);
+      if (m_waiting.empty()) {
+        if (--m_running == 0) {
+          m_done.notify_all();
+        }
+        return;
+      }
+      fn = std::move(m_waiting.front());
+      m_waiting.pop_front();
+    }
+  }
+
+  const size_t m_limit;
+  std::mutex m_mutex;
+  std::condition_variable m_done;
+  size_t m_running = 0;
+  std::deque<std::function<void()>> m_waiting;
+};
 
 } // namespace
 
@@ -1433,13 +1494,26 @@ ApiServer::start(const std::string& root, const std::string& address)
   }
   impl.secret = *secret;
   impl.http.set_payload_max_length(k_max_upload);
-  // Streams (release output, logs --tail) hold a thread each while they follow.
-  impl.http.new_task_queue = [] { return new httplib::ThreadPool(32); };
+  // A thread per connection, so that idle and slow clients and followed streams never keep a
+  // good request waiting for a pooled thread (up to k_max_connections at once).
+  impl.http.new_task_queue = [] { return new ThreadPerConnection(k_max_connections); };
   impl.routes();
   impl.activity_routes();
+  int listen_fd = -1;
+  impl.http.set_socket_options([&listen_fd](socket_t sock) {
+    httplib::default_socket_options(sock);
+    ::fcntl(sock, F_SETFD, FD_CLOEXEC);
+    listen_fd = sock;
+  });
   if (!impl.http.bind_to_port(host, static_cast<int>(port))) {
     return util::error("the API cannot listen on " + address + " (in use, or not an address of this machine)");
   }
+  // cpp-httplib listens with a backlog of 5: a crowd connecting at once would wait for SYN
+  // retries (a second and more). Listening again only sets the backlog.
+  if (listen_fd < 0 || ::listen(listen_fd, k_listen_backlog) != 0) {
+    return util::error(util::errno_message("the API cannot listen on", address));
+  }
+  impl.http.set_socket_options(httplib::default_socket_options); // the one above refers to this frame
   impl.thread = std::thread([&impl] { impl.http.listen_after_bind(); });
   return server;
 }
