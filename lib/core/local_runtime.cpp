@@ -43,6 +43,20 @@ free_port()
   return ntohs(a.sin_port);
 }
 
+} // namespace
+
+bool
+self_connected(int fd)
+{
+  sockaddr_in mine{}, peer{};
+  socklen_t a = sizeof mine, b = sizeof peer;
+  return ::getsockname(fd, reinterpret_cast<sockaddr*>(&mine), &a) == 0 &&
+         ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &b) == 0 && mine.sin_port == peer.sin_port &&
+         mine.sin_addr.s_addr == peer.sin_addr.s_addr;
+}
+
+namespace {
+
 // Whether something accepts connections on 127.0.0.1:port (and, with a `path`, answers
 // GET path with 2xx or 3xx within half a second).
 bool
@@ -53,7 +67,7 @@ accepting(int port, const std::string& path)
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   a.sin_port = htons(static_cast<uint16_t>(port));
-  if (!s || ::connect(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+  if (!s || ::connect(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || self_connected(s.get())) {
     return false;
   }
   if (path.empty()) {

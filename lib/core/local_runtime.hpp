@@ -52,4 +52,8 @@ std::optional<std::string> dyno_cgroups(const std::string& root);
 // first time, then 2, 4, 8, ... up to 20 minutes, as Heroku does.
 double restart_backoff(unsigned crashes);
 
+// Whether connected TCP socket `fd` is connected to itself (a probe of a free port in the
+// ephemeral range can be): then nothing else accepted it, and a dyno is not up.
+bool self_connected(int fd);
+
 } // namespace slipway::core

@@ -226,7 +226,8 @@ Router::apply(const std::map<std::string, Route>& routes)
   }
   SW_TRY(util::make_dirs(dir + "/tmp", 0755));
   std::string conf = dir + "/nginx.conf";
-  SW_TRY(util::write_file_atomic(conf + ".new", text, 0644));
+  // Root's nginx master reads it; app users may not (it lists every dyno's port).
+  SW_TRY(util::write_file_atomic(conf + ".new", text, 0600));
   auto checked = run_nginx({"-t", "-q", "-p", dir, "-e", dir + "/error.log", "-c", conf + ".new"});
   if (!checked) {
     return util::error("nginx -t refused the new router config (" + checked.error().message +

@@ -202,6 +202,12 @@ test_the_router_sends_each_host_to_its_app() {
   wait_for "the router's line" grep -q 'slipway\[router\]: at=info method=GET path="/headers"' "$(app_dir hello)/logs/app.log"
   assert_contains "$(app_dir hello)/logs/app.log" ' slipway\[router\]: at=info method=GET path="/headers" host=hello.localhost request_id=[0-9a-f]{32} fwd="127.0.0.1" dyno=127.0.0.1:[0-9]+ connect=[0-9.]+ service=[0-9.]+ status=200 bytes=[0-9]+$'
   assert_not_contains "$(app_dir hello)/logs/app.log" "path=\"/\" host=nope.localhost"
+  # Issue 21, row 8: the router's config lists every dyno's port: root's alone.
+  assert_eq 600 "$(stat -c %a "$SLIPWAY_ROOT/router/nginx.conf")"
+  if [ "$(id -u)" -eq 0 ]; then
+    ! setpriv --reuid=nobody --regid=nogroup --clear-groups cat "$SLIPWAY_ROOT/router/nginx.conf" >/dev/null 2>&1 ||
+      fail "another user read the router's config"
+  fi
   # Custom domains, and what they refuse.
   sw domains:add www.example.com -a hello > add.out
   assert_eq "Adding www.example.com to hello... done" "$(cat add.out)"
