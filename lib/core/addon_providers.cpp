@@ -96,6 +96,32 @@ public:
     return {};
   }
 
+  util::Status
+  check_isolation() override
+  {
+    SW_TRY_ASSIGN(pg::Connection c, connect());
+    // datacl NULL is the default: PUBLIC may connect.
+    SW_TRY_ASSIGN(auto rows, c.query("SELECT datname FROM pg_database d WHERE datallowconn AND (datacl IS NULL OR "
+                                     "EXISTS (SELECT 1 FROM aclexplode(d.datacl) a WHERE a.grantee = 0 AND "
+                                     "a.privilege_type = 'CONNECT')) ORDER BY datname",
+                                     {}));
+    if (rows.empty()) {
+      return {};
+    }
+    std::vector<std::string> names, fix;
+    for (const auto& row : rows) {
+      names.push_back(row[0]);
+      if (row[0] == c.database()) {
+        fix.push_back(fmt::format("GRANT CONNECT ON DATABASE {} TO {};", c.identifier(row[0]), c.identifier(c.user())));
+      }
+      fix.push_back(fmt::format("REVOKE CONNECT ON DATABASE {} FROM PUBLIC;", c.identifier(row[0])));
+    }
+    return util::error(fmt::format("every add-on's role may connect to database{} {} on PostgreSQL at {} (PUBLIC "
+                                   "may); run as a superuser there: {}",
+                                   names.size() > 1 ? "s" : "", util::join(names, ", "), where(c),
+                                   util::join(fix, " ")));
+  }
+
 private:
   util::Result<pg::Connection>
   connect() const

@@ -66,6 +66,13 @@ public:
   virtual util::Status deprovision(const Addon& addon) = 0;
   // Reachable with its credentials; with `addon`, that the add-on's service exists.
   virtual util::Status check(const Addon* addon) = 0;
+  // The server keeps add-ons apart (doctor): for PostgreSQL, PUBLIC may connect to no
+  // database but its own grants allow. An error says what to run to fix it.
+  virtual util::Status
+  check_isolation()
+  {
+    return {};
+  }
 };
 
 // The provider `config` describes, with the server's settings.

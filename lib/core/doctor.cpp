@@ -347,6 +347,9 @@ check_addons(const std::string& root)
       findings.push_back({"provider " + p.name + ": " + ok.error().message});
       continue;
     }
+    if (auto apart = provider->check_isolation(); !apart) {
+      findings.push_back({"provider " + p.name + ": " + apart.error().message});
+    }
     reachable[p.name] = std::move(provider);
   }
   for (const auto& a : *addons) {

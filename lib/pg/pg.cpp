@@ -146,6 +146,13 @@ Connection::user() const
 }
 
 std::string
+Connection::database() const
+{
+  const char* d = PQdb(m_conn.get());
+  return d ? d : "";
+}
+
+std::string
 make_url(const std::string& user,
          const std::string& password,
          const std::string& host,

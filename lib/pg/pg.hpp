@@ -32,8 +32,9 @@ public:
   // The host (or socket directory) and port the connection reached.
   std::string host() const;
   std::string port() const;
-  // The user the connection logged in as.
+  // The user the connection logged in as, and the database it is connected to.
   std::string user() const;
+  std::string database() const;
 
 private:
   struct Close

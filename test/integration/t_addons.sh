@@ -214,6 +214,17 @@ test_bad_input_to_the_postgresql_provider_changes_nothing() {
   pg_start
   PG_DOWN=
 
+  # Issue 21, item 9: a fresh server lets PUBLIC connect to postgres and template1, so an
+  # add-on's role could too; doctor says so and what to run, and the advice works.
+  local url; url=$(config_of $APP DATABASE_URL)
+  assert_eq 1 "$(sql "${url%/*}/postgres" "SELECT 1")" "an add-on's role in the postgres database before the fix"
+  sw doctor >doctor.out 2>&1 && fail "doctor missed PUBLIC's CONNECT"
+  assert_contains doctor.out "^addons: problem: provider postgresql: every add-on's role may connect to databases postgres, template1 on PostgreSQL at 127\.0\.0\.1:$PG_PORT \(PUBLIC may\); run as a superuser there: GRANT CONNECT ON DATABASE \"postgres\" TO \"admin\"; REVOKE CONNECT ON DATABASE \"postgres\" FROM PUBLIC; REVOKE CONNECT ON DATABASE \"template1\" FROM PUBLIC;$"
+  sql "$(sed -n 's/.*run as a superuser there: //p' doctor.out)"
+  for db in postgres template1; do
+    psql "${url%/*}/$db" -XAtq -c "SELECT 1" >role.out 2>&1 && fail "an add-on's role connected to $db"
+    assert_contains role.out "permission denied for database \"$db\""
+  done
   # A database dropped behind Slipway's back: doctor says so.
   sw doctor >doctor.out 2>&1 || fail "doctor found problems: $(cat doctor.out)"
   sql "DROP DATABASE slipway_first_db WITH (FORCE)"
@@ -222,6 +233,7 @@ test_bad_input_to_the_postgresql_provider_changes_nothing() {
 
   # An admin that may not create roles.
   sql "CREATE ROLE weak LOGIN PASSWORD 'weakpw'"
+  sql "GRANT CONNECT ON DATABASE postgres TO weak" # PUBLIC may not since doctor's advice above
   sw addons:providers:set postgresql --url "postgres://weak:weakpw@127.0.0.1:$PG_PORT/postgres" >/dev/null
   refused perm.out 1 "slipway: error: PostgreSQL at 127.0.0.1:$PG_PORT refused to create the role for $APP-weak: permission denied to create role; the provider's admin needs CREATEROLE and CREATEDB (ALTER ROLE weak CREATEROLE CREATEDB)" \
     addons:create postgresql -a $APP --name $APP-weak --as WEAK
