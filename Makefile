@@ -52,7 +52,8 @@ BIN      := $(BUILD)/slipway
 ENGINE   := $(BUILD)/slipway-engine
 endif
 
-# libFuzzer targets (clang), one per parser; `make fuzz` runs each for FUZZ_SECONDS.
+# libFuzzer targets (clang), one per parser, and the API's route families over HTTP
+# (test/fuzz/api_fuzz.py); `make fuzz` runs each for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS := procfile slugignore release_record env_file hook_input
 FUZZ_CXX     := clang++
@@ -73,7 +74,7 @@ help:
 	@echo "make test-fresh parallel 'make deps demo' in a fresh clone, as on a machine without packages"
 	@echo "make bench      deploy benchmark against baselines (BENCH=large for 600 MB)"
 	@echo "make compdb     compile_commands.json for clangd (installs bear if missing)"
-	@echo "make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 600)"
+	@echo "make fuzz       run each libFuzzer target, and each API route family, for FUZZ_SECONDS (default 600)"
 	@echo "make install PREFIX=/usr/local [DESTDIR=...]   both binaries, buildpacks, hook templates"
 	@echo "make uninstall PREFIX=/usr/local"
 
@@ -106,7 +107,7 @@ build-fuzz/fuzz_%: build-fuzz/test/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
 	$(FUZZ_CXX) -fsanitize=fuzzer,address,undefined -o $@ $^ $(ALL_LDLIBS)
 
 # New inputs go to build-fuzz/corpus; the seeds in test/fuzz/corpus stay as committed.
-fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%) $(BIN) $(ENGINE)
 	@for t in $(FUZZ_TARGETS); do \
 	  mkdir -p build-fuzz/corpus/$$t; \
 	  echo "=== fuzz_$$t for $(FUZZ_SECONDS)s"; \
@@ -115,6 +116,8 @@ fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 	    grep -E '^(#[0-9]+.*DONE|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY)' ; \
 	  status=$${PIPESTATUS[0]}; [ $$status -eq 0 ] || { echo "fuzz_$$t failed; see build-fuzz/crash-$$t-*"; exit 1; }; \
 	done
+	@echo "=== the Platform API over HTTP, every route family for $(FUZZ_SECONDS)s"
+	SLIPWAY_BIN=$(abspath $(BIN)) bash test/fuzz/api-fuzz-run.sh $(FUZZ_SECONDS)
 
 unit: $(BUILD)/unit-tests
 integration: $(BIN) $(ENGINE)

@@ -637,3 +637,11 @@ test_the_api_answers_beside_idle_slow_and_streaming_clients() {
   kill "$holder"; wait "$holder" 2>/dev/null || true
   kill -0 "$SERVE_PID" || fail "serve died"
 }
+
+# Issue 21, item 4: every route family fuzzed briefly (make fuzz runs it for FUZZ_SECONDS):
+# no request answered 500, dropped or left unanswered, and serve stays up.
+test_the_api_fuzzed_briefly_never_fails_a_request() {
+  TMPDIR=$SCRATCH SLIPWAY_BIN=$SLIPWAY_BIN bash "$FIXTURES/../fuzz/api-fuzz-run.sh" 2 > fuzz.out 2>&1 ||
+    fail "the API fuzzer found failures: $(cat fuzz.out)"
+  assert_eq 8 "$(grep -c '^fuzz_api [a-z_]*: [0-9]* requests, 0 failures$' fuzz.out)"
+}
