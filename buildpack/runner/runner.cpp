@@ -33,6 +33,7 @@ spec_for(const RunOptions& env, std::vector<std::string> argv, const std::string
   spec.drop_privileges = env.drop_privileges;
   spec.uid = env.uid;
   spec.gid = env.gid;
+  spec.max_processes = env.max_processes;
   return spec;
 }
 

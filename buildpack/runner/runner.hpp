@@ -32,6 +32,7 @@ struct RunOptions
   bool drop_privileges = false; // run each step as uid:gid (see util::ProcessSpec)
   uid_t uid = 0;
   gid_t gid = 0;
+  unsigned long long max_processes = 0; // util::ProcessSpec::max_processes
 };
 
 // bin/detect BUILD_DIR: the framework name it prints, or nullopt when it exits non-zero.

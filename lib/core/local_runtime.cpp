@@ -217,6 +217,7 @@ LocalRuntime::launch(Dyno& d)
     p.drop_privileges = true;
     p.uid = s.user->uid;
     p.gid = s.user->gid;
+    p.max_processes = s.max_processes;
   }
   d.status.since = util::now_iso8601();
   util::Fd procs;

@@ -102,6 +102,7 @@ run_one_off(const AppPaths& paths, const std::vector<std::string>& argv, util::O
   in.config = config;
   in.timeout = 0;
   in.kill_grace = static_cast<double>(settings.kill_grace);
+  in.max_processes = settings.process_limit;
   in.user = user;
   in.dyno = one_off_dyno(::getpid());
   in.scratch_dir = paths.one_off_scratch(::getpid());

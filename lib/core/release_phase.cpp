@@ -51,6 +51,7 @@ release_spec(const ReleasePhaseInput& in, const ReleaseScratch& scratch)
     spec.drop_privileges = true;
     spec.uid = in.user->uid;
     spec.gid = in.user->gid;
+    spec.max_processes = in.max_processes;
   }
   spec.view = scratch.view ? &*scratch.view : nullptr;
   spec.env = dyno_environment(in.config, scratch.app_dir, in.dyno);

@@ -27,6 +27,7 @@ struct ReleasePhaseInput
   std::string log_path;           // release.log: every output line is appended as it is written (or none)
   std::string runner_path;        // receives "<pid> <start time>" of the supervisor, for releases:cancel (or none)
   std::optional<AppUser> user;    // run as the app's user (when Slipway runs as root)
+  unsigned long long max_processes = 0; // that user's process limit (util::ProcessSpec)
   std::string dyno = "release.1"; // DYNO
   std::string scratch_dir;        // where the copy is made; empty: tmp/release-vN
   bool interactive = false;       // one-off from a terminal: util::ProcessSpec::interactive

@@ -180,6 +180,7 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
     in.config = config;
     in.timeout = static_cast<double>(settings.release_timeout);
     in.kill_grace = static_cast<double>(settings.kill_grace);
+    in.max_processes = settings.process_limit;
     in.log_path = dir + "/" + ReleaseFiles::log;
     in.runner_path = dir + "/" + ReleaseFiles::runner;
     double started = util::monotonic_seconds();

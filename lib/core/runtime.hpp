@@ -30,6 +30,7 @@ struct DynoSpec
   double stop_grace = 30;   // seconds between SIGTERM and SIGKILL
   double boot_timeout = 60; // web: seconds to accept connections on PORT, else it crashed
   std::string healthcheck;  // web: a path it must also answer with 2xx/3xx to count as up
+  unsigned long long max_processes = 0; // its user's process limit (util::ProcessSpec)
 
   std::string
   name() const

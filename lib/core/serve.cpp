@@ -71,6 +71,7 @@ struct Wanted
   double boot_timeout = 60;
   std::string healthcheck;
   std::optional<AppUser> user;
+  unsigned long long max_processes = 0;
 };
 
 std::optional<Wanted>
@@ -112,7 +113,8 @@ wanted(const AppPaths& paths)
                 static_cast<double>(settings->stop_timeout),
                 static_cast<double>(settings->boot_timeout),
                 settings->healthcheck_path,
-                *user};
+                *user,
+                settings->process_limit};
 }
 
 } // namespace
@@ -214,7 +216,8 @@ Server::reconcile(const std::string& app)
                         want->user,
                         want->stop_grace,
                         want->boot_timeout,
-                        want->healthcheck};
+                        want->healthcheck,
+                        want->max_processes};
           (void)m_runtime.start(spec);
         }
       }

@@ -119,6 +119,11 @@ table()
        }},
       {"dyno_limit", "most dynos ps:scale may ask for, per process type", Scope::app,
        number_getter(&AppSettings::dyno_limit), number_setter("dyno_limit", &AppSettings::dyno_limit, false)},
+      {"process_limit",
+       "most processes and threads the app's code may have at once: its dynos, release phases, builds and one-offs "
+       "together (RLIMIT_NPROC of the app's user; only as root)",
+       Scope::app, number_getter(&AppSettings::process_limit),
+       number_setter("process_limit", &AppSettings::process_limit, false, 16)},
       {"boot_timeout", "seconds a web dyno has to accept connections on $PORT before it counts as crashed", Scope::app,
        number_getter(&AppSettings::boot_timeout), number_setter("boot_timeout", &AppSettings::boot_timeout, false)},
       {"healthcheck_path", "a path new web dynos must answer with 2xx or 3xx before they get traffic (empty: none)",

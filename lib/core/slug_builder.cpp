@@ -187,6 +187,7 @@ buildpack_env(const BuildInput& in, const BuildArea& area)
     env.drop_privileges = true;
     env.uid = area.user->uid;
     env.gid = area.user->gid;
+    env.max_processes = in.settings.process_limit;
   }
   return env;
 }

@@ -20,6 +20,7 @@
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -178,6 +179,12 @@ exec_command(const std::string& program,
   // Every fd but 0-2 and the failure pipe (CLOEXEC: a successful exec closes it) goes.
   close_all_but(&fail_fd, 1);
   if (spec.drop_privileges) {
+    if (spec.max_processes > 0) {
+      rlimit nproc{static_cast<rlim_t>(spec.max_processes), static_cast<rlim_t>(spec.max_processes)};
+      if (::setrlimit(RLIMIT_NPROC, &nproc) != 0) {
+        report_start_failure(fail_fd, k_step_user, program.c_str());
+      }
+    }
     gid_t groups[1] = {spec.gid};
     if (::setgroups(1, groups) != 0 || ::setgid(spec.gid) != 0 || ::setuid(spec.uid) != 0 || ::getuid() != spec.uid ||
         ::geteuid() != spec.uid) {

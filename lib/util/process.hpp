@@ -33,6 +33,9 @@ struct ProcessSpec
   bool drop_privileges = false;
   uid_t uid = 0;
   gid_t gid = 0;
+  // With drop_privileges: the most processes (and threads) `uid` may have at once, all of
+  // them anywhere (RLIMIT_NPROC); past it, fork fails with EAGAIN. 0: left as it is.
+  unsigned long long max_processes = 0;
   // When set, the command runs inside this view (overlay_view.hpp; root only). If the view
   // cannot be entered, nothing runs and ProcessResult::view_failed is set.
   const OverlayView* view = nullptr;

@@ -498,3 +498,31 @@ test_each_dyno_has_a_cgroup_that_outlives_a_killed_serve() {
   stop_serve
   [ ! -d "$(dirname "$cg")" ] || fail "serve left its cgroup $(dirname "$cg") behind"
 }
+
+# Issue 21, item 7 (processes): an app's code, dynos and one-offs alike, may have at most its
+# process_limit processes at once (its user's RLIMIT_NPROC): a fork bomb stops there, and
+# another app's dynos answer and its commands fork as before.
+test_a_fork_bomb_stops_at_the_apps_process_limit_and_others_run_on() {
+  [ "$(id -u)" -eq 0 ] || skip "needs root: the limit is the app user's"
+  new_app hello web
+  local hello_src=$SRC
+  new_app bomb web
+  start_serve
+  push >/dev/null
+  SRC=$hello_src push >/dev/null
+  wait_for "hello.localhost to answer" router_answers hello.localhost "one hello web.1"
+  sw settings:set process_limit=40 -a bomb >/dev/null
+  run_sw limit.out settings:set process_limit=15 -a bomb
+  assert_eq 2 "$SW_STATUS"
+  assert_eq "slipway: error: setting 'process_limit' takes a whole number of at least 16, not '15'" "$(cat limit.out)"
+  assert_eq 40 "$(sw settings -a bomb | awk '$1 == "process_limit:" {print $2}')"
+  cp "$FIXTURES/fork-bomb.py" "$SCRATCH/fork-bomb.py"; chmod 755 "$SCRATCH" "$SCRATCH/fork-bomb.py"
+  run_sw bomb.out run -a bomb -- python3 "$SCRATCH/fork-bomb.py" 500
+  assert_contains bomb.out "^refused: Resource temporarily unavailable$"
+  local forked; forked=$(sed -n 's/^forked \([0-9]*\) of 500$/\1/p' bomb.out)
+  [ -n "$forked" ] && [ "$forked" -lt 40 ] || fail "the bomb forked past its limit: $(cat bomb.out)"
+  # Meanwhile, and after, the other app is untouched.
+  assert_contains <(router_get hello.localhost) "one hello web.1"
+  run_sw other.out run -a hello -- python3 "$SCRATCH/fork-bomb.py" 100
+  assert_contains other.out "^forked 100 of 100$"
+}
