@@ -34,7 +34,20 @@ spec_for(const RunOptions& env, std::vector<std::string> argv, const std::string
   spec.uid = env.uid;
   spec.gid = env.gid;
   spec.max_processes = env.max_processes;
+  if (env.cgroups) {
+    spec.cgroup_procs_fds = env.cgroups->procs_fds();
+  }
   return spec;
+}
+
+// A step's result, marked when the kernel killed a process of the build for its memory.
+util::Result<util::ProcessResult>
+noted(util::Result<util::ProcessResult> result, const RunOptions& env)
+{
+  if (result && env.cgroups && env.cgroups->oom_kills() > 0) {
+    result->out_of_memory = true;
+  }
+  return result;
 }
 
 // Run bin/SCRIPT BUILD_DIR with stdout captured and stderr streamed to `out`. It runs as the
@@ -45,7 +58,7 @@ run_captured(
 {
   auto spec = spec_for(env, {bp.dir + "/bin/" + script, build_dir}, build_dir);
   spec.capture_stdout = true;
-  return util::run_process(spec, [&](std::string_view line) { out.line(line); });
+  return noted(util::run_process(spec, [&](std::string_view line) { out.line(line); }), env);
 }
 
 } // namespace
@@ -86,7 +99,8 @@ compile(const Buildpack& bp,
       cache_dir,
       env_dir};
   argv.insert(argv.end(), exports.begin(), exports.end());
-  return util::run_process(spec_for(env, argv, build_dir), [&](std::string_view line) { out.line(line); });
+  return noted(util::run_process(spec_for(env, argv, build_dir), [&](std::string_view line) { out.line(line); }),
+               env);
 }
 
 util::Result<ReleaseInfo>

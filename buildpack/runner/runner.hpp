@@ -2,6 +2,7 @@
 // runs one buildpack step; choosing buildpacks and packing the slug happen in core.
 #pragma once
 
+#include <util/cgroup.hpp>
 #include <util/output.hpp>
 #include <util/process.hpp>
 #include <util/result.hpp>
@@ -33,6 +34,7 @@ struct RunOptions
   uid_t uid = 0;
   gid_t gid = 0;
   unsigned long long max_processes = 0; // util::ProcessSpec::max_processes
+  const util::CommandCgroups* cgroups = nullptr; // each step runs in these (the build's size), if set
 };
 
 // bin/detect BUILD_DIR: the framework name it prints, or nullopt when it exits non-zero.

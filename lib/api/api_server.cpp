@@ -6,6 +6,7 @@
 #include <core/app_name.hpp>
 #include <core/apps.hpp>
 #include <core/config_change.hpp>
+#include <core/dyno_size.hpp>
 #include <core/formation.hpp>
 #include <core/layout.hpp>
 #include <core/release_json.hpp>
@@ -700,12 +701,16 @@ ApiServer::Impl::formation_json(const core::AppPaths& paths) const
     return list;
   }
   auto formation = core::load_formation(paths, rec->process_types);
+  auto sizes = core::load_dyno_sizes(paths, rec->process_types);
   for (const auto& [type, command] : rec->process_types) {
+    if (type == "release") {
+      continue;
+    }
     unsigned long long n = formation && formation->count(type) ? formation->at(type) : 0;
     list.push_back({{"id", util::name_uuid("formation:" + paths.name() + ":" + type)},
                     {"type", type},
                     {"quantity", n},
-                    {"size", "standard-1X"},
+                    {"size", sizes && sizes->count(type) ? sizes->at(type).name : "standard-1X"},
                     {"command", command},
                     {"app", {{"id", util::name_uuid("app:" + paths.name())}, {"name", paths.name()}}},
                     {"created_at", rec->created_at},
@@ -958,7 +963,8 @@ ApiServer::Impl::routes()
     send_json(res, 200, formation_json(paths));
   });
 
-  // ps:scale: {"updates": [{"type": "web", "quantity": 2}]} (quantity a number or a string).
+  // ps:scale and ps:resize: {"updates": [{"type": "web", "quantity": 2, "size": "standard-2X"}]}
+  // (quantity a number or a string; each update has a quantity, a size or both).
   http.Patch(R"(/apps/([^/]+)/formation)", [this](const httplib::Request& req, httplib::Response& res) {
     SW_ANSWER(user, authenticate(req));
     SW_ANSWER(paths, app_for(req.matches[1], user, core::Role::deployer));
@@ -967,27 +973,58 @@ ApiServer::Impl::routes()
       send_error(res, {400, "bad_request", "The request body is not JSON."});
       return;
     }
-    std::vector<std::string> args;
+    std::vector<std::string> args, sizes;
     const json& updates = body.is_object() && body.contains("updates") ? body["updates"] : json();
     for (const auto& u : updates.is_array() ? updates : json::array()) {
-      if (!u.is_object() || !u.contains("type") || !u["type"].is_string() || !u.contains("quantity") ||
-          !(u["quantity"].is_number_unsigned() || u["quantity"].is_string())) {
-        send_error(res, {422, "invalid_params", "Each update needs a type (a string) and a quantity."});
+      bool quantity = u.is_object() && u.contains("quantity");
+      bool size = u.is_object() && u.contains("size");
+      if (!u.is_object() || !u.contains("type") || !u["type"].is_string() || (!quantity && !size) ||
+          (quantity && !(u["quantity"].is_number_unsigned() || u["quantity"].is_string())) ||
+          (size && !u["size"].is_string())) {
+        send_error(res, {422, "invalid_params", "Each update needs a type (a string) and a quantity, a size or both."});
         return;
       }
-      std::string q = u["quantity"].is_string() ? u["quantity"].get<std::string>()
-                                                : std::to_string(u["quantity"].get<unsigned long long>());
-      args.push_back(u["type"].get<std::string>() + "=" + q);
+      std::string type = u["type"].get<std::string>();
+      if (quantity) {
+        args.push_back(type + "=" + (u["quantity"].is_string() ? u["quantity"].get<std::string>()
+                                                              : std::to_string(u["quantity"].get<unsigned long long>())));
+      }
+      if (size) {
+        sizes.push_back(type + "=" + u["size"].get<std::string>());
+      }
     }
-    if (args.empty()) {
+    if (args.empty() && sizes.empty()) {
       send_error(res, {422, "invalid_params", "Give {\"updates\": [{\"type\": \"web\", \"quantity\": 1}]}."});
       return;
     }
+    // Every size is checked before anything changes; scale then checks its own arguments.
+    core::ReleaseStore store(paths);
+    auto cur = store.current();
+    auto rec = cur ? store.load(*cur) : util::Result<core::ReleaseRecord>(util::error("no release"));
+    for (const auto& arg : sizes) {
+      std::string type = arg.substr(0, arg.find('='));
+      auto size = core::find_dyno_size(arg.substr(arg.find('=') + 1));
+      if (rec && (!rec->process_types.count(type) || type == "release")) {
+        send_error(res, {422, "invalid_params", "no process type '" + util::printable(type) + "' to resize"});
+        return;
+      }
+      if (!size) {
+        send_error(res, {422, "invalid_params", size.error().message});
+        return;
+      }
+    }
     util::ActingUser acting(user.display());
     Quiet quiet;
-    auto scaled = core::scale(paths, args, true, quiet);
+    auto scaled = args.empty() ? util::Result<core::Formation>(core::Formation{}) : core::scale(paths, args, true, quiet);
     if (!scaled) {
       send_error(res, {422, "invalid_params", scaled.error().message});
+      return;
+    }
+    auto resized = sizes.empty() ? util::Result<std::map<std::string, core::DynoSize>>(
+                                       std::map<std::string, core::DynoSize>{})
+                                 : core::resize(paths, sizes, true, quiet);
+    if (!resized) {
+      send_error(res, {422, "invalid_params", resized.error().message});
       return;
     }
     send_json(res, 200, formation_json(paths));
@@ -1411,7 +1448,7 @@ ApiServer::Impl::routes()
            {"type", d.value("type", "")},
            {"state", d.value("state", "")},
            {"command", d.value("command", "")},
-           {"size", "standard-1X"},
+           {"size", d.value("size", "") == "" ? json(nullptr) : json(d.value("size", ""))},
            {"attach_url", nullptr},
            {"release", {{"id", util::name_uuid(fmt::format("release:{}:{}", paths.name(), v))}, {"version", v}}},
            {"app", {{"id", util::name_uuid("app:" + paths.name())}, {"name", paths.name()}}},

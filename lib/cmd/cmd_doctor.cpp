@@ -3,6 +3,9 @@
 #include <core/apps.hpp>
 #include <core/doctor.hpp>
 #include <core/settings.hpp>
+#include <util/cgroup.hpp>
+
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -34,6 +37,12 @@ run_doctor(Context& ctx)
     }
     for (const auto& f : core::check_addons(ctx.root)) {
       print("addons", f);
+    }
+    // serve runs as root; as anyone else it has no cgroups to limit dynos with, and says so.
+    if (std::string why = util::limit_problem(util::own_cgroup()); !why.empty() && ::geteuid() == 0) {
+      print("dynos", {"dynos would run without memory and CPU limits: " + why, false, false,
+                      {"boot with cgroup v2 (systemd.unified_cgroup_hierarchy=1) and run serve from its systemd "
+                       "unit (Delegate=yes), or mount the cgroup v1 memory and cpu hierarchies"}});
     }
   }
   for (const auto& name : names) {

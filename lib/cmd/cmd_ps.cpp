@@ -77,7 +77,10 @@ run_ps(Context& ctx)
       ctx.out->line("");
     }
     first = false;
-    ctx.out->line(fmt::format("=== {} ({}): {}", type, list.size(), list.front()->value("command", "")));
+    // As Heroku's: "=== web (standard-1X): npm start (2)".
+    std::string size = list.front()->value("size", "");
+    ctx.out->line(fmt::format("=== {} ({}): {} ({})", type, size.empty() ? "no size" : size,
+                              list.front()->value("command", ""), list.size()));
     for (const auto* d : list) {
       std::string state = d->value("state", "");
       std::string exit = d->value("last_exit", "");

@@ -51,8 +51,12 @@ run_run(Context& ctx)
   if (!r.started()) {
     return util::error("the command " + r.describe());
   }
-  // As a shell does: the command's status, or 128 + the signal that killed it.
-  return r.signal ? 128 + r.signal : r.exit_code;
+  if (r.out_of_memory) {
+    ctx.out->warn("the command " + r.describe());
+  }
+  // As a shell does: the command's status, or 128 + the signal that killed it; a command the
+  // kernel killed a part of for its memory failed, as if killed whole (SIGKILL).
+  return r.signal ? 128 + r.signal : r.out_of_memory && r.exit_code == 0 ? 128 + SIGKILL : r.exit_code;
 }
 
 // The detached one-off itself: nothing of it reaches a terminal, all of it the app's log.

@@ -49,13 +49,26 @@ run_serve(Context& ctx)
   }
   core::Router router(ctx.root, listen); // outlives the runtime, which asks it for its pid
   core::AppLogs logs(ctx.root, server.log_size);
+  auto cgroups = core::dyno_cgroups(ctx.root);
+  auto limits = core::dyno_limit_home(ctx.root); // after dyno_cgroups: it may move this process
+  std::string unfenced = core::PortFence::problem_here();
+  std::optional<core::PortFence> fence;
+  if (unfenced.empty()) {
+    fence.emplace(ctx.root, core::fence_allowed_users());
+  }
   core::LocalRuntime runtime(
       [&](const std::string& app, const std::string& source, std::string_view line) { logs.write(app, source, line); },
-      [&](pid_t pid) { return pid == router.pid(); }, core::dyno_cgroups(ctx.root));
+      [&](pid_t pid) { return pid == router.pid(); }, cgroups, limits, fence ? &*fence : nullptr);
   SW_TRY_ASSIGN(auto serve, core::Server::open(ctx.root, runtime, &router, logs, *ctx.out));
   std::unique_ptr<api::ApiServer> api;
   if (ctx.has("api")) {
     SW_TRY_ASSIGN(api, api::ApiServer::start(ctx.root, ctx.get("api")));
+  }
+  if (!limits.problem.empty()) {
+    ctx.out->line("slipway serve: dynos run without memory and CPU limits: " + limits.problem);
+  }
+  if (!unfenced.empty()) {
+    ctx.out->line("slipway serve: other apps' processes can reach web dynos' ports: " + unfenced);
   }
   ctx.out->line("slipway serve: running the dynos of every app in " + ctx.root + ", web traffic on " + listen +
                 (api ? ", the Platform API on " + ctx.get("api") : std::string()) + " (SIGTERM stops them)");

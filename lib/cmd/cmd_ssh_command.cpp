@@ -45,6 +45,7 @@ remote_commands()
       {"releases:retry", core::Role::deployer},
       {"releases:cancel", core::Role::deployer},
       {"ps:scale", core::Role::deployer},
+      {"ps:resize", core::Role::deployer},
       {"ps:restart", core::Role::deployer},
       {"ps:stop", core::Role::deployer},
       {"run", core::Role::deployer},
@@ -262,6 +263,9 @@ run_ssh_command(Context& ctx)
                            "' is not a command you can run over SSH; try releases, config:set, logs, run, ps or "
                            "git push",
                        2);
+  }
+  if (spec == nullptr) {
+    return util::error("'" + words[0] + "' is allowed over SSH but is not a command; report this as a bug", 1);
   }
   // One parse: the role check reads the app these options name, and the command runs from the
   // same parse, so the two cannot disagree (a second -a is refused by the parse).

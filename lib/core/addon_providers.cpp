@@ -233,10 +233,9 @@ private:
                               {"provider_url", m_config.url},
                               {"config", addon.config}};
     std::string body = request.dump() + "\n";
-    util::Fd in(::memfd_create("slipway-addon-request", MFD_CLOEXEC));
-    if (!in || ::write(in.get(), body.data(), body.size()) != static_cast<ssize_t>(body.size()) ||
-        ::lseek(in.get(), 0, SEEK_SET) != 0) {
-      return util::error(util::errno_message("cannot pass the request to", program));
+    auto in = util::memory_file("the request to " + program, body);
+    if (!in) {
+      return in.error();
     }
     util::ProcessSpec spec;
     spec.argv = {program};
@@ -245,7 +244,7 @@ private:
     spec.timeout_seconds = m_timeout;
     spec.kill_grace_seconds = m_grace;
     spec.capture_stdout = true;
-    spec.stdin_fd = in.get();
+    spec.stdin_fd = in->get();
     std::string errors;
     auto r = util::run_process(spec, [&](std::string_view line) {
       if (errors.size() < 2000) {

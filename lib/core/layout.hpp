@@ -157,6 +157,11 @@ public:
     return m_dir + "/formation.yml";
   } // how many dynos of each process type to run (formation.hpp)
   std::string
+  dyno_sizes() const
+  {
+    return m_dir + "/sizes.yml";
+  } // the size of each process type resized from the app's dyno_size (dyno_size.hpp)
+  std::string
   access() const
   {
     return m_dir + "/access.yml";

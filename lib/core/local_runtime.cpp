@@ -1,5 +1,6 @@
 #include "local_runtime.hpp"
 
+#include <core/dyno_size.hpp>
 #include <core/release_phase.hpp>
 #include <util/cgroup.hpp>
 #include <util/clock.hpp>
@@ -12,6 +13,7 @@
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -21,6 +23,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <csignal>
 
 namespace slipway::core {
@@ -44,6 +47,37 @@ free_port()
 }
 
 } // namespace
+
+std::vector<uid_t>
+listening_users(int port)
+{
+  // "sl local_address rem_address st tx:rx tr:when retrnsmt uid ...": local "ADDR:PORT" in
+  // hex, st 0A for LISTEN.
+  std::vector<uid_t> users;
+  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    auto text = util::read_file(table);
+    for (const auto& line : util::split(text ? *text : "", '\n')) {
+      std::vector<std::string> f;
+      for (const auto& w : util::split(line, ' ')) {
+        if (!w.empty()) {
+          f.push_back(w);
+        }
+      }
+      auto colon = f.size() > 7 ? f[1].rfind(':') : std::string::npos;
+      if (colon == std::string::npos || f[3] != "0A") {
+        continue;
+      }
+      std::string_view hex = std::string_view(f[1]).substr(colon + 1);
+      int listening = 0;
+      unsigned long long uid = 0;
+      if (std::from_chars(hex.data(), hex.data() + hex.size(), listening, 16).ec == std::errc() && listening == port &&
+          util::parse_uint(f[7], uid)) {
+        users.push_back(static_cast<uid_t>(uid));
+      }
+    }
+  }
+  return users;
+}
 
 bool
 self_connected(int fd)
@@ -82,6 +116,18 @@ accepting(int port, const std::string& path)
   }
   // "HTTP/1.1 200"
   return std::string_view(buf, 5) == "HTTP/" && (buf[9] == '2' || buf[9] == '3');
+}
+
+// Whether what listens on `port` is the dyno's own (its app's user), and nothing else: a
+// process of another user that took the port first is never taken for the dyno.
+bool
+listens_itself(const DynoSpec& s, int port)
+{
+  if (!s.user) {
+    return true;
+  }
+  auto users = listening_users(port);
+  return !users.empty() && std::all_of(users.begin(), users.end(), [&](uid_t u) { return u == s.user->uid; });
 }
 
 // What a web dyno failed to do in time, for R10.
@@ -139,11 +185,52 @@ struct LocalRuntime::Dyno
   double boot_by = 0;    // starting web dyno: when its boot timeout ends
   bool boot_failed = false;
   bool stopping = false;
+  std::string memory_dir;               // its memory cgroup while it runs, or empty (no limit)
+  std::vector<std::string> limit_dirs;  // its cgroup v1 memory and cpu cgroups while it runs
+  double r14_next = 0;                  // when an R14 may be said again
+  bool r15 = false;                     // killed for its memory; its exit is said as R15
+  bool launching = false;               // its port is being fenced before it starts
 };
 
-LocalRuntime::LocalRuntime(DynoLogFn log, std::function<bool(pid_t)> keep, std::optional<std::string> cgroups)
-    : m_log(std::move(log)), m_keep(std::move(keep)), m_cgroups(std::move(cgroups))
+LocalRuntime::LocalRuntime(DynoLogFn log,
+                           std::function<bool(pid_t)> keep,
+                           std::optional<std::string> cgroups,
+                           util::LimitHome limits,
+                           PortFence* fence)
+    : m_log(std::move(log)), m_keep(std::move(keep)), m_cgroups(std::move(cgroups)), m_limits(std::move(limits)),
+      m_fence(fence)
 {}
+
+void
+LocalRuntime::update_fence()
+{
+  if (!m_fence) {
+    return;
+  }
+  std::map<int, uid_t> ports;
+  for (const auto& d : m_dynos) {
+    const DynoSpec& s = d->status.spec;
+    if (d->status.port > 0 && (d->pid > 0 || d->launching) && s.user) {
+      ports[d->status.port] = s.user->uid;
+    }
+  }
+  if (auto set = m_fence->set(ports); !set) {
+    spdlog::warn("the dynos' ports are not fenced: {}", set.error().message);
+  }
+}
+
+namespace {
+
+// One name per root, so that two serves for two roots never share their dynos' cgroups.
+std::string
+dynos_cgroup_name(const std::string& root)
+{
+  util::Sha256 h;
+  h.update(root);
+  return "slipway-dynos-" + h.hex_digest().substr(0, 12);
+}
+
+} // namespace
 
 std::optional<std::string>
 dyno_cgroups(const std::string& root)
@@ -152,9 +239,80 @@ dyno_cgroups(const std::string& root)
   if (!own) {
     return std::nullopt;
   }
-  util::Sha256 h;
-  h.update(root);
-  return *own + "/slipway-dynos-" + h.hex_digest().substr(0, 12);
+  return *own + "/" + dynos_cgroup_name(root);
+}
+
+util::LimitHome
+dyno_limit_home(const std::string& root)
+{
+  return util::find_limit_home(util::own_cgroup(), dynos_cgroup_name(root));
+}
+
+void
+LocalRuntime::fence(Dyno& d, util::ProcessSpec& p, std::vector<util::Fd>& procs)
+{
+  const DynoSpec& s = d.status.spec;
+  if (s.memory == 0 || !m_limits.problem.empty() || m_limits.memory.empty()) {
+    return;
+  }
+  // Heroku's model: above its size a dyno is told (R14); at twice its size the kernel kills.
+  util::CgroupLimits limits = dyno_limits(s.memory, s.cpu_share);
+  auto refuse = [&](const std::string& why) {
+    m_log(s.app, "slipway[" + s.name() + "]", "running without memory and CPU limits: " + why);
+  };
+  if (m_limits.unified) {
+    if (d.cgroup.empty()) {
+      return; // the dyno's own cgroup holds its limits; without one, none
+    }
+    if (auto set = util::set_cgroup_limits(d.cgroup, true, limits); !set) {
+      return refuse(set.error().message);
+    }
+    d.memory_dir = d.cgroup;
+    return;
+  }
+  std::string leaf = fmt::format("{}.{}.{}-{}", s.app, s.name(), ::getpid(), ++m_serial);
+  for (const auto& home : {m_limits.memory, m_limits.cpu}) {
+    std::string dir = home + "/" + leaf;
+    auto made = util::make_cgroup(dir);
+    if (!made) {
+      return refuse(made.error().message);
+    }
+    d.limit_dirs.push_back(dir);
+    if (auto set = util::set_cgroup_limits(dir, false, limits); !set) {
+      return refuse(set.error().message);
+    }
+    p.cgroup_procs_fds[procs.size()] = made->get(); // at most 3: the v2 cgroup, memory, cpu
+    procs.push_back(std::move(*made));
+  }
+  d.memory_dir = d.limit_dirs.front();
+}
+
+void
+LocalRuntime::check_memory(Dyno& d, double now)
+{
+  const DynoSpec& s = d.status.spec;
+  if (d.memory_dir.empty() || d.pid <= 0 || d.r15) {
+    return;
+  }
+  auto use = util::memory_use(d.memory_dir, m_limits.unified);
+  auto said = [&] {
+    m_log(s.app, "slipway[" + s.name() + "]",
+          fmt::format("Process running mem={}M({:.1f}%)", use.resident >> 20,
+                      100.0 * static_cast<double>(use.resident) / static_cast<double>(s.memory)));
+  };
+  if (use.oom_kills > 0) {
+    // The kernel killed a process of it at twice its size: the dyno goes as a whole.
+    d.r15 = true;
+    m_log(s.app, "slipway[" + s.name() + "]", "Error R15 (Memory quota vastly exceeded)");
+    m_log(s.app, "slipway[" + s.name() + "]", "Stopping process with SIGKILL");
+    signal(d, SIGKILL);
+    return;
+  }
+  if (use.resident > s.memory && now >= d.r14_next) {
+    said();
+    m_log(s.app, "slipway[" + s.name() + "]", "Error R14 (Memory quota exceeded)");
+    d.r14_next = now + 20; // as Heroku: again every 20 seconds while it stays above
+  }
 }
 
 void
@@ -220,25 +378,38 @@ LocalRuntime::launch(Dyno& d)
     p.max_processes = s.max_processes;
   }
   d.status.since = util::now_iso8601();
-  util::Fd procs;
+  std::vector<util::Fd> procs; // open until the child has moved itself in
+  d.memory_dir.clear();
+  d.r15 = false;
+  d.r14_next = 0;
   if (m_cgroups) {
     // APP.DYNO.SERVEPID-N: never the name of one a killed serve left behind.
     std::string cg = fmt::format("{}/{}.{}.{}-{}", *m_cgroups, s.app, s.name(), ::getpid(), ++m_serial);
     auto parent = util::make_dirs(*m_cgroups, 0755);
     auto made = parent ? util::make_cgroup(cg) : util::Result<util::Fd>(parent.error());
     if (made) {
-      procs = std::move(*made);
-      p.cgroup_procs_fd = procs.get();
+      p.cgroup_procs_fds[0] = made->get();
+      procs.push_back(std::move(*made));
       d.cgroup = cg;
     } else {
       m_log(s.app, "slipway[" + s.name() + "]", "running without a cgroup: " + made.error().message);
     }
+  }
+  fence(d, p, procs);
+  if (s.type == "web") {
+    // Its port is fenced before anything can listen there in its name.
+    d.launching = true;
+    update_fence();
+    d.launching = false;
   }
   auto spawned = util::spawn_process(p);
   if (!spawned) {
     if (!d.cgroup.empty()) {
       m_draining.push_back(std::exchange(d.cgroup, {}));
     }
+    m_draining.insert(m_draining.end(), d.limit_dirs.begin(), d.limit_dirs.end());
+    d.limit_dirs.clear();
+    d.memory_dir.clear();
     d.status.state = DynoState::crashed;
     d.status.last_exit = spawned.error().message;
     ++d.status.crashes;
@@ -333,9 +504,14 @@ LocalRuntime::reap(Dyno& d, int status)
 {
   // Whatever it left in its process group and cgroup goes with it.
   signal(d, SIGKILL);
+  // A process of it the kernel killed for memory makes the dyno's exit an R15 too.
+  d.r15 = d.r15 || (!d.memory_dir.empty() && util::memory_use(d.memory_dir, m_limits.unified).oom_kills > 0);
   if (!d.cgroup.empty()) {
     m_draining.push_back(std::exchange(d.cgroup, {}));
   }
+  m_draining.insert(m_draining.end(), d.limit_dirs.begin(), d.limit_dirs.end());
+  d.limit_dirs.clear();
+  d.memory_dir.clear();
   read_output(d, false);
   d.pid = -1;
   d.status.handle.clear();
@@ -350,12 +526,13 @@ LocalRuntime::reap(Dyno& d, int status)
   d.status.state = DynoState::crashed;
   d.status.last_exit = d.boot_failed
                            ? fmt::format("Error R10 (Boot timeout): {} within {:.0f}s", boot_wanted(s), s.boot_timeout)
-                           : describe_exit(status);
+                       : d.r15 ? "Error R15 (Memory quota vastly exceeded): " + describe_exit(status)
+                               : describe_exit(status);
   d.status.since = util::now_iso8601();
   ++d.status.crashes;
   d.restart_at = util::monotonic_seconds() + restart_backoff(d.status.crashes);
   m_log(s.app, "slipway[" + s.name() + "]",
-        fmt::format("{}{}; State changed to crashed (restart in {:.0f}s)", d.boot_failed ? "" : "Process ",
+        fmt::format("{}{}; State changed to crashed (restart in {:.0f}s)", d.boot_failed || d.r15 ? "" : "Process ",
                     d.status.last_exit, restart_backoff(d.status.crashes)));
 }
 
@@ -420,9 +597,17 @@ LocalRuntime::wait(double seconds)
     si = {};
   }
   now = util::monotonic_seconds();
+  bool memory_round = now >= m_next_memory_check;
+  if (memory_round) {
+    m_next_memory_check = now + 1;
+  }
   for (auto& d : m_dynos) {
     const DynoSpec& s = d->status.spec;
-    if (d->status.state == DynoState::starting && d->pid > 0 && accepting(d->status.port, s.healthcheck)) {
+    if (memory_round) {
+      check_memory(*d, now);
+    }
+    if (d->status.state == DynoState::starting && d->pid > 0 && listens_itself(s, d->status.port) &&
+        accepting(d->status.port, s.healthcheck)) {
       d->status.state = DynoState::up;
       d->status.crashes = 0;
       d->status.since = util::now_iso8601();
@@ -449,6 +634,7 @@ LocalRuntime::wait(double seconds)
   std::erase_if(m_dynos, [](const auto& d) { return d->stopping && d->pid <= 0; });
   kill_strays();
   drain_cgroups();
+  update_fence(); // ports of dynos gone are let go
 }
 
 void
@@ -472,6 +658,11 @@ LocalRuntime::stop_all()
   }
   if (m_cgroups) {
     (void)util::remove_cgroup(*m_cgroups);
+  }
+  for (const auto& home : {m_limits.memory, m_limits.cpu}) {
+    if (!home.empty() && home != m_cgroups) {
+      (void)util::remove_cgroup(home);
+    }
   }
 }
 
@@ -525,6 +716,16 @@ LocalRuntime::stop_orphans(const std::vector<DynoStatus>& recorded, double grace
     ::kill(-p, SIGKILL);
   }
   m_draining.insert(m_draining.end(), left.begin(), left.end());
+  // cgroup v1 memory and cpu cgroups of those dynos: what they held was in the dynos' own.
+  for (const auto& home : {m_limits.memory, m_limits.cpu}) {
+    auto dirs = home.empty() || m_limits.unified ? util::Result<std::vector<std::string>>(std::vector<std::string>{})
+                                                 : util::list_dir(home);
+    for (const auto& name : dirs ? *dirs : std::vector<std::string>{}) {
+      if (util::is_directory(home + "/" + name)) {
+        m_draining.push_back(home + "/" + name);
+      }
+    }
+  }
   drain_cgroups();
 }
 

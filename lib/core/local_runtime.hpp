@@ -1,14 +1,20 @@
 // The local runtime: dynos as process groups of this machine, each in its own cgroup where
-// cgroup v2 is writable, supervised by the process that owns the object (`slipway serve`),
+// cgroup v2 is writable, with the memory and CPU share of its size where cgroup controllers
+// allow, supervised by the process that owns the object (`slipway serve`),
 // which must be a child subreaper so that what a dyno leaves behind is reparented to it and
 // reaped.
 #pragma once
 
+#include <core/port_fence.hpp>
 #include <core/runtime.hpp>
+#include <util/cgroup.hpp>
+#include <util/fd.hpp>
+#include <util/process.hpp>
 
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace slipway::core {
 
@@ -18,7 +24,14 @@ public:
   // `keep`: children of this process that are not dynos and must be left alone (the router);
   // every other child not a dyno is something a dyno left behind, and is killed.
   // `cgroups`: the cgroup under which each dyno gets its own (dyno_cgroups), or none.
-  LocalRuntime(DynoLogFn log, std::function<bool(pid_t)> keep, std::optional<std::string> cgroups);
+  // `limits`: where each dyno gets the memory and CPU share of its size (dyno_limit_home);
+  // with its `problem` set, dynos run without. `fence`: kept around the web dynos' ports,
+  // each port fenced before its dyno starts (none: unfenced).
+  LocalRuntime(DynoLogFn log,
+               std::function<bool(pid_t)> keep,
+               std::optional<std::string> cgroups,
+               util::LimitHome limits = {},
+               PortFence* fence = nullptr);
   ~LocalRuntime() override;
 
   util::Status start(const DynoSpec& spec) override;
@@ -36,11 +49,17 @@ private:
   void kill_strays();
   void signal(Dyno& d, int sig);
   void drain_cgroups();
+  void fence(Dyno& d, util::ProcessSpec& p, std::vector<util::Fd>& procs);
+  void check_memory(Dyno& d, double now);
+  void update_fence();
   DynoLogFn m_log;
   std::function<bool(pid_t)> m_keep;
   std::optional<std::string> m_cgroups;
+  util::LimitHome m_limits;
+  PortFence* m_fence;
   std::vector<std::string> m_draining; // dynos' cgroups that still hold a process
   unsigned long m_serial = 0;
+  double m_next_memory_check = 0;
   std::vector<std::unique_ptr<Dyno>> m_dynos;
 };
 
@@ -48,9 +67,17 @@ private:
 // (systemd's unit delegates it), one directory per root; none without a writable cgroup v2.
 std::optional<std::string> dyno_cgroups(const std::string& root);
 
+// Where the dynos of the serve for `root` get their memory and CPU limits (util::find_limit_home
+// below this process's own cgroup). Call it after dyno_cgroups: with cgroup v2 it may move
+// this process into a leaf cgroup.
+util::LimitHome dyno_limit_home(const std::string& root);
+
 // Seconds to wait before restarting a dyno after its `crashes`-th crash in a row: none the
 // first time, then 2, 4, 8, ... up to 20 minutes, as Heroku does.
 double restart_backoff(unsigned crashes);
+
+// The users whose sockets listen on TCP `port` of this machine (IPv4 and IPv6), from /proc/net.
+std::vector<uid_t> listening_users(int port);
 
 // Whether connected TCP socket `fd` is connected to itself (a probe of a free port in the
 // ephemeral range can be): then nothing else accepted it, and a dyno is not up.

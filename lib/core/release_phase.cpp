@@ -19,6 +19,7 @@
 // `releases:cancel` can stop it; the log gets every line as it is written.
 #include "release_phase.hpp"
 
+#include <core/dyno_size.hpp>
 #include <core/release_scratch.hpp>
 #include <util/file_output.hpp>
 #include <util/fs.hpp>
@@ -69,6 +70,13 @@ run_in_scratch(const ReleasePhaseInput& in, ScratchKind kind, util::FileOutput* 
     return util::error("cannot copy the release for its release phase: " + scratch.error().message);
   }
   util::ProcessSpec spec = release_spec(in, *scratch);
+  // As the app's user it runs at the app's dyno_size, and what it leaves goes with its cgroups.
+  auto cgroups = in.user ? command_cgroups(*in.paths, in.dyno) : util::Result<util::CommandCgroups>(util::CommandCgroups());
+  if (!cgroups) {
+    remove_release_scratch(*scratch);
+    return util::error("cannot limit the command to the app's dyno_size: " + cgroups.error().message);
+  }
+  spec.cgroup_procs_fds = cgroups->procs_fds();
   auto result = util::run_process(
       spec,
       [&](std::string_view line) {
@@ -90,6 +98,7 @@ run_in_scratch(const ReleasePhaseInput& in, ScratchKind kind, util::FileOutput* 
   if (!result) {
     return util::error("release command could not start: " + result.error().message);
   }
+  result->out_of_memory = cgroups->oom_kills() > 0;
   return result;
 }
 

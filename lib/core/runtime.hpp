@@ -31,6 +31,9 @@ struct DynoSpec
   double boot_timeout = 60; // web: seconds to accept connections on PORT, else it crashed
   std::string healthcheck;  // web: a path it must also answer with 2xx/3xx to count as up
   unsigned long long max_processes = 0; // its user's process limit (util::ProcessSpec)
+  std::string size;                     // its dyno size's name (dyno_size.hpp); empty: no limits
+  unsigned long long memory = 0;        // bytes: above it Error R14; the runtime kills at twice it (R15)
+  unsigned cpu_share = 0;               // relative CPU share under contention (1: standard-1X)
 
   std::string
   name() const

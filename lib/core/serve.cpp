@@ -3,6 +3,7 @@
 #include <core/app_lookup.hpp>
 #include <core/app_name.hpp>
 #include <core/app_user.hpp>
+#include <core/dyno_size.hpp>
 #include <core/formation.hpp>
 #include <core/release_store.hpp>
 #include <core/settings.hpp>
@@ -72,6 +73,7 @@ struct Wanted
   std::string healthcheck;
   std::optional<AppUser> user;
   unsigned long long max_processes = 0;
+  std::map<std::string, DynoSize> sizes;
 };
 
 std::optional<Wanted>
@@ -105,6 +107,11 @@ wanted(const AppPaths& paths)
     spdlog::warn("{}: {}", paths.name(), user.error().message);
     return std::nullopt;
   }
+  auto sizes = load_dyno_sizes(paths, record->process_types);
+  if (!sizes) {
+    spdlog::warn("{}: {}", paths.name(), sizes.error().message);
+    return std::nullopt;
+  }
   return Wanted{*cur,
                 store.dir(*cur) + "/" + ReleaseFiles::app,
                 *config,
@@ -114,7 +121,8 @@ wanted(const AppPaths& paths)
                 static_cast<double>(settings->boot_timeout),
                 settings->healthcheck_path,
                 *user,
-                settings->process_limit};
+                settings->process_limit,
+                *sizes};
 }
 
 } // namespace
@@ -206,6 +214,7 @@ Server::reconcile(const std::string& app)
                  d.spec.release == want->release;
         });
         if (!have) {
+          const DynoSize& size = want->sizes.at(type);
           DynoSpec spec{app,
                         type,
                         i,
@@ -217,7 +226,10 @@ Server::reconcile(const std::string& app)
                         want->stop_grace,
                         want->boot_timeout,
                         want->healthcheck,
-                        want->max_processes};
+                        want->max_processes,
+                        size.name,
+                        size.memory,
+                        size.cpu_share};
           (void)m_runtime.start(spec);
         }
       }
@@ -372,6 +384,7 @@ Server::publish()
     j["index"] = d.spec.index;
     j["release"] = d.spec.release;
     j["command"] = d.spec.command;
+    j["size"] = d.spec.size;
     j["state"] = to_string(d.state);
     j["since"] = d.since;
     j["port"] = d.port;

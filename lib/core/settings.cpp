@@ -1,5 +1,6 @@
 #include "settings.hpp"
 
+#include <core/dyno_size.hpp>
 #include <core/users.hpp>
 #include <util/fs.hpp>
 #include <util/strings.hpp>
@@ -124,6 +125,24 @@ table()
        "together (RLIMIT_NPROC of the app's user; only as root)",
        Scope::app, number_getter(&AppSettings::process_limit),
        number_setter("process_limit", &AppSettings::process_limit, false, 16)},
+      {"dyno_size",
+       "memory and CPU share of each dyno not resized (ps:resize), and of release phases, builds and one-offs: "
+       "eco, basic, standard-1X (512 MB), standard-2X (1 GB), performance-M (2.5 GB), performance-L (14 GB)",
+       Scope::app, [](const AppSettings& s) { return s.dyno_size; },
+       [](AppSettings& s, const std::string& v) -> util::Status {
+         auto size = find_dyno_size(v);
+         if (!size) {
+           std::vector<std::string> names;
+           for (const auto& known : dyno_sizes()) {
+             names.push_back(known.name);
+           }
+           return util::error("setting 'dyno_size' takes one of " + util::join(names, ", ") + ", not '" +
+                                  util::printable(v) + "'",
+                              2);
+         }
+         s.dyno_size = size->name;
+         return {};
+       }},
       {"boot_timeout", "seconds a web dyno has to accept connections on $PORT before it counts as crashed", Scope::app,
        number_getter(&AppSettings::boot_timeout), number_setter("boot_timeout", &AppSettings::boot_timeout, false)},
       {"healthcheck_path", "a path new web dynos must answer with 2xx or 3xx before they get traffic (empty: none)",

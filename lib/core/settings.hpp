@@ -23,6 +23,7 @@ struct AppSettings
   bool lock_wait = true;                                  // wait for the deploy lock, or fail at once
   unsigned long long dyno_limit = 100;                    // most dynos of one process type
   unsigned long long process_limit = 2048;                // most processes and threads of the app's user at once
+  std::string dyno_size = "standard-1X";                  // size of dynos not resized, release phases, builds, one-offs
   unsigned long long stop_timeout = 30;                   // seconds a dyno gets between SIGTERM and SIGKILL
   unsigned long long boot_timeout = 60;                   // seconds a web dyno has to accept on $PORT
   std::string healthcheck_path;                           // web dynos must also answer 2xx/3xx here

@@ -4,6 +4,7 @@
 #include <archive/tree_normalize.hpp>
 #include <core/blob_manifest.hpp>
 #include <core/build_area.hpp>
+#include <core/dyno_size.hpp>
 #include <core/resources.hpp>
 #include <core/slug_store.hpp>
 #include <core/slugignore.hpp>
@@ -206,6 +207,11 @@ run_buildpacks(const BuildInput& in,
                util::Output& out)
 {
   buildpack::RunOptions env = buildpack_env(in, area);
+  util::CommandCgroups cgroups; // the app's dyno_size, for every step as the app's user
+  if (area.user) {
+    SW_TRY_ASSIGN(cgroups, command_cgroups(in.paths, "build"));
+    env.cgroups = &cgroups;
+  }
   Built built;
   SW_TRY(area.open_to_user(true));
   SW_TRY_ASSIGN(auto packs, detect_buildpacks(in, staged, in.buildpacks.detecting(), area, env, out, built.framework));

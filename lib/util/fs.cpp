@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -60,6 +61,16 @@ write_fd(int fd, std::string_view data, const std::string& path)
     return error(errno_message("cannot write", path));
   }
   return {};
+}
+
+Result<Fd>
+memory_file(const std::string& shown, std::string_view content)
+{
+  Fd fd(::memfd_create(shown.c_str(), MFD_CLOEXEC));
+  if (!fd || !write_all(fd.get(), content) || ::lseek(fd.get(), 0, SEEK_SET) != 0) {
+    return error(errno_message("cannot pass", shown));
+  }
+  return fd;
 }
 
 bool

@@ -1,6 +1,7 @@
 // Filesystem helpers that report errors as values and write atomically.
 #pragma once
 
+#include <util/fd.hpp>
 #include <util/result.hpp>
 
 #include <sys/types.h>
@@ -15,6 +16,10 @@ Result<std::string> read_file(const std::string& path);
 
 // The rest of the open file `fd`; `shown` names it in errors.
 Result<std::string> read_fd(int fd, const std::string& shown);
+
+// An anonymous file in memory (memfd, CLOEXEC) holding `content`, at offset 0: a child's stdin
+// (ProcessSpec::stdin_fd). `shown` names it in errors.
+Result<Fd> memory_file(const std::string& shown, std::string_view content);
 
 // Write all of `content` to `fd`; `shown` names it in errors.
 Status write_fd(int fd, std::string_view content, const std::string& shown);

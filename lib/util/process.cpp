@@ -158,8 +158,10 @@ exec_command(const std::string& program,
   } else if (!spec.interactive) {
     ::setpgid(0, 0);
   }
-  if (spec.cgroup_procs_fd >= 0 && ::write(spec.cgroup_procs_fd, "0", 1) != 1) {
-    report_start_failure(fail_fd, k_step_cgroup, program.c_str());
+  for (int procs : spec.cgroup_procs_fds) {
+    if (procs >= 0 && ::write(procs, "0", 1) != 1) {
+      report_start_failure(fail_fd, k_step_cgroup, program.c_str());
+    }
   }
   if (spec.die_with_parent) {
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -220,10 +222,14 @@ supervise(const std::string& program,
     ::setpgid(0, 0);
   }
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
-  // Keep only our pipes: an inherited lock fd must not outlive the caller in us.
-  int keep[4] = {out_fd, err_fd, status_fd, spec.stdin_fd >= 3 ? spec.stdin_fd : out_fd};
+  // Keep only our pipes and what the command gets (stdin, its cgroups): an inherited lock fd
+  // must not outlive the caller in us.
+  int keep[7] = {out_fd, err_fd, status_fd, spec.stdin_fd >= 3 ? spec.stdin_fd : out_fd};
+  for (size_t i = 0; i < spec.cgroup_procs_fds.size(); ++i) {
+    keep[4 + i] = spec.cgroup_procs_fds[i] >= 3 ? spec.cgroup_procs_fds[i] : out_fd;
+  }
   std::sort(std::begin(keep), std::end(keep));
-  close_all_but(keep, 4);
+  close_all_but(keep, 7);
   sigset_t mask;
   sigemptyset(&mask);
   sigaddset(&mask, SIGCHLD);
@@ -425,6 +431,10 @@ ProcessResult::describe(double timeout_seconds) const
   }
   if (cancelled) {
     return "was cancelled";
+  }
+  if (out_of_memory) {
+    return "ran out of memory: Error R15 (Memory quota vastly exceeded), past twice its dyno size's; give the app a "
+           "larger one (settings:set dyno_size=...)";
   }
   if (timed_out) {
     return fmt::format("timed out after {}s", static_cast<long>(timeout_seconds));

@@ -10,6 +10,7 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -45,9 +46,10 @@ struct ProcessSpec
   bool interactive = false;
   // spawn_process only: the child gets SIGTERM when the process that spawned it dies.
   bool die_with_parent = false;
-  // spawn_process only: a cgroup's `cgroup.procs`, open for writing; the child moves itself
-  // into that cgroup before anything else, or does not run.
-  int cgroup_procs_fd = -1;
+  // `cgroup.procs` of up to three cgroups (cgroup v2, or one per v1
+  // hierarchy), open for writing, -1 for none; the child moves itself into each before
+  // anything else, or does not run.
+  std::array<int, 3> cgroup_procs_fds{-1, -1, -1};
   // spawn_process only: the child starts a session of its own (setsid), so that it outlives
   // the terminal of the process that spawned it.
   bool new_session = false;
@@ -68,6 +70,9 @@ struct ProcessResult
   // '/bp/bin/detect': Permission denied", ...
   std::string start_error;
   bool program_missing = false; // start_error because argv[0] does not exist
+  // Set by the caller, which knows the command's cgroup: the kernel's OOM killer killed a
+  // process of it (its memory limit), whatever the command then exited with.
+  bool out_of_memory = false;
   std::string stdout_text;
 
   bool
@@ -75,10 +80,12 @@ struct ProcessResult
   {
     return start_error.empty() && !view_failed;
   }
+  // Exited 0, in time, and nothing of it was killed for its memory (a shell that went on after
+  // the kernel killed its child has still run out of memory).
   bool
   success() const
   {
-    return exit_code == 0 && !timed_out && !cancelled && started();
+    return exit_code == 0 && !timed_out && !cancelled && !out_of_memory && started();
   }
   // "exited with status 3", "was killed by signal 9", "timed out after 5s", ...
   std::string describe(double timeout_seconds = 0) const;

@@ -278,6 +278,12 @@ test_the_heroku_cli_drives_slipway_unmodified() {
   assert_contains output.out "^release ok$"
   hk ps -a hello > ps.out
   assert_contains ps.out "^=== web \(standard-1X\): bin/web \(1\)$"
+  hk ps:resize web=standard-2x -a hello > resize.out
+  assert_contains resize.out "^ web +standard-2X +1 "
+  assert_eq "web: standard-2X" "$(cat "$(app_dir hello)/sizes.yml")"
+  hk ps:resize web=huge -a hello > badresize.out 2>&1 && fail "heroku ps:resize to a size that is none succeeded"
+  assert_contains badresize.out "no dyno size 'huge'"
+  assert_eq "web: standard-2X" "$(cat "$(app_dir hello)/sizes.yml")"
   # Rollbacks and a retry: releases whose release phase runs and streams.
   hk rollback -a hello > rollback.out
   assert_contains rollback.out "^Rolling back hello to v2\.\.\. done, v4$"

@@ -284,3 +284,19 @@ test_shell_output_is_quoted_so_sourcing_runs_nothing() {
   done
   [ ! -e "$SCRATCH/pwned" ] && [ ! -e "$SCRATCH/pwned2" ] || fail "sourcing --shell output ran a command"
 }
+
+# Issue 21, item 7: a build runs at the app's dyno_size (standard-1X: killed past 1 GB), and
+# says so in one line; the next push with a larger size builds.
+test_a_build_past_twice_its_size_is_stopped_and_says_why() {
+  [ "$(id -u)" -eq 0 ] || skip "needs root: limits are cgroups"
+  hostile_app memory-hog /nonexistent
+  push >/dev/null
+  assert_contains push.out "Push rejected, failed to build: failed to compile app with buildpack '[^']*/hostile': bin/compile ran out of memory: Error R15 \(Memory quota vastly exceeded\), past twice its dyno size's; give the app a larger one \(settings:set dyno_size=...\); see the output above *$"
+  ! grep "the hog survived" push.out | grep -qv "print(" || fail "the build went past its size"
+  [ ! -e "$(app_dir hello)/current" ] || fail "a build past its size made a release"
+  sw settings:set dyno_size=standard-2X -a hello >/dev/null
+  commit attack.conf "# again" "again"
+  push >/dev/null
+  assert_contains push.out "the hog survived"
+  assert_current hello v1
+}

@@ -6,6 +6,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
+
+#include <vector>
 
 using namespace slipway;
 
@@ -51,4 +54,17 @@ TEST_CASE("core::self_connected: a probe that reached only itself is not a dyno 
   auto listening = loopback(port_of(server.get()));
   REQUIRE(::connect(client.get(), reinterpret_cast<sockaddr*>(&listening), sizeof listening) == 0);
   CHECK(!core::self_connected(client.get()));
+}
+
+TEST_CASE("core::listening_users: who listens on a port, so that another user's listener is never taken for a dyno")
+{
+  util::Fd server(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  auto any = loopback(0);
+  REQUIRE(::bind(server.get(), reinterpret_cast<sockaddr*>(&any), sizeof any) == 0);
+  uint16_t port = port_of(server.get());
+  CHECK(core::listening_users(port).empty()); // bound, not listening
+  REQUIRE(::listen(server.get(), 1) == 0);
+  CHECK(core::listening_users(port) == std::vector<uid_t>{::geteuid()});
+  server.reset();
+  CHECK(core::listening_users(port).empty());
 }
