@@ -703,9 +703,6 @@ ApiServer::Impl::formation_json(const core::AppPaths& paths) const
   auto formation = core::load_formation(paths, rec->process_types);
   auto sizes = core::load_dyno_sizes(paths, rec->process_types);
   for (const auto& [type, command] : rec->process_types) {
-    if (type == "release") {
-      continue;
-    }
     unsigned long long n = formation && formation->count(type) ? formation->at(type) : 0;
     list.push_back({{"id", util::name_uuid("formation:" + paths.name() + ":" + type)},
                     {"type", type},

@@ -106,10 +106,7 @@ load_dyno_sizes(const AppPaths& paths, const ProcessTypes& types)
   SW_TRY_ASSIGN(auto stored, stored_sizes(paths));
   std::map<std::string, DynoSize> sizes;
   for (const auto& [type, command] : types) {
-    if (type == "release") {
-      continue;
-    }
-    auto it = stored.find(type);
+    auto it = type == "release" ? stored.end() : stored.find(type); // the release phase: dyno_size
     sizes.emplace(type, it == stored.end() ? fallback : *find_dyno_size(it->second));
   }
   return sizes;

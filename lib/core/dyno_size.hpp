@@ -29,8 +29,8 @@ const std::vector<DynoSize>& dyno_sizes();
 // The size called `name`, in any letter case; an error (exit 2) listing the sizes otherwise.
 util::Result<DynoSize> find_dyno_size(std::string_view name);
 
-// Each process type of `types` (but `release`) with its size: resized ones from sizes.yml,
-// the others at the app's dyno_size setting.
+// Each process type of `types` with its size: resized ones from sizes.yml, the others (and
+// `release`, which is never resized) at the app's dyno_size setting.
 util::Result<std::map<std::string, DynoSize>> load_dyno_sizes(const AppPaths& paths, const ProcessTypes& types);
 
 // Resize: under the deploy lock, apply `args` (TYPE=SIZE each) to the process types of the

@@ -681,3 +681,30 @@ test_another_apps_process_cannot_reach_a_dynos_port() {
 
 not_fenced() { ! nft list table inet "$1" | grep -q "dport $2 "; }
 port_changed() { local now; now=$(dyno_field "$1" "$2" port); [ -n "$now" ] && [ "$now" != "$3" ]; }
+
+# Issue 21, item 8: a process of another app that listens on the port a web dyno was given
+# never makes that dyno "up" (nor gets its traffic): the dyno fails its boot (R10) as it would
+# alone.
+test_a_port_taken_by_another_app_never_counts_as_the_dyno() {
+  [ "$(id -u)" -eq 0 ] || skip "needs root: app users"
+  new_app intruder web
+  push >/dev/null
+  new_app hello web
+  sw settings:set boot_timeout=6 -a hello >/dev/null
+  echo no-port > "$SRC/WEB_MODE"; git -C "$SRC" add -A; git -C "$SRC" commit -qm "never listens"
+  start_serve
+  push >/dev/null
+  wait_for "hello's web.1 to start" dyno_is hello web.1 starting 1
+  local port; port=$(dyno_field hello web.1 port)
+  sw run -a intruder -- python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); print("listening", flush=True); time.sleep(12)
+' "$port" > intruder.out 2>&1 &
+  local intruder=$!
+  wait_for "the intruder to listen" grep -q "^listening$" intruder.out
+  wait_for "R10 for hello's web.1" grep -q "slipway\[web.1\]: Error R10 (Boot timeout)" "$(app_dir hello)/logs/app.log"
+  ! grep -q "slipway\[web.1\]: State changed from starting to up" "$(app_dir hello)/logs/app.log" ||
+    fail "another app's listener made hello's web.1 up"
+  wait "$intruder" || true # it ends by itself
+}
