@@ -679,6 +679,7 @@ test_another_apps_process_cannot_reach_a_dynos_port() {
   ! nft list table inet "$table" >/dev/null 2>&1 || fail "serve left its fence behind"
 }
 
+more_r10s() { [ "$(grep -c "slipway\[web.1\]: Error R10 (Boot timeout) ->" "$1" || true)" -gt "$2" ]; }
 not_fenced() { ! nft list table inet "$1" | grep -q "dport $2 "; }
 port_changed() { local now; now=$(dyno_field "$1" "$2" port); [ -n "$now" ] && [ "$now" != "$3" ]; }
 
@@ -690,21 +691,23 @@ test_a_port_taken_by_another_app_never_counts_as_the_dyno() {
   new_app intruder web
   push >/dev/null
   new_app hello web
-  sw settings:set boot_timeout=6 -a hello >/dev/null
+  sw settings:set boot_timeout=15 -a hello >/dev/null # the intruder's one-off listens well before
   echo no-port > "$SRC/WEB_MODE"; git -C "$SRC" add -A; git -C "$SRC" commit -qm "never listens"
   start_serve
   push >/dev/null
+  # (the push waited out the first launch's boot timeout: hello never listens)
   wait_for "hello's web.1 to start" dyno_is hello web.1 starting 1
-  local port; port=$(dyno_field hello web.1 port)
+  local port log; port=$(dyno_field hello web.1 port) log="$(app_dir hello)/logs/app.log"
+  local r10s; r10s=$(grep -c "slipway\[web.1\]: Error R10 (Boot timeout) ->" "$log" || true)
   sw run -a intruder -- python3 -c '
 import socket, sys, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); print("listening", flush=True); time.sleep(12)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); print("listening", flush=True); time.sleep(20)
 ' "$port" > intruder.out 2>&1 &
   local intruder=$!
   wait_for "the intruder to listen" grep -q "^listening$" intruder.out
-  wait_for "R10 for hello's web.1" grep -q "slipway\[web.1\]: Error R10 (Boot timeout)" "$(app_dir hello)/logs/app.log"
-  ! grep -q "slipway\[web.1\]: State changed from starting to up" "$(app_dir hello)/logs/app.log" ||
+  wait_for "R10 for the launch on port $port" more_r10s "$log" "$r10s"
+  ! grep -q "slipway\[web.1\]: State changed from starting to up" "$log" ||
     fail "another app's listener made hello's web.1 up"
   wait "$intruder" || true # it ends by itself
 }
