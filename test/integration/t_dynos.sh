@@ -499,18 +499,25 @@ test_each_dyno_has_a_cgroup_that_outlives_a_killed_serve() {
   [ ! -d "$(dirname "$cg")" ] || fail "serve left its cgroup $(dirname "$cg") behind"
 }
 
+# two_web_apps APP: 'hello' and APP, both of the web fixture, deployed and answering through
+# the router of a serve started here ($SRC is APP's).
+two_web_apps() {
+  new_app hello web
+  local hello_src=$SRC
+  new_app "$1" web
+  start_serve
+  push >/dev/null
+  SRC=$hello_src push >/dev/null
+  wait_for "$1.localhost to answer" router_answers "$1.localhost" "one hello web.1"
+  wait_for "hello.localhost to answer" router_answers hello.localhost "one hello web.1"
+}
+
 # Issue 21, item 7 (processes): an app's code, dynos and one-offs alike, may have at most its
 # process_limit processes at once (its user's RLIMIT_NPROC): a fork bomb stops there, and
 # another app's dynos answer and its commands fork as before.
 test_a_fork_bomb_stops_at_the_apps_process_limit_and_others_run_on() {
   [ "$(id -u)" -eq 0 ] || skip "needs root: the limit is the app user's"
-  new_app hello web
-  local hello_src=$SRC
-  new_app bomb web
-  start_serve
-  push >/dev/null
-  SRC=$hello_src push >/dev/null
-  wait_for "hello.localhost to answer" router_answers hello.localhost "one hello web.1"
+  two_web_apps bomb
   sw settings:set process_limit=40 -a bomb >/dev/null
   run_sw limit.out settings:set process_limit=15 -a bomb
   assert_eq 2 "$SW_STATUS"
@@ -553,14 +560,7 @@ limits_are() { [ "$(dyno_limits "$1" "$2")" = "$3" ]; }
 # app answers throughout. Bad sizes change nothing.
 test_dynos_run_at_their_size_and_a_memory_hog_is_stopped_alone() {
   [ "$(id -u)" -eq 0 ] || skip "needs root: limits are cgroups"
-  new_app hello web
-  local hello_src=$SRC
-  new_app hog web
-  start_serve
-  push >/dev/null
-  SRC=$hello_src push >/dev/null
-  wait_for "hog.localhost to answer" router_answers hog.localhost "one hello web.1"
-  wait_for "hello.localhost to answer" router_answers hello.localhost "one hello web.1"
+  two_web_apps hog
   ! grep -q "without memory and CPU limits" serve.out || fail "serve found no cgroup controllers: $(cat serve.out)"
   assert_eq "$((1024 << 20)) 100" "$(dyno_limits hog web.1)" "a standard-1X web dyno's limits"
   # Bad sizes: one line each, nothing stored.
@@ -661,14 +661,7 @@ except OSError as e:
 # router and root only; another app's process is refused. The fence goes with serve.
 test_another_apps_process_cannot_reach_a_dynos_port() {
   [ "$(id -u)" -eq 0 ] || skip "needs root: the fence is nftables"
-  new_app hello web
-  local hello_src=$SRC
-  new_app intruder web
-  start_serve
-  push >/dev/null
-  SRC=$hello_src push >/dev/null
-  wait_for "hello.localhost to answer" router_answers hello.localhost "one hello web.1"
-  wait_for "intruder.localhost to answer" router_answers intruder.localhost "one hello web.1"
+  two_web_apps intruder
   ! grep -q "can reach web dynos" serve.out || fail "serve could not fence: $(cat serve.out)"
   local port; port=$(dyno_field hello web.1 port)
   assert_eq "ConnectionRefusedError" "$(connect_from intruder "$port")" "another app's process to hello's dyno"
