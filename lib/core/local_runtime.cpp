@@ -249,7 +249,7 @@ dyno_limit_home(const std::string& root)
 }
 
 void
-LocalRuntime::fence(Dyno& d, util::ProcessSpec& p, std::vector<util::Fd>& procs)
+LocalRuntime::limit(Dyno& d, util::ProcessSpec& p, std::vector<util::Fd>& procs)
 {
   const DynoSpec& s = d.status.spec;
   if (s.memory == 0 || !m_limits.problem.empty() || m_limits.memory.empty()) {
@@ -270,19 +270,24 @@ LocalRuntime::fence(Dyno& d, util::ProcessSpec& p, std::vector<util::Fd>& procs)
     d.memory_dir = d.cgroup;
     return;
   }
+  // Both or neither: the dyno joins them only once both have their limits.
   std::string leaf = fmt::format("{}.{}.{}-{}", s.app, s.name(), ::getpid(), ++m_serial);
+  std::vector<util::Fd> made;
   for (const auto& home : {m_limits.memory, m_limits.cpu}) {
     std::string dir = home + "/" + leaf;
-    auto made = util::make_cgroup(dir);
-    if (!made) {
-      return refuse(made.error().message);
+    auto group = util::make_cgroup(dir);
+    if (!group) {
+      return refuse(group.error().message);
     }
-    d.limit_dirs.push_back(dir);
+    d.limit_dirs.push_back(dir); // removed once empty, whatever happens
     if (auto set = util::set_cgroup_limits(dir, false, limits); !set) {
       return refuse(set.error().message);
     }
-    p.cgroup_procs_fds[procs.size()] = made->get(); // at most 3: the v2 cgroup, memory, cpu
-    procs.push_back(std::move(*made));
+    made.push_back(std::move(*group));
+  }
+  for (auto& group : made) {
+    p.cgroup_procs_fds[procs.size()] = group.get(); // at most 3: the v2 cgroup, memory, cpu
+    procs.push_back(std::move(group));
   }
   d.memory_dir = d.limit_dirs.front();
 }
@@ -395,7 +400,7 @@ LocalRuntime::launch(Dyno& d)
       m_log(s.app, "slipway[" + s.name() + "]", "running without a cgroup: " + made.error().message);
     }
   }
-  fence(d, p, procs);
+  limit(d, p, procs);
   if (s.type == "web") {
     // Its port is fenced before anything can listen there in its name.
     d.launching = true;

@@ -49,8 +49,12 @@ private:
   void kill_strays();
   void signal(Dyno& d, int sig);
   void drain_cgroups();
-  void fence(Dyno& d, util::ProcessSpec& p, std::vector<util::Fd>& procs);
+  // Give the dyno about to start the cgroups of its size (ProcessSpec::cgroup_procs_fds).
+  void limit(Dyno& d, util::ProcessSpec& p, std::vector<util::Fd>& procs);
+  // R14 while the dyno is above its size (every 20 s); R15 and SIGKILL once the kernel's OOM
+  // killer took a process of it.
   void check_memory(Dyno& d, double now);
+  // Fence the ports of the web dynos running or about to start, and no other.
   void update_fence();
   DynoLogFn m_log;
   std::function<bool(pid_t)> m_keep;

@@ -97,10 +97,6 @@ remove_cgroup(const std::string& dir)
   return ::rmdir(dir.c_str()) == 0 || errno == ENOENT;
 }
 
-} // namespace slipway::util
-
-namespace slipway::util {
-
 namespace {
 
 // Write `value` to control file `dir/file` in one write, as the kernel wants it.
