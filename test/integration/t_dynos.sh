@@ -713,3 +713,36 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); print("listening", flush=
     fail "another app's listener made hello's web.1 up"
   wait "$intruder" || true # it ends by itself
 }
+
+# without_cgroups CMD...: CMD in a mount namespace of its own where no cgroup file system is
+# mounted, as on a machine that offers none (the process keeps its pid: unshare execs).
+without_cgroups() {
+  unshare --mount --propagation private bash -c '
+    for m in $(findmnt -n -t cgroup,cgroup2 -o TARGET | sort -r); do umount "$m" || exit 1; done
+    exec "$@"' without-cgroups "$@"
+}
+
+# Issue 21, item 7: where no cgroup controller can limit dynos, serve and doctor say so in one
+# line, and dynos run on without.
+test_without_cgroup_controllers_serve_and_doctor_say_so() {
+  [ "$(id -u)" -eq 0 ] || skip "needs root: a mount namespace"
+  new_app hello web
+  push >/dev/null
+  run_sw doctor-before.out doctor
+  assert_not_contains doctor-before.out "^dynos:"
+  set +e
+  without_cgroups "$SLIPWAY_BIN" doctor > doctor.out 2>&1
+  local status=$?
+  set -e
+  assert_eq 1 "$status" "doctor without cgroups: $(cat doctor.out)"
+  assert_contains doctor.out "^dynos: problem: dynos would run without memory and CPU limits: no writable cgroup v2 here, and no writable cgroup v1 memory and cpu hierarchies$"
+  assert_contains doctor.out "^    boot with cgroup v2 \(systemd.unified_cgroup_hierarchy=1\) and run serve from its systemd unit \(Delegate=yes\), or mount the cgroup v1 memory and cpu hierarchies$"
+  ROUTER_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  without_cgroups "$SLIPWAY_BIN" serve --http "127.0.0.1:$ROUTER_PORT" >"$SCRATCH/serve.out" 2>&1 &
+  SERVE_PID=$!
+  trap stop_serve EXIT
+  wait_for "hello.localhost to answer" router_answers hello.localhost "one hello web.1"
+  assert_eq 1 "$(grep -c "without memory and CPU limits" serve.out)" "lines saying so: $(cat serve.out)"
+  assert_contains serve.out "^slipway serve: dynos run without memory and CPU limits: no writable cgroup v2 here, and no writable cgroup v1 memory and cpu hierarchies$"
+  stop_serve
+}
