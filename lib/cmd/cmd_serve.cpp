@@ -69,6 +69,8 @@ run_serve(Context& ctx)
   }
   if (!unfenced.empty()) {
     ctx.out->line("slipway serve: other apps' processes can reach web dynos' ports: " + unfenced);
+  } else if (!fence->guard_problem().empty()) {
+    ctx.out->line("slipway serve: other apps' processes can take a web dyno's port first: " + fence->guard_problem());
   }
   ctx.out->line("slipway serve: running the dynos of every app in " + ctx.root + ", web traffic on " + listen +
                 (api ? ", the Platform API on " + ctx.get("api") : std::string()) + " (SIGTERM stops them)");

@@ -46,6 +46,18 @@ free_port()
   return ntohs(a.sin_port);
 }
 
+// Whether TCP `port` of 127.0.0.1 can be bound now (nobody holds it).
+bool
+port_free(int port)
+{
+  util::Fd s(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  return s && ::bind(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+}
+
 } // namespace
 
 std::vector<uid_t>
@@ -402,9 +414,15 @@ LocalRuntime::launch(Dyno& d)
   }
   limit(d, p, procs);
   if (s.type == "web") {
-    // Its port is fenced before anything can listen there in its name.
+    // Its port is its own before it starts: no other user may bind it from here on, nor
+    // connect to it. Taken in the moment between its choice and that? Another one.
     d.launching = true;
     update_fence();
+    for (int tries = 0; tries < 10 && m_fence && !port_free(d.status.port); ++tries) {
+      d.status.port = free_port();
+      p.env = dyno_environment(s.config, s.dir, s.name(), d.status.port);
+      update_fence();
+    }
     d.launching = false;
   }
   auto spawned = util::spawn_process(p);

@@ -9,6 +9,8 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <utility>
+
 namespace slipway::core {
 
 namespace {
@@ -67,6 +69,12 @@ PortFence::PortFence(const std::string& root, std::vector<uid_t> allowed) : m_al
   util::Sha256 h;
   h.update(root);
   m_table = "slipway_" + h.hex_digest().substr(0, 12);
+  auto guard = util::PortGuard::open();
+  if (guard) {
+    m_guard.emplace(std::move(*guard));
+  } else {
+    m_guard_problem = guard.error().message;
+  }
 }
 
 PortFence::~PortFence()
@@ -105,8 +113,20 @@ PortFence::set(const std::map<int, uid_t>& ports)
                           uid_list(m_allowed, owner));
   }
   script += "  }\n}\n";
+  // A failure is said once, not retried at every turn with the same ports.
+  auto before = std::exchange(m_tried, ports);
   m_asked = true;
-  m_tried = ports; // a failure is said once, not retried at every turn
+  // Binds first: a new port is its dyno's before anyone may connect to it.
+  if (m_guard) {
+    for (const auto& [port, owner] : before) {
+      if (!ports.count(port)) {
+        m_guard->release(port);
+      }
+    }
+    for (const auto& [port, owner] : ports) {
+      SW_TRY(m_guard->reserve(port, owner));
+    }
+  }
   SW_TRY(run_nft(script));
   m_made = true;
   return {};

@@ -2,14 +2,17 @@
 // from its own app's user, from root (serve's readiness probes) and from the router's workers
 // only; any other process of this machine (another app's dyno) gets a reset. It is an nftables
 // table of this serve's own (one per root), replaced whole in one transaction at each change
-// and deleted when the fence goes.
+// and deleted when the fence goes. And no other user may bind a fenced port (util::PortGuard),
+// so that the port a dyno is given cannot be taken first.
 #pragma once
 
+#include <util/port_guard.hpp>
 #include <util/result.hpp>
 
 #include <sys/types.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,9 +33,17 @@ public:
 
   // Whether nft can fence here (root, nftables installed): empty, or one line saying why not.
   static std::string problem_here();
+  // Whether ports are guarded from other users' binds: empty, or one line saying why not.
+  const std::string&
+  guard_problem() const
+  {
+    return m_guard_problem;
+  }
 
 private:
   std::string m_table;
+  std::optional<util::PortGuard> m_guard;
+  std::string m_guard_problem;
   std::vector<uid_t> m_allowed;
   std::map<int, uid_t> m_tried; // the last ports set() was asked for, done or failed
   bool m_asked = false;

@@ -685,33 +685,51 @@ more_r10s() { [ "$(grep -c "slipway\[web.1\]: Error R10 (Boot timeout) ->" "$1" 
 not_fenced() { ! nft list table inet "$1" | grep -q "dport $2 "; }
 port_changed() { local now; now=$(dyno_field "$1" "$2" port); [ -n "$now" ] && [ "$now" != "$3" ]; }
 
-# Issue 21, item 8: a process of another app that listens on the port a web dyno was given
-# never makes that dyno "up" (nor gets its traffic): the dyno fails its boot (R10) as it would
-# alone.
-test_a_port_taken_by_another_app_never_counts_as_the_dyno() {
+# Issue 21, item 8: the port a web dyno is given is its own from then on: another app's
+# process cannot bind it (EPERM), and a listener there that is not the dyno's own user (root
+# here, which may bind anything) never makes the dyno "up": it fails its boot (R10) as alone.
+test_the_port_a_dyno_is_given_cannot_be_taken_first() {
   [ "$(id -u)" -eq 0 ] || skip "needs root: app users"
   new_app intruder web
   push >/dev/null
   new_app hello web
-  sw settings:set boot_timeout=15 -a hello >/dev/null # the intruder's one-off listens well before
+  sw settings:set boot_timeout=15 -a hello >/dev/null # the intruder's one-off runs well before
   echo no-port > "$SRC/WEB_MODE"; git -C "$SRC" add -A; git -C "$SRC" commit -qm "never listens"
   start_serve
   push >/dev/null
+  ! grep -q "can take a web dyno's port first" serve.out || fail "serve could not guard ports: $(cat serve.out)"
   # (the push waited out the first launch's boot timeout: hello never listens)
   wait_for "hello's web.1 to start" dyno_is hello web.1 starting 1
   local port log; port=$(dyno_field hello web.1 port) log="$(app_dir hello)/logs/app.log"
   local r10s; r10s=$(grep -c "slipway\[web.1\]: Error R10 (Boot timeout) ->" "$log" || true)
-  sw run -a intruder -- python3 -c '
+  run_sw intruder.out run -a intruder -- python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1]))); print("bound")
+except OSError as e:
+    print(type(e).__name__)
+' "$port"
+  assert_eq "PermissionError" "$(cat intruder.out)" "another app's bind of hello's port"
+  python3 -c '
 import socket, sys, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); print("listening", flush=True); time.sleep(20)
-' "$port" > intruder.out 2>&1 &
-  local intruder=$!
-  wait_for "the intruder to listen" grep -q "^listening$" intruder.out
+' "$port" > root-listener.out 2>&1 &
+  local listener=$!
+  wait_for "root to listen" grep -q "^listening$" root-listener.out
   wait_for "R10 for the launch on port $port" more_r10s "$log" "$r10s"
   ! grep -q "slipway\[web.1\]: State changed from starting to up" "$log" ||
-    fail "another app's listener made hello's web.1 up"
-  wait "$intruder" || true # it ends by itself
+    fail "a listener not of hello's user made hello's web.1 up"
+  kill "$listener"
+  wait "$listener" 2>/dev/null || true
+  # The guard goes with serve.
+  stop_serve
+  run_sw intruder-after.out run -a intruder -- python3 -c '
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); print("bound")
+' "$port"
+  assert_eq "bound" "$(cat intruder-after.out)" "another app's bind once serve stopped"
 }
 
 # without_cgroups CMD...: CMD in a mount namespace of its own where no cgroup file system is
