@@ -6,7 +6,6 @@
 #include <core/app_name.hpp>
 #include <core/apps.hpp>
 #include <core/config_change.hpp>
-#include <core/dyno_size.hpp>
 #include <core/formation.hpp>
 #include <core/layout.hpp>
 #include <core/release_json.hpp>

@@ -1,15 +1,12 @@
 // Dyno sizes, as Heroku names them: how much memory and CPU share a dyno, release phase, build
-// or one-off gets. Each process type runs at the app's `dyno_size` setting unless resized
-// (`ps:resize web=standard-2X`, stored in apps/APP/sizes.yml as TYPE: SIZE).
+// or one-off gets, and the cgroup limits that make them so. Which size each process type runs
+// at is the formation's (formation.hpp).
 #pragma once
 
 #include <core/layout.hpp>
-#include <core/procfile.hpp>
 #include <util/cgroup.hpp>
-#include <util/output.hpp>
 #include <util/result.hpp>
 
-#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,16 +26,6 @@ const std::vector<DynoSize>& dyno_sizes();
 // The size called `name`, in any letter case; an error (exit 2) listing the sizes otherwise.
 util::Result<DynoSize> find_dyno_size(std::string_view name);
 
-// Each process type of `types` with its size: resized ones from sizes.yml, the others (and
-// `release`, which is never resized) at the app's dyno_size setting.
-util::Result<std::map<std::string, DynoSize>> load_dyno_sizes(const AppPaths& paths, const ProcessTypes& types);
-
-// Resize: under the deploy lock, apply `args` (TYPE=SIZE each) to the process types of the
-// app's current release and store them; with no args, only read them. Usage errors (exit 2)
-// name the bad argument, and change nothing.
-util::Result<std::map<std::string, DynoSize>>
-resize(const AppPaths& paths, const std::vector<std::string>& args, bool wait, util::Output& out);
-
 // The cgroup limits of a dyno of `memory` bytes and `cpu_share` (DynoSize): the kernel kills
 // at twice its memory, as Heroku does (R15); CPU weighed by its share.
 util::CgroupLimits dyno_limits(unsigned long long memory, unsigned cpu_share);
@@ -47,8 +34,5 @@ util::CgroupLimits dyno_limits(unsigned long long memory, unsigned cpu_share);
 // util::ProcessSpec::cgroup_procs_fds; none (an empty object) where this machine has no
 // cgroup controllers this process may use, or when not root.
 util::Result<util::CommandCgroups> command_cgroups(const AppPaths& paths, const std::string& what);
-
-// "web=standard-2X worker=standard-1X", in type order.
-std::string sizes_text(const std::map<std::string, DynoSize>& sizes);
 
 } // namespace slipway::core

@@ -1,9 +1,11 @@
 // The formation: how many dynos of each process type an app asks for, as on Heroku. Stored in
 // apps/APP/formation.yml (type: count) once scaled; until then Heroku's default: one web dyno
 // when the release has a web type, none of any other. The release phase (`release`) is never
-// part of it.
+// part of it. And the size each type runs at: the app's `dyno_size` setting unless resized
+// (`ps:resize web=standard-2X`, stored in apps/APP/sizes.yml as TYPE: SIZE).
 #pragma once
 
+#include <core/dyno_size.hpp>
 #include <core/layout.hpp>
 #include <core/procfile.hpp>
 #include <util/output.hpp>
@@ -34,5 +36,19 @@ scale(const AppPaths& paths, const std::vector<std::string>& args, bool wait, ut
 
 // "web=2 worker=0", in type order.
 std::string formation_text(const Formation& f);
+
+// Each process type of `types` with its size: resized ones from sizes.yml, the others (and
+// `release`, which is never resized) at the app's dyno_size setting.
+util::Result<std::map<std::string, DynoSize>> load_dyno_sizes(const AppPaths& paths, const ProcessTypes& types);
+
+// Resize: under the deploy lock, apply `args` (TYPE=SIZE each) to the process types of the
+// app's current release and store them; with no args, only read them. Usage errors (exit 2)
+// name the bad argument, and change nothing.
+util::Result<std::map<std::string, DynoSize>>
+resize(const AppPaths& paths, const std::vector<std::string>& args, bool wait, util::Output& out);
+
+// "web=standard-2X worker=standard-1X", in type order.
+std::string sizes_text(const std::map<std::string, DynoSize>& sizes);
+
 
 } // namespace slipway::core

@@ -160,7 +160,7 @@ public:
   dyno_sizes() const
   {
     return m_dir + "/sizes.yml";
-  } // the size of each process type resized from the app's dyno_size (dyno_size.hpp)
+  } // the size of each process type resized from the app's dyno_size (formation.hpp)
   std::string
   access() const
   {

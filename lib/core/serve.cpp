@@ -3,7 +3,6 @@
 #include <core/app_lookup.hpp>
 #include <core/app_name.hpp>
 #include <core/app_user.hpp>
-#include <core/dyno_size.hpp>
 #include <core/formation.hpp>
 #include <core/release_store.hpp>
 #include <core/settings.hpp>
