@@ -457,8 +457,8 @@ LocalRuntime::start(const DynoSpec& spec)
 {
   auto d = std::make_unique<Dyno>();
   d->status.spec = spec;
-  launch(*d);
   m_dynos.push_back(std::move(d));
+  launch(*m_dynos.back()); // listed first: its port is fenced among the others'
   return {};
 }
 
