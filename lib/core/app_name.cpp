@@ -2,6 +2,8 @@
 
 #include <util/strings.hpp>
 
+#include <algorithm>
+
 namespace slipway::core {
 
 util::Status
@@ -24,6 +26,20 @@ validate_app_name(const std::string& name)
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
       return bad("use only lowercase letters, digits and dashes");
     }
+  }
+  return {};
+}
+
+util::Status
+check_user_name(const std::string& name)
+{
+  bool ok = !name.empty() && name.size() <= 32 && name[0] >= 'a' && name[0] <= 'z' &&
+            std::all_of(name.begin(), name.end(),
+                        [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+  if (!ok) {
+    return util::error("invalid user name '" + util::printable(name) +
+                           "': use a lowercase letter, then up to 31 lowercase letters, digits or dashes",
+                       2);
   }
   return {};
 }

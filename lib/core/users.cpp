@@ -1,5 +1,6 @@
 #include "users.hpp"
 
+#include <core/app_name.hpp>
 #include <core/audit.hpp>
 #include <core/resources.hpp>
 #include <util/clock.hpp>
@@ -124,20 +125,6 @@ parse_role(const std::string& text)
     }
   }
   return util::error("--role takes deployer, viewer or owner, not '" + util::printable(text) + "'", 2);
-}
-
-util::Status
-check_user_name(const std::string& name)
-{
-  bool ok = !name.empty() && name.size() <= 32 && name[0] >= 'a' && name[0] <= 'z' &&
-            std::all_of(name.begin(), name.end(),
-                        [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
-  if (!ok) {
-    return util::error("invalid user name '" + util::printable(name) +
-                           "': use a lowercase letter, then up to 31 lowercase letters, digits or dashes",
-                       2);
-  }
-  return {};
 }
 
 util::Result<std::vector<User>>

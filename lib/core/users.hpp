@@ -67,8 +67,6 @@ bool holds_token(const User& user, const std::string& id);
 // "viewer", "deployer" or "owner"; an error naming the choices otherwise.
 util::Result<Role> parse_role(const std::string& text);
 
-// A user name is [a-z][a-z0-9-]{0,31}; the error says so.
-util::Status check_user_name(const std::string& name);
 
 class UserStore
 {
