@@ -1,7 +1,7 @@
 // slipway domains, domains:add, domains:remove: the host names the router sends to an app.
 #include <cmd/command.hpp>
 #include <core/router.hpp>
-#include <core/serve.hpp>
+#include <core/serve_notice.hpp>
 #include <core/settings.hpp>
 
 namespace slipway::cmd {

@@ -8,7 +8,7 @@
 #include <core/release_phase.hpp>
 #include <core/release_store.hpp>
 #include <core/retention.hpp>
-#include <core/serve.hpp>
+#include <core/serve_notice.hpp>
 #include <core/slug_index.hpp>
 #include <util/clock.hpp>
 #include <util/dir_walk.hpp>

@@ -30,15 +30,6 @@ namespace slipway::core {
 
 namespace {
 
-sockaddr_un
-socket_address(const std::string& path)
-{
-  sockaddr_un a{};
-  a.sun_family = AF_UNIX;
-  std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
-  return a;
-}
-
 // Call `fn` with every datagram waiting on the non-blocking socket `fd`.
 void
 each_datagram(int fd, const std::function<void(std::string_view)>& fn)
@@ -48,15 +39,6 @@ each_datagram(int fd, const std::function<void(std::string_view)>& fn)
   while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) {
     fn(std::string_view(buf, static_cast<size_t>(n)));
   }
-}
-
-// Send `msg` to the serve of `root`; false (errno set) when nobody listens.
-bool
-send_to_serve(const std::string& root, const std::string& msg)
-{
-  util::Fd s(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-  sockaddr_un a = socket_address(ServePaths(root).socket());
-  return s && ::sendto(s.get(), msg.data(), msg.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a) >= 0;
 }
 
 // What one app should run now: its current release's record, config and formation.
@@ -475,24 +457,6 @@ Server::run(const std::atomic<bool>& stop)
   }
   publish();
   m_logs.flush();
-}
-
-void
-notify_serve(const std::string& root, const std::string& app)
-{
-  (void)send_to_serve(root, app);
-}
-
-bool
-serve_running(const std::string& root)
-{
-  util::FileLock probe;
-  ServePaths run(root);
-  if (!util::path_exists(run.lock())) {
-    return false;
-  }
-  auto got = util::FileLock::try_acquire(run.lock(), probe);
-  return got && !*got;
 }
 
 util::Status

@@ -7,6 +7,7 @@
 #include <core/layout.hpp>
 #include <core/router.hpp>
 #include <core/runtime.hpp>
+#include <core/serve_notice.hpp>
 #include <util/fd.hpp>
 #include <util/file_lock.hpp>
 #include <util/output.hpp>
@@ -75,17 +76,10 @@ private:
   std::map<std::string, std::string> m_published;          // app -> dynos.json as last written
 };
 
-// Tell a running serve to look at `app` again (best effort: when serve is down it catches up
-// when it starts).
-void notify_serve(const std::string& root, const std::string& app);
-
 // After release `version` of `paths` went live: when serve runs and the formation has web
 // dynos, wait (up to `timeout` seconds) until serve reports them all up, or one crashed, and
 // say which on `out`. False when they did not come up (the older ones keep serving).
 bool await_web(const AppPaths& paths, unsigned long version, double timeout, util::Output& out);
-
-// Whether a serve runs for `root` now (it holds the serve lock).
-bool serve_running(const std::string& root);
 
 // Ask the running serve to restart `app`'s dynos: all, one type ("web") or one dyno ("web.1").
 // Each is stopped and started again from the app's current release. An error when serve is
