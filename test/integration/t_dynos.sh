@@ -732,10 +732,11 @@ s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); print("bound")
   assert_eq "bound" "$(cat intruder-after.out)" "another app's bind once serve stopped"
 }
 
-# without_cgroups CMD...: CMD in a mount namespace of its own where no cgroup file system is
-# mounted, as on a machine that offers none (the process keeps its pid: unshare execs).
+# without_cgroups CMD...: become CMD in a mount namespace of its own where no cgroup file
+# system is mounted, as on a machine that offers none. It execs (unshare, bash and CMD keep the
+# caller's pid): call it in a subshell, or in the background for a pid to stop.
 without_cgroups() {
-  unshare --mount --propagation private bash -c '
+  exec unshare --mount --propagation private bash -c '
     for m in $(findmnt -n -t cgroup,cgroup2 -o TARGET | sort -r); do umount "$m" || exit 1; done
     exec "$@"' without-cgroups "$@"
 }
@@ -749,7 +750,7 @@ test_without_cgroup_controllers_serve_and_doctor_say_so() {
   run_sw doctor-before.out doctor
   assert_not_contains doctor-before.out "^dynos:"
   set +e
-  without_cgroups "$SLIPWAY_BIN" doctor > doctor.out 2>&1
+  (without_cgroups "$SLIPWAY_BIN" doctor) > doctor.out 2>&1
   local status=$?
   set -e
   assert_eq 1 "$status" "doctor without cgroups: $(cat doctor.out)"
@@ -762,5 +763,7 @@ test_without_cgroup_controllers_serve_and_doctor_say_so() {
   wait_for "hello.localhost to answer" router_answers hello.localhost "one hello web.1"
   assert_eq 1 "$(grep -c "without memory and CPU limits" serve.out)" "lines saying so: $(cat serve.out)"
   assert_contains serve.out "^slipway serve: dynos run without memory and CPU limits: no writable cgroup v2 here, and no writable cgroup v1 memory and cpu hierarchies$"
+  assert_eq "serve" "$(tr '\0' '\n' < "/proc/$SERVE_PID/cmdline" | sed -n 2p)" "the pid stop_serve stops is serve's"
   stop_serve
+  ! kill -0 "$SERVE_PID" 2>/dev/null || fail "serve outlived stop_serve"
 }
