@@ -552,14 +552,14 @@ test_a_viewer_never_reads_config_values() {
     assert_eq 200 "$HTTP_STATUS" "a viewer's GET $path"
     assert_not_contains vic.json "sk_alice_secret"
   done
-  # The app is the path's, whatever a query string repeats: vic deploys 'mine' only.
-  sw apps:create mine >/dev/null
-  sw access:add vic -a mine >/dev/null
-  api mine.json GET "/apps/mine/config-vars?app=hello&app=mine&app=hello" "$vic"
-  assert_eq 200 "$HTTP_STATUS" "vic's GET of mine's config with hello in the query"
-  assert_not_contains mine.json "sk_alice_secret"
-  api hello.json GET "/apps/hello/config-vars?app=mine&app=mine" "$vic"
-  assert_eq 403 "$HTTP_STATUS" "vic's GET of hello's config with mine in the query"
+  # The app is the path's, whatever a query string repeats: vic deploys 'vicsapp' only.
+  sw apps:create vicsapp >/dev/null
+  sw access:add vic -a vicsapp >/dev/null
+  api vicsapp.json GET "/apps/vicsapp/config-vars?app=hello&app=vicsapp&app=hello" "$vic"
+  assert_eq 200 "$HTTP_STATUS" "vic's GET of vicsapp's config with hello in the query"
+  assert_not_contains vicsapp.json "sk_alice_secret"
+  api hello.json GET "/apps/hello/config-vars?app=vicsapp&app=vicsapp" "$vic"
+  assert_eq 403 "$HTTP_STATUS" "vic's GET of hello's config with vicsapp in the query"
   assert_not_contains hello.json "sk_alice_secret"
 }
 
