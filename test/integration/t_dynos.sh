@@ -695,10 +695,9 @@ test_the_port_a_dyno_is_given_cannot_be_taken_first() {
   new_app hello web
   sw settings:set boot_timeout=15 -a hello >/dev/null # the intruder's one-off runs well before
   echo no-port > "$SRC/WEB_MODE"; git -C "$SRC" add -A; git -C "$SRC" commit -qm "never listens"
+  push >/dev/null # before serve runs: nothing waits for web dynos that never listen
   start_serve
-  push >/dev/null
   ! grep -q "can take a web dyno's port first" serve.out || fail "serve could not guard ports: $(cat serve.out)"
-  # (the push waited out the first launch's boot timeout: hello never listens)
   wait_for "hello's web.1 to start" dyno_is hello web.1 starting 1
   local port log; port=$(dyno_field hello web.1 port) log="$(app_dir hello)/logs/app.log"
   local r10s; r10s=$(grep -c "slipway\[web.1\]: Error R10 (Boot timeout) ->" "$log" || true)
