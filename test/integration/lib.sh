@@ -195,3 +195,14 @@ dyno_get() {
   local port; port=$(dyno_field "$1" "$2" port)
   [ -n "$port" ] && curl -sf --max-time 5 "http://127.0.0.1:$port/"
 }
+
+# dyno_is APP DYNO STATE [RELEASE]
+dyno_is() {
+  [ "$(dyno_field "$1" "$2" state)" = "$3" ] && { [ -z "${4:-}" ] || [ "$(dyno_field "$1" "$2" release)" = "$4" ]; }
+}
+
+# router_answers HOST TEXT: the router answers GET / for HOST with exactly TEXT.
+router_answers() { [ "$(router_get "$1")" = "$2" ]; }
+
+# cgroup_dir PID: the cgroup v2 directory of process PID.
+cgroup_dir() { echo "$(findmnt -n -t cgroup2 -o TARGET | head -1)$(sed -n 's/^0:://p' "/proc/$1/cgroup")"; }
