@@ -26,6 +26,43 @@ scalable(const std::string& type)
   return type != "release";
 }
 
+// "web, worker": the types of `types` a formation may hold, or "none".
+std::string
+scalable_types(const ProcessTypes& types)
+{
+  std::vector<std::string> known;
+  for (const auto& [type, command] : types) {
+    if (scalable(type)) {
+      known.push_back(type);
+    }
+  }
+  return known.empty() ? std::string("none") : util::join(known, ", ");
+}
+
+// The app's current release, read under the deploy lock when `changing` (`verb`: "scale",
+// "resize"; reading needs no lock), which the result holds.
+struct Current
+{
+  std::optional<AppLock> lock;
+  ReleaseRecord record;
+};
+
+util::Result<Current>
+current_release(const AppPaths& paths, const std::string& verb, bool changing, bool wait, util::Output& out)
+{
+  Current c;
+  if (changing) {
+    SW_TRY_ASSIGN(c.lock, AppLock::acquire(paths, "ps:" + verb, wait, out));
+  }
+  ReleaseStore store(paths);
+  auto cur = store.current();
+  if (!cur) {
+    return util::error("app '" + paths.name() + "' has no release to " + verb + " yet; push to deploy one");
+  }
+  SW_TRY_ASSIGN(c.record, store.load(*cur));
+  return c;
+}
+
 util::Status
 save_formation(const AppPaths& paths, const Formation& f)
 {
@@ -108,12 +145,6 @@ load_formation(const AppPaths& paths, const ProcessTypes& types)
 util::Result<Formation>
 parse_scale(const std::vector<std::string>& args, const ProcessTypes& types, unsigned long long limit)
 {
-  std::vector<std::string> known;
-  for (const auto& [type, command] : types) {
-    if (scalable(type)) {
-      known.push_back(type);
-    }
-  }
   Formation changes;
   for (const auto& arg : args) {
     auto eq = arg.find('=');
@@ -124,9 +155,9 @@ parse_scale(const std::vector<std::string>& args, const ProcessTypes& types, uns
       return util::error("expected TYPE=N, like web=2, not '" + util::printable(arg) + "'", 2);
     }
     if (!types.count(type) || !scalable(type)) {
-      return util::error(fmt::format("no process type '{}' to scale; this release has: {}", util::printable(type),
-                                     known.empty() ? std::string("none") : util::join(known, ", ")),
-                         2);
+      return util::error(
+          fmt::format("no process type '{}' to scale; this release has: {}", util::printable(type), scalable_types(types)),
+          2);
     }
     if (!util::parse_uint(count, n)) {
       return util::error(fmt::format("'{}': the number of dynos must be a whole number from 0, not '{}'",
@@ -147,16 +178,8 @@ util::Result<Formation>
 scale(const AppPaths& paths, const std::vector<std::string>& args, bool wait, util::Output& out)
 {
   SW_TRY_ASSIGN(AppSettings settings, load_settings(paths));
-  std::optional<AppLock> lock; // reading needs none
-  if (!args.empty()) {
-    SW_TRY_ASSIGN(lock, AppLock::acquire(paths, "ps:scale", wait, out));
-  }
-  ReleaseStore store(paths);
-  auto cur = store.current();
-  if (!cur) {
-    return util::error("app '" + paths.name() + "' has no release to scale yet; push to deploy one");
-  }
-  SW_TRY_ASSIGN(ReleaseRecord r, store.load(*cur));
+  SW_TRY_ASSIGN(Current current, current_release(paths, "scale", !args.empty(), wait, out));
+  const ReleaseRecord& r = current.record;
   SW_TRY_ASSIGN(Formation changes, parse_scale(args, r.process_types, settings.dyno_limit));
   SW_TRY_ASSIGN(Formation f, load_formation(paths, r.process_types));
   for (const auto& [type, n] : changes) {
@@ -199,22 +222,8 @@ util::Result<std::map<std::string, DynoSize>>
 resize(const AppPaths& paths, const std::vector<std::string>& args, bool wait, util::Output& out)
 {
   SW_TRY_ASSIGN(AppSettings settings, load_settings(paths));
-  std::optional<AppLock> lock; // reading needs none
-  if (!args.empty()) {
-    SW_TRY_ASSIGN(lock, AppLock::acquire(paths, "ps:resize", wait, out));
-  }
-  ReleaseStore store(paths);
-  auto cur = store.current();
-  if (!cur) {
-    return util::error("app '" + paths.name() + "' has no release to resize yet; push to deploy one");
-  }
-  SW_TRY_ASSIGN(ReleaseRecord r, store.load(*cur));
-  std::vector<std::string> known;
-  for (const auto& [type, command] : r.process_types) {
-    if (type != "release") {
-      known.push_back(type);
-    }
-  }
+  SW_TRY_ASSIGN(Current current, current_release(paths, "resize", !args.empty(), wait, out));
+  const ReleaseRecord& r = current.record;
   SW_TRY_ASSIGN(auto stored, stored_sizes(paths));
   std::map<std::string, std::string> changed;
   for (const auto& arg : args) {
@@ -223,9 +232,9 @@ resize(const AppPaths& paths, const std::vector<std::string>& args, bool wait, u
     if (eq == std::string::npos || type.empty()) {
       return util::error("expected TYPE=SIZE, like web=standard-2X, not '" + util::printable(arg) + "'", 2);
     }
-    if (!r.process_types.count(type) || type == "release") {
+    if (!r.process_types.count(type) || !scalable(type)) {
       return util::error(fmt::format("no process type '{}' to resize; this release has: {}", util::printable(type),
-                                     known.empty() ? std::string("none") : util::join(known, ", ")),
+                                     scalable_types(r.process_types)),
                          2);
     }
     auto size = find_dyno_size(arg.substr(eq + 1));
@@ -239,10 +248,9 @@ resize(const AppPaths& paths, const std::vector<std::string>& args, bool wait, u
       stored[type] = size;
     }
     SW_TRY(save_dyno_sizes(paths, stored));
-    SW_TRY_ASSIGN(auto now, load_dyno_sizes(paths, r.process_types));
     std::map<std::string, DynoSize> shown;
     for (const auto& [type, size] : changed) {
-      shown.emplace(type, now.at(type));
+      shown.emplace(type, *find_dyno_size(size));
       (void)restart_dynos(paths.root(), paths, type); // none to restart when serve is not running
     }
     log_event(paths, settings.log_size, fmt::format("Resized to {} by {}", sizes_text(shown), util::current_user()));
