@@ -4,6 +4,7 @@
 #include <core/apps.hpp>
 #include <core/release_store.hpp>
 #include <core/settings.hpp>
+#include <core/slug_index.hpp>
 #include <core/slug_store.hpp>
 #include <util/fs.hpp>
 
@@ -37,7 +38,7 @@ import_slug(const AppPaths& from, const AppPaths& to, const SlugRecord& slug)
       return util::error("cannot copy slug " + slug.id + " to " + to.name() + ": " + ec.message());
     }
   }
-  return target.adopt(tmp, slug);
+  return adopt_slug(to, tmp, slug);
 }
 
 } // namespace

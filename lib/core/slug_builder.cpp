@@ -6,6 +6,7 @@
 #include <core/build_area.hpp>
 #include <core/dyno_size.hpp>
 #include <core/resources.hpp>
+#include <core/slug_index.hpp>
 #include <core/slug_store.hpp>
 #include <core/slugignore.hpp>
 #include <git/tree_export.hpp>
@@ -318,7 +319,7 @@ store_slug(const BuildInput& in,
   meta.buildpack = framework;
   meta.commit = in.commit.id;
   SW_TRY(util::make_dir(in.paths.slugs(), 0750, true));
-  SW_TRY_ASSIGN(SlugRecord slug, SlugStore(in.paths).adopt(packed.path, meta));
+  SW_TRY_ASSIGN(SlugRecord slug, adopt_slug(in.paths, packed.path, meta));
   util::fault_point("after-slug-written");
   if (auto saved = save_blob_manifest(SlugStore(in.paths).blobs(slug.id), packed.manifest); !saved) {
     spdlog::warn("no blob manifest for slug {}: {}", slug.id, saved.error().message);

@@ -1,7 +1,6 @@
 #include "slug_store.hpp"
 
 #include <archive/slug_pack.hpp>
-#include <core/slug_index.hpp>
 #include <util/clock.hpp>
 #include <util/fs.hpp>
 #include <util/strings.hpp>
@@ -63,7 +62,6 @@ SlugStore::adopt(const std::string& packed_file, SlugRecord meta) const
   meta.id = util::name_uuid(name);
   if (exists(meta.id)) {
     ::unlink(packed_file.c_str());
-    SW_TRY(record_slug_use(m_paths, meta.id, std::nullopt));
     return load(meta.id);
   }
   meta.created_at = util::now_iso8601();
@@ -90,7 +88,6 @@ SlugStore::adopt(const std::string& packed_file, SlugRecord meta) const
     return util::error(util::errno_message("cannot store slug", tarball(meta)));
   }
   SW_TRY(util::write_file_atomic(meta_path(meta.id), std::string(e.c_str()) + "\n", 0640));
-  SW_TRY(record_slug_use(m_paths, meta.id, std::nullopt));
   return meta;
 }
 

@@ -43,7 +43,7 @@ public:
 
   // Move a freshly packed tarball (in apps/APP/slugs) in under its id and write its record.
   // The same bytes and process types give the same id, so an identical build is stored once.
-  // Either way the slug becomes the newest used in the index (slug_index.hpp).
+  // Stores only: adopt_slug (slug_index.hpp) also records the use in the index.
   util::Result<SlugRecord> adopt(const std::string& packed_file, SlugRecord meta) const;
 
   // Delete a slug, its record and its blob manifest.

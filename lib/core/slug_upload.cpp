@@ -4,6 +4,7 @@
 #include <core/app_lock.hpp>
 #include <core/config_vars.hpp>
 #include <core/settings.hpp>
+#include <core/slug_index.hpp>
 #include <util/clock.hpp>
 #include <util/fd.hpp>
 #include <util/fs.hpp>
@@ -110,7 +111,7 @@ finish_slug_upload(
   if (::rename(data.c_str(), packed.c_str()) != 0) {
     return util::error(util::errno_message("cannot store slug", packed));
   }
-  SW_TRY_ASSIGN(SlugRecord stored, SlugStore(paths).adopt(packed, meta));
+  SW_TRY_ASSIGN(SlugRecord stored, adopt_slug(paths, packed, meta));
   u.slug = stored.id;
   SW_TRY(save_upload(paths, u));
   return stored;
