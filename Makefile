@@ -40,7 +40,7 @@ LDFLAGS  += $(SANFLAGS)
 ALL_CXXFLAGS = $(CXXFLAGS) $(PKG_CFLAGS)
 ALL_LDLIBS   = $(PKG_LIBS) -lpthread
 
-LIB_SRC  := $(sort $(wildcard lib/*/*.cpp buildpack/runner/*.cpp))
+LIB_SRC  := $(sort $(wildcard lib/*/*.cpp lib/core/*/*.cpp buildpack/runner/*.cpp))
 LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard test/unit/*.cpp))
 UNIT_OBJ := $(UNIT_SRC:%.cpp=$(BUILD)/%.o)
