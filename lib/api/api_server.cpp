@@ -1,19 +1,19 @@
 #include "api_server.hpp"
 
 #include <core/addon_actions.hpp>
-#include <core/app_log.hpp>
-#include <core/app_lookup.hpp>
-#include <core/app_name.hpp>
+#include <core/app/app_log.hpp>
+#include <core/app/app_lookup.hpp>
+#include <core/app/app_name.hpp>
 #include <core/apps.hpp>
 #include <core/config_change.hpp>
 #include <core/formation.hpp>
-#include <core/layout.hpp>
+#include <core/app/layout.hpp>
 #include <core/release_json.hpp>
 #include <core/release_store.hpp>
 #include <core/retry.hpp>
 #include <core/rollback.hpp>
 #include <core/serve.hpp>
-#include <core/settings.hpp>
+#include <core/app/settings.hpp>
 #include <core/slug_upload.hpp>
 #include <core/users.hpp>
 #include <util/clock.hpp>

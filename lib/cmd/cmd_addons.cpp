@@ -4,7 +4,7 @@
 #include <cmd/command.hpp>
 #include <cmd/release_view.hpp>
 #include <core/addon_actions.hpp>
-#include <core/app_lookup.hpp>
+#include <core/app/app_lookup.hpp>
 #include <core/audit.hpp>
 #include <util/strings.hpp>
 

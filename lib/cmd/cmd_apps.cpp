@@ -1,6 +1,6 @@
 // slipway apps (read-only: bin/slipway answers it without the engine)
 #include <cmd/command.hpp>
-#include <core/app_lookup.hpp>
+#include <core/app/app_lookup.hpp>
 
 namespace slipway::cmd {
 

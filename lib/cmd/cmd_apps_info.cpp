@@ -3,7 +3,7 @@
 #include <cmd/json_text.hpp>
 #include <cmd/release_view.hpp>
 #include <core/release_store.hpp>
-#include <core/settings.hpp>
+#include <core/app/settings.hpp>
 #include <util/fs.hpp>
 #include <util/strings.hpp>
 

@@ -1,6 +1,6 @@
 // slipway audit [-a APP] [-n N]: who changed what (core/audit.hpp).
 #include <cmd/command.hpp>
-#include <core/app_name.hpp>
+#include <core/app/app_name.hpp>
 #include <core/audit.hpp>
 #include <util/strings.hpp>
 

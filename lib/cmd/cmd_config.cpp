@@ -2,7 +2,7 @@
 #include <cmd/command.hpp>
 #include <cmd/json_text.hpp>
 #include <cmd/release_view.hpp>
-#include <core/config_vars.hpp>
+#include <core/app/config_vars.hpp>
 
 #include <nlohmann/json.hpp>
 

@@ -2,7 +2,7 @@
 #include <cmd/command.hpp>
 #include <core/apps.hpp>
 #include <core/doctor.hpp>
-#include <core/settings.hpp>
+#include <core/app/settings.hpp>
 #include <util/cgroup.hpp>
 
 #include <unistd.h>

@@ -1,8 +1,8 @@
 // slipway domains, domains:add, domains:remove: the host names the router sends to an app.
 #include <cmd/command.hpp>
 #include <core/router.hpp>
-#include <core/serve_notice.hpp>
-#include <core/settings.hpp>
+#include <core/app/serve_notice.hpp>
+#include <core/app/settings.hpp>
 
 namespace slipway::cmd {
 

@@ -1,6 +1,6 @@
 // slipway hook pre-receive|post-receive: what the git hooks run.
 #include <cmd/command.hpp>
-#include <core/app_name.hpp>
+#include <core/app/app_name.hpp>
 #include <core/push.hpp>
 #include <util/fs.hpp>
 

@@ -4,7 +4,7 @@
 #include <core/cancel.hpp>
 #include <core/retention.hpp>
 #include <core/retry.hpp>
-#include <core/settings.hpp>
+#include <core/app/settings.hpp>
 #include <util/identity.hpp>
 #include <util/strings.hpp>
 

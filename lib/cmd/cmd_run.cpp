@@ -1,7 +1,7 @@
 // slipway run -a APP [--detach] -- COMMAND...: a one-off dyno (core/one_off.hpp).
 #include <cmd/command.hpp>
 #include <core/one_off.hpp>
-#include <core/resources.hpp>
+#include <core/app/resources.hpp>
 #include <util/process.hpp>
 #include <util/strings.hpp>
 

@@ -1,10 +1,10 @@
 // slipway serve: run every app's dynos until SIGTERM (core/serve.hpp).
 #include <cmd/command.hpp>
-#include <core/app_log.hpp>
+#include <core/app/app_log.hpp>
 #include <core/local_runtime.hpp>
 #include <core/router.hpp>
 #include <core/serve.hpp>
-#include <core/settings.hpp>
+#include <core/app/settings.hpp>
 #include <util/strings.hpp>
 
 #include <sys/prctl.h>

@@ -2,7 +2,7 @@
 #include <cmd/command.hpp>
 #include <cmd/release_view.hpp>
 #include <core/app_lock.hpp>
-#include <core/settings.hpp>
+#include <core/app/settings.hpp>
 #include <util/strings.hpp>
 
 namespace slipway::cmd {

@@ -3,11 +3,11 @@
 // each only on apps the user may use that way; nothing reaches a shell.
 #include <cmd/command.hpp>
 #include <cmd/help.hpp>
-#include <core/app_lookup.hpp>
-#include <core/app_name.hpp>
+#include <core/app/app_lookup.hpp>
+#include <core/app/app_name.hpp>
 #include <core/apps.hpp>
-#include <core/resources.hpp>
-#include <core/settings.hpp>
+#include <core/app/resources.hpp>
+#include <core/app/settings.hpp>
 #include <core/users.hpp>
 #include <util/fs.hpp>
 #include <util/strings.hpp>

@@ -1,6 +1,6 @@
 #include "command.hpp"
 
-#include <core/app_lookup.hpp>
+#include <core/app/app_lookup.hpp>
 #include <util/strings.hpp>
 
 namespace slipway::cmd {

@@ -3,7 +3,7 @@
 // releases); table.cpp lists them, and help, parsing and dispatch all read that list.
 #pragma once
 
-#include <core/layout.hpp>
+#include <core/app/layout.hpp>
 #include <util/output.hpp>
 #include <util/result.hpp>
 

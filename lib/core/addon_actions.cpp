@@ -1,7 +1,7 @@
 #include "addon_actions.hpp"
 
 #include <core/app_lock.hpp>
-#include <core/app_lookup.hpp>
+#include <core/app/app_lookup.hpp>
 #include <core/audit.hpp>
 #include <core/config_change.hpp>
 #include <util/clock.hpp>

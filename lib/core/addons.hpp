@@ -5,9 +5,9 @@
 // its attachments' current values (releaser.cpp), whatever the release's origin.
 #pragma once
 
-#include <core/config_vars.hpp>
-#include <core/layout.hpp>
-#include <core/settings.hpp>
+#include <core/app/config_vars.hpp>
+#include <core/app/layout.hpp>
+#include <core/app/settings.hpp>
 #include <util/file_lock.hpp>
 #include <util/result.hpp>
 

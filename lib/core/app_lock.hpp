@@ -2,7 +2,7 @@
 // promote, prune, destroy) holds it; the kernel frees it if the holder dies.
 #pragma once
 
-#include <core/layout.hpp>
+#include <core/app/layout.hpp>
 #include <util/file_lock.hpp>
 #include <util/output.hpp>
 

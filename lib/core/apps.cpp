@@ -2,13 +2,13 @@
 
 #include <core/addon_actions.hpp>
 #include <core/app_lock.hpp>
-#include <core/app_name.hpp>
-#include <core/app_user.hpp>
+#include <core/app/app_name.hpp>
+#include <core/app/app_user.hpp>
 #include <core/audit.hpp>
-#include <core/config_vars.hpp>
-#include <core/resources.hpp>
+#include <core/app/config_vars.hpp>
+#include <core/app/resources.hpp>
 #include <core/router.hpp>
-#include <core/settings.hpp>
+#include <core/app/settings.hpp>
 #include <git/repository.hpp>
 #include <util/fs.hpp>
 #include <util/strings.hpp>

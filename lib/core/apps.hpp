@@ -1,8 +1,8 @@
 // Creating and destroying apps under a root (finding them: app_lookup.hpp).
 #pragma once
 
-#include <core/app_lookup.hpp>
-#include <core/layout.hpp>
+#include <core/app/app_lookup.hpp>
+#include <core/app/layout.hpp>
 #include <util/output.hpp>
 #include <util/result.hpp>
 

@@ -1,6 +1,6 @@
 #include "audit.hpp"
 
-#include <core/layout.hpp>
+#include <core/app/layout.hpp>
 #include <util/clock.hpp>
 #include <util/fd.hpp>
 #include <util/fs.hpp>

@@ -3,7 +3,7 @@
 // from the current release's tree instead of inflating the blobs again.
 #pragma once
 
-#include <core/layout.hpp>
+#include <core/app/layout.hpp>
 #include <git/tree_export.hpp>
 #include <util/fd.hpp>
 #include <util/result.hpp>

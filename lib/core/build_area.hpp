@@ -5,10 +5,10 @@
 // while the buildpacks run.
 #pragma once
 
-#include <core/app_user.hpp>
+#include <core/app/app_user.hpp>
 #include <core/buildpack_source.hpp>
-#include <core/config_vars.hpp>
-#include <core/layout.hpp>
+#include <core/app/config_vars.hpp>
+#include <core/app/layout.hpp>
 #include <util/fd.hpp>
 
 #include <memory>

@@ -1,7 +1,7 @@
 #include "build_key.hpp"
 
 #include <core/buildpack_source.hpp>
-#include <core/resources.hpp>
+#include <core/app/resources.hpp>
 #include <core/slug_store.hpp>
 #include <util/dir_walk.hpp>
 #include <util/fd.hpp>

@@ -1,6 +1,6 @@
 #include "buildpack_source.hpp"
 
-#include <core/resources.hpp>
+#include <core/app/resources.hpp>
 #include <git/fetch.hpp>
 #include <util/fs.hpp>
 #include <util/sha256.hpp>

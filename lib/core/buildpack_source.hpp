@@ -4,9 +4,9 @@
 // URLs must lie in a directory the server's `buildpack_dirs` setting names: root reads them.
 #pragma once
 
-#include <core/config_vars.hpp>
-#include <core/layout.hpp>
-#include <core/settings.hpp>
+#include <core/app/config_vars.hpp>
+#include <core/app/layout.hpp>
+#include <core/app/settings.hpp>
 #include <runner/runner.hpp>
 
 #include <optional>

@@ -3,7 +3,7 @@
 // process group, and the deploy records the release as failed, "cancelled by USER".
 #pragma once
 
-#include <core/layout.hpp>
+#include <core/app/layout.hpp>
 #include <util/result.hpp>
 
 namespace slipway::core {

@@ -3,7 +3,7 @@
 #include <core/addons.hpp>
 #include <core/app_lock.hpp>
 #include <core/release_store.hpp>
-#include <core/settings.hpp>
+#include <core/app/settings.hpp>
 #include <core/slug_store.hpp>
 #include <util/strings.hpp>
 

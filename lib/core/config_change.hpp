@@ -3,8 +3,8 @@
 // only if that release goes live, so config and `current` never disagree.
 #pragma once
 
-#include <core/config_vars.hpp>
-#include <core/layout.hpp>
+#include <core/app/config_vars.hpp>
+#include <core/app/layout.hpp>
 #include <core/releaser.hpp>
 
 #include <optional>

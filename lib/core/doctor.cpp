@@ -2,10 +2,10 @@
 
 #include <core/addons.hpp>
 #include <core/app_lock.hpp>
-#include <core/app_user.hpp>
+#include <core/app/app_user.hpp>
 #include <core/release_store.hpp>
 #include <core/releaser.hpp>
-#include <core/resources.hpp>
+#include <core/app/resources.hpp>
 #include <core/slug_index.hpp>
 #include <core/slug_store.hpp>
 #include <core/users.hpp>

@@ -2,7 +2,7 @@
 // modes, leftovers, slug checksums) and repair what is safe to repair.
 #pragma once
 
-#include <core/layout.hpp>
+#include <core/app/layout.hpp>
 #include <util/output.hpp>
 #include <util/result.hpp>
 

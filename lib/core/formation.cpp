@@ -1,11 +1,11 @@
 #include "formation.hpp"
 
 #include <core/app_lock.hpp>
-#include <core/app_log.hpp>
+#include <core/app/app_log.hpp>
 #include <core/audit.hpp>
 #include <core/release_store.hpp>
 #include <core/serve.hpp>
-#include <core/settings.hpp>
+#include <core/app/settings.hpp>
 #include <util/fs.hpp>
 #include <util/identity.hpp>
 #include <util/strings.hpp>

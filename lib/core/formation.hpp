@@ -5,8 +5,8 @@
 // (`ps:resize web=standard-2X`, stored in apps/APP/sizes.yml as TYPE: SIZE).
 #pragma once
 
-#include <core/dyno_size.hpp>
-#include <core/layout.hpp>
+#include <core/app/dyno_size.hpp>
+#include <core/app/layout.hpp>
 #include <core/procfile.hpp>
 #include <util/output.hpp>
 #include <util/result.hpp>

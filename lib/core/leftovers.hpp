@@ -2,7 +2,7 @@
 // trees, and release records whose owner died.
 #pragma once
 
-#include <core/layout.hpp>
+#include <core/app/layout.hpp>
 #include <util/output.hpp>
 
 namespace slipway::core {

@@ -1,6 +1,6 @@
 #include "local_runtime.hpp"
 
-#include <core/dyno_size.hpp>
+#include <core/app/dyno_size.hpp>
 #include <core/release_phase.hpp>
 #include <util/cgroup.hpp>
 #include <util/clock.hpp>

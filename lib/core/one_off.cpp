@@ -1,10 +1,10 @@
 #include "one_off.hpp"
 
-#include <core/app_log.hpp>
-#include <core/app_user.hpp>
+#include <core/app/app_log.hpp>
+#include <core/app/app_user.hpp>
 #include <core/release_phase.hpp>
 #include <core/release_store.hpp>
-#include <core/settings.hpp>
+#include <core/app/settings.hpp>
 #include <core/slug_store.hpp>
 #include <util/fs.hpp>
 #include <util/identity.hpp>

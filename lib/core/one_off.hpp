@@ -2,7 +2,7 @@
 // the current release, as the app's user, with its config and .profile.d.
 #pragma once
 
-#include <core/layout.hpp>
+#include <core/app/layout.hpp>
 #include <util/output.hpp>
 #include <util/process.hpp>
 

@@ -3,7 +3,7 @@
 #include <core/app_lock.hpp>
 #include <core/apps.hpp>
 #include <core/release_store.hpp>
-#include <core/settings.hpp>
+#include <core/app/settings.hpp>
 #include <core/slug_index.hpp>
 #include <core/slug_store.hpp>
 #include <util/fs.hpp>

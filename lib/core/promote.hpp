@@ -2,7 +2,7 @@
 // with the target's own config; each target's release phase gates its own switch.
 #pragma once
 
-#include <core/layout.hpp>
+#include <core/app/layout.hpp>
 #include <core/releaser.hpp>
 
 #include <vector>

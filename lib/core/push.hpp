@@ -3,7 +3,7 @@
 // so that pushing the same commit again retries it.
 #pragma once
 
-#include <core/layout.hpp>
+#include <core/app/layout.hpp>
 #include <util/output.hpp>
 #include <util/result.hpp>
 

@@ -19,7 +19,7 @@
 // `releases:cancel` can stop it; the log gets every line as it is written.
 #include "release_phase.hpp"
 
-#include <core/dyno_size.hpp>
+#include <core/app/dyno_size.hpp>
 #include <core/release_scratch.hpp>
 #include <util/file_output.hpp>
 #include <util/fs.hpp>

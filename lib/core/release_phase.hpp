@@ -2,9 +2,9 @@
 // the new config before anything switches.
 #pragma once
 
-#include <core/app_user.hpp>
-#include <core/config_vars.hpp>
-#include <core/layout.hpp>
+#include <core/app/app_user.hpp>
+#include <core/app/config_vars.hpp>
+#include <core/app/layout.hpp>
 #include <util/output.hpp>
 #include <util/process.hpp>
 

@@ -2,8 +2,8 @@
 // is thrown away afterwards, made the cheapest way the machine allows.
 #pragma once
 
-#include <core/app_user.hpp>
-#include <core/layout.hpp>
+#include <core/app/app_user.hpp>
+#include <core/app/layout.hpp>
 #include <util/overlay_view.hpp>
 #include <util/result.hpp>
 

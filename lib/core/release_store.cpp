@@ -1,6 +1,6 @@
 #include "release_store.hpp"
 
-#include <core/app_user.hpp>
+#include <core/app/app_user.hpp>
 #include <core/slug_index.hpp>
 #include <util/clock.hpp>
 #include <util/fs.hpp>

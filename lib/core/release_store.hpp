@@ -3,8 +3,8 @@
 // Writers must hold the app's deploy lock (AppLock); readers need no lock.
 #pragma once
 
-#include <core/config_vars.hpp>
-#include <core/layout.hpp>
+#include <core/app/config_vars.hpp>
+#include <core/app/layout.hpp>
 #include <core/release_record.hpp>
 
 #include <optional>

@@ -2,13 +2,13 @@
 
 #include <archive/slug_unpack.hpp>
 #include <core/addons.hpp>
-#include <core/app_log.hpp>
-#include <core/app_user.hpp>
+#include <core/app/app_log.hpp>
+#include <core/app/app_user.hpp>
 #include <core/audit.hpp>
 #include <core/release_phase.hpp>
 #include <core/release_store.hpp>
 #include <core/retention.hpp>
-#include <core/serve_notice.hpp>
+#include <core/app/serve_notice.hpp>
 #include <core/slug_index.hpp>
 #include <util/clock.hpp>
 #include <util/dir_walk.hpp>

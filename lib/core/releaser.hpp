@@ -3,11 +3,11 @@
 // switches `current` only if it succeeds.
 #pragma once
 
-#include <core/config_vars.hpp>
-#include <core/layout.hpp>
+#include <core/app/config_vars.hpp>
+#include <core/app/layout.hpp>
 #include <core/release_record.hpp>
 #include <core/release_store.hpp>
-#include <core/settings.hpp>
+#include <core/app/settings.hpp>
 #include <core/slug_store.hpp>
 #include <util/output.hpp>
 

@@ -4,8 +4,8 @@
 // running process works in. Pruned releases keep their record and log and read `expired`.
 #pragma once
 
-#include <core/layout.hpp>
-#include <core/settings.hpp>
+#include <core/app/layout.hpp>
+#include <core/app/settings.hpp>
 #include <util/result.hpp>
 
 #include <vector>

@@ -2,7 +2,7 @@
 
 #include <core/app_lock.hpp>
 #include <core/release_store.hpp>
-#include <core/settings.hpp>
+#include <core/app/settings.hpp>
 #include <core/slug_store.hpp>
 
 namespace slipway::core {

@@ -2,7 +2,7 @@
 // config, to run the release phase again (after fixing what made it fail, say).
 #pragma once
 
-#include <core/layout.hpp>
+#include <core/app/layout.hpp>
 #include <core/releaser.hpp>
 
 namespace slipway::core {

@@ -2,7 +2,7 @@
 // phase (the old slug's release command) gates the switch, as on Heroku.
 #pragma once
 
-#include <core/layout.hpp>
+#include <core/app/layout.hpp>
 #include <core/releaser.hpp>
 
 #include <optional>

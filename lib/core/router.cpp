@@ -1,6 +1,6 @@
 #include "router.hpp"
 
-#include <core/app_name.hpp>
+#include <core/app/app_name.hpp>
 
 #include <util/clock.hpp>
 #include <util/fs.hpp>

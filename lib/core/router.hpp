@@ -4,7 +4,7 @@
 // with Heroku's request headers; an app with none answers 503 naming the app.
 #pragma once
 
-#include <core/layout.hpp>
+#include <core/app/layout.hpp>
 #include <util/result.hpp>
 
 #include <map>

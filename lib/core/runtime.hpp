@@ -4,8 +4,8 @@
 // Swarm) is to follow behind the same calls.
 #pragma once
 
-#include <core/app_user.hpp>
-#include <core/config_vars.hpp>
+#include <core/app/app_user.hpp>
+#include <core/app/config_vars.hpp>
 #include <util/result.hpp>
 
 #include <functional>

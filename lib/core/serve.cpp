@@ -1,11 +1,11 @@
 #include "serve.hpp"
 
-#include <core/app_lookup.hpp>
-#include <core/app_name.hpp>
-#include <core/app_user.hpp>
+#include <core/app/app_lookup.hpp>
+#include <core/app/app_name.hpp>
+#include <core/app/app_user.hpp>
 #include <core/formation.hpp>
 #include <core/release_store.hpp>
-#include <core/settings.hpp>
+#include <core/app/settings.hpp>
 #include <util/clock.hpp>
 #include <util/fs.hpp>
 #include <util/identity.hpp>

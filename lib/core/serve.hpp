@@ -3,11 +3,11 @@
 // catches up whenever it starts; the engine only nudges it (notify_serve) after a switch.
 #pragma once
 
-#include <core/app_log.hpp>
-#include <core/layout.hpp>
+#include <core/app/app_log.hpp>
+#include <core/app/layout.hpp>
 #include <core/router.hpp>
 #include <core/runtime.hpp>
-#include <core/serve_notice.hpp>
+#include <core/app/serve_notice.hpp>
 #include <util/fd.hpp>
 #include <util/file_lock.hpp>
 #include <util/output.hpp>

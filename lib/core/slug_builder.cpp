@@ -4,8 +4,8 @@
 #include <archive/tree_normalize.hpp>
 #include <core/blob_manifest.hpp>
 #include <core/build_area.hpp>
-#include <core/dyno_size.hpp>
-#include <core/resources.hpp>
+#include <core/app/dyno_size.hpp>
+#include <core/app/resources.hpp>
 #include <core/slug_index.hpp>
 #include <core/slug_store.hpp>
 #include <core/slugignore.hpp>

@@ -3,9 +3,9 @@
 #pragma once
 
 #include <core/buildpack_source.hpp>
-#include <core/config_vars.hpp>
-#include <core/layout.hpp>
-#include <core/settings.hpp>
+#include <core/app/config_vars.hpp>
+#include <core/app/layout.hpp>
+#include <core/app/settings.hpp>
 #include <core/slug_store.hpp>
 #include <git/repository.hpp>
 #include <util/output.hpp>

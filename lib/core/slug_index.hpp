@@ -4,7 +4,7 @@
 // "ID V1 V2 ...", the most recently used slug last. Written only under the deploy lock.
 #pragma once
 
-#include <core/layout.hpp>
+#include <core/app/layout.hpp>
 #include <core/slug_store.hpp>
 #include <util/result.hpp>
 

@@ -2,7 +2,7 @@
 // human-readable ID.yml beside it (checksum, size, process types, buildpack, commit).
 #pragma once
 
-#include <core/layout.hpp>
+#include <core/app/layout.hpp>
 #include <core/procfile.hpp>
 #include <util/result.hpp>
 

@@ -2,8 +2,8 @@
 
 #include <archive/slug_unpack.hpp>
 #include <core/app_lock.hpp>
-#include <core/config_vars.hpp>
-#include <core/settings.hpp>
+#include <core/app/config_vars.hpp>
+#include <core/app/settings.hpp>
 #include <core/slug_index.hpp>
 #include <util/clock.hpp>
 #include <util/fd.hpp>

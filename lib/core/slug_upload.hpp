@@ -3,7 +3,7 @@
 // would unpack it, and against its declared checksum, before it is stored like a built slug.
 #pragma once
 
-#include <core/layout.hpp>
+#include <core/app/layout.hpp>
 #include <core/procfile.hpp>
 #include <core/releaser.hpp>
 #include <core/slug_store.hpp>

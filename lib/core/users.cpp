@@ -1,8 +1,8 @@
 #include "users.hpp"
 
-#include <core/app_name.hpp>
+#include <core/app/app_name.hpp>
 #include <core/audit.hpp>
-#include <core/resources.hpp>
+#include <core/app/resources.hpp>
 #include <util/clock.hpp>
 #include <util/file_lock.hpp>
 #include <util/fs.hpp>

@@ -3,7 +3,7 @@
 // deployer may deploy and change it, a viewer may read it.
 #pragma once
 
-#include <core/layout.hpp>
+#include <core/app/layout.hpp>
 #include <core/ssh_key.hpp>
 #include <util/result.hpp>
 

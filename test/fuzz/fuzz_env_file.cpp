@@ -2,7 +2,7 @@
 // back to the same vars; and any byte string but NUL survives as a value.
 #include "target.hpp"
 
-#include <core/config_vars.hpp>
+#include <core/app/config_vars.hpp>
 
 #include <cstdint>
 #include <cstdlib>

@@ -1,4 +1,4 @@
-#include <core/config_vars.hpp>
+#include <core/app/config_vars.hpp>
 
 #include <doctest/doctest.h>
 

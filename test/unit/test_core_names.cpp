@@ -1,5 +1,5 @@
 #include <core/addons.hpp>
-#include <core/app_name.hpp>
+#include <core/app/app_name.hpp>
 #include <pg/pg.hpp>
 #include <core/release_store.hpp>
 

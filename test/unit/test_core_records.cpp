@@ -3,7 +3,7 @@
 #include <core/blob_manifest.hpp>
 #include <core/push.hpp>
 #include <core/release_record.hpp>
-#include <core/settings.hpp>
+#include <core/app/settings.hpp>
 
 #include <util/fs.hpp>
 

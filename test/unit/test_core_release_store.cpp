@@ -1,6 +1,6 @@
 #include "scratch.hpp"
 
-#include <core/app_user.hpp>
+#include <core/app/app_user.hpp>
 #include <core/release_store.hpp>
 #include <util/fs.hpp>
 

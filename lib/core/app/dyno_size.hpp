@@ -3,7 +3,7 @@
 // at is the formation's (formation.hpp).
 #pragma once
 
-#include <core/layout.hpp>
+#include <core/app/layout.hpp>
 #include <util/cgroup.hpp>
 #include <util/result.hpp>
 

@@ -2,7 +2,7 @@
 // so that read-only front ends link without it.
 #pragma once
 
-#include <core/layout.hpp>
+#include <core/app/layout.hpp>
 #include <util/result.hpp>
 
 #include <string>

@@ -1,7 +1,7 @@
 #include "settings.hpp"
 
-#include <core/dyno_size.hpp>
-#include <core/app_name.hpp>
+#include <core/app/dyno_size.hpp>
+#include <core/app/app_name.hpp>
 #include <util/fs.hpp>
 #include <util/strings.hpp>
 #include <yaml/yaml_io.hpp>

@@ -1,6 +1,6 @@
 #include "dyno_size.hpp"
 
-#include <core/settings.hpp>
+#include <core/app/settings.hpp>
 #include <util/sha256.hpp>
 #include <util/strings.hpp>
 

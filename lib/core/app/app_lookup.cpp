@@ -1,6 +1,6 @@
 #include "app_lookup.hpp"
 
-#include <core/app_name.hpp>
+#include <core/app/app_name.hpp>
 #include <util/fs.hpp>
 
 #include <algorithm>

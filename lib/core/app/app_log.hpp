@@ -3,7 +3,7 @@
 // apps/APP/logs/app.log, which moves to app.log.1 when it passes a size.
 #pragma once
 
-#include <core/layout.hpp>
+#include <core/app/layout.hpp>
 #include <util/fd.hpp>
 #include <util/output.hpp>
 

@@ -2,7 +2,7 @@
 // by the loader, `settings:set` and the help text alike.
 #pragma once
 
-#include <core/layout.hpp>
+#include <core/app/layout.hpp>
 #include <util/result.hpp>
 
 #include <string>

@@ -4,7 +4,7 @@
 // other apps' directories are closed to it. Without root, everything runs as the caller.
 #pragma once
 
-#include <core/layout.hpp>
+#include <core/app/layout.hpp>
 #include <util/result.hpp>
 
 #include <sys/types.h>

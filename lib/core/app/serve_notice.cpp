@@ -1,6 +1,6 @@
 #include "serve_notice.hpp"
 
-#include <core/layout.hpp>
+#include <core/app/layout.hpp>
 #include <util/fd.hpp>
 #include <util/file_lock.hpp>
 #include <util/fs.hpp>
