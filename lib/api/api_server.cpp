@@ -15,7 +15,7 @@
 #include <core/serve.hpp>
 #include <core/app/settings.hpp>
 #include <core/slug_upload.hpp>
-#include <core/users.hpp>
+#include <core/access/users.hpp>
 #include <util/clock.hpp>
 #include <util/fd.hpp>
 #include <util/fs.hpp>

@@ -1,6 +1,6 @@
 // The Platform API: Heroku's resources and JSON shapes over HTTP (cpp-httplib), served by
 // `slipway serve --api ADDR`, so that the unmodified `heroku` CLI and Heroku tooling work
-// against Slipway. Each request acts for the user of its bearer token (core/users.hpp) and
+// against Slipway. Each request acts for the user of its bearer token (core/access/users.hpp) and
 // reaches only the apps that user may; changes go through the same core functions as the
 // commands, so each is the same release the local command would make.
 #pragma once

@@ -1,6 +1,6 @@
-// slipway access, access:add, access:remove: who may use an app, and how (core/users.hpp).
+// slipway access, access:add, access:remove: who may use an app, and how (core/access/users.hpp).
 #include <cmd/command.hpp>
-#include <core/users.hpp>
+#include <core/access/users.hpp>
 #include <util/strings.hpp>
 
 #include <fmt/format.h>

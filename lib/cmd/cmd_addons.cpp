@@ -5,7 +5,7 @@
 #include <cmd/release_view.hpp>
 #include <core/addon_actions.hpp>
 #include <core/app/app_lookup.hpp>
-#include <core/audit.hpp>
+#include <core/access/audit.hpp>
 #include <util/strings.hpp>
 
 #include <fmt/format.h>

@@ -1,7 +1,7 @@
-// slipway audit [-a APP] [-n N]: who changed what (core/audit.hpp).
+// slipway audit [-a APP] [-n N]: who changed what (core/access/audit.hpp).
 #include <cmd/command.hpp>
 #include <core/app/app_name.hpp>
-#include <core/audit.hpp>
+#include <core/access/audit.hpp>
 #include <util/strings.hpp>
 
 #include <fmt/format.h>

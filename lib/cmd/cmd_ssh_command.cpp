@@ -8,7 +8,7 @@
 #include <core/apps.hpp>
 #include <core/app/resources.hpp>
 #include <core/app/settings.hpp>
-#include <core/users.hpp>
+#include <core/access/users.hpp>
 #include <util/fs.hpp>
 #include <util/strings.hpp>
 

@@ -1,7 +1,7 @@
 // slipway users, users:add, users:remove; keys, keys:add, keys:remove: who may use Slipway
-// (core/users.hpp).
+// (core/access/users.hpp).
 #include <cmd/command.hpp>
-#include <core/users.hpp>
+#include <core/access/users.hpp>
 #include <util/strings.hpp>
 
 #include <fmt/format.h>

@@ -2,7 +2,7 @@
 
 #include <core/app_lock.hpp>
 #include <core/app/app_lookup.hpp>
-#include <core/audit.hpp>
+#include <core/access/audit.hpp>
 #include <core/config_change.hpp>
 #include <util/clock.hpp>
 #include <util/identity.hpp>

@@ -4,7 +4,7 @@
 #include <core/app_lock.hpp>
 #include <core/app/app_name.hpp>
 #include <core/app/app_user.hpp>
-#include <core/audit.hpp>
+#include <core/access/audit.hpp>
 #include <core/app/config_vars.hpp>
 #include <core/app/resources.hpp>
 #include <core/router.hpp>

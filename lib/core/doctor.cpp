@@ -8,7 +8,7 @@
 #include <core/app/resources.hpp>
 #include <core/slug_index.hpp>
 #include <core/slug_store.hpp>
-#include <core/users.hpp>
+#include <core/access/users.hpp>
 #include <util/fs.hpp>
 #include <util/sha256.hpp>
 #include <util/strings.hpp>

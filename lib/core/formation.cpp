@@ -2,7 +2,7 @@
 
 #include <core/app_lock.hpp>
 #include <core/app/app_log.hpp>
-#include <core/audit.hpp>
+#include <core/access/audit.hpp>
 #include <core/release_store.hpp>
 #include <core/serve.hpp>
 #include <core/app/settings.hpp>

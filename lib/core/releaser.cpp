@@ -4,7 +4,7 @@
 #include <core/addons.hpp>
 #include <core/app/app_log.hpp>
 #include <core/app/app_user.hpp>
-#include <core/audit.hpp>
+#include <core/access/audit.hpp>
 #include <core/release_phase.hpp>
 #include <core/release_store.hpp>
 #include <core/retention.hpp>

@@ -1,7 +1,7 @@
 #include "users.hpp"
 
 #include <core/app/app_name.hpp>
-#include <core/audit.hpp>
+#include <core/access/audit.hpp>
 #include <core/app/resources.hpp>
 #include <util/clock.hpp>
 #include <util/file_lock.hpp>

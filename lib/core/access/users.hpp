@@ -4,7 +4,7 @@
 #pragma once
 
 #include <core/app/layout.hpp>
-#include <core/ssh_key.hpp>
+#include <core/access/ssh_key.hpp>
 #include <util/result.hpp>
 
 #include <map>
