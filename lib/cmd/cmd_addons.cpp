@@ -1,6 +1,6 @@
 // slipway addons, addons:info, addons:create, addons:attach, addons:detach,
 // addons:credentials:rotate, addons:destroy, addons:providers, addons:providers:set
-// (core/addons.hpp, core/addon_actions.hpp).
+// (core/addons/addons.hpp, core/addon_actions.hpp).
 #include <cmd/command.hpp>
 #include <cmd/release_view.hpp>
 #include <core/addon_actions.hpp>

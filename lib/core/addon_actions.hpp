@@ -4,7 +4,7 @@
 // release leaves the app's config as it was; the add-on stays provisioned.
 #pragma once
 
-#include <core/addons.hpp>
+#include <core/addons/addons.hpp>
 #include <core/releaser.hpp>
 
 #include <functional>

@@ -1,6 +1,6 @@
 #include "config_change.hpp"
 
-#include <core/addons.hpp>
+#include <core/addons/addons.hpp>
 #include <core/app_lock.hpp>
 #include <core/release_store.hpp>
 #include <core/app/settings.hpp>

@@ -1,6 +1,6 @@
 #include "doctor.hpp"
 
-#include <core/addons.hpp>
+#include <core/addons/addons.hpp>
 #include <core/app_lock.hpp>
 #include <core/app/app_user.hpp>
 #include <core/release_store.hpp>

@@ -1,7 +1,7 @@
 #include "releaser.hpp"
 
 #include <archive/slug_unpack.hpp>
-#include <core/addons.hpp>
+#include <core/addons/addons.hpp>
 #include <core/app/app_log.hpp>
 #include <core/app/app_user.hpp>
 #include <core/access/audit.hpp>

@@ -1,4 +1,4 @@
-#include <core/addons.hpp>
+#include <core/addons/addons.hpp>
 #include <core/app/app_name.hpp>
 #include <pg/pg.hpp>
 #include <core/release_store.hpp>

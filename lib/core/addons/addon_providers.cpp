@@ -1,5 +1,5 @@
 // The providers behind add-ons: PostgreSQL through libpq, and scripts a sysadmin writes.
-#include <core/addons.hpp>
+#include <core/addons/addons.hpp>
 #include <util/fd.hpp>
 #include <util/fs.hpp>
 #include <util/process.hpp>
