@@ -2,7 +2,7 @@
 #include <cmd/json_text.hpp>
 #include <cmd/release_view.hpp>
 #include <core/release_json.hpp>
-#include <core/slug_store.hpp>
+#include <core/slug/slug_store.hpp>
 #include <util/clock.hpp>
 #include <util/strings.hpp>
 

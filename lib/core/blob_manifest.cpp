@@ -22,7 +22,7 @@
 #include "blob_manifest.hpp"
 
 #include <core/release_store.hpp>
-#include <core/slug_store.hpp>
+#include <core/slug/slug_store.hpp>
 #include <util/clock.hpp>
 #include <util/fs.hpp>
 

@@ -2,7 +2,7 @@
 
 #include <core/buildpack_source.hpp>
 #include <core/app/resources.hpp>
-#include <core/slug_store.hpp>
+#include <core/slug/slug_store.hpp>
 #include <util/dir_walk.hpp>
 #include <util/fd.hpp>
 #include <util/fs.hpp>

@@ -7,7 +7,7 @@
 #include <core/releaser.hpp>
 #include <core/app/resources.hpp>
 #include <core/slug_index.hpp>
-#include <core/slug_store.hpp>
+#include <core/slug/slug_store.hpp>
 #include <core/access/users.hpp>
 #include <util/fs.hpp>
 #include <util/sha256.hpp>

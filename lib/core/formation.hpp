@@ -7,7 +7,7 @@
 
 #include <core/app/dyno_size.hpp>
 #include <core/app/layout.hpp>
-#include <core/procfile.hpp>
+#include <core/slug/procfile.hpp>
 #include <util/output.hpp>
 #include <util/result.hpp>
 

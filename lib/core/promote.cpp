@@ -5,7 +5,7 @@
 #include <core/release_store.hpp>
 #include <core/app/settings.hpp>
 #include <core/slug_index.hpp>
-#include <core/slug_store.hpp>
+#include <core/slug/slug_store.hpp>
 #include <util/fs.hpp>
 
 #include <fmt/format.h>

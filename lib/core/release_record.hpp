@@ -1,7 +1,7 @@
 // One release as stored in releases/vN/release.yml: human-readable, written atomically.
 #pragma once
 
-#include <core/procfile.hpp>
+#include <core/slug/procfile.hpp>
 #include <util/result.hpp>
 
 #include <string>

@@ -8,7 +8,7 @@
 #include <core/release_record.hpp>
 #include <core/release_store.hpp>
 #include <core/app/settings.hpp>
-#include <core/slug_store.hpp>
+#include <core/slug/slug_store.hpp>
 #include <util/output.hpp>
 
 #include <functional>

@@ -2,7 +2,7 @@
 
 #include <core/release_store.hpp>
 #include <core/slug_index.hpp>
-#include <core/slug_store.hpp>
+#include <core/slug/slug_store.hpp>
 #include <util/clock.hpp>
 #include <util/fs.hpp>
 #include <util/strings.hpp>

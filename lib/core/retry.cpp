@@ -3,7 +3,7 @@
 #include <core/app_lock.hpp>
 #include <core/release_store.hpp>
 #include <core/app/settings.hpp>
-#include <core/slug_store.hpp>
+#include <core/slug/slug_store.hpp>
 
 namespace slipway::core {
 

@@ -7,7 +7,7 @@
 #include <core/app/dyno_size.hpp>
 #include <core/app/resources.hpp>
 #include <core/slug_index.hpp>
-#include <core/slug_store.hpp>
+#include <core/slug/slug_store.hpp>
 #include <core/slugignore.hpp>
 #include <git/tree_export.hpp>
 #include <util/fault.hpp>

@@ -6,7 +6,7 @@
 #include <core/app/config_vars.hpp>
 #include <core/app/layout.hpp>
 #include <core/app/settings.hpp>
-#include <core/slug_store.hpp>
+#include <core/slug/slug_store.hpp>
 #include <git/repository.hpp>
 #include <util/output.hpp>
 

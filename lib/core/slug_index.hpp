@@ -5,7 +5,7 @@
 #pragma once
 
 #include <core/app/layout.hpp>
-#include <core/slug_store.hpp>
+#include <core/slug/slug_store.hpp>
 #include <util/result.hpp>
 
 #include <optional>

@@ -4,9 +4,9 @@
 #pragma once
 
 #include <core/app/layout.hpp>
-#include <core/procfile.hpp>
+#include <core/slug/procfile.hpp>
 #include <core/releaser.hpp>
-#include <core/slug_store.hpp>
+#include <core/slug/slug_store.hpp>
 #include <util/result.hpp>
 
 #include <optional>

@@ -1,7 +1,7 @@
 // libFuzzer target: the Procfile parser never crashes, and what it accepts is well formed.
 #include "target.hpp"
 
-#include <core/procfile.hpp>
+#include <core/slug/procfile.hpp>
 
 #include <cstdint>
 #include <cstdlib>

@@ -1,4 +1,4 @@
-#include <core/procfile.hpp>
+#include <core/slug/procfile.hpp>
 
 #include <doctest/doctest.h>
 

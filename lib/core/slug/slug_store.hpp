@@ -3,7 +3,7 @@
 #pragma once
 
 #include <core/app/layout.hpp>
-#include <core/procfile.hpp>
+#include <core/slug/procfile.hpp>
 #include <util/result.hpp>
 
 #include <string>
