@@ -1,13 +1,13 @@
 #include "push.hpp"
 
 #include <core/app_lock.hpp>
-#include <core/build_key.hpp>
+#include <core/build/build_key.hpp>
 #include <core/app/config_vars.hpp>
 #include <core/release_store.hpp>
 #include <core/releaser.hpp>
 #include <core/serve.hpp>
 #include <core/app/settings.hpp>
-#include <core/slug_builder.hpp>
+#include <core/build/slug_builder.hpp>
 #include <git/ref_update.hpp>
 #include <git/repository.hpp>
 #include <util/clock.hpp>

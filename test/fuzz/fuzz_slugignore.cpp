@@ -3,7 +3,7 @@
 // it matches.
 #include "target.hpp"
 
-#include <core/slugignore.hpp>
+#include <core/build/slugignore.hpp>
 #include <util/fs.hpp>
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 #include "scratch.hpp"
 
-#include <core/blob_manifest.hpp>
+#include <core/build/blob_manifest.hpp>
 #include <core/push.hpp>
 #include <core/release_record.hpp>
 #include <core/app/settings.hpp>

@@ -1,6 +1,6 @@
 #include "scratch.hpp"
 
-#include <core/slugignore.hpp>
+#include <core/build/slugignore.hpp>
 #include <util/fs.hpp>
 
 #include <doctest/doctest.h>

@@ -3,7 +3,7 @@
 // (a `git revert`, a redeploy of an old commit). Recorded in apps/APP/slugs/by-input/KEY.
 #pragma once
 
-#include <core/buildpack_source.hpp>
+#include <core/build/buildpack_source.hpp>
 #include <core/app/config_vars.hpp>
 #include <core/app/layout.hpp>
 #include <core/app/settings.hpp>

@@ -6,7 +6,7 @@
 #pragma once
 
 #include <core/app/app_user.hpp>
-#include <core/buildpack_source.hpp>
+#include <core/build/buildpack_source.hpp>
 #include <core/app/config_vars.hpp>
 #include <core/app/layout.hpp>
 #include <util/fd.hpp>

@@ -1,6 +1,6 @@
 #include "build_key.hpp"
 
-#include <core/buildpack_source.hpp>
+#include <core/build/buildpack_source.hpp>
 #include <core/app/resources.hpp>
 #include <core/slug/slug_store.hpp>
 #include <util/dir_walk.hpp>

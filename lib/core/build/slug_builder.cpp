@@ -2,13 +2,13 @@
 
 #include <archive/slug_pack.hpp>
 #include <archive/tree_normalize.hpp>
-#include <core/blob_manifest.hpp>
-#include <core/build_area.hpp>
+#include <core/build/blob_manifest.hpp>
+#include <core/build/build_area.hpp>
 #include <core/app/dyno_size.hpp>
 #include <core/app/resources.hpp>
 #include <core/slug_index.hpp>
 #include <core/slug/slug_store.hpp>
-#include <core/slugignore.hpp>
+#include <core/build/slugignore.hpp>
 #include <git/tree_export.hpp>
 #include <util/fault.hpp>
 #include <util/fs.hpp>

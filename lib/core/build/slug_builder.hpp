@@ -2,7 +2,7 @@
 // buildpacks, discover process types, pack and store the tarball.
 #pragma once
 
-#include <core/buildpack_source.hpp>
+#include <core/build/buildpack_source.hpp>
 #include <core/app/config_vars.hpp>
 #include <core/app/layout.hpp>
 #include <core/app/settings.hpp>
