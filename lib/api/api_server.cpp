@@ -8,8 +8,8 @@
 #include <core/config_change.hpp>
 #include <core/formation.hpp>
 #include <core/app/layout.hpp>
-#include <core/release_json.hpp>
-#include <core/release_store.hpp>
+#include <core/release/release_json.hpp>
+#include <core/release/release_store.hpp>
 #include <core/retry.hpp>
 #include <core/rollback.hpp>
 #include <core/serve.hpp>

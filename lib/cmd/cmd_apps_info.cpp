@@ -2,7 +2,7 @@
 #include <cmd/command.hpp>
 #include <cmd/json_text.hpp>
 #include <cmd/release_view.hpp>
-#include <core/release_store.hpp>
+#include <core/release/release_store.hpp>
 #include <core/app/settings.hpp>
 #include <util/fs.hpp>
 #include <util/strings.hpp>

@@ -1,7 +1,7 @@
 // slipway ps, logs: what `slipway serve` runs for an app, and what it printed.
 #include <cmd/command.hpp>
 #include <core/app/app_log.hpp>
-#include <core/release_store.hpp>
+#include <core/release/release_store.hpp>
 #include <core/serve.hpp>
 #include <util/clock.hpp>
 #include <util/file_lock.hpp>

@@ -1,7 +1,7 @@
 // slipway releases: the release list, newest first, in Heroku's layout.
 #include <cmd/json_text.hpp>
 #include <cmd/release_view.hpp>
-#include <core/release_json.hpp>
+#include <core/release/release_json.hpp>
 #include <util/clock.hpp>
 #include <util/fs.hpp>
 #include <util/strings.hpp>

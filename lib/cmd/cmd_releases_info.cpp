@@ -1,7 +1,7 @@
 // slipway releases:info [vN]: one release in full, with its config vars.
 #include <cmd/json_text.hpp>
 #include <cmd/release_view.hpp>
-#include <core/release_json.hpp>
+#include <core/release/release_json.hpp>
 #include <core/slug/slug_store.hpp>
 #include <util/clock.hpp>
 #include <util/strings.hpp>

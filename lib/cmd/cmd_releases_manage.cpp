@@ -1,8 +1,8 @@
 // slipway releases:retry, releases:cancel, releases:prune
 #include <cmd/command.hpp>
-#include <core/app_lock.hpp>
-#include <core/cancel.hpp>
-#include <core/retention.hpp>
+#include <core/release/app_lock.hpp>
+#include <core/release/cancel.hpp>
+#include <core/release/retention.hpp>
 #include <core/retry.hpp>
 #include <core/app/settings.hpp>
 #include <util/identity.hpp>

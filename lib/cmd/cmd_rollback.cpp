@@ -1,6 +1,6 @@
 // slipway rollback [vN]
 #include <cmd/command.hpp>
-#include <core/release_store.hpp>
+#include <core/release/release_store.hpp>
 #include <core/rollback.hpp>
 
 #include <fmt/format.h>

@@ -1,7 +1,7 @@
 // slipway settings, settings:set KEY=VALUE...
 #include <cmd/command.hpp>
 #include <cmd/release_view.hpp>
-#include <core/app_lock.hpp>
+#include <core/release/app_lock.hpp>
 #include <core/app/settings.hpp>
 #include <util/strings.hpp>
 

@@ -2,7 +2,7 @@
 #pragma once
 
 #include <cmd/command.hpp>
-#include <core/release_store.hpp>
+#include <core/release/release_store.hpp>
 #include <util/fs.hpp>
 
 namespace slipway::cmd {

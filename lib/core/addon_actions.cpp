@@ -1,6 +1,6 @@
 #include "addon_actions.hpp"
 
-#include <core/app_lock.hpp>
+#include <core/release/app_lock.hpp>
 #include <core/app/app_lookup.hpp>
 #include <core/access/audit.hpp>
 #include <core/config_change.hpp>

@@ -5,7 +5,7 @@
 #pragma once
 
 #include <core/addons/addons.hpp>
-#include <core/releaser.hpp>
+#include <core/release/releaser.hpp>
 
 #include <functional>
 #include <optional>

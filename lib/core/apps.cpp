@@ -1,7 +1,7 @@
 #include "apps.hpp"
 
 #include <core/addon_actions.hpp>
-#include <core/app_lock.hpp>
+#include <core/release/app_lock.hpp>
 #include <core/app/app_name.hpp>
 #include <core/app/app_user.hpp>
 #include <core/access/audit.hpp>

@@ -1,8 +1,8 @@
 #include "config_change.hpp"
 
 #include <core/addons/addons.hpp>
-#include <core/app_lock.hpp>
-#include <core/release_store.hpp>
+#include <core/release/app_lock.hpp>
+#include <core/release/release_store.hpp>
 #include <core/app/settings.hpp>
 #include <core/slug/slug_store.hpp>
 #include <util/strings.hpp>

@@ -5,7 +5,7 @@
 
 #include <core/app/config_vars.hpp>
 #include <core/app/layout.hpp>
-#include <core/releaser.hpp>
+#include <core/release/releaser.hpp>
 
 #include <optional>
 

@@ -1,12 +1,12 @@
 #include "doctor.hpp"
 
 #include <core/addons/addons.hpp>
-#include <core/app_lock.hpp>
+#include <core/release/app_lock.hpp>
 #include <core/app/app_user.hpp>
-#include <core/release_store.hpp>
-#include <core/releaser.hpp>
+#include <core/release/release_store.hpp>
+#include <core/release/releaser.hpp>
 #include <core/app/resources.hpp>
-#include <core/slug_index.hpp>
+#include <core/release/slug_index.hpp>
 #include <core/slug/slug_store.hpp>
 #include <core/access/users.hpp>
 #include <util/fs.hpp>

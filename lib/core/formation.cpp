@@ -1,9 +1,9 @@
 #include "formation.hpp"
 
-#include <core/app_lock.hpp>
+#include <core/release/app_lock.hpp>
 #include <core/app/app_log.hpp>
 #include <core/access/audit.hpp>
-#include <core/release_store.hpp>
+#include <core/release/release_store.hpp>
 #include <core/serve.hpp>
 #include <core/app/settings.hpp>
 #include <util/fs.hpp>

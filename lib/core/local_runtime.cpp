@@ -1,7 +1,7 @@
 #include "local_runtime.hpp"
 
 #include <core/app/dyno_size.hpp>
-#include <core/release_phase.hpp>
+#include <core/release/release_phase.hpp>
 #include <util/cgroup.hpp>
 #include <util/clock.hpp>
 #include <util/fd.hpp>

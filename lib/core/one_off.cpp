@@ -2,8 +2,8 @@
 
 #include <core/app/app_log.hpp>
 #include <core/app/app_user.hpp>
-#include <core/release_phase.hpp>
-#include <core/release_store.hpp>
+#include <core/release/release_phase.hpp>
+#include <core/release/release_store.hpp>
 #include <core/app/settings.hpp>
 #include <core/slug/slug_store.hpp>
 #include <util/fs.hpp>

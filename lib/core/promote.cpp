@@ -1,10 +1,10 @@
 #include "promote.hpp"
 
-#include <core/app_lock.hpp>
+#include <core/release/app_lock.hpp>
 #include <core/apps.hpp>
-#include <core/release_store.hpp>
+#include <core/release/release_store.hpp>
 #include <core/app/settings.hpp>
-#include <core/slug_index.hpp>
+#include <core/release/slug_index.hpp>
 #include <core/slug/slug_store.hpp>
 #include <util/fs.hpp>
 

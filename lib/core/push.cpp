@@ -1,10 +1,10 @@
 #include "push.hpp"
 
-#include <core/app_lock.hpp>
+#include <core/release/app_lock.hpp>
 #include <core/build/build_key.hpp>
 #include <core/app/config_vars.hpp>
-#include <core/release_store.hpp>
-#include <core/releaser.hpp>
+#include <core/release/release_store.hpp>
+#include <core/release/releaser.hpp>
 #include <core/serve.hpp>
 #include <core/app/settings.hpp>
 #include <core/build/slug_builder.hpp>

@@ -1,7 +1,7 @@
 #include "retry.hpp"
 
-#include <core/app_lock.hpp>
-#include <core/release_store.hpp>
+#include <core/release/app_lock.hpp>
+#include <core/release/release_store.hpp>
 #include <core/app/settings.hpp>
 #include <core/slug/slug_store.hpp>
 

@@ -1,8 +1,8 @@
 #include "rollback.hpp"
 
-#include <core/app_lock.hpp>
-#include <core/release_store.hpp>
-#include <core/retention.hpp>
+#include <core/release/app_lock.hpp>
+#include <core/release/release_store.hpp>
+#include <core/release/retention.hpp>
 #include <core/app/settings.hpp>
 #include <core/slug/slug_store.hpp>
 #include <util/fs.hpp>

@@ -3,7 +3,7 @@
 #pragma once
 
 #include <core/app/layout.hpp>
-#include <core/releaser.hpp>
+#include <core/release/releaser.hpp>
 
 #include <optional>
 

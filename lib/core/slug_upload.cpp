@@ -1,10 +1,10 @@
 #include "slug_upload.hpp"
 
 #include <archive/slug_unpack.hpp>
-#include <core/app_lock.hpp>
+#include <core/release/app_lock.hpp>
 #include <core/app/config_vars.hpp>
 #include <core/app/settings.hpp>
-#include <core/slug_index.hpp>
+#include <core/release/slug_index.hpp>
 #include <util/clock.hpp>
 #include <util/fd.hpp>
 #include <util/fs.hpp>

@@ -5,7 +5,7 @@
 
 #include <core/app/layout.hpp>
 #include <core/slug/procfile.hpp>
-#include <core/releaser.hpp>
+#include <core/release/releaser.hpp>
 #include <core/slug/slug_store.hpp>
 #include <util/result.hpp>
 

@@ -2,7 +2,7 @@
 // written, read and written again gives the same text (strings are stored as valid UTF-8).
 #include "target.hpp"
 
-#include <core/release_record.hpp>
+#include <core/release/release_record.hpp>
 #include <util/strings.hpp>
 
 #include <cstdint>

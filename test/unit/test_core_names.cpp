@@ -1,7 +1,7 @@
 #include <core/addons/addons.hpp>
 #include <core/app/app_name.hpp>
 #include <pg/pg.hpp>
-#include <core/release_store.hpp>
+#include <core/release/release_store.hpp>
 
 #include <doctest/doctest.h>
 

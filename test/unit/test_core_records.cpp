@@ -2,7 +2,7 @@
 
 #include <core/build/blob_manifest.hpp>
 #include <core/push.hpp>
-#include <core/release_record.hpp>
+#include <core/release/release_record.hpp>
 #include <core/app/settings.hpp>
 
 #include <util/fs.hpp>

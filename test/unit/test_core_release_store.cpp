@@ -1,7 +1,7 @@
 #include "scratch.hpp"
 
 #include <core/app/app_user.hpp>
-#include <core/release_store.hpp>
+#include <core/release/release_store.hpp>
 #include <util/fs.hpp>
 
 #include <doctest/doctest.h>

@@ -21,7 +21,7 @@
 // blob is inflated as before: the manifest is a hint, never a source of truth.
 #include "blob_manifest.hpp"
 
-#include <core/release_store.hpp>
+#include <core/release/release_store.hpp>
 #include <core/slug/slug_store.hpp>
 #include <util/clock.hpp>
 #include <util/fs.hpp>

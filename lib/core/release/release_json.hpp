@@ -2,7 +2,7 @@
 // for --json now and the HTTP API later.
 #pragma once
 
-#include <core/release_record.hpp>
+#include <core/release/release_record.hpp>
 
 #include <nlohmann/json.hpp>
 

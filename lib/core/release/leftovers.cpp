@@ -1,6 +1,6 @@
 #include "leftovers.hpp"
 
-#include <core/release_store.hpp>
+#include <core/release/release_store.hpp>
 #include <util/fs.hpp>
 
 namespace slipway::core {

@@ -1,6 +1,6 @@
 #include "slug_index.hpp"
 
-#include <core/release_store.hpp>
+#include <core/release/release_store.hpp>
 #include <util/fs.hpp>
 #include <util/strings.hpp>
 

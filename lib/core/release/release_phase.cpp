@@ -6,7 +6,7 @@
 // the release tree, which later releases share and which must stay what the slug unpacks to.
 //
 // So it runs in a throwaway copy, made the cheapest way the machine allows
-// (core/release_scratch.cpp). As root the copy is an overlay view (util/overlay_view.cpp):
+// (core/release/release_scratch.cpp). As root the copy is an overlay view (util/overlay_view.cpp):
 // in a private mount namespace of the command's own, the release tree is attached read-only
 // through an idmapped mount that shows root's files as the app user's, and an overlay puts an
 // empty upper directory over it to take every write. It costs the same for any app size and
@@ -20,7 +20,7 @@
 #include "release_phase.hpp"
 
 #include <core/app/dyno_size.hpp>
-#include <core/release_scratch.hpp>
+#include <core/release/release_scratch.hpp>
 #include <util/file_output.hpp>
 #include <util/fs.hpp>
 #include <util/identity.hpp>

@@ -5,7 +5,7 @@
 
 #include <core/app/config_vars.hpp>
 #include <core/app/layout.hpp>
-#include <core/release_record.hpp>
+#include <core/release/release_record.hpp>
 
 #include <optional>
 #include <vector>

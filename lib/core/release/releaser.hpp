@@ -5,8 +5,8 @@
 
 #include <core/app/config_vars.hpp>
 #include <core/app/layout.hpp>
-#include <core/release_record.hpp>
-#include <core/release_store.hpp>
+#include <core/release/release_record.hpp>
+#include <core/release/release_store.hpp>
 #include <core/app/settings.hpp>
 #include <core/slug/slug_store.hpp>
 #include <util/output.hpp>

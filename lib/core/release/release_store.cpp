@@ -1,7 +1,7 @@
 #include "release_store.hpp"
 
 #include <core/app/app_user.hpp>
-#include <core/slug_index.hpp>
+#include <core/release/slug_index.hpp>
 #include <util/clock.hpp>
 #include <util/fs.hpp>
 #include <util/identity.hpp>

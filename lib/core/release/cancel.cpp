@@ -1,6 +1,6 @@
 #include "cancel.hpp"
 
-#include <core/release_store.hpp>
+#include <core/release/release_store.hpp>
 #include <util/fs.hpp>
 #include <util/identity.hpp>
 #include <util/strings.hpp>

@@ -5,11 +5,11 @@
 #include <core/app/app_log.hpp>
 #include <core/app/app_user.hpp>
 #include <core/access/audit.hpp>
-#include <core/release_phase.hpp>
-#include <core/release_store.hpp>
-#include <core/retention.hpp>
+#include <core/release/release_phase.hpp>
+#include <core/release/release_store.hpp>
+#include <core/release/retention.hpp>
 #include <core/app/serve_notice.hpp>
-#include <core/slug_index.hpp>
+#include <core/release/slug_index.hpp>
 #include <util/clock.hpp>
 #include <util/dir_walk.hpp>
 #include <util/fault.hpp>

@@ -1,7 +1,7 @@
 #include "retention.hpp"
 
-#include <core/release_store.hpp>
-#include <core/slug_index.hpp>
+#include <core/release/release_store.hpp>
+#include <core/release/slug_index.hpp>
 #include <core/slug/slug_store.hpp>
 #include <util/clock.hpp>
 #include <util/fs.hpp>

@@ -1,6 +1,6 @@
 #include "app_lock.hpp"
 
-#include <core/leftovers.hpp>
+#include <core/release/leftovers.hpp>
 #include <util/clock.hpp>
 #include <util/fs.hpp>
 #include <util/identity.hpp>
