@@ -6,13 +6,13 @@
 #include <core/app/app_name.hpp>
 #include <core/apps.hpp>
 #include <core/config_change.hpp>
-#include <core/formation.hpp>
+#include <core/run/formation.hpp>
 #include <core/app/layout.hpp>
 #include <core/release/release_json.hpp>
 #include <core/release/release_store.hpp>
 #include <core/retry.hpp>
 #include <core/rollback.hpp>
-#include <core/serve.hpp>
+#include <core/run/serve.hpp>
 #include <core/app/settings.hpp>
 #include <core/slug_upload.hpp>
 #include <core/access/users.hpp>

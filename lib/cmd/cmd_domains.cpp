@@ -1,6 +1,6 @@
 // slipway domains, domains:add, domains:remove: the host names the router sends to an app.
 #include <cmd/command.hpp>
-#include <core/router.hpp>
+#include <core/run/router.hpp>
 #include <core/app/serve_notice.hpp>
 #include <core/app/settings.hpp>
 

@@ -2,7 +2,7 @@
 #include <cmd/command.hpp>
 #include <core/app/app_log.hpp>
 #include <core/release/release_store.hpp>
-#include <core/serve.hpp>
+#include <core/run/serve.hpp>
 #include <util/clock.hpp>
 #include <util/file_lock.hpp>
 #include <util/fs.hpp>

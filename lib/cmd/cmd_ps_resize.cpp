@@ -1,6 +1,6 @@
 // slipway ps:resize [TYPE=SIZE...]
 #include <cmd/command.hpp>
-#include <core/formation.hpp>
+#include <core/run/formation.hpp>
 
 #include <nlohmann/json.hpp>
 

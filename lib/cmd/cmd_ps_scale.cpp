@@ -1,6 +1,6 @@
 // slipway ps:scale [TYPE=N...]
 #include <cmd/command.hpp>
-#include <core/formation.hpp>
+#include <core/run/formation.hpp>
 
 #include <nlohmann/json.hpp>
 

@@ -1,6 +1,6 @@
-// slipway run -a APP [--detach] -- COMMAND...: a one-off dyno (core/one_off.hpp).
+// slipway run -a APP [--detach] -- COMMAND...: a one-off dyno (core/run/one_off.hpp).
 #include <cmd/command.hpp>
-#include <core/one_off.hpp>
+#include <core/run/one_off.hpp>
 #include <core/app/resources.hpp>
 #include <util/process.hpp>
 #include <util/strings.hpp>

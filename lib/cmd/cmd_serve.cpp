@@ -1,9 +1,9 @@
-// slipway serve: run every app's dynos until SIGTERM (core/serve.hpp).
+// slipway serve: run every app's dynos until SIGTERM (core/run/serve.hpp).
 #include <cmd/command.hpp>
 #include <core/app/app_log.hpp>
-#include <core/local_runtime.hpp>
-#include <core/router.hpp>
-#include <core/serve.hpp>
+#include <core/run/local_runtime.hpp>
+#include <core/run/router.hpp>
+#include <core/run/serve.hpp>
 #include <core/app/settings.hpp>
 #include <util/strings.hpp>
 

@@ -7,7 +7,7 @@
 #include <core/access/audit.hpp>
 #include <core/app/config_vars.hpp>
 #include <core/app/resources.hpp>
-#include <core/router.hpp>
+#include <core/run/router.hpp>
 #include <core/app/settings.hpp>
 #include <git/repository.hpp>
 #include <util/fs.hpp>

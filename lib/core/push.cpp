@@ -5,7 +5,7 @@
 #include <core/app/config_vars.hpp>
 #include <core/release/release_store.hpp>
 #include <core/release/releaser.hpp>
-#include <core/serve.hpp>
+#include <core/run/serve.hpp>
 #include <core/app/settings.hpp>
 #include <core/build/slug_builder.hpp>
 #include <git/ref_update.hpp>

@@ -1,4 +1,4 @@
-#include <core/local_runtime.hpp>
+#include <core/run/local_runtime.hpp>
 #include <util/fd.hpp>
 
 #include <doctest/doctest.h>

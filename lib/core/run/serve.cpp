@@ -3,7 +3,7 @@
 #include <core/app/app_lookup.hpp>
 #include <core/app/app_name.hpp>
 #include <core/app/app_user.hpp>
-#include <core/formation.hpp>
+#include <core/run/formation.hpp>
 #include <core/release/release_store.hpp>
 #include <core/app/settings.hpp>
 #include <util/clock.hpp>

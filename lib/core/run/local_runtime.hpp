@@ -5,8 +5,8 @@
 // reaped.
 #pragma once
 
-#include <core/port_fence.hpp>
-#include <core/runtime.hpp>
+#include <core/run/port_fence.hpp>
+#include <core/run/runtime.hpp>
 #include <util/cgroup.hpp>
 #include <util/fd.hpp>
 #include <util/process.hpp>

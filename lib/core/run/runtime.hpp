@@ -1,6 +1,6 @@
 // Where dynos run: what starts, stops, lists and health-checks them. `slipway serve`
-// (core/serve.hpp) drives one Runtime and knows nothing else about processes; the local
-// supervisor (core/local_runtime.hpp) is the first implementation, a multi-host one (Docker
+// (core/run/serve.hpp) drives one Runtime and knows nothing else about processes; the local
+// supervisor (core/run/local_runtime.hpp) is the first implementation, a multi-host one (Docker
 // Swarm) is to follow behind the same calls.
 #pragma once
 

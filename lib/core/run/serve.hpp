@@ -5,8 +5,8 @@
 
 #include <core/app/app_log.hpp>
 #include <core/app/layout.hpp>
-#include <core/router.hpp>
-#include <core/runtime.hpp>
+#include <core/run/router.hpp>
+#include <core/run/runtime.hpp>
 #include <core/app/serve_notice.hpp>
 #include <util/fd.hpp>
 #include <util/file_lock.hpp>

@@ -4,7 +4,7 @@
 #include <core/app/app_log.hpp>
 #include <core/access/audit.hpp>
 #include <core/release/release_store.hpp>
-#include <core/serve.hpp>
+#include <core/run/serve.hpp>
 #include <core/app/settings.hpp>
 #include <util/fs.hpp>
 #include <util/identity.hpp>
