@@ -1,20 +1,20 @@
 #include "api_server.hpp"
 
-#include <core/addon_actions.hpp>
+#include <core/ops/addon_actions.hpp>
 #include <core/app/app_log.hpp>
 #include <core/app/app_lookup.hpp>
 #include <core/app/app_name.hpp>
-#include <core/apps.hpp>
-#include <core/config_change.hpp>
+#include <core/ops/apps.hpp>
+#include <core/ops/config_change.hpp>
 #include <core/run/formation.hpp>
 #include <core/app/layout.hpp>
 #include <core/release/release_json.hpp>
 #include <core/release/release_store.hpp>
-#include <core/retry.hpp>
-#include <core/rollback.hpp>
+#include <core/ops/retry.hpp>
+#include <core/ops/rollback.hpp>
 #include <core/run/serve.hpp>
 #include <core/app/settings.hpp>
-#include <core/slug_upload.hpp>
+#include <core/ops/slug_upload.hpp>
 #include <core/access/users.hpp>
 #include <util/clock.hpp>
 #include <util/fd.hpp>

@@ -1,9 +1,9 @@
 // slipway addons, addons:info, addons:create, addons:attach, addons:detach,
 // addons:credentials:rotate, addons:destroy, addons:providers, addons:providers:set
-// (core/addons/addons.hpp, core/addon_actions.hpp).
+// (core/addons/addons.hpp, core/ops/addon_actions.hpp).
 #include <cmd/command.hpp>
 #include <cmd/release_view.hpp>
-#include <core/addon_actions.hpp>
+#include <core/ops/addon_actions.hpp>
 #include <core/app/app_lookup.hpp>
 #include <core/access/audit.hpp>
 #include <util/strings.hpp>

@@ -1,6 +1,6 @@
 // slipway apps:create, apps:destroy
 #include <cmd/command.hpp>
-#include <core/apps.hpp>
+#include <core/ops/apps.hpp>
 
 namespace slipway::cmd {
 

@@ -1,6 +1,6 @@
-// slipway config:set, config:unset: each change is a release (core/config_change.hpp).
+// slipway config:set, config:unset: each change is a release (core/ops/config_change.hpp).
 #include <cmd/command.hpp>
-#include <core/config_change.hpp>
+#include <core/ops/config_change.hpp>
 #include <util/fs.hpp>
 #include <util/strings.hpp>
 

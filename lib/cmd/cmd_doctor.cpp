@@ -1,7 +1,7 @@
 // slipway doctor [-a APP] [--fix]
 #include <cmd/command.hpp>
-#include <core/apps.hpp>
-#include <core/doctor.hpp>
+#include <core/ops/apps.hpp>
+#include <core/ops/doctor.hpp>
 #include <core/app/settings.hpp>
 #include <util/cgroup.hpp>
 

@@ -1,7 +1,7 @@
 // slipway hook pre-receive|post-receive: what the git hooks run.
 #include <cmd/command.hpp>
 #include <core/app/app_name.hpp>
-#include <core/push.hpp>
+#include <core/ops/push.hpp>
 #include <util/fs.hpp>
 
 #include <spdlog/spdlog.h>

@@ -1,6 +1,6 @@
 // slipway pipelines:promote -a SOURCE --to TARGET[,TARGET...]
 #include <cmd/command.hpp>
-#include <core/promote.hpp>
+#include <core/ops/promote.hpp>
 #include <util/strings.hpp>
 
 namespace slipway::cmd {

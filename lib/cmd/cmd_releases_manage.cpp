@@ -3,7 +3,7 @@
 #include <core/release/app_lock.hpp>
 #include <core/release/cancel.hpp>
 #include <core/release/retention.hpp>
-#include <core/retry.hpp>
+#include <core/ops/retry.hpp>
 #include <core/app/settings.hpp>
 #include <util/identity.hpp>
 #include <util/strings.hpp>

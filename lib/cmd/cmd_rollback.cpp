@@ -1,7 +1,7 @@
 // slipway rollback [vN]
 #include <cmd/command.hpp>
 #include <core/release/release_store.hpp>
-#include <core/rollback.hpp>
+#include <core/ops/rollback.hpp>
 
 #include <fmt/format.h>
 

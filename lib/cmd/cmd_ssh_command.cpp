@@ -5,7 +5,7 @@
 #include <cmd/help.hpp>
 #include <core/app/app_lookup.hpp>
 #include <core/app/app_name.hpp>
-#include <core/apps.hpp>
+#include <core/ops/apps.hpp>
 #include <core/app/resources.hpp>
 #include <core/app/settings.hpp>
 #include <core/access/users.hpp>

@@ -2,7 +2,7 @@
 // and accepted updates are well formed.
 #include "target.hpp"
 
-#include <core/push.hpp>
+#include <core/ops/push.hpp>
 
 #include <cstdint>
 #include <cstdlib>

@@ -1,7 +1,7 @@
 #include "scratch.hpp"
 
 #include <core/build/blob_manifest.hpp>
-#include <core/push.hpp>
+#include <core/ops/push.hpp>
 #include <core/release/release_record.hpp>
 #include <core/app/settings.hpp>
 

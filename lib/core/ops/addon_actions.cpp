@@ -3,7 +3,7 @@
 #include <core/release/app_lock.hpp>
 #include <core/app/app_lookup.hpp>
 #include <core/access/audit.hpp>
-#include <core/config_change.hpp>
+#include <core/ops/config_change.hpp>
 #include <util/clock.hpp>
 #include <util/identity.hpp>
 #include <util/strings.hpp>

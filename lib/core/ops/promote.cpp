@@ -1,7 +1,7 @@
 #include "promote.hpp"
 
 #include <core/release/app_lock.hpp>
-#include <core/apps.hpp>
+#include <core/ops/apps.hpp>
 #include <core/release/release_store.hpp>
 #include <core/app/settings.hpp>
 #include <core/release/slug_index.hpp>

@@ -1,6 +1,6 @@
 #include "apps.hpp"
 
-#include <core/addon_actions.hpp>
+#include <core/ops/addon_actions.hpp>
 #include <core/release/app_lock.hpp>
 #include <core/app/app_name.hpp>
 #include <core/app/app_user.hpp>
