@@ -78,9 +78,10 @@ help:
 	@echo "make install PREFIX=/usr/local [DESTDIR=...]   both binaries, buildpacks, hook templates"
 	@echo "make uninstall PREFIX=/usr/local"
 
+# Made afresh: `ar r` keeps members whose source is gone (a moved or deleted file).
 $(BUILD)/libslipway.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 # --as-needed: the front end links libgit2 and libarchive only if its code uses them (a test
 # checks that it does not).

@@ -10,7 +10,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include <api/api_server.hpp>
+#include <api/server.hpp>
 #include <atomic>
 #include <csignal>
 

@@ -14,7 +14,7 @@ test_an_include_against_the_layer_order_is_named_with_its_line() {
   sed -i '1a #include <core/ops/push.hpp>' tree/lib/core/slug/procfile.cpp
   sed -i '1a #include "../run/serve.hpp"' tree/lib/core/app/layout.cpp
   sed -i '1a #include <archive/handles.hpp>' tree/lib/yaml/yaml_io.cpp
-  sed -i '1a #  include <api/api_server.hpp>' tree/lib/util/fs.hpp
+  sed -i '1a #  include <api/server.hpp>' tree/lib/util/fs.hpp
   mkdir tree/lib/core/misc
   echo '#include <util/fs.hpp>' >tree/lib/core/misc/extra.cpp
   set +e
@@ -28,7 +28,7 @@ layers: FILES files, 5 problems
 lib/core/app/layout.cpp:2: includes "../run/serve.hpp", from lib/core/run, above lib/core/app in ARCHITECTURE.md's layer order
 lib/core/misc/extra.cpp: folder lib/core/misc is not in ARCHITECTURE.md's layer order
 lib/core/slug/procfile.cpp:2: includes <core/ops/push.hpp>, from lib/core/ops, above lib/core/slug in ARCHITECTURE.md's layer order
-lib/util/fs.hpp:2: includes <api/api_server.hpp>, from lib/api, above lib/util in ARCHITECTURE.md's layer order
+lib/util/fs.hpp:2: includes <api/server.hpp>, from lib/api, above lib/util in ARCHITECTURE.md's layer order
 lib/yaml/yaml_io.cpp:2: includes <archive/handles.hpp>, from lib/archive, beside (a peer of) lib/yaml in ARCHITECTURE.md's layer order
 EOF
   sed -i 's/^layers: [0-9]* files/layers: FILES files/' sorted
