@@ -125,6 +125,11 @@ struct Call
   // The request's JSON body ("{}" when empty and `empty_is_object`); a 400 is sent when it is
   // not a JSON object.
   std::optional<json> object_body(bool empty_is_object = false);
+  // The request's JSON body, of any type; a 400 is sent when it is not JSON.
+  std::optional<json> json_body();
+  // The release the path names after the app (its version or id); a 404 is sent when the app
+  // has none such. releases.cpp
+  std::optional<core::ReleaseRecord> path_release();
 };
 
 // The outcome of a release made for a request: `make` runs to the end on a thread of its own.

@@ -43,11 +43,11 @@ show(Call& c)
 void
 update(Call& c)
 {
-  json body = json::parse(c.req.body, nullptr, false);
-  if (body.is_discarded()) {
-    send_error(c.res, {400, "bad_request", "The request body is not JSON."});
+  auto parsed = c.json_body();
+  if (!parsed) {
     return;
   }
+  const json& body = *parsed;
   if (!body.is_object()) {
     send_error(c.res, {422, "invalid_params", "Config vars must be a JSON object of names to strings or null."});
     return;
@@ -86,13 +86,10 @@ update(Call& c)
 void
 of_release(Call& c)
 {
-  auto rec = find_release(*c.app, c.req.matches[2]);
-  if (auto* e = std::get_if<ApiError>(&rec)) {
-    send_error(c.res, *e);
-    return;
+  if (auto rec = c.path_release()) {
+    auto vars = core::ReleaseStore(*c.app).config_of(rec->version);
+    send_json(c.res, 200, config_json(vars ? *vars : core::ConfigVars{}));
   }
-  auto vars = core::ReleaseStore(*c.app).config_of(std::get<core::ReleaseRecord>(rec).version);
-  send_json(c.res, 200, config_json(vars ? *vars : core::ConfigVars{}));
 }
 
 } // namespace config_vars

@@ -58,13 +58,12 @@ show(Call& c)
 void
 update(Call& c)
 {
-  json body = json::parse(c.req.body, nullptr, false);
-  if (body.is_discarded()) {
-    send_error(c.res, {400, "bad_request", "The request body is not JSON."});
+  auto body = c.json_body();
+  if (!body) {
     return;
   }
   std::vector<std::string> args, sizes;
-  const json& updates = body.is_object() && body.contains("updates") ? body["updates"] : json();
+  const json& updates = body->is_object() && body->contains("updates") ? (*body)["updates"] : json();
   for (const auto& u : updates.is_array() ? updates : json::array()) {
     bool quantity = u.is_object() && u.contains("quantity");
     bool size = u.is_object() && u.contains("size");

@@ -88,6 +88,17 @@ release_in_background(Call& c, MakeRelease make)
   send_json(c.res, 201, release_json(c, *shared->created));
 }
 
+std::optional<core::ReleaseRecord>
+Call::path_release()
+{
+  auto rec = find_release(*app, req.matches[2]);
+  if (auto* e = std::get_if<ApiError>(&rec)) {
+    send_error(res, *e);
+    return std::nullopt;
+  }
+  return std::get<core::ReleaseRecord>(rec);
+}
+
 namespace releases {
 
 // GET /apps/{app}/releases, honouring Heroku's Range header.
@@ -137,12 +148,9 @@ list(Call& c)
 void
 show(Call& c)
 {
-  auto rec = find_release(*c.app, c.req.matches[2]);
-  if (auto* e = std::get_if<ApiError>(&rec)) {
-    send_error(c.res, *e);
-    return;
+  if (auto rec = c.path_release()) {
+    send_json(c.res, 200, release_json(c, *rec));
   }
-  send_json(c.res, 200, release_json(c, std::get<core::ReleaseRecord>(rec)));
 }
 
 // {"release": ID} rolls back to that release; {"slug": ID} releases that slug with the current

@@ -3,6 +3,7 @@
 #include "call.hpp"
 
 #include <core/access/users.hpp>
+#include <util/strings.hpp>
 
 namespace slipway::api {
 
@@ -73,21 +74,7 @@ route_table()
 std::string
 need_name(Need need)
 {
-  switch (need) {
-  case Need::grant:
-    return "grant";
-  case Need::user:
-    return "user";
-  case Need::viewer:
-    return "viewer";
-  case Need::deployer:
-    return "deployer";
-  case Need::owner:
-    return "owner";
-  case Need::admin:
-    return "admin";
-  }
-  return "?";
+  return util::enum_name(need, std::array{"grant", "user", "viewer", "deployer", "owner", "admin"});
 }
 
 std::string

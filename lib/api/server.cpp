@@ -352,4 +352,15 @@ Call::object_body(bool empty_is_object)
   return body;
 }
 
+std::optional<json>
+Call::json_body()
+{
+  json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded()) {
+    send_error(res, {400, "bad_request", "The request body is not JSON."});
+    return std::nullopt;
+  }
+  return body;
+}
+
 } // namespace slipway::api

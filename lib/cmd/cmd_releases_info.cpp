@@ -11,17 +11,15 @@ namespace slipway::cmd {
 static util::Result<int>
 run_info(Context& ctx)
 {
-  SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
-  core::ReleaseStore store(paths);
-  SW_TRY_ASSIGN(unsigned long v, version_argument(ctx, store));
-  SW_TRY_ASSIGN(core::ReleaseRecord r, store.load(v));
-  SW_TRY_ASSIGN(core::ConfigVars config, store.config_of(v));
+  SW_TRY_ASSIGN(ChosenRelease chosen, release_argument(ctx));
+  auto& [store, r] = chosen;
+  SW_TRY_ASSIGN(core::ConfigVars config, store.config_of(r.version));
   if (ctx.has("shell")) {
     print_shell_assignments(*ctx.out, config);
     return 0;
   }
   if (ctx.has("json")) {
-    auto j = core::release_to_json(r, paths.name());
+    auto j = core::release_to_json(r, store.paths().name());
     j["config_vars"] = config;
     j["release_command"] = r.release_command;
     j["exit_status"] = r.exit_status;
@@ -50,10 +48,10 @@ run_info(Context& ctx)
   if (!r.failure.empty()) {
     rows.push_back({"Failure:", r.failure});
   }
-  ctx.out->line("=== Release " + core::version_name(v));
+  ctx.out->line("=== Release " + core::version_name(r.version));
   print_columns(*ctx.out, rows);
   ctx.out->line("");
-  ctx.out->line("=== " + core::version_name(v) + " Config vars");
+  ctx.out->line("=== " + core::version_name(r.version) + " Config vars");
   ctx.out->line("");
   std::vector<std::vector<std::string>> vars;
   for (const auto& [k, val] : config) {

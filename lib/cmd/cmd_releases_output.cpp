@@ -23,10 +23,9 @@ drain(int fd)
 static util::Result<int>
 run_output(Context& ctx)
 {
-  SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
-  core::ReleaseStore store(paths);
-  SW_TRY_ASSIGN(unsigned long v, version_argument(ctx, store));
-  SW_TRY_ASSIGN(core::ReleaseRecord r, store.load(v));
+  SW_TRY_ASSIGN(ChosenRelease chosen, release_argument(ctx));
+  auto& [store, r] = chosen;
+  unsigned long v = r.version;
   std::string name = core::version_name(v);
   if (r.release_command.empty()) {
     ctx.out->warn("Release " + name + " has no release output available: its slug declares no release command.");

@@ -6,22 +6,26 @@
 
 namespace slipway::cmd {
 
-util::Result<unsigned long>
-version_argument(const Context& ctx, const core::ReleaseStore& store)
+util::Result<ChosenRelease>
+release_argument(const Context& ctx)
 {
+  SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
+  core::ReleaseStore store(paths);
+  unsigned long v = 0;
   if (!ctx.args.empty()) {
-    SW_TRY_ASSIGN(unsigned long v, core::parse_version(ctx.args[0]));
+    SW_TRY_ASSIGN(v, core::parse_version(ctx.args[0]));
     if (!util::path_exists(store.dir(v))) {
-      return util::error("no release " + core::version_name(v) + " for " + store.paths().name() +
-                         "; see 'slipway releases -a " + store.paths().name() + "'");
+      return util::error("no release " + core::version_name(v) + " for " + paths.name() + "; see 'slipway releases -a " +
+                         paths.name() + "'");
     }
-    return v;
+  } else {
+    SW_TRY_ASSIGN(v, store.latest());
+    if (v == 0) {
+      return util::error("no releases yet for " + paths.name() + "; push to deploy one");
+    }
   }
-  SW_TRY_ASSIGN(unsigned long latest, store.latest());
-  if (latest == 0) {
-    return util::error("no releases yet for " + store.paths().name() + "; push to deploy one");
-  }
-  return latest;
+  SW_TRY_ASSIGN(core::ReleaseRecord r, store.load(v));
+  return ChosenRelease{std::move(store), std::move(r)};
 }
 
 std::string

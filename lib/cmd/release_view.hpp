@@ -7,8 +7,15 @@
 
 namespace slipway::cmd {
 
+// A release of the command's app, with the store it is in.
+struct ChosenRelease
+{
+  core::ReleaseStore store;
+  core::ReleaseRecord record;
+};
+
 // The release named by the optional [vN] argument, else the newest one.
-util::Result<unsigned long> version_argument(const Context& ctx, const core::ReleaseStore& store);
+util::Result<ChosenRelease> release_argument(const Context& ctx);
 
 // "Deploy 1a2b3c4d release command failed": Heroku's description with its status suffix.
 std::string change_text(const core::ReleaseRecord& r);

@@ -1,6 +1,7 @@
 // Small string helpers shared by the parsers and the output code.
 #pragma once
 
+#include <array>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,5 +31,14 @@ std::string to_valid_utf8(std::string_view s);
 
 // Printable form of an untrusted name for messages: control bytes shown as \xNN.
 std::string printable(std::string_view s);
+
+// The name of enumerator `e`, from `names` listed in declaration order; "unknown" past them.
+template <typename Enum, size_t N>
+std::string
+enum_name(Enum e, const std::array<const char*, N>& names)
+{
+  auto i = static_cast<size_t>(e);
+  return i < N ? names[i] : "unknown";
+}
 
 } // namespace slipway::util

@@ -103,17 +103,7 @@ UserStore::write_authorized_keys() const
 std::string
 role_name(Role r)
 {
-  switch (r) {
-  case Role::owner:
-    return "owner";
-  case Role::deployer:
-    return "deployer";
-  case Role::viewer:
-    return "viewer";
-  case Role::none:
-    break;
-  }
-  return "none";
+  return util::enum_name(r, std::array{"none", "viewer", "deployer", "owner"});
 }
 
 util::Result<Role>

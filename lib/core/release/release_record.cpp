@@ -16,17 +16,7 @@ version_name(unsigned long v)
 std::string
 to_string(ReleaseStatus s)
 {
-  switch (s) {
-  case ReleaseStatus::pending:
-    return "pending";
-  case ReleaseStatus::succeeded:
-    return "succeeded";
-  case ReleaseStatus::failed:
-    return "failed";
-  case ReleaseStatus::expired:
-    return "expired";
-  }
-  return "unknown";
+  return util::enum_name(s, std::array{"pending", "succeeded", "failed", "expired"});
 }
 
 ReleaseStatus
@@ -41,18 +31,11 @@ ReleaseRecord::status_suffix() const
   if (interrupted) {
     return "release command failed (interrupted)";
   }
-  switch (status) {
-  case ReleaseStatus::pending:
-    return "release command executing";
-  case ReleaseStatus::failed:
-    return "release command failed";
-  case ReleaseStatus::expired:
-    return "release expired";
-  case ReleaseStatus::succeeded:
+  if (status == ReleaseStatus::succeeded) {
     return release_phase_skipped ? "release command skipped" : "";
-  default:
-    return "";
   }
+  return util::enum_name(status,
+                         std::array{"release command executing", "", "release command failed", "release expired"});
 }
 
 std::string

@@ -163,17 +163,7 @@ describe_exit(int status)
 std::string
 to_string(DynoState s)
 {
-  switch (s) {
-  case DynoState::starting:
-    return "starting";
-  case DynoState::up:
-    return "up";
-  case DynoState::crashed:
-    return "crashed";
-  case DynoState::stopping:
-    return "stopping";
-  }
-  return "unknown";
+  return util::enum_name(s, std::array{"starting", "up", "crashed", "stopping"});
 }
 
 double
