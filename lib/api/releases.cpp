@@ -206,7 +206,7 @@ create(Call& c)
       description = "Deploy " + slug.substr(0, 8);
     }
     release_in_background(c, [paths, slug, description](util::Output& out, const auto& created) {
-      return core::release_slug(paths, slug, description, true, out, created);
+      return core::release_slug(paths, {slug, description, true}, out, created);
     });
     return;
   }

@@ -13,6 +13,14 @@
 
 namespace slipway::cmd {
 
+// Print `line` and succeed: what a command that changed one thing ends with.
+static util::Result<int>
+said(Context& ctx, const std::string& line)
+{
+  ctx.out->line(line);
+  return 0;
+}
+
 static util::Result<int>
 run_users(Context& ctx)
 {
@@ -44,8 +52,7 @@ static util::Result<int>
 run_users_remove(Context& ctx)
 {
   SW_TRY(core::UserStore(ctx.root).remove(ctx.args[0]));
-  ctx.out->line("Removed user " + ctx.args[0] + " and their keys");
-  return 0;
+  return said(ctx, "Removed user " + ctx.args[0] + " and their keys");
 }
 
 // The user -u names, or every user.
@@ -95,16 +102,14 @@ run_keys_add(Context& ctx)
   }
   SW_TRY_ASSIGN(core::SshKey key, core::parse_public_key(text));
   SW_TRY_ASSIGN(core::UserKey added, core::UserStore(ctx.root).add_key(ctx.args[0], key));
-  ctx.out->line("Added key " + added.key.fingerprint + " (" + added.key.type + ") to " + ctx.args[0]);
-  return 0;
+  return said(ctx, "Added key " + added.key.fingerprint + " (" + added.key.type + ") to " + ctx.args[0]);
 }
 
 static util::Result<int>
 run_keys_remove(Context& ctx)
 {
   SW_TRY_ASSIGN(std::string owner, core::UserStore(ctx.root).remove_key(ctx.args[0]));
-  ctx.out->line("Removed key " + ctx.args[0] + " from " + owner);
-  return 0;
+  return said(ctx, "Removed key " + ctx.args[0] + " from " + owner);
 }
 
 static util::Result<int>
@@ -133,8 +138,7 @@ static util::Result<int>
 run_tokens_revoke(Context& ctx)
 {
   SW_TRY_ASSIGN(std::string owner, core::UserStore(ctx.root).revoke_token(ctx.args[0]));
-  ctx.out->line("Revoked token " + ctx.args[0] + " of " + owner);
-  return 0;
+  return said(ctx, "Revoked token " + ctx.args[0] + " of " + owner);
 }
 
 extern const CommandSpec k_cmd_tokens{"tokens",

@@ -124,32 +124,12 @@ Connection::literal(const std::string& value) const
   return escaped(m_conn.get(), value, PQescapeLiteral);
 }
 
-std::string
-Connection::host() const
+Connection::Endpoint
+Connection::endpoint() const
 {
-  const char* h = PQhost(m_conn.get());
-  return h ? h : "";
-}
-
-std::string
-Connection::port() const
-{
-  const char* p = PQport(m_conn.get());
-  return p ? p : "";
-}
-
-std::string
-Connection::user() const
-{
-  const char* u = PQuser(m_conn.get());
-  return u ? u : "";
-}
-
-std::string
-Connection::database() const
-{
-  const char* d = PQdb(m_conn.get());
-  return d ? d : "";
+  auto text = [](const char* s) { return std::string(s ? s : ""); };
+  PGconn* c = m_conn.get();
+  return {text(PQhost(c)), text(PQport(c)), text(PQuser(c)), text(PQdb(c))};
 }
 
 std::string

@@ -29,12 +29,13 @@ public:
   std::string identifier(const std::string& name) const;
   std::string literal(const std::string& value) const;
 
-  // The host (or socket directory) and port the connection reached.
-  std::string host() const;
-  std::string port() const;
-  // The user the connection logged in as, and the database it is connected to.
-  std::string user() const;
-  std::string database() const;
+  // Where the connection is: the host (or socket directory) and port it reached, the user it
+  // logged in as and the database it is connected to.
+  struct Endpoint
+  {
+    std::string host, port, user, database;
+  };
+  Endpoint endpoint() const;
 
 private:
   struct Close

@@ -144,15 +144,29 @@ report_start_failure(int fail_fd, int step, const char* program)
   ::_exit(127);
 }
 
-[[noreturn]] void
-exec_command(const std::string& program,
-             char* const* argv,
-             char* const* envp,
-             const ProcessSpec& spec,
-             int out_fd,
-             int err_fd,
-             int fail_fd)
+// argv and envp for execve, pointing into `spec`: built before fork.
+struct ExecArgs
 {
+  std::string program;
+  std::vector<char*> argv, envp;
+
+  explicit ExecArgs(const ProcessSpec& spec) : program(resolve_program(spec.argv[0], spec.env))
+  {
+    for (const auto& a : spec.argv) {
+      argv.push_back(const_cast<char*>(a.c_str()));
+    }
+    argv.push_back(nullptr);
+    for (const auto& e : spec.env) {
+      envp.push_back(const_cast<char*>(e.c_str()));
+    }
+    envp.push_back(nullptr);
+  }
+};
+
+[[noreturn]] void
+exec_command(const ExecArgs& exec, const ProcessSpec& spec, int out_fd, int err_fd, int fail_fd)
+{
+  const std::string& program = exec.program;
   if (spec.new_session) {
     ::setsid();
   } else if (!spec.interactive) {
@@ -198,14 +212,12 @@ exec_command(const std::string& program,
   if (!spec.cwd.empty() && ::chdir(spec.cwd.c_str()) != 0) {
     report_start_failure(fail_fd, k_step_cwd, program.c_str());
   }
-  ::execve(program.c_str(), argv, envp);
+  ::execve(program.c_str(), exec.argv.data(), exec.envp.data());
   report_start_failure(fail_fd, k_step_exec, program.c_str());
 }
 
 [[noreturn]] void
-supervise(const std::string& program,
-          char* const* argv,
-          char* const* envp,
+supervise(const ExecArgs& exec,
           const ProcessSpec& spec,
           int out_fd,
           int err_fd,
@@ -253,7 +265,7 @@ supervise(const std::string& program,
   pid_t child = ::fork();
   if (child == 0) {
     ::close(fail[0]);
-    exec_command(program, argv, envp, spec, out_fd, err_fd, fail[1]);
+    exec_command(exec, spec, out_fd, err_fd, fail[1]);
   }
   ::close(fail[1]);
   ::close(out_fd);
@@ -350,24 +362,6 @@ start_error_text(const StartFailure& f, const ProcessSpec& spec, const std::stri
   return "cannot run '" + target + "': " + std::strerror(f.err);
 }
 
-// argv and envp for execve, pointing into `spec`: built before fork.
-struct ExecArgs
-{
-  std::string program;
-  std::vector<char*> argv, envp;
-
-  explicit ExecArgs(const ProcessSpec& spec) : program(resolve_program(spec.argv[0], spec.env))
-  {
-    for (const auto& a : spec.argv) {
-      argv.push_back(const_cast<char*>(a.c_str()));
-    }
-    argv.push_back(nullptr);
-    for (const auto& e : spec.env) {
-      envp.push_back(const_cast<char*>(e.c_str()));
-    }
-    envp.push_back(nullptr);
-  }
-};
 
 // Splits a byte stream into lines; overlong lines are cut every 64 KiB.
 class LineSplitter
@@ -445,6 +439,23 @@ ProcessResult::describe(double timeout_seconds) const
   return fmt::format("exited with status {}", exit_code);
 }
 
+namespace {
+
+// A pipe, both ends close-on-exec.
+Status
+make_pipe(Fd& read_end, Fd& write_end)
+{
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    return error(std::string("cannot create pipe: ") + std::strerror(errno));
+  }
+  read_end.reset(fds[0]);
+  write_end.reset(fds[1]);
+  return {};
+}
+
+} // namespace
+
 Result<ProcessResult>
 run_process(const ProcessSpec& spec,
             const std::function<void(std::string_view)>& on_line,
@@ -453,22 +464,11 @@ run_process(const ProcessSpec& spec,
   if (spec.argv.empty()) {
     return error("no command to run");
   }
-  int out[2], status[2], err[2] = {-1, -1};
-  if (::pipe2(out, O_CLOEXEC) != 0) {
-    return error(std::string("cannot create pipe: ") + std::strerror(errno));
-  }
-  Fd out_r(out[0]), out_w(out[1]);
-  if (::pipe2(status, O_CLOEXEC) != 0) {
-    return error(std::string("cannot create pipe: ") + std::strerror(errno));
-  }
-  Fd status_r(status[0]), status_w(status[1]);
-  Fd err_r, err_w;
+  Fd out_r, out_w, status_r, status_w, err_r, err_w;
+  SW_TRY(make_pipe(out_r, out_w));
+  SW_TRY(make_pipe(status_r, status_w));
   if (spec.capture_stdout) {
-    if (::pipe2(err, O_CLOEXEC) != 0) {
-      return error(std::string("cannot create pipe: ") + std::strerror(errno));
-    }
-    err_r.reset(err[0]);
-    err_w.reset(err[1]);
+    SW_TRY(make_pipe(err_r, err_w));
   }
 
   // Everything the children need is prepared before fork: no allocation after it.
@@ -487,8 +487,7 @@ run_process(const ProcessSpec& spec,
   if (sup == 0) {
     int o = spec.interactive ? 1 : out_w.get();
     int e = spec.interactive ? 2 : spec.capture_stdout ? err_w.get() : o;
-    supervise(program, exec.argv.data(), exec.envp.data(), spec, o, e, status_w.get(), caller,
-              spec.view ? &view : nullptr);
+    supervise(exec, spec, o, e, status_w.get(), caller, spec.view ? &view : nullptr);
   }
   out_w.reset();
   err_w.reset();
@@ -580,22 +579,16 @@ spawn_process(const ProcessSpec& spec)
   if (spec.argv.empty()) {
     return error("no command to run");
   }
-  int out[2], fail[2];
-  if (::pipe2(out, O_CLOEXEC) != 0) {
-    return error(std::string("cannot create pipe: ") + std::strerror(errno));
-  }
-  Fd out_r(out[0]), out_w(out[1]);
-  if (::pipe2(fail, O_CLOEXEC) != 0) {
-    return error(std::string("cannot create pipe: ") + std::strerror(errno));
-  }
-  Fd fail_r(fail[0]), fail_w(fail[1]);
+  Fd out_r, out_w, fail_r, fail_w;
+  SW_TRY(make_pipe(out_r, out_w));
+  SW_TRY(make_pipe(fail_r, fail_w));
   ExecArgs exec(spec);
   pid_t pid = ::fork();
   if (pid < 0) {
     return error(std::string("cannot fork: ") + std::strerror(errno));
   }
   if (pid == 0) {
-    exec_command(exec.program, exec.argv.data(), exec.envp.data(), spec, out_w.get(), out_w.get(), fail_w.get());
+    exec_command(exec, spec, out_w.get(), out_w.get(), fail_w.get());
   }
   if (!spec.new_session) {
     ::setpgid(pid, pid); // also done by the child; whichever runs first

@@ -59,6 +59,56 @@ get_string_map(const YAML::Node& node, const std::string& key, const std::string
 }
 
 void
+get_strings(const YAML::Node& node, std::span<const std::pair<const char*, std::string*>> fields)
+{
+  for (const auto& [key, value] : fields) {
+    *value = get_string(node, key);
+  }
+}
+
+util::Result<std::map<std::string, std::string>>
+load_scalar_map(const std::string& path, const std::string& shape)
+{
+  std::map<std::string, std::string> out;
+  if (!util::path_exists(path)) {
+    return out;
+  }
+  SW_TRY_ASSIGN(YAML::Node doc, load_file(path));
+  if (doc && !doc.IsNull() && !doc.IsMap()) {
+    return util::error(path + ": expected '" + shape + "' lines");
+  }
+  for (const auto& kv : doc) {
+    if (!kv.first.IsScalar() || !kv.second.IsScalar()) {
+      return util::error(path + ": expected '" + shape + "' lines");
+    }
+    out[kv.first.Scalar()] = kv.second.Scalar();
+  }
+  return out;
+}
+
+void
+emit_strings(YAML::Emitter& e, std::span<const std::pair<const char*, const std::string*>> fields)
+{
+  for (const auto& [key, value] : fields) {
+    e << YAML::Key << key << YAML::Value;
+    emit_string(e, *value);
+  }
+}
+
+void
+emit_string_map(YAML::Emitter& e, const std::string& key, const std::map<std::string, std::string>& m)
+{
+  e << YAML::Key << key << YAML::Value << YAML::BeginMap;
+  for (const auto& [k, v] : m) {
+    e << YAML::Key;
+    emit_string(e, k);
+    e << YAML::Value;
+    emit_string(e, v);
+  }
+  e << YAML::EndMap;
+}
+
+void
 emit_string(YAML::Emitter& e, const std::string& value)
 {
   std::string v = util::to_valid_utf8(value);

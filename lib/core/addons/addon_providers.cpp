@@ -111,8 +111,9 @@ public:
     std::vector<std::string> names, fix;
     for (const auto& row : rows) {
       names.push_back(row[0]);
-      if (row[0] == c.database()) {
-        fix.push_back(fmt::format("GRANT CONNECT ON DATABASE {} TO {};", c.identifier(row[0]), c.identifier(c.user())));
+      if (row[0] == c.endpoint().database) {
+        fix.push_back(
+            fmt::format("GRANT CONNECT ON DATABASE {} TO {};", c.identifier(row[0]), c.identifier(c.endpoint().user)));
       }
       fix.push_back(fmt::format("REVOKE CONNECT ON DATABASE {} FROM PUBLIC;", c.identifier(row[0])));
     }
@@ -138,7 +139,8 @@ private:
   static std::string
   where(const pg::Connection& c)
   {
-    return c.host() + ":" + c.port();
+    auto at = c.endpoint();
+    return at.host + ":" + at.port;
   }
 
   static std::string
@@ -147,13 +149,15 @@ private:
     if (message.find("permission denied") == std::string::npos) {
       return "";
     }
-    return "; the provider's admin needs CREATEROLE and CREATEDB (ALTER ROLE " + c.user() + " CREATEROLE CREATEDB)";
+    return "; the provider's admin needs CREATEROLE and CREATEDB (ALTER ROLE " + c.endpoint().user +
+           " CREATEROLE CREATEDB)";
   }
 
   static std::map<std::string, std::string>
   vars(const pg::Connection& c, const std::string& handle, const std::string& password)
   {
-    return {{"URL", pg::make_url(handle, password, c.host(), c.port(), handle)}};
+    auto at = c.endpoint();
+    return {{"URL", pg::make_url(handle, password, at.host, at.port, handle)}};
   }
 
   ProviderConfig m_config;

@@ -26,17 +26,24 @@ name_chars(const std::string& s, bool upper)
   });
 }
 
-void
-emit_map(YAML::Emitter& e, const char* key, const std::map<std::string, std::string>& m)
+
+// The string fields of a provider's and an add-on's file, by key (for reading and writing).
+template <typename Provider>
+auto
+provider_fields(Provider& p)
 {
-  e << YAML::Key << key << YAML::Value << YAML::BeginMap;
-  for (const auto& [k, v] : m) {
-    e << YAML::Key;
-    yaml::emit_string(e, k);
-    e << YAML::Value;
-    yaml::emit_string(e, v);
-  }
-  e << YAML::EndMap;
+  return std::array{std::pair{"name", &p.name}, std::pair{"kind", &p.kind}, std::pair{"url", &p.url},
+                    std::pair{"script", &p.script}};
+}
+
+template <typename Addon>
+auto
+addon_fields(Addon& a)
+{
+  return std::array{std::pair{"name", &a.name},       std::pair{"id", &a.id},
+                    std::pair{"provider", &a.provider}, std::pair{"handle", &a.handle},
+                    std::pair{"app", &a.app},         std::pair{"created_at", &a.created_at},
+                    std::pair{"created_by", &a.created_by}};
 }
 
 util::Result<ProviderConfig>
@@ -44,10 +51,7 @@ load_provider(const std::string& path)
 {
   SW_TRY_ASSIGN(YAML::Node doc, yaml::load_file(path));
   ProviderConfig p;
-  p.name = yaml::get_string(doc, "name");
-  p.kind = yaml::get_string(doc, "kind");
-  p.url = yaml::get_string(doc, "url");
-  p.script = yaml::get_string(doc, "script");
+  yaml::get_strings(doc, provider_fields(p));
   if (p.kind != "postgresql" && p.kind != "script") {
     return util::error(path + ": 'kind' must be postgresql or script");
   }
@@ -59,13 +63,7 @@ load_addon(const std::string& path)
 {
   SW_TRY_ASSIGN(YAML::Node doc, yaml::load_file(path));
   Addon a;
-  a.name = yaml::get_string(doc, "name");
-  a.id = yaml::get_string(doc, "id");
-  a.provider = yaml::get_string(doc, "provider");
-  a.handle = yaml::get_string(doc, "handle");
-  a.app = yaml::get_string(doc, "app");
-  a.created_at = yaml::get_string(doc, "created_at");
-  a.created_by = yaml::get_string(doc, "created_by");
+  yaml::get_strings(doc, addon_fields(a));
   SW_TRY_ASSIGN(a.config, yaml::get_string_map(doc, "config", path));
   if (doc["attachments"] && doc["attachments"].IsSequence()) {
     for (const auto& n : doc["attachments"]) {
@@ -76,6 +74,18 @@ load_addon(const std::string& path)
     return util::error(path + ": not an add-on record (no name or provider)");
   }
   return a;
+}
+
+// Write `path` in `dir` (made root's alone), atomically: a YAML mapping that `fill` emits.
+util::Status
+save_record(const std::string& dir, const std::string& path, const std::function<void(YAML::Emitter&)>& fill)
+{
+  SW_TRY(util::make_dirs(dir, 0700));
+  YAML::Emitter e;
+  e << YAML::BeginMap;
+  fill(e);
+  e << YAML::EndMap;
+  return util::write_file_atomic(path, std::string(e.c_str()) + "\n", 0600);
 }
 
 // Every NAME.yml in `dir` (none if it does not exist), in name order.
@@ -149,39 +159,51 @@ default_attachment_name(const std::string& provider)
   return s;
 }
 
+namespace {
+
+// How one kind of name is spelled: its length, capitals or lowercase (digits and - or _ after
+// the first letter), and the character it may not end in.
+struct NameRule
+{
+  const char* kind;
+  size_t min, max;
+  bool capitals;
+  char not_last;
+  const char* advice;
+};
+
+util::Status
+check_name(const std::string& name, const NameRule& rule)
+{
+  char first = rule.capitals ? 'A' : 'a';
+  if (name.size() < rule.min || name.size() > rule.max || name[0] < first || name[0] > first + 25 ||
+      !name_chars(name, rule.capitals) || (rule.not_last && name.back() == rule.not_last)) {
+    return util::error(fmt::format("invalid {} name '{}': {}", rule.kind, util::printable(name), rule.advice), 2);
+  }
+  return {};
+}
+
+} // namespace
+
 util::Status
 check_provider_name(const std::string& name)
 {
-  if (name.empty() || name.size() > 30 || !(name[0] >= 'a' && name[0] <= 'z') || !name_chars(name, false)) {
-    return util::error("invalid provider name '" + util::printable(name) +
-                           "': use a lowercase letter, then up to 29 lowercase letters, digits or dashes",
-                       2);
-  }
-  return {};
+  return check_name(name, {"provider", 1, 30, false, 0,
+                           "use a lowercase letter, then up to 29 lowercase letters, digits or dashes"});
 }
 
 util::Status
 check_addon_name(const std::string& name)
 {
-  if (name.size() < 3 || name.size() > 40 || !(name[0] >= 'a' && name[0] <= 'z') || !name_chars(name, false) ||
-      name.back() == '-') {
-    return util::error("invalid add-on name '" + util::printable(name) +
-                           "': use 3 to 40 lowercase letters, digits and dashes, starting with a letter",
-                       2);
-  }
-  return {};
+  return check_name(name, {"add-on", 3, 40, false, '-',
+                           "use 3 to 40 lowercase letters, digits and dashes, starting with a letter"});
 }
 
 util::Status
 check_attachment_name(const std::string& name)
 {
-  if (name.empty() || name.size() > 40 || !(name[0] >= 'A' && name[0] <= 'Z') || !name_chars(name, true) ||
-      name.back() == '_') {
-    return util::error("invalid attachment name '" + util::printable(name) +
-                           "': use capital letters, digits and underscores, starting with a letter (DATABASE)",
-                       2);
-  }
-  return {};
+  return check_name(name, {"attachment", 1, 40, true, '_',
+                           "use capital letters, digits and underscores, starting with a letter (DATABASE)"});
 }
 
 util::Result<util::FileLock>
@@ -218,15 +240,9 @@ AddonStore::provider(const std::string& name) const
 util::Status
 AddonStore::save_provider(const ProviderConfig& p) const
 {
-  SW_TRY(util::make_dirs(m_paths.providers(), 0700));
-  YAML::Emitter e;
-  e << YAML::BeginMap;
-  for (auto [k, v] : {std::pair{"name", &p.name}, {"kind", &p.kind}, {"url", &p.url}, {"script", &p.script}}) {
-    e << YAML::Key << k << YAML::Value;
-    yaml::emit_string(e, *v);
-  }
-  e << YAML::EndMap;
-  return util::write_file_atomic(m_paths.provider(p.name), std::string(e.c_str()) + "\n", 0600);
+  return save_record(m_paths.providers(), m_paths.provider(p.name), [&](YAML::Emitter& e) {
+    yaml::emit_strings(e, provider_fields(p));
+  });
 }
 
 util::Result<std::vector<Addon>>
@@ -253,30 +269,17 @@ AddonStore::load(const std::string& name) const
 util::Status
 AddonStore::save(const Addon& a) const
 {
-  SW_TRY(util::make_dirs(m_paths.resources(), 0700));
-  YAML::Emitter e;
-  e << YAML::BeginMap;
-  for (auto [k, v] : {std::pair{"name", &a.name},
-                      {"id", &a.id},
-                      {"provider", &a.provider},
-                      {"handle", &a.handle},
-                      {"app", &a.app},
-                      {"created_at", &a.created_at},
-                      {"created_by", &a.created_by}}) {
-    e << YAML::Key << k << YAML::Value;
-    yaml::emit_string(e, *v);
-  }
-  emit_map(e, "config", a.config);
-  e << YAML::Key << "attachments" << YAML::Value << YAML::BeginSeq;
-  for (const auto& at : a.attachments) {
-    e << YAML::BeginMap << YAML::Key << "app" << YAML::Value;
-    yaml::emit_string(e, at.app);
-    e << YAML::Key << "as" << YAML::Value;
-    yaml::emit_string(e, at.as);
-    e << YAML::EndMap;
-  }
-  e << YAML::EndSeq << YAML::EndMap;
-  return util::write_file_atomic(m_paths.resource(a.name), std::string(e.c_str()) + "\n", 0600);
+  return save_record(m_paths.resources(), m_paths.resource(a.name), [&](YAML::Emitter& e) {
+    yaml::emit_strings(e, addon_fields(a));
+    yaml::emit_string_map(e, "config", a.config);
+    e << YAML::Key << "attachments" << YAML::Value << YAML::BeginSeq;
+    for (const auto& at : a.attachments) {
+      e << YAML::BeginMap;
+      yaml::emit_strings(e, std::array{std::pair{"app", &at.app}, std::pair{"as", &at.as}});
+      e << YAML::EndMap;
+    }
+    e << YAML::EndSeq;
+  });
 }
 
 util::Status

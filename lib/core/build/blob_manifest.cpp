@@ -88,11 +88,8 @@ reuse_source(const AppPaths& paths)
 {
   ReleaseStore store(paths);
   auto current = store.current();
-  if (!current) {
-    return std::nullopt;
-  }
-  auto record = store.load_raw(*current);
-  auto tree = store.tree_owner(*current);
+  auto record = current ? store.load_raw(*current) : util::Result<ReleaseRecord>(util::error("no current release"));
+  auto tree = current ? store.tree_owner(*current) : std::nullopt;
   if (!record || record->slug_id.empty() || !tree) {
     return std::nullopt;
   }

@@ -6,7 +6,7 @@
 #include <core/build/build_area.hpp>
 #include <core/app/dyno_size.hpp>
 #include <core/app/resources.hpp>
-#include <core/release/slug_index.hpp>
+#include <core/release/slug_adopt.hpp>
 #include <core/slug/slug_store.hpp>
 #include <core/build/slugignore.hpp>
 #include <git/tree_export.hpp>

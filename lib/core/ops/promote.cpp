@@ -4,7 +4,7 @@
 #include <core/ops/apps.hpp>
 #include <core/release/release_store.hpp>
 #include <core/app/settings.hpp>
-#include <core/release/slug_index.hpp>
+#include <core/release/slug_adopt.hpp>
 #include <core/slug/slug_store.hpp>
 #include <util/fs.hpp>
 

@@ -4,7 +4,7 @@
 #include <core/release/app_lock.hpp>
 #include <core/app/config_vars.hpp>
 #include <core/app/settings.hpp>
-#include <core/release/slug_index.hpp>
+#include <core/release/slug_adopt.hpp>
 #include <util/clock.hpp>
 #include <util/fd.hpp>
 #include <util/fs.hpp>
@@ -119,21 +119,20 @@ finish_slug_upload(
 
 util::Result<ReleaseOutcome>
 release_slug(const AppPaths& paths,
-             const std::string& slug_id,
-             const std::string& description,
-             bool wait,
+             const SlugRelease& what,
              util::Output& out,
              const std::function<void(const ReleaseRecord&)>& on_created)
 {
+  const std::string& slug_id = what.slug_id;
   SW_TRY_ASSIGN(AppSettings settings, load_settings(paths));
-  SW_TRY_ASSIGN(AppLock lock, AppLock::acquire(paths, "release of slug " + slug_id, wait, out));
+  SW_TRY_ASSIGN(AppLock lock, AppLock::acquire(paths, "release of slug " + slug_id, what.wait, out));
   SlugStore slugs(paths);
   if (!slugs.exists(slug_id)) {
     return util::error("no slug " + slug_id + " on " + paths.name());
   }
   SW_TRY_ASSIGN(SlugRecord slug, slugs.load(slug_id));
   SW_TRY_ASSIGN(ConfigVars config, load_env(paths.config_file()));
-  ReleaseRequest req{slug, config, description, slug.commit, on_created};
+  ReleaseRequest req{slug, config, what.description, slug.commit, on_created};
   return create_release(paths, settings, req, out);
 }
 

@@ -40,10 +40,13 @@ util::Result<SlugRecord> finish_slug_upload(const AppPaths& paths,
 
 // A release of a stored slug with the app's current config, its release phase run as any
 // release's (the API's POST /releases with a slug).
+struct SlugRelease
+{
+  std::string slug_id, description;
+  bool wait = true; // for the deploy lock, else fail at once when it is taken
+};
 util::Result<ReleaseOutcome> release_slug(const AppPaths& paths,
-                                          const std::string& slug_id,
-                                          const std::string& description,
-                                          bool wait,
+                                          const SlugRelease& what,
                                           util::Output& out,
                                           const std::function<void(const ReleaseRecord&)>& on_created = {});
 

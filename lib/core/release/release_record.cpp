@@ -60,14 +60,7 @@ record_to_yaml(const ReleaseRecord& r)
   str("sha256", r.slug_sha256);
   e << YAML::Key << "size" << YAML::Value << r.slug_size;
   e << YAML::EndMap;
-  e << YAML::Key << "process_types" << YAML::Value << YAML::BeginMap;
-  for (const auto& [k, v] : r.process_types) {
-    e << YAML::Key;
-    yaml::emit_string(e, k);
-    e << YAML::Value;
-    yaml::emit_string(e, v);
-  }
-  e << YAML::EndMap;
+  yaml::emit_string_map(e, "process_types", r.process_types);
   str("release_command", r.release_command);
   if (r.release_phase_skipped) {
     e << YAML::Key << "release_phase" << YAML::Value << "skipped";

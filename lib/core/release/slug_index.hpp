@@ -5,7 +5,6 @@
 #pragma once
 
 #include <core/app/layout.hpp>
-#include <core/slug/slug_store.hpp>
 #include <util/result.hpp>
 
 #include <optional>
@@ -58,8 +57,5 @@ private:
 
 // Load the index, note one use (see SlugIndex::use) and save it.
 util::Status record_slug_use(const AppPaths& paths, const std::string& slug, std::optional<unsigned long> version);
-
-// Store a packed slug (SlugStore::adopt) and make it the newest used in the index.
-util::Result<SlugRecord> adopt_slug(const AppPaths& paths, const std::string& packed_file, SlugRecord meta);
 
 } // namespace slipway::core

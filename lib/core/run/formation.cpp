@@ -87,23 +87,13 @@ save_dyno_sizes(const AppPaths& paths, const std::map<std::string, std::string>&
 util::Result<std::map<std::string, std::string>>
 stored_sizes(const AppPaths& paths)
 {
-  std::map<std::string, std::string> stored;
-  if (!util::path_exists(paths.dyno_sizes())) {
-    return stored;
-  }
-  SW_TRY_ASSIGN(YAML::Node doc, yaml::load_file(paths.dyno_sizes()));
-  if (doc && !doc.IsNull() && !doc.IsMap()) {
-    return util::error(paths.dyno_sizes() + ": expected 'TYPE: SIZE' lines");
-  }
-  for (const auto& kv : doc) {
-    if (!kv.first.IsScalar() || !kv.second.IsScalar()) {
-      return util::error(paths.dyno_sizes() + ": expected 'TYPE: SIZE' lines");
-    }
-    auto size = find_dyno_size(kv.second.Scalar());
+  SW_TRY_ASSIGN(auto stored, yaml::load_scalar_map(paths.dyno_sizes(), "TYPE: SIZE"));
+  for (auto& [type, name] : stored) {
+    auto size = find_dyno_size(name);
     if (!size) {
       return util::error(paths.dyno_sizes() + ": " + size.error().message);
     }
-    stored[kv.first.Scalar()] = size->name;
+    name = size->name;
   }
   return stored;
 }
@@ -113,19 +103,7 @@ stored_sizes(const AppPaths& paths)
 util::Result<Formation>
 load_formation(const AppPaths& paths, const ProcessTypes& types)
 {
-  std::map<std::string, std::string> stored;
-  if (util::path_exists(paths.formation())) {
-    SW_TRY_ASSIGN(YAML::Node doc, yaml::load_file(paths.formation()));
-    if (doc && !doc.IsNull() && !doc.IsMap()) {
-      return util::error(paths.formation() + ": expected 'TYPE: COUNT' lines");
-    }
-    for (const auto& kv : doc) {
-      if (!kv.first.IsScalar() || !kv.second.IsScalar()) {
-        return util::error(paths.formation() + ": expected 'TYPE: COUNT' lines");
-      }
-      stored[kv.first.Scalar()] = kv.second.Scalar();
-    }
-  }
+  SW_TRY_ASSIGN(auto stored, yaml::load_scalar_map(paths.formation(), "TYPE: COUNT"));
   Formation f;
   for (const auto& [type, command] : types) {
     if (!scalable(type)) {

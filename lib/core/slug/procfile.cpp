@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <ranges>
+
 namespace slipway::core {
 
 bool
@@ -69,11 +71,7 @@ parse_procfile(const std::string& text, const std::string& label)
 std::string
 type_list(const ProcessTypes& types)
 {
-  std::string out;
-  for (const auto& [name, cmd] : types) {
-    out += (out.empty() ? "" : ", ") + name;
-  }
-  return out.empty() ? "(none)" : out;
+  return types.empty() ? "(none)" : fmt::format("{}", fmt::join(std::views::keys(types), ", "));
 }
 
 util::Result<ProcessTypes>

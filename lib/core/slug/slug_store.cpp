@@ -75,14 +75,8 @@ SlugStore::adopt(const std::string& packed_file, SlugRecord meta) const
   yaml::emit_string(e, meta.buildpack);
   e << YAML::Key << "commit" << YAML::Value << meta.commit;
   e << YAML::Key << "created_at" << YAML::Value << meta.created_at;
-  e << YAML::Key << "process_types" << YAML::Value << YAML::BeginMap;
-  for (const auto& [k, v] : meta.process_types) {
-    e << YAML::Key;
-    yaml::emit_string(e, k);
-    e << YAML::Value;
-    yaml::emit_string(e, v);
-  }
-  e << YAML::EndMap << YAML::EndMap;
+  yaml::emit_string_map(e, "process_types", meta.process_types);
+  e << YAML::EndMap;
   // Tarball first, record second: a record always names a complete tarball.
   if (::rename(packed_file.c_str(), tarball(meta).c_str()) != 0) {
     return util::error(util::errno_message("cannot store slug", tarball(meta)));
