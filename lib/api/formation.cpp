@@ -4,6 +4,7 @@
 
 #include <core/app/dyno_size.hpp>
 #include <core/release/release_store.hpp>
+#include <core/run/dyno_state.hpp>
 #include <core/run/formation.hpp>
 #include <core/run/serve.hpp>
 #include <util/fs.hpp>
@@ -125,30 +126,28 @@ void
 list_dynos(Call& c)
 {
   const core::AppPaths& paths = *c.app;
-  auto text = util::read_file(paths.dyno_state());
-  json state = text ? json::parse(*text, nullptr, false) : json::array();
-  std::map<std::string, json> newest;
-  for (const auto& d : state.is_array() ? state : json::array()) {
-    if (d.is_object() && (!newest.count(d.value("name", "")) ||
-                          newest[d.value("name", "")].value("release", 0UL) <= d.value("release", 0UL))) {
-      newest[d.value("name", "")] = d;
+  auto state = core::load_dyno_state(paths);
+  std::map<std::string, core::PublishedDyno> newest;
+  for (const auto& d : state ? *state : std::vector<core::PublishedDyno>{}) {
+    if (!newest.count(d.name) || newest[d.name].release <= d.release) {
+      newest[d.name] = d;
     }
   }
   json out = json::array();
   for (const auto& [name, d] : newest) {
-    unsigned long v = d.value("release", 0UL);
-    out.push_back(
-        {{"id", util::name_uuid("dyno:" + paths.name() + ":" + d.value("name", "") + ":" + d.value("handle", ""))},
-         {"name", d.value("name", "")},
-         {"type", d.value("type", "")},
-         {"state", d.value("state", "")},
-         {"command", d.value("command", "")},
-         {"size", d.value("size", "") == "" ? json(nullptr) : json(d.value("size", ""))},
-         {"attach_url", nullptr},
-         {"release", {{"id", util::name_uuid(fmt::format("release:{}:{}", paths.name(), v))}, {"version", v}}},
-         {"app", named("app", paths.name())},
-         {"created_at", d.value("since", "")},
-         {"updated_at", d.value("since", "")}});
+    out.push_back({{"id", util::name_uuid("dyno:" + paths.name() + ":" + d.name + ":" + d.handle)},
+                   {"name", d.name},
+                   {"type", d.type},
+                   {"state", d.state},
+                   {"command", d.command},
+                   {"size", d.size.empty() ? json(nullptr) : json(d.size)},
+                   {"attach_url", nullptr},
+                   {"release",
+                    {{"id", util::name_uuid(fmt::format("release:{}:{}", paths.name(), d.release))},
+                     {"version", d.release}}},
+                   {"app", named("app", paths.name())},
+                   {"created_at", d.since},
+                   {"updated_at", d.since}});
   }
   send_json(c.res, 200, out);
 }

@@ -1,11 +1,11 @@
 // Releases: the list (with Heroku's Range), one release, a new one (rollback, retry, a slug
 // released), and a release's output as a stream.
 #include "call.hpp"
+#include "release_json.hpp"
 
 #include <core/ops/retry.hpp>
 #include <core/ops/rollback.hpp>
 #include <core/ops/slug_upload.hpp>
-#include <core/release/release_json.hpp>
 #include <core/release/release_store.hpp>
 #include <util/fs.hpp>
 #include <util/identity.hpp>
@@ -23,7 +23,7 @@ json
 release_json(const Call& c, const core::ReleaseRecord& r)
 {
   const std::string& app = c.app->name();
-  json j = core::release_to_json(r, app);
+  json j = release_to_json(r, app);
   j["output_stream_url"] = c.base_url() + c.api.output_path(*c.caller, app, r.version);
   return j;
 }

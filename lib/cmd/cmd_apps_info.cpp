@@ -1,13 +1,12 @@
 // slipway apps:info
+#include <api/shapes.hpp>
 #include <cmd/command.hpp>
-#include <cmd/json_text.hpp>
 #include <cmd/release_view.hpp>
 #include <core/release/release_store.hpp>
 #include <core/app/settings.hpp>
 #include <util/fs.hpp>
 #include <util/strings.hpp>
 
-#include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
 
@@ -27,16 +26,7 @@ run_info(Context& ctx)
   }
   unsigned long long disk = util::disk_usage(paths.dir());
   if (ctx.has("json")) {
-    nlohmann::json j = {{"name", paths.name()},
-                        {"current_release", cur ? nlohmann::json(*cur) : nlohmann::json(nullptr)},
-                        {"commit", r.commit},
-                        {"slug", {{"id", r.slug_id}, {"size", r.slug_size}}},
-                        {"process_types", r.process_types},
-                        {"deploy_branch", s.deploy_branch_label()},
-                        {"releases", versions.size()},
-                        {"disk_used", disk},
-                        {"git_url", paths.repo()}};
-    ctx.out->line(json_text(j));
+    ctx.out->line(api::app_info_json(paths, {cur, r, s.deploy_branch_label(), versions.size(), disk}));
     return 0;
   }
   std::vector<std::vector<std::string>> rows = {

@@ -1,10 +1,9 @@
 // slipway config, config:get (read-only: bin/slipway answers them without the engine)
+#include <api/shapes.hpp>
 #include <cmd/command.hpp>
-#include <cmd/json_text.hpp>
 #include <cmd/release_view.hpp>
 #include <core/app/config_vars.hpp>
 
-#include <nlohmann/json.hpp>
 
 namespace slipway::cmd {
 
@@ -14,7 +13,7 @@ run_config(Context& ctx)
   SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
   SW_TRY_ASSIGN(core::ConfigVars vars, core::load_env(paths.config_file()));
   if (ctx.has("json")) {
-    ctx.out->line(json_text(nlohmann::json(vars)));
+    ctx.out->line(api::config_json(vars));
   } else if (ctx.has("shell")) {
     print_shell_assignments(*ctx.out, vars);
   } else {

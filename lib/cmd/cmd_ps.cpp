@@ -1,14 +1,15 @@
 // slipway ps, logs: what `slipway serve` runs for an app, and what it printed.
+#include <api/shapes.hpp>
 #include <cmd/command.hpp>
 #include <core/app/app_log.hpp>
 #include <core/release/release_store.hpp>
+#include <core/run/dyno_state.hpp>
 #include <core/run/serve.hpp>
 #include <util/clock.hpp>
 #include <util/file_lock.hpp>
 #include <util/fs.hpp>
 #include <util/strings.hpp>
 
-#include <nlohmann/json.hpp>
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -47,16 +48,13 @@ run_ps(Context& ctx)
 {
   SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
   bool running = core::serve_running(ctx.root);
-  nlohmann::json dynos = nlohmann::json::array();
-  if (running && util::path_exists(paths.dyno_state())) {
-    SW_TRY_ASSIGN(std::string text, util::read_file(paths.dyno_state()));
-    dynos = nlohmann::json::parse(text, nullptr, false);
-    if (!dynos.is_array()) {
-      return util::error(paths.dyno_state() + " is not a JSON list; it is rewritten while serve runs");
-    }
+  std::vector<core::PublishedDyno> dynos;
+  if (running) {
+    SW_TRY_ASSIGN(dynos, core::load_dyno_state(paths));
   }
   if (ctx.has("json")) {
-    ctx.out->line(dynos.dump(2));
+    std::string text = core::dyno_state_text(dynos);
+    ctx.out->line(text.substr(0, text.size() - 1));
     return 0;
   }
   if (!running) {
@@ -67,9 +65,9 @@ run_ps(Context& ctx)
     ctx.out->line("No dynos on " + paths.name() + " (scale with: slipway ps:scale web=1 -a " + paths.name() + ")");
     return 0;
   }
-  std::map<std::string, std::vector<const nlohmann::json*>> by_type;
+  std::map<std::string, std::vector<const core::PublishedDyno*>> by_type;
   for (const auto& d : dynos) {
-    by_type[d.value("type", "")].push_back(&d);
+    by_type[d.type].push_back(&d);
   }
   bool first = true;
   for (const auto& [type, list] : by_type) {
@@ -78,15 +76,12 @@ run_ps(Context& ctx)
     }
     first = false;
     // As Heroku's: "=== web (standard-1X): npm start (2)".
-    std::string size = list.front()->value("size", "");
-    ctx.out->line(fmt::format("=== {} ({}): {} ({})", type, size.empty() ? "no size" : size,
-                              list.front()->value("command", ""), list.size()));
+    const std::string& size = list.front()->size;
+    ctx.out->line(fmt::format("=== {} ({}): {} ({})", type, size.empty() ? "no size" : size, list.front()->command,
+                              list.size()));
     for (const auto* d : list) {
-      std::string state = d->value("state", "");
-      std::string exit = d->value("last_exit", "");
-      ctx.out->line(fmt::format("{}: {} {} v{}{}", d->value("name", ""), state, state_time(d->value("since", "")),
-                                d->value("release", 0UL),
-                                state == "crashed" && !exit.empty() ? " (" + exit + ")" : ""));
+      ctx.out->line(fmt::format("{}: {} {} v{}{}", d->name, d->state, state_time(d->since), d->release,
+                                d->state == "crashed" && !d->last_exit.empty() ? " (" + d->last_exit + ")" : ""));
     }
   }
   return 0;
@@ -185,8 +180,7 @@ run_restart(Context& ctx)
   SW_TRY(core::restart_dynos(ctx.root, paths, what));
   bool stop = std::string_view(ctx.spec->name) == "ps:stop";
   if (ctx.has("json")) {
-    ctx.out->line(
-        nlohmann::json{{"app", paths.name()}, {stop ? "stopped" : "restarted", what.empty() ? "*" : what}}.dump());
+    ctx.out->line(api::restart_json(paths.name(), stop, what));
   } else {
     ctx.out->line(fmt::format("{} {} on {}... done", stop ? "Stopping" : "Restarting",
                               what.empty() ? "dynos" : what + " dynos", paths.name()));

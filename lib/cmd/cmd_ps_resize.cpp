@@ -1,8 +1,8 @@
 // slipway ps:resize [TYPE=SIZE...]
+#include <api/shapes.hpp>
 #include <cmd/command.hpp>
 #include <core/run/formation.hpp>
 
-#include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
 
@@ -14,11 +14,7 @@ run_resize(Context& ctx)
   SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
   SW_TRY_ASSIGN(auto sizes, core::resize(paths, ctx.args, wait_for_lock(ctx, false), *ctx.out));
   if (ctx.has("json")) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& [type, size] : sizes) {
-      list.push_back({{"type", type}, {"size", size.name}, {"memory", size.memory}, {"app", {{"name", paths.name()}}}});
-    }
-    ctx.out->line(list.dump(2));
+    ctx.out->line(api::sizes_json(paths.name(), sizes));
     return 0;
   }
   for (const auto& [type, size] : sizes) {

@@ -1,8 +1,8 @@
 // slipway ps:scale [TYPE=N...]
+#include <api/shapes.hpp>
 #include <cmd/command.hpp>
 #include <core/run/formation.hpp>
 
-#include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
 
@@ -14,12 +14,7 @@ run_scale(Context& ctx)
   SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
   SW_TRY_ASSIGN(core::Formation f, core::scale(paths, ctx.args, wait_for_lock(ctx, false), *ctx.out));
   if (ctx.has("json")) {
-    // The Platform API's formation list.
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& [type, n] : f) {
-      list.push_back({{"type", type}, {"quantity", n}, {"app", {{"name", paths.name()}}}});
-    }
-    ctx.out->line(list.dump(2));
+    ctx.out->line(api::formation_json(paths.name(), f));
   } else if (ctx.args.empty()) {
     ctx.out->line(core::formation_text(f));
   } else {

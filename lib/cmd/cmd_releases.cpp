@@ -1,7 +1,6 @@
 // slipway releases: the release list, newest first, in Heroku's layout.
-#include <cmd/json_text.hpp>
+#include <api/shapes.hpp>
 #include <cmd/release_view.hpp>
-#include <core/release/release_json.hpp>
 #include <util/clock.hpp>
 #include <util/fs.hpp>
 #include <util/strings.hpp>
@@ -21,7 +20,7 @@ run_releases(Context& ctx)
   SW_TRY_ASSIGN(unsigned long latest, store.latest());
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> broken;
-  nlohmann::json json = nlohmann::json::array();
+  std::vector<core::ReleaseRecord> shown;
   for (unsigned long v = latest; v > 0 && rows.size() < n; --v) {
     if (!util::is_directory(store.dir(v))) {
       continue;
@@ -33,10 +32,10 @@ run_releases(Context& ctx)
       continue;
     }
     rows.push_back({core::version_name(r->version), change_text(*r), r->user, util::display_time(r->created_at)});
-    json.push_back(core::release_to_json(*r, paths.name()));
+    shown.push_back(*r);
   }
   if (ctx.has("json")) {
-    ctx.out->line(json_text(json));
+    ctx.out->line(api::releases_json(shown, paths.name()));
   } else {
     auto cur = store.current();
     ctx.out->line("=== " + paths.name() + " Releases" +

@@ -1,7 +1,6 @@
 // slipway releases:info [vN]: one release in full, with its config vars.
-#include <cmd/json_text.hpp>
+#include <api/shapes.hpp>
 #include <cmd/release_view.hpp>
-#include <core/release/release_json.hpp>
 #include <core/slug/slug_store.hpp>
 #include <util/clock.hpp>
 #include <util/strings.hpp>
@@ -19,13 +18,7 @@ run_info(Context& ctx)
     return 0;
   }
   if (ctx.has("json")) {
-    auto j = core::release_to_json(r, store.paths().name());
-    j["config_vars"] = config;
-    j["release_command"] = r.release_command;
-    j["exit_status"] = r.exit_status;
-    j["failure"] = r.failure;
-    j["process_types"] = r.process_types;
-    ctx.out->line(json_text(j));
+    ctx.out->line(api::release_info_json(r, store.paths().name(), config));
     return 0;
   }
   auto status = r.effective_status();

@@ -1,6 +1,7 @@
 #include "serve.hpp"
 
 #include <core/app/app_lookup.hpp>
+#include <core/run/dyno_state.hpp>
 #include <core/app/app_name.hpp>
 #include <core/app/app_user.hpp>
 #include <core/run/formation.hpp>
@@ -11,7 +12,6 @@
 #include <util/identity.hpp>
 #include <util/strings.hpp>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <fmt/format.h>
@@ -149,16 +149,15 @@ Server::open(const std::string& root, Runtime& runtime, Router* router, AppLogs&
   std::vector<DynoStatus> orphans;
   if (auto names = list_apps(root)) {
     for (const auto& app : *names) {
-      auto text = util::read_file(AppPaths(root, app).dyno_state());
-      auto list = text ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json();
-      for (const auto& d : list.is_array() ? list : nlohmann::json::array()) {
-        if (d.is_object() && d.value("handle", "") != "") {
+      auto list = load_dyno_state(AppPaths(root, app));
+      for (const auto& d : list ? *list : std::vector<PublishedDyno>{}) {
+        if (!d.handle.empty()) {
           DynoStatus o;
           o.spec.app = app;
-          o.spec.type = d.value("type", "");
-          o.spec.index = d.value("index", 1U);
-          o.spec.release = d.value("release", 0UL);
-          o.handle = d.value("handle", "");
+          o.spec.type = d.type;
+          o.spec.index = d.index;
+          o.spec.release = d.release;
+          o.handle = d.handle;
           orphans.push_back(o);
         }
       }
@@ -354,27 +353,16 @@ Server::reconcile_all()
 void
 Server::publish()
 {
-  std::map<std::string, nlohmann::json> by_app;
+  std::map<std::string, std::vector<PublishedDyno>> by_app;
   for (const auto& [app, hosts] : m_hosts) {
-    by_app[app] = nlohmann::json::array();
+    by_app[app];
   }
   for (const auto& d : m_runtime.dynos()) {
-    nlohmann::json j;
-    j["name"] = d.spec.name();
-    j["type"] = d.spec.type;
-    j["index"] = d.spec.index;
-    j["release"] = d.spec.release;
-    j["command"] = d.spec.command;
-    j["size"] = d.spec.size;
-    j["state"] = to_string(d.state);
-    j["since"] = d.since;
-    j["port"] = d.port;
-    j["last_exit"] = d.last_exit;
-    j["handle"] = d.handle;
-    by_app[d.spec.app].push_back(j);
+    by_app[d.spec.app].push_back({d.spec.name(), d.spec.type, d.spec.command, d.spec.size, to_string(d.state), d.since,
+                                  d.last_exit, d.handle, d.spec.index, d.spec.release, d.port});
   }
   for (const auto& [app, list] : by_app) {
-    std::string text = list.dump(2) + "\n";
+    std::string text = dyno_state_text(list);
     if (!m_hosts.count(app) || m_published[app] == text) {
       continue; // gone, or unchanged
     }
@@ -500,18 +488,17 @@ await_web(const AppPaths& paths, unsigned long version, double timeout, util::Ou
   out.step(fmt::format("Waiting for v{}'s web dynos to accept connections (up to {:.0f}s)", version, timeout));
   double until = util::monotonic_seconds() + timeout + 5;
   while (util::monotonic_seconds() < until) {
-    auto text = util::read_file(paths.dyno_state());
-    auto list = text ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json();
+    auto list = load_dyno_state(paths);
     unsigned long long up = 0;
-    for (const auto& d : list.is_array() ? list : nlohmann::json::array()) {
-      if (!d.is_object() || d.value("type", "") != "web" || d.value("release", 0UL) != version) {
+    for (const auto& d : list ? *list : std::vector<PublishedDyno>{}) {
+      if (d.type != "web" || d.release != version) {
         continue;
       }
-      if (d.value("state", "") == "up") {
+      if (d.state == "up") {
         ++up;
-      } else if (d.value("state", "") == "crashed") {
+      } else if (d.state == "crashed") {
         out.warn(fmt::format("{} of v{} crashed: {}; the web dynos before it keep serving (slipway logs -a {})",
-                             d.value("name", ""), version, d.value("last_exit", ""), paths.name()));
+                             d.name, version, d.last_exit, paths.name()));
         return false;
       }
     }

@@ -1,5 +1,5 @@
 // Releases in the Platform API's JSON shape (shared/reference/heroku-platform-api-schema.json),
-// for --json now and the HTTP API later.
+// for the API and the commands' --json (shapes.hpp).
 #pragma once
 
 #include <core/release/release_record.hpp>
@@ -8,8 +8,8 @@
 
 #include <string>
 
-namespace slipway::core {
+namespace slipway::api {
 
-nlohmann::json release_to_json(const ReleaseRecord& r, const std::string& app);
+nlohmann::json release_to_json(const core::ReleaseRecord& r, const std::string& app);
 
-} // namespace slipway::core
+} // namespace slipway::api

@@ -4,16 +4,16 @@
 
 #include <fmt/format.h>
 
-namespace slipway::core {
+namespace slipway::api {
 
 nlohmann::json
-release_to_json(const ReleaseRecord& r, const std::string& app)
+release_to_json(const core::ReleaseRecord& r, const std::string& app)
 {
   auto status = r.effective_status();
   nlohmann::json j;
   j["id"] = util::name_uuid(fmt::format("release:{}:{}", app, r.version));
   j["version"] = r.version;
-  j["status"] = to_string(status);
+  j["status"] = core::to_string(status);
   j["description"] = r.description;
   j["slug"] = r.slug_id.empty() ? nlohmann::json(nullptr) : nlohmann::json{{"id", r.slug_id}};
   j["user"] = {{"id", util::name_uuid("user:" + r.user)}, {"email", r.user}};
@@ -25,10 +25,10 @@ release_to_json(const ReleaseRecord& r, const std::string& app)
   if (!r.slug_id.empty()) {
     j["artifacts"].push_back({{"type", "slug"}, {"id", r.slug_id}});
   }
-  j["eligible_for_rollback"] = status == ReleaseStatus::succeeded;
+  j["eligible_for_rollback"] = status == core::ReleaseStatus::succeeded;
   j["created_at"] = r.created_at;
   j["updated_at"] = r.finished_at.empty() ? r.created_at : r.finished_at;
   return j;
 }
 
-} // namespace slipway::core
+} // namespace slipway::api
