@@ -100,6 +100,17 @@ $(BUILD)/%.o: %.cpp | $(AFTER_DEPS)
 	@mkdir -p $(@D)
 	$(CXX) $(ALL_CXXFLAGS) -c -o $@ $<
 
+# lib/api's files parse cpp-httplib and nlohmann-json from one precompiled header, made with the
+# same flags; gcc falls back to lib/api/pch.hpp itself when the .gch does not fit.
+API_PCH := $(BUILD)/pch/pch.hpp.gch
+$(API_PCH): lib/api/pch.hpp | $(AFTER_DEPS)
+	@mkdir -p $(@D)
+	$(CXX) $(ALL_CXXFLAGS) -x c++-header -c -o $@ $<
+
+$(BUILD)/lib/api/%.o: lib/api/%.cpp $(API_PCH) | $(AFTER_DEPS)
+	@mkdir -p $(@D)
+	$(CXX) $(ALL_CXXFLAGS) -I$(BUILD)/pch -Ilib/api -include pch.hpp -c -o $@ $<
+
 build-fuzz/%.o: %.cpp | $(AFTER_DEPS)
 	@mkdir -p $(@D)
 	$(FUZZ_CXX) $(FUZZ_FLAGS) -c -o $@ $<

@@ -114,8 +114,6 @@ role_of_need(Need need)
   return need == Need::owner ? core::Role::owner : need == Need::deployer ? core::Role::deployer : core::Role::viewer;
 }
 
-} // namespace
-
 // Whether the caller meets the route's need; if so the handler runs with what was found out.
 // The one place a route's need is checked.
 void
@@ -174,6 +172,8 @@ dispatch(const Route& route, Api& api, const httplib::Request& req, httplib::Res
   }
   route.handler(c);
 }
+
+} // namespace
 
 struct ApiServer::Impl
 {
