@@ -1,5 +1,10 @@
 # Slipway: plain Makefile. `make help` lists the targets.
 SHELL    := bash
+# Every core builds unless -j was given: `make deps demo` and `make test` as the README writes
+# them build in parallel too (with deps among the goals nothing builds before it: AFTER_DEPS).
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc)
+endif
 CXX      ?= g++
 PREFIX   ?= /usr/local
 PKGS     := libgit2 libarchive yaml-cpp spdlog zlib nettle uuid cpp-httplib libpq
@@ -99,17 +104,6 @@ $(BUILD)/unit-tests: $(UNIT_OBJ) $(BUILD)/libslipway.a
 $(BUILD)/%.o: %.cpp | $(AFTER_DEPS)
 	@mkdir -p $(@D)
 	$(CXX) $(ALL_CXXFLAGS) -c -o $@ $<
-
-# lib/api's files parse cpp-httplib and nlohmann-json from one precompiled header, made with the
-# same flags; gcc falls back to lib/api/pch.hpp itself when the .gch does not fit.
-API_PCH := $(BUILD)/pch/pch.hpp.gch
-$(API_PCH): lib/api/pch.hpp | $(AFTER_DEPS)
-	@mkdir -p $(@D)
-	$(CXX) $(ALL_CXXFLAGS) -x c++-header -c -o $@ $<
-
-$(BUILD)/lib/api/%.o: lib/api/%.cpp $(API_PCH) | $(AFTER_DEPS)
-	@mkdir -p $(@D)
-	$(CXX) $(ALL_CXXFLAGS) -I$(BUILD)/pch -Ilib/api -include pch.hpp -c -o $@ $<
 
 build-fuzz/%.o: %.cpp | $(AFTER_DEPS)
 	@mkdir -p $(@D)
