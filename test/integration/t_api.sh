@@ -127,6 +127,10 @@ test_the_api_answers_in_herokus_shapes_and_refuses_what_it_must() {
   api page2.json GET /apps/hello/releases "$vic" "" "Range: version ]2..; max=1, order=desc"
   assert_eq 200 "$HTTP_STATUS" "the last page"
   assert_eq "[1]" "$(json_get page2.json "[r['version'] for r in j]")"
+  # Ascending, ]N.. continues after N and never shows it again.
+  api ascpage.json GET /apps/hello/releases "$vic" "" "Range: version ]1..; max=1, order=asc"
+  assert_eq 200 "$HTTP_STATUS" "the page after v1, ascending"
+  assert_eq "[2]" "$(json_get ascpage.json "[r['version'] for r in j]")"
   api asc.json GET /apps/hello/releases "$vic"
   assert_eq "[1, 2] succeeded Set GREETING config vars True" "$(json_get asc.json "[r['version'] for r in j], j[1]['status'], j[1]['description'], j[1]['current']" | tr -d "(),'" | sed 's/\[1 2\]/[1, 2]/')"
   local range
@@ -485,6 +489,11 @@ test_a_slug_uploaded_with_curl_becomes_a_release() {
   assert_eq 413 "$HTTP_STATUS" "an upload over the app's slug_size_limit"
   assert_eq 0 "$sent" "bytes sent of a slug refused before its body"
   assert_eq "payload_too_large" "$(json_get big.json "j['id']")"
+  # A client that does not ask first is cut off at the limit all the same.
+  api big2.decl POST /apps/hello/slugs "$token" "{$types}"
+  HTTP_STATUS=$(curl -s -o big2.json -w '%{http_code}' -H 'Expect:' -T big.bin "$(json_get big2.decl "j['blob']['url']")")
+  assert_eq 413 "$HTTP_STATUS" "an upload over the limit sent without Expect"
+  assert_eq "payload_too_large" "$(json_get big2.json "j['id']")"
   api badtypes.json POST /apps/hello/slugs "$token" '{"process_types":{"web":1}}'
   assert_eq 422 "$HTTP_STATUS" "process types that are not strings"
   api badsum.json POST /apps/hello/slugs "$token" '{"process_types":{},"checksum":"md5:abc"}'
