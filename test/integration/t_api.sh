@@ -237,10 +237,11 @@ test_the_api_survives_garbage_and_clients_that_leave() {
   local follower=$!
   sleep 1
   kill "$follower"; wait "$follower" 2>/dev/null || true
-  # 1,000 requests a second of garbage for 10 s: serve stays up and answers the next good one.
+  # 8,000 requests of garbage at up to 1,000 a second (a busy machine takes longer, up to a
+  # minute): serve stays up and answers the next good one.
   local port=${API##*:}
-  local sent; sent=$(python3 "$FIXTURES/flood.py" 127.0.0.1 "$port" 10 1000)
-  [ "$sent" -ge 8000 ] || fail "the flood sent only $sent requests"
+  local sent; sent=$(python3 "$FIXTURES/flood.py" 127.0.0.1 "$port" 60 1000 8000)
+  [ "$sent" -ge 8000 ] || fail "the flood sent only $sent requests in a minute"
   kill -0 "$SERVE_PID" || fail "serve died under garbage"
   api after.json GET /apps/hello "$token"
   assert_eq 200 "$HTTP_STATUS" "a good request after the flood"
