@@ -72,7 +72,7 @@ slug_json(const Call& c, const core::SlugUpload& u)
 int
 expect_upload(const Api& api, const httplib::Request& req, httplib::Response& res)
 {
-  static const std::regex upload(R"(/uploads/slugs/([^/]+)/([0-9a-f-]+))");
+  static const std::regex upload(path_pattern("/uploads/slugs/{app}/{uuid}")); // the upload route's path
   std::smatch m;
   unsigned long long length = 0;
   if (req.method == "PUT" && std::regex_match(req.path, m, upload) && core::validate_app_name(m[1]) &&
