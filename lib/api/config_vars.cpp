@@ -25,7 +25,7 @@ config_json(const core::ConfigVars& vars)
 void
 send_app_config(Call& c)
 {
-  auto vars = core::load_env(c.app->config_file());
+  auto vars = core::visible_config(*c.app);
   send_json(c.res, 200, config_json(vars ? *vars : core::ConfigVars{}));
 }
 

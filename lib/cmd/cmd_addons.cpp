@@ -6,6 +6,7 @@
 #include <core/ops/addon_actions.hpp>
 #include <core/app/app_lookup.hpp>
 #include <core/access/audit.hpp>
+#include <core/release/release_store.hpp>
 #include <util/strings.hpp>
 
 #include <fmt/format.h>
@@ -110,7 +111,7 @@ run_addons(Context& ctx)
       }
       if (!configs.count(at.app)) {
         auto paths = core::open_app(ctx.root, at.app);
-        auto config = paths ? core::load_env(paths->config_file()) : util::Result<core::ConfigVars>(core::ConfigVars{});
+        auto config = paths ? core::visible_config(*paths) : util::Result<core::ConfigVars>(core::ConfigVars{});
         configs[at.app] = config ? *config : core::ConfigVars{};
       }
       rows.push_back({a.name, a.provider, at.app + "::" + at.as,

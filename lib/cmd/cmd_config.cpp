@@ -3,6 +3,7 @@
 #include <cmd/command.hpp>
 #include <cmd/release_view.hpp>
 #include <core/app/config_vars.hpp>
+#include <core/release/release_store.hpp>
 
 
 namespace slipway::cmd {
@@ -11,7 +12,7 @@ static util::Result<int>
 run_config(Context& ctx)
 {
   SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
-  SW_TRY_ASSIGN(core::ConfigVars vars, core::load_env(paths.config_file()));
+  SW_TRY_ASSIGN(core::ConfigVars vars, core::visible_config(paths));
   if (ctx.has("json")) {
     ctx.out->line(api::config_json(vars));
   } else if (ctx.has("shell")) {
@@ -32,7 +33,7 @@ run_get(Context& ctx)
 {
   SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
   SW_TRY(core::validate_config_key(ctx.args[0]));
-  SW_TRY_ASSIGN(core::ConfigVars vars, core::load_env(paths.config_file()));
+  SW_TRY_ASSIGN(core::ConfigVars vars, core::visible_config(paths));
   auto it = vars.find(ctx.args[0]);
   if (it == vars.end()) {
     return util::error("config var '" + ctx.args[0] + "' is not set for " + paths.name());

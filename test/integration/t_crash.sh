@@ -57,6 +57,25 @@ test_crash_before_the_switch() { crash_at before-switch v1 failed "Released v2";
 test_crash_during_the_switch() { crash_at during-switch v1 failed "Released v2"; }
 test_crash_after_the_switch_before_the_status() { crash_at after-switch v2 succeeded "Released v2"; }
 
+# A config change killed between the switch and its record: readers see the config of the
+# release that is current at once, and the next change starts from it.
+test_a_config_change_killed_after_the_switch_keeps_its_config() {
+  new_app hello release-knobs
+  push >/dev/null
+  sw config:set GREETING=before -a hello > /dev/null
+  SLIPWAY_FAULT=after-switch "$SLIPWAY_BIN" config:set GREETING=after -a hello > crash.out 2>&1 || true
+  assert_not_contains crash.out "Released v3"
+  assert_current hello v3
+  assert_eq "after" "$(sw config:get GREETING -a hello)"
+  sw config -a hello --json > config.json
+  assert_contains config.json '"GREETING": "after"'
+  sw config:set OTHER=1 -a hello > next.out 2>&1
+  assert_contains next.out "v3 was interrupted before it finished; recorded as succeeded"
+  assert_status hello v3 succeeded
+  assert_eq "after" "$(sw config:get GREETING -a hello)"
+  assert_contains "$(app_dir hello)/releases/v4/env" "^GREETING=.?after"
+}
+
 # (test_core_release_store.cpp does the same for 1,000 switches without release phases.)
 test_current_never_dangles_while_it_switches() {
   new_app hello hello

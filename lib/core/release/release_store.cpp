@@ -212,6 +212,9 @@ ReleaseStore::recover_interrupted() const
     ReleaseRecord done = *r;
     done.finished_at = util::now_iso8601();
     if (cur && *cur == done.version) {
+      // It died after the switch: the app's config may still be the one before.
+      SW_TRY_ASSIGN(ConfigVars config, config_of(v));
+      SW_TRY(save_env(m_paths.config_file(), config));
       done.status = ReleaseStatus::succeeded;
     } else {
       done.status = ReleaseStatus::failed;
@@ -222,6 +225,14 @@ ReleaseStore::recover_interrupted() const
   }
   std::reverse(fixed.begin(), fixed.end());
   return fixed;
+}
+
+util::Result<ConfigVars>
+visible_config(const AppPaths& paths)
+{
+  ReleaseStore store(paths);
+  auto cur = store.current();
+  return cur ? store.config_of(*cur) : load_env(paths.config_file());
 }
 
 } // namespace slipway::core

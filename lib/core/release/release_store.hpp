@@ -72,7 +72,8 @@ public:
   util::Result<std::vector<unsigned long>> unfinished() const;
 
   // Finish the records of releases whose owner died (among unfinished()). A release that `current` already
-  // points at had passed its release phase, so it becomes succeeded; others failed.
+  // points at had passed its release phase, so it becomes succeeded and its config the app's;
+  // others failed.
   // Returns the versions it finished. Call with the deploy lock held.
   util::Result<std::vector<unsigned long>> recover_interrupted() const;
 
@@ -82,6 +83,10 @@ private:
 
   AppPaths m_paths;
 };
+
+// The config a reader sees: the current release's, which the switch of `current` changes in the
+// same step; before any release is current, the config waiting for the first one.
+util::Result<ConfigVars> visible_config(const AppPaths& paths);
 
 // "v12" or "12" -> 12; a usage error (exit 2) for "v", "v0", "v-1", "vx", overflow.
 util::Result<unsigned long> parse_version(const std::string& text);

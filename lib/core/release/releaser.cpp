@@ -210,10 +210,12 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
   util::fault_point("before-switch");
   SW_TRY(store.switch_current(rec.version));
   util::fault_point("after-switch");
+  // The app's config before the record says succeeded: whoever sees the status sees its config
+  // (a crash between the switch and here is finished by recover_interrupted, which does both).
+  SW_TRY(save_env(paths.config_file(), config));
   rec.status = ReleaseStatus::succeeded;
   rec.finished_at = util::now_iso8601();
   SW_TRY(store.save(rec));
-  SW_TRY(save_env(paths.config_file(), config));
   // The gate: only now, with the release phase passed and current switched, may its dynos start.
   notify_serve(paths.root(), paths.name());
   out.step("Released " + v);
