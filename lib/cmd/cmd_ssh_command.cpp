@@ -116,15 +116,22 @@ git_app(std::string path)
   return path;
 }
 
+// An error (exit 3) unless `have` reaches `need`: "USER may not WHAT APP (a ROLE of it; DEED
+// needs NEED)", where WHAT reads before the app ("push to") and DEED names the act alone.
 util::Status
-require(core::Role have, core::Role need, const core::User& user, const std::string& app, const std::string& what)
+require(core::Role have,
+        core::Role need,
+        const core::User& user,
+        const std::string& app,
+        const std::string& what,
+        const std::string& deed)
 {
   if (have >= need) {
     return {};
   }
   return util::error(user.name + " may not " + what + " " + app +
                          (have == core::Role::none ? " (no access to it)"
-                                                   : " (a " + core::role_name(have) + " of it; " + what + " needs " +
+                                                   : " (a " + core::role_name(have) + " of it; " + deed + " needs " +
                                                          core::role_name(need) + ")") +
                          "; ask an admin (slipway access:add)",
                      3);
@@ -221,7 +228,8 @@ run_ssh_command(Context& ctx)
       ctx.out->warn("Created app " + app + " for " + user.name);
     }
     SW_TRY_ASSIGN(core::Role role, core::role_of(paths, user));
-    SW_TRY(require(role, push ? core::Role::deployer : core::Role::viewer, user, app, push ? "push to" : "fetch"));
+    SW_TRY(require(role, push ? core::Role::deployer : core::Role::viewer, user, app, push ? "push to" : "fetch",
+                   push ? "a push" : "a fetch"));
     return exec_as(ctx, user, {words[0], paths.repo()});
   }
   if (words[0] == "slipway") {
@@ -290,7 +298,7 @@ run_ssh_command(Context& ctx)
     return util::error("no app '" + app + "' on this server", 1);
   }
   SW_TRY_ASSIGN(core::Role role, core::role_of(core::AppPaths(ctx.root, app), user));
-  SW_TRY(require(role, it->second, user, app, "run " + it->first + " on"));
+  SW_TRY(require(role, it->second, user, app, "run " + it->first + " on", it->first));
   return run_as(ctx, user, parsed);
 }
 

@@ -129,11 +129,11 @@ test_users_push_fetch_and_run_commands_as_their_roles_allow() {
   [ -f "$SCRATCH/vic-clone/README" ] || fail "the viewer's clone is empty"
   ssh_as vic vset.out config:set GREETING=no -a hello
   assert_eq 3 "$SSH_STATUS"
-  assert_eq "slipway: error: vic may not run config:set on hello (a viewer of it; run config:set on needs deployer); ask an admin (slipway access:add)" "$(cat vset.out)"
+  assert_eq "slipway: error: vic may not run config:set on hello (a viewer of it; config:set needs deployer); ask an admin (slipway access:add)" "$(cat vset.out)"
   commit README again "from vic"
   git_as vic vpush.out -C "$SRC" push slipway@127.0.0.1:hello HEAD:main
   [ "$GIT_STATUS" -ne 0 ] || fail "a viewer's push went through"
-  assert_contains vpush.out "^slipway: error: vic may not push to hello \(a viewer of it; push to needs deployer\); ask an admin \(slipway access:add\)$"
+  assert_contains vpush.out "^slipway: error: vic may not push to hello \(a viewer of it; a push needs deployer\); ask an admin \(slipway access:add\)$"
   # A user without access: no push, no fetch, no command.
   git_as eve epush.out -C "$SRC" push slipway@127.0.0.1:hello HEAD:main
   assert_contains epush.out "^slipway: error: eve may not push to hello \(no access to it\); ask an admin \(slipway access:add\)$"
@@ -203,8 +203,13 @@ test_nothing_but_allowed_commands_gets_through() {
   make_user ada --admin
   sw apps:create hello > /dev/null
   local n; n=$(releases_of hello)
+  # What a command that reached a shell would create: in a directory anyone may write to (the
+  # shell would run as the SSH account or an app's user), inside this test's scratch.
+  mkdir -m 1777 "$SCRATCH/open"
+  local canary=$SCRATCH/open/pwned
   local bad checked=""
   while IFS='|' read -r bad message; do
+    bad=${bad//CANARY/$canary} message=${message//CANARY/$canary}
     ssh_as ada bad.out "$bad"
     [ "$SSH_STATUS" -ne 0 ] || fail "'$bad' went through"
     assert_eq "slipway: error: $message" "$(cat bad.out)" "the answer to '$bad'"
@@ -213,13 +218,13 @@ test_nothing_but_allowed_commands_gets_through() {
 bash|'bash' is not a command you can run over SSH; try releases, config:set, logs, run, ps or git push
 git-receive-pack '../other'|invalid app name '../other': it must start with a lowercase letter
 git-receive-pack 'a;b'|invalid app name 'a;b': use only lowercase letters, digits and dashes
-git-receive-pack '$(touch /tmp/slipway-ssh-pwned)'|invalid app name '$(touch /tmp/slipway-ssh-pwned)': at most 30 characters
+git-receive-pack '$(touch CANARY)'|invalid app name '$(touch CANARY)': at most 30 characters
 git-receive-pack hello other|git-receive-pack takes one repository, the app's name
 slipway --root /tmp apps|--root is not for remote commands: each server has one root
 serve|only admins may run serve over SSH
-releases -a hello; touch /tmp/slipway-ssh-pwned|too many arguments for 'releases': 'touch' (see 'slipway releases --help')
-$(touch /tmp/slipway-ssh-pwned) -a hello|'$(touch' is not a command you can run over SSH; try releases, config:set, logs, run, ps or git push
-releases -a `touch /tmp/slipway-ssh-pwned`|too many arguments for 'releases': '/tmp/slipway-ssh-pwned`' (see 'slipway releases --help')
+releases -a hello; touch CANARY|too many arguments for 'releases': 'touch' (see 'slipway releases --help')
+$(touch CANARY) -a hello|'$(touch' is not a command you can run over SSH; try releases, config:set, logs, run, ps or git push
+releases -a `touch CANARY`|too many arguments for 'releases': 'CANARY`' (see 'slipway releases --help')
 releases -a 'hello|unfinished quote in the command
 hook post-receive|'hook' is not a command you can run over SSH; try releases, config:set, logs, run, ps or git push
 CASES
@@ -230,13 +235,13 @@ CASES
   ssh_as ada long.out "releases -a hello $(head -c 70000 /dev/zero | tr '\0' x)"
   assert_eq "slipway: error: the command is longer than 64 KiB" "$(cat long.out)"
   ssh_as ada nl.out "releases -a hello
-touch /tmp/slipway-ssh-pwned"
+touch $canary"
   assert_eq "slipway: error: the command has a line break in it; give one command on one line" "$(cat nl.out)"
   # Metacharacters in an argument stay one argument of a Slipway command.
-  ssh_as ada meta.out config:set "'A=\$(touch /tmp/slipway-ssh-pwned);\`id\`|x&&y'" -a hello
+  ssh_as ada meta.out config:set "'A=\$(touch $canary);\`id\`|x&&y'" -a hello
   assert_eq 0 "$SSH_STATUS" "config:set with metacharacters"
-  assert_eq "\$(touch /tmp/slipway-ssh-pwned);\`id\`|x&&y" "$(sw config:get A -a hello)"
-  [ ! -e /tmp/slipway-ssh-pwned ] || { rm -f /tmp/slipway-ssh-pwned; fail "something reached a shell"; }
+  assert_eq "\$(touch $canary);\`id\`|x&&y" "$(sw config:get A -a hello)"
+  [ ! -e "$canary" ] || fail "something reached a shell"
   # Keys not in the store, and removed keys, do not get in at all.
   ssh-keygen -q -t ed25519 -N '' -f "$SCRATCH/keys/stranger"
   ssh_as stranger stranger.out releases -a hello
@@ -297,6 +302,91 @@ test_doctor_checks_the_ssh_setup_and_its_advice_works() {
   assert_eq 0 "$SW_STATUS"
 }
 
+# door_as USER OUT COMMAND...: what USER's key runs (ssh-command, as sshd's forced command
+# runs it through sudo) for COMMAND; output in OUT, status in $DOOR_STATUS. sshd itself is
+# the other tests' business: this is the door's decision alone, so a table stays fast.
+door_as() {
+  local who=$1 out=$2
+  shift 2
+  set +e
+  SSH_ORIGINAL_COMMAND="$*" "$(dirname "$SLIPWAY_BIN")/slipway-engine" --root "$SLIPWAY_ROOT" ssh-command --user "$who" \
+    < /dev/null > "$out" 2>&1
+  DOOR_STATUS=$?
+  set -e
+}
+
+# Every command over SSH × viewer, deployer, owner and a stranger: each role below the
+# command's need gets the exact refusal and changes nothing; each role at or above it is let
+# through (whatever the command then says).
+test_every_ssh_command_against_every_role() {
+  [ "$(id -u)" -eq 0 ] || skip "needs root: ssh-command runs commands as the apps' users"
+  new_app hello release-knobs
+  push > /dev/null
+  local u
+  for u in vic dev own eve; do sw users:add "$u" > /dev/null; done
+  sw access:add vic -a hello --role viewer > /dev/null
+  sw access:add dev -a hello --role deployer > /dev/null
+  sw access:add own -a hello --role owner > /dev/null
+  snapshot() { (cd "$(app_dir hello)" && find . -path ./repo.git -prune -o -path ./logs -prune -o -print | sort; cat env access.yml formation.yml domains 2>/dev/null || true) > "$1"; }
+  rank() { case $1 in eve) echo 0 ;; vic|viewer) echo 1 ;; dev|deployer) echo 2 ;; own|owner) echo 3 ;; esac; }
+  # NEED COMMAND: the role each command needs, as cmd_ssh_command.cpp's table says.
+  cat > table.txt <<'TABLE'
+viewer apps:info
+viewer releases
+deployer releases:info v1
+viewer releases:output v1
+viewer logs -n 1
+viewer ps
+viewer domains
+deployer config
+deployer config:get GREETING
+deployer config:set X=1
+deployer config:unset X
+deployer rollback v1
+deployer releases:retry
+deployer releases:cancel
+deployer ps:scale web=0
+deployer ps:resize web=standard-2X
+deployer ps:restart
+deployer ps:stop web
+deployer run -- true
+deployer domains:add x.example.com
+deployer domains:remove x.example.com
+viewer addons
+viewer addons:info some-addon
+deployer addons:create postgresql
+deployer addons:detach DATABASE
+deployer addons:credentials:rotate some-addon
+owner addons:destroy some-addon
+owner access
+owner access:add nobody
+owner access:remove nobody
+TABLE
+  local need kind verb role n=0
+  while read -r need kind; do
+    verb=${kind%% *}
+    for u in eve vic dev own; do
+      snapshot before.txt
+      # shellcheck disable=SC2086
+      door_as "$u" door.out ${kind%% -- *} -a hello $([ "${kind#* -- }" = "$kind" ] || echo "-- ${kind#* -- }")
+      if [ "$(rank "$u")" -lt "$(rank "$need")" ]; then
+        assert_eq 3 "$DOOR_STATUS" "$u: $kind"
+        role=$([ "$u" = eve ] && echo "no access to it" || echo "a $([ "$u" = vic ] && echo viewer || echo deployer) of it; $verb needs $need")
+        assert_eq "slipway: error: $u may not run $verb on hello ($role); ask an admin (slipway access:add)" "$(cat door.out)"
+        snapshot after.txt
+        assert_eq "$(cat before.txt)" "$(cat after.txt)" "what $u's refused $kind left"
+      else
+        assert_not_contains door.out "may not"
+      fi
+      n=$((n + 1))
+    done
+  done < table.txt
+  assert_eq 120 "$n"
+  # The table is every command the door lets through to an app: none missing, none extra.
+  assert_eq "$(sed -n 's/^      {"\([a-z:]*\)", core::.*/\1/p' "$FIXTURES/../../lib/cmd/cmd_ssh_command.cpp" | sort)" \
+    "$(cut -d' ' -f2 table.txt | sort)"
+}
+
 # Issue 21, row 1: the role check and the command read one parse. bob owns bobapp and has no
 # access to aliceapp; every command kind he may run, with a second app in each spelling, is
 # refused with the same line, and aliceapp is as it was.
@@ -351,7 +441,7 @@ test_a_viewer_reads_no_config_value_over_ssh() {
     # shellcheck disable=SC2086
     ssh_as vic vic.out $kind -a hello
     assert_eq 3 "$SSH_STATUS" "vic's $kind"
-    assert_eq "slipway: error: vic may not run ${kind%% *} on hello (a viewer of it; run ${kind%% *} on needs deployer); ask an admin (slipway access:add)" "$(cat vic.out)"
+    assert_eq "slipway: error: vic may not run ${kind%% *} on hello (a viewer of it; ${kind%% *} needs deployer); ask an admin (slipway access:add)" "$(cat vic.out)"
   done
   ssh_as vic list.out releases -a hello
   assert_eq 0 "$SSH_STATUS" "vic's releases"
