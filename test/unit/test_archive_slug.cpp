@@ -118,6 +118,34 @@ TEST_CASE("archive::pack_slug refuses links out of the app and special files")
   CHECK(f.error().message.find("is a special file") != std::string::npos);
 }
 
+TEST_CASE("archive::pack_slug never reads through a file swapped for a symlink after it was listed")
+{
+  // The app's user can change its tree while root packs it: between the walk's lstat and the
+  // open, "data" becomes a link to a file only root may read.
+  std::string dir = test::scratch_dir("pack-swap");
+  REQUIRE(util::make_dirs(dir + "/app"));
+  REQUIRE(util::write_file_atomic(dir + "/secret", "SECRET-ROOT-ONLY", 0600));
+  REQUIRE(util::write_file_atomic(dir + "/app/data", "plain-app-bytes!", 0644)); // the same size
+  archive::PackOptions options;
+  int swapped = 0;
+  options.on_file = [&](const std::string& rel, const struct stat&) {
+    if (rel == "data") {
+      ::unlink((dir + "/app/data").c_str());
+      swapped += ::symlink((dir + "/secret").c_str(), (dir + "/app/data").c_str()) == 0;
+    }
+  };
+  auto r = archive::pack_slug(dir + "/app", dir + "/s.tar.gz", archive::Compression::gzip, options);
+  REQUIRE(swapped == 1);
+  if (r) {
+    // Packing may go on without the file, but never with the secret's bytes.
+    REQUIRE(archive::unpack_slug(dir + "/s.tar.gz", dir + "/out"));
+    auto data = util::read_file(dir + "/out/data");
+    CHECK((!data || data->find("SECRET") == std::string::npos));
+  } else {
+    CHECK(r.error().message == "cannot read 'app/data': Too many levels of symbolic links");
+  }
+}
+
 TEST_CASE("archive::pack_slug stops as soon as the slug passes max_size")
 {
   std::string dir = test::scratch_dir("pack-limit");

@@ -1,3 +1,7 @@
+#include "scratch.hpp"
+
+#include <util/dir_walk.hpp>
+#include <util/fs.hpp>
 #include <util/identity.hpp>
 #include <util/memory.hpp>
 #include <util/path_safety.hpp>
@@ -7,6 +11,7 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -146,4 +151,60 @@ TEST_CASE("util::name_uuid is RFC 4122 version 5 in Slipway's namespace")
   CHECK(std::string("89ab").find(id[19]) != std::string::npos);
   CHECK(name_uuid("app:web") == id);
   CHECK(name_uuid("app:api") != id);
+}
+
+namespace {
+
+// A root-owned 0700 file outside the tree, as a system file an app's user must never get.
+std::string
+root_canary(const std::string& dir)
+{
+  std::string canary = dir + "/canary";
+  REQUIRE(write_file_atomic(canary, "root's", 0700));
+  REQUIRE(::chown(canary.c_str(), 0, 0) == 0);
+  return canary;
+}
+
+void
+check_still_root(const std::string& canary)
+{
+  struct stat st;
+  REQUIRE(::stat(canary.c_str(), &st) == 0);
+  CHECK(st.st_uid == 0);
+  CHECK(st.st_gid == 0);
+  CHECK((st.st_mode & 07777) == 0700);
+}
+
+} // namespace
+
+TEST_CASE("util::chown_tree hands over a symlink, never what it points to")
+{
+  if (::geteuid() != 0) {
+    SKIP_TEST("chown_tree gives files away: only root can");
+  }
+  std::string dir = slipway::test::scratch_dir("chown-link");
+  std::string canary = root_canary(dir);
+  REQUIRE(make_dirs(dir + "/tree/sub"));
+  REQUIRE(::symlink(canary.c_str(), (dir + "/tree/sub/link").c_str()) == 0);
+  REQUIRE(chown_tree(dir + "/tree", 4242, 4243));
+  check_still_root(canary);
+  struct stat st;
+  REQUIRE(::lstat((dir + "/tree/sub/link").c_str(), &st) == 0);
+  CHECK(st.st_uid == 4242);
+  CHECK(st.st_gid == 4243);
+}
+
+TEST_CASE("util::chown_tree refuses a file with another name outside the tree")
+{
+  if (::geteuid() != 0) {
+    SKIP_TEST("chown_tree gives files away: only root can");
+  }
+  std::string dir = slipway::test::scratch_dir("chown-hardlink");
+  std::string canary = root_canary(dir);
+  REQUIRE(make_dirs(dir + "/tree"));
+  REQUIRE(::link(canary.c_str(), (dir + "/tree/hard").c_str()) == 0);
+  auto r = chown_tree(dir + "/tree", 4242, 4243);
+  REQUIRE(!r);
+  CHECK(r.error().message == "cannot hand over '" + dir + "/tree/hard': it has other hard links");
+  check_still_root(canary);
 }
