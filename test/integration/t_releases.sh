@@ -247,6 +247,26 @@ test_retention_keeps_current_and_rollback_target() {
   assert_eq "Nothing to prune: hello keeps the slugs of its newest 2 distinct builds" "$(cat prune.out)"
 }
 
+# With retention=1 the one slug kept by count is current's: the rollback target stays only
+# because it is the rollback target.
+test_retention_of_one_keeps_the_rollback_target() {
+  new_app hello release-knobs
+  sw settings:set retention=1 -a hello > /dev/null
+  push                                       # v1 slug A
+  commit README b b; push                    # v2 slug B
+  assert_current hello v2
+  [ -e "$(app_dir hello)/releases/v1/app" ] || fail "the rollback target's tree was pruned"
+  [ -e "$(app_dir hello)/slugs/$(slug_of hello v1).tar.zst" ] || fail "the rollback target's slug was pruned"
+  assert_not_contains push.out "Pruned"
+  commit README c c; push                    # v3 slug C: now v2 is the target, v1 goes
+  assert_contains push.out "Pruned 1 old release trees and 1 slugs"
+  [ ! -e "$(app_dir hello)/releases/v1/app" ] || fail "v1 kept though nothing needs it"
+  [ -e "$(app_dir hello)/releases/v2/app" ] || fail "the new rollback target's tree was pruned"
+  sw rollback -a hello > /dev/null
+  assert_current hello v4
+  assert_eq "$(slug_of hello v2)" "$(slug_of hello v4)"
+}
+
 # Retention and tree sharing read the slug index (apps/APP/slugs/index), not every record:
 # an app without one (made before it existed) gets one built from its records; doctor
 # reports one that disagrees with them and --fix rebuilds it.
