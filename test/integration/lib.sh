@@ -163,6 +163,31 @@ start_serve() {
   wait_for "slipway serve to start" test -S "$SLIPWAY_ROOT/run/serve.sock"
 }
 
+# root_pids PATTERN: processes matching PATTERN (pgrep -f) that work inside this test's root.
+root_pids() {
+  local pid
+  for pid in $(pgrep -f "$1"); do
+    case "$(readlink "/proc/$pid/cwd" 2>/dev/null)" in "$SLIPWAY_ROOT"/*) echo "$pid" ;; esac
+  done
+}
+
+# router_settled: nginx runs one worker taking requests (router.cpp: worker_processes 1), so
+# workers of an older config have closed their listeners ("shutting down") or are gone.
+router_settled() {
+  local master; master=$(cat "$SLIPWAY_ROOT/router/nginx.pid" 2>/dev/null) || return 1
+  [ "$(ps -o args= --ppid "$master" | grep -c 'worker process$')" = 1 ]
+}
+
+# scans_reached N: serve has finished at least N full scans (run/serve.scans).
+scans_reached() { [ "$(cat "$SLIPWAY_ROOT/run/serve.scans" 2>/dev/null || echo 0)" -ge "$1" ]; }
+
+# full_scans_pass N: wait until serve has finished N more full scans than it had now; with
+# N=2 at least one scan started after this call and ended: what it would do is done.
+full_scans_pass() {
+  local from; from=$(cat "$SLIPWAY_ROOT/run/serve.scans" 2>/dev/null || echo 0)
+  wait_for "$1 full scans of serve" scans_reached $((from + $1))
+}
+
 stop_serve() {
   if [ -n "${SERVE_PID:-}" ]; then
     kill -TERM "$SERVE_PID" 2>/dev/null || true

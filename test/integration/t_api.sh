@@ -235,7 +235,7 @@ test_the_api_survives_garbage_and_clients_that_leave() {
   assert_eq 201 "$HTTP_STATUS" "a log session"
   curl -s -N "$(json_get session.json "j['logplex_url']")" > followed.txt &
   local follower=$!
-  sleep 1
+  wait_for "the stream to start" test -s followed.txt
   kill "$follower"; wait "$follower" 2>/dev/null || true
   # 8,000 requests of garbage at up to 1,000 a second (a busy machine takes longer, up to a
   # minute): serve stays up and answers the next good one.

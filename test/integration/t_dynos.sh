@@ -42,11 +42,11 @@ test_scale_sets_the_formation_and_refuses_bad_input() {
   assert_eq "web=1000 worker=2" "$(sw ps:scale -a hello)"
 }
 
-# root_pids PATTERN: processes matching PATTERN (pgrep -f) that work inside this test's root.
-root_pids() {
+# dyno_pid APP: the pid of the app's one web process (server.py), found by its app directory.
+dyno_pid() {
   local pid
-  for pid in $(pgrep -f "$1"); do
-    case "$(readlink "/proc/$pid/cwd" 2>/dev/null)" in "$SLIPWAY_ROOT"/*) echo "$pid" ;; esac
+  for pid in $(root_pids "^python3 -u server.py"); do
+    case "$(readlink "/proc/$pid/cwd")" in "$(app_dir "$1")"/*) echo "$pid" ;; esac
   done
 }
 
@@ -87,7 +87,7 @@ test_serve_runs_a_release_only_after_its_release_phase() {
   # A failed release phase starts nothing and leaves v1 serving.
   sw config:set FAIL_RELEASE=yes -a hello > /dev/null 2>&1 || true
   assert_current hello v1
-  sleep 2.5 # a full rescan happens every 2 s: it must not start v2
+  full_scans_pass 2 # what a full scan would start, it has: it must not start v2
   assert_eq "1" "$(dyno_field hello web.1 release)"
   assert_eq "one hello web.1" "$(dyno_get hello web.1)"
   # A release that passes takes over, and the old web dyno goes only once the new one is up.
@@ -169,7 +169,7 @@ test_restart_and_a_killed_serve_never_run_a_dyno_twice() {
   wait_for "the orphan to be stopped" test ! -e "/proc/$orphan"
   wait_for "web.1 up under the new serve" dyno_is hello web.1 up 1
   wait_for "one web process" one_web_process
-  sleep 0.5
+  full_scans_pass 2 # the new serve has looked at everything: no second web process
   assert_eq 1 "$(root_pids "^python3 -u server.py" | wc -l)"
   assert_contains "$(app_dir hello)/logs/app.log" "slipway\[web.1\]: Stopping v1 \(process group $group\), left running by a serve that was killed$"
 }
@@ -181,7 +181,7 @@ test_the_router_sends_each_host_to_its_app() {
   start_serve
   push >/dev/null
   wait_for "hello.localhost to answer" router_answers hello.localhost "one hello web.1"
-  sleep 1 # nginx's workers of the config before may answer for a moment after a new one did
+  wait_for "the router's workers of older configs to stop taking requests" router_settled
   assert_eq "No such app on this server" "$(router_get nope.localhost)"
   router_get hello.localhost -o /dev/null -w '%{http_code}\n' > code.out
   assert_eq 200 "$(cat code.out)"
@@ -241,9 +241,37 @@ test_the_router_sends_each_host_to_its_app() {
   # No web dyno: 503 naming the app.
   sw ps:scale web=0 -a hello > /dev/null
   wait_for "the 503" router_answers hello.localhost "hello: no web dyno is running"
-  sleep 1
+  wait_for "the router's workers of older configs to stop taking requests" router_settled
   router_get hello.localhost -o /dev/null -w '%{http_code}\n' > code.out
   assert_eq 503 "$(cat code.out)"
+}
+
+# Two apps under one serve: each app's log holds its own dynos' and router lines, never the other's.
+test_each_app_logs_only_its_own_lines() {
+  new_app hello web
+  push >/dev/null
+  new_app logtwo web
+  push >/dev/null
+  start_serve
+  wait_for "hello.localhost to answer" router_answers hello.localhost "one hello web.1"
+  wait_for "logtwo.localhost to answer" router_answers logtwo.localhost "one hello web.1"
+  router_get hello.localhost -o /dev/null
+  router_get logtwo.localhost -o /dev/null
+  local app other port
+  for app in hello logtwo; do
+    wait_for "$app's router line" grep -q "slipway\[router\]: at=info method=GET path=\"/\" host=$app.localhost " "$(app_dir "$app")/logs/app.log"
+    wait_for "$app's dyno line" grep -q "app\[web.1\]: listening on $(dyno_field "$app" web.1 port) as web.1$" "$(app_dir "$app")/logs/app.log"
+  done
+  for app in hello logtwo; do
+    other=$([ "$app" = hello ] && echo logtwo || echo hello)
+    port=$(dyno_field "$other" web.1 port)
+    assert_not_contains "$(app_dir "$app")/logs/app.log" "host=$other\.localhost|on port $port$|listening on $port "
+  done
+  if [ "$(id -u)" -eq 0 ]; then
+    # Each dyno runs as its app's user, never as root.
+    assert_eq "slipway-hello" "$(ps -o user:32= -p "$(dyno_pid hello)" | tr -d ' ')"
+    assert_eq "slipway-logtwo" "$(ps -o user:32= -p "$(dyno_pid logtwo)" | tr -d ' ')"
+  fi
 }
 
 test_ten_deploys_under_load_fail_no_request() {
@@ -395,7 +423,7 @@ test_logs_keep_release_phases_and_events_and_follow() {
   # --tail follows what is written next.
   "$SLIPWAY_BIN" logs --tail -n 1 --source slipway -a hello > tail.out 2>&1 &
   local tailer=$!
-  sleep 0.5
+  wait_for "--tail to print its first line" test -s tail.out
   sw config:set GREETING=later -a hello > /dev/null
   wait_for "the new event in --tail" grep -q "Release v4 created by tester@example.com: Set GREETING config vars" tail.out
   kill "$tailer"; wait "$tailer" 2>/dev/null || true
@@ -457,7 +485,7 @@ test_destroying_an_app_stops_its_dynos() {
   wait_for "web.1 up" dyno_is doomed web.1 up 1
   sw apps:destroy doomed --confirm doomed > /dev/null
   wait_for "its web process to go" no_web_process
-  sleep 2.5 # a full rescan: nothing may bring the app's directory back
+  full_scans_pass 2 # nothing a full scan does may bring the app's directory back
   [ ! -e "$(app_dir doomed)" ] || fail "the destroyed app's directory came back: $(find "$(app_dir doomed)")"
   wait_for "the 404" router_answers doomed.localhost "No such app on this server"
 }

@@ -105,7 +105,7 @@ test_dynos_run_at_their_size_and_a_memory_hog_is_stopped_alone() {
   wait_for "R15 in the log" grep -q "slipway\[web.1\]: Error R15 (Memory quota vastly exceeded)$" "$log"
   wait_for "web.1 started again" handle_changed hog web.1 "$handle"
   wait_for "hog.localhost to answer again" router_answers hog.localhost "one hello web.1"
-  ! pgrep -f "x = b'x' \* \(1100 << 20\)" >/dev/null || fail "the child hog outlived its dyno"
+  [ -z "$(root_pids "x = b'x' \* \(1100 << 20\)")" ] || fail "the child hog outlived its dyno"
   # Above 512 MB: R14, and it runs on.
   wait_for "web.1 up again" dyno_is hog web.1 up 1
   handle=$(dyno_field hog web.1 handle)

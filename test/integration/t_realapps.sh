@@ -30,15 +30,17 @@ start_web() {
   local web; web=$(sed -n 's/^web: *//p' "$dir/Procfile")
   sw config --shell -a "$app" >"$SCRATCH/$app.env"
   chmod 644 "$SCRATCH/$app.env"
-  setpriv --reuid="slipway-$app" --regid="slipway-$app" --clear-groups \
+  setsid setpriv --reuid="slipway-$app" --regid="slipway-$app" --clear-groups \
     env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$dir" PORT="$port" DYNO=web.1 \
     bash -c 'set -a; . "$0"; set +a; cd "$HOME"; for f in .profile.d/*.sh; do [ -f "$f" ] && . "$f"; done; exec bash -c "$1"' \
     "$SCRATCH/$app.env" "$web" >"$SCRATCH/$app.web.log" 2>&1 &
   WEB_PID=$!
 }
 
+# stop_web: end the web command and every process it started (its own session: setsid
+# does not fork in a background job, which leads no process group).
 stop_web() {
-  pkill -u "slipway-$1" 2>/dev/null || true
+  kill -- -"$WEB_PID" 2>/dev/null || true
   wait "$WEB_PID" 2>/dev/null || true
 }
 
@@ -67,7 +69,7 @@ test_django_getting_started_builds_migrates_and_serves() {
   start_web django "$port"
   get "http://127.0.0.1:$port/" >page.out || { cat "$SCRATCH/django.web.log"; fail "the web command did not serve"; }
   get "http://127.0.0.1:$port/" >page2.out
-  stop_web django
+  stop_web
   assert_contains page.out "^Hello from Django on Slipway: 1 greetings$"
   assert_contains page2.out "^Hello from Django on Slipway: 2 greetings$"
   # DISABLE_COLLECTSTATIC=1 skips it.
@@ -142,7 +144,7 @@ test_node_getting_started_builds_prunes_and_serves() {
   local port; port=$(free_port)
   start_web node "$port"
   get "http://127.0.0.1:$port/" >page.out || { cat "$SCRATCH/node.web.log"; fail "the web command did not serve"; }
-  stop_web node
+  stop_web
   assert_contains page.out "^Hello from Node.js on Slipway \(NODE_ENV=production, built with is-number: true\)$"
   # NPM_CONFIG_PRODUCTION=false keeps devDependencies; an engines.node the server lacks is said.
   sed -i 's/"node": ">=18"/"node": "<1"/' "$SRC/package.json"

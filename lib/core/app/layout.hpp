@@ -36,6 +36,11 @@ struct ServePaths
     return run + "/serve.sock";
   } // datagrams "APP": look at this app again (a release switched, a scale)
   std::string
+  scans() const
+  {
+    return run + "/serve.scans";
+  } // how many full scans this serve has finished, rewritten after each: a sign of life
+  std::string
   api_secret() const
   {
     return run + "/api.secret";

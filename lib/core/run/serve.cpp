@@ -426,6 +426,7 @@ Server::run(const std::atomic<bool>& stop)
     if (now >= next_scan) {
       reconcile_all(); // catch up with whatever changed while nobody told us
       next_scan = now + 2;
+      (void)util::write_file_atomic(ServePaths(m_root).scans(), std::to_string(++m_scans) + "\n", 0600, false);
     }
     read_socket();
     read_router_log();

@@ -74,6 +74,7 @@ private:
   std::string m_domain = "localhost";                      // the server's `domain` setting
   std::map<std::string, std::vector<std::string>> m_hosts; // app -> APP.<domain>, its domains
   std::map<std::string, std::string> m_published;          // app -> dynos.json as last written
+  unsigned long m_scans = 0;                               // full scans finished (ServePaths::scans)
 };
 
 // After release `version` of `paths` went live: when serve runs and the formation has web
