@@ -67,7 +67,7 @@ FUZZ_FLAGS    = -std=c++20 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -I
 FUZZ_LIB_OBJ := $(LIB_SRC:%.cpp=build-fuzz/%.o)
 
 .SECONDARY:
-.PHONY: all test test-fresh unit integration install uninstall deps demo bench clean help fuzz compdb
+.PHONY: all test test-slow test-fresh unit integration install uninstall deps demo bench clean help fuzz compdb mutants
 all: $(BIN) $(ENGINE)
 
 help:
@@ -76,8 +76,10 @@ help:
 	@echo "make demo       throwaway root: push a sample app, release phase, failed release, rollback"
 	@echo "make test       unit + integration tests; last line 'N passed, N failed'"
 	@echo "make test SANITIZE=1   the same under AddressSanitizer + UBSan (build-san/)"
+	@echo "make test-slow  the slow cases apart: a 1 GB file, 200,000 files in one push"
 	@echo "make test-fresh parallel 'make deps demo' in a fresh clone, as on a machine without packages"
 	@echo "make bench      deploy benchmark against baselines (BENCH=large for 600 MB)"
+	@echo "make mutants    break each mechanism on purpose (test/mutants/*.patch): every one must be caught"
 	@echo "make compdb     compile_commands.json for clangd (installs bear if missing)"
 	@echo "make fuzz       run each libFuzzer target, and each API route family, for FUZZ_SECONDS (default 600)"
 	@echo "make install PREFIX=/usr/local [DESTDIR=...]   both binaries, buildpacks, hook templates"
@@ -142,10 +144,20 @@ test: $(BIN) $(ENGINE) $(BUILD)/unit-tests
 	rm -rf $(SAN_REPORTS) && $(if $(SAN_REPORTS),mkdir -p $(SAN_REPORTS) &&) \
 	$(TEST_ENV) SLIPWAY_BIN=$(abspath $(BIN)) UNIT_TESTS=$(abspath $(BUILD)/unit-tests) bash test/run
 
+# The slow cases, apart (about 6 minutes): a 1 GB file and 200,000 files in one push.
+test-slow: $(BIN) $(ENGINE)
+	rm -rf $(SAN_REPORTS) && $(if $(SAN_REPORTS),mkdir -p $(SAN_REPORTS) &&) \
+	$(TEST_ENV) SLIPWAY_BIN=$(abspath $(BIN)) TEST_PREFIX=s_ bash test/run
+
 # `make -j2 deps demo` and MAKEFLAGS=-j2 in a fresh clone of HEAD, packages "missing" until a
 # fake apt-get ran (about 4 minutes: two clean builds); CI runs it.
 test-fresh:
 	bash test/fresh/deps-then-build.sh
+
+# Each patch in test/mutants applied alone to a copy (build-mutants/), the tests it names run:
+# every mutation must turn one red. MUTANTS="name ..." runs some. About 40 minutes for all.
+mutants:
+	+bash test/mutants/run $(MUTANTS)
 
 # Measures and reports only (BENCH=large for 50,000 files / 600 MB); never run by make test.
 bench: $(BIN) $(ENGINE)

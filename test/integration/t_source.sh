@@ -46,3 +46,28 @@ test_a_checkout_whose_architecture_md_lost_the_order_is_refused() {
   assert_eq 2 "$status" "check-layers exit status"
   assert_eq "ARCHITECTURE.md has no 'Layer order:' line" "$(cat out)"
 }
+
+# make mutants' patches (test/mutants) still break what they say, and name tests that exist.
+test_every_mutation_patch_applies_and_names_tests_that_exist() {
+  "$CHECKOUT/test/mutants/run" --check >out 2>&1 || { cat out; fail "a mutation patch no longer fits the tree"; }
+  local n; n=$(ls "$CHECKOUT"/test/mutants/*.patch | wc -l)
+  [ "$n" -ge 38 ] || fail "only $n mutation patches"
+  assert_eq "$n passed, 0 failed, 0 skipped" "$(tail -1 out)"
+  # A copy where the code under one patch moved on, and a patch that names a missing test.
+  mkdir tree
+  cp -r "$CHECKOUT/lib" "$CHECKOUT/test" tree/
+  sed -i 's/p.drop_privileges = true;/p.drop_privileges = (true);/' tree/lib/core/run/local_runtime.cpp
+  sed -i 's/^Caught-by: t_releases.sh test_retention_of_one_keeps_the_rollback_target$/Caught-by: t_releases.sh test_gone/' \
+    tree/test/mutants/retention-prunes-rollback-target.patch
+  sed -i 's/^Caught-by: unit util::chown_tree hands over a symlink\*$/Caught-by: unit no such case*/' \
+    tree/test/mutants/chown-follows-symlinks.patch
+  set +e
+  tree/test/mutants/run --check >out2 2>&1
+  status=$?
+  set -e
+  assert_eq 1 "$status" "--check's exit status"
+  assert_contains out2 "^FAIL mutants.dyno-runs-as-root: does not apply: error: patch failed: lib/core/run/local_runtime.cpp:[0-9]+ "
+  assert_contains out2 "^FAIL mutants.retention-prunes-rollback-target: names a test that does not exist: t_releases.sh test_gone$"
+  assert_contains out2 "^FAIL mutants.chown-follows-symlinks: names a test that does not exist: unit no such case\*$"
+  assert_eq "$((n - 3)) passed, 3 failed, 0 skipped" "$(tail -1 out2)"
+}
