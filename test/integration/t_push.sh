@@ -95,14 +95,21 @@ test_two_pushes_at_once_are_serialized_by_the_lock() {
 test_hook_killed_mid_build_and_mid_release() {
   new_app hello release-knobs
   echo linger > "$SRC/MODE"; git -C "$SRC" add MODE; git -C "$SRC" commit -qm linger
-  SLIPWAY_FAULT=during-release-phase git -C "$SRC" push deploy HEAD:refs/heads/main > killed.txt 2>&1 || true
+  # The hook is killed once the release command (a sleep of 300 s) said its pid; the command
+  # must go with it, long before it would end (git push waits for it: its output pipe).
+  SLIPWAY_FAULT=during-release-phase git -C "$SRC" push deploy HEAD:refs/heads/main > killed.txt 2>&1 &
+  local pusher=$! task="" i
+  wait_for "the release command to say its pid" grep -q 'lingering as pid' killed.txt
+  task=$(sed -n 's/.*lingering as pid \([0-9]*\).*/\1/p' killed.txt | head -1)
+  for i in $(seq 200); do [ -e "/proc/$task" ] || break; sleep 0.1; done
+  if [ -e "/proc/$task" ]; then
+    kill -KILL "$task"; wait "$pusher" || true
+    fail "the release command outlived its killed hook by 20 s"
+  fi
+  wait "$pusher" || true
   assert_status hello v1 pending
   run_sw list.txt releases -a hello
   assert_contains list.txt "^v1  Deploy [0-9a-f]{8} release command failed \(interrupted\) "
-  # The release command (a sleep of 300 s) goes with its hook, long before it would end.
-  local task; task=$(sed -n 's/.*lingering as pid \([0-9]*\).*/\1/p' killed.txt "$(app_dir hello)/releases/v1/release.log" | head -1)
-  [ -n "$task" ] || fail "the release command never said its pid"
-  wait_for "the release command to end with its killed hook" test ! -e "/proc/$task"
   echo ok > "$SRC/MODE"; git -C "$SRC" commit -qam fixed
   push
   assert_contains push.out "v1 was interrupted before it finished; recorded as failed"
