@@ -20,6 +20,8 @@ NODE_PKGS := nodejs npm
 ifeq ($(SANITIZE),1)
 BUILD    := build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# -O1, as AddressSanitizer's documentation suggests: faster to build than -O2, stacks still readable.
+CXXFLAGS ?= -O1 -g
 else
 BUILD    := build
 SANFLAGS :=
