@@ -211,6 +211,6 @@ uninstall:
 	rm -f $(UNITDIR)/slipway.service
 
 clean:
-	rm -rf build build-san build-fuzz bin/slipway bin/slipway-engine testdir
+	rm -rf build build-san build-fuzz build-mutants bin/slipway bin/slipway-engine testdir
 
 -include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/bin/slipway.d $(BUILD)/bin/slipway-engine.d
