@@ -168,7 +168,9 @@ bench: $(BIN) $(ENGINE)
 demo: $(BIN) $(ENGINE)
 	SLIPWAY_BIN=$(abspath $(BIN)) bash bin/demo
 
-# The unmodified heroku CLI, pinned, for the Platform API's tests (test/integration/t_api.sh).
+# The unmodified heroku CLI, pinned, for the Platform API's tests (test/integration/t_api.sh):
+# test/heroku-cli holds its package.json and the lockfile of every dependency (npm ci installs
+# exactly those: a range resolved afresh can name a version the registry does not have yet).
 HEROKU_CLI_VERSION := 11.10.0
 HEROKU_CLI := build/heroku-cli
 
@@ -181,7 +183,8 @@ deps:
 	command -v node >/dev/null && command -v npm >/dev/null || \
 	  $(APT) install -y -qq --no-install-recommends $(NODE_PKGS)
 	grep -qs '"version": "$(HEROKU_CLI_VERSION)"' $(HEROKU_CLI)/node_modules/heroku/package.json || \
-	  npm install --silent --no-audit --no-fund --prefix $(HEROKU_CLI) heroku@$(HEROKU_CLI_VERSION)
+	  { mkdir -p $(HEROKU_CLI) && cp test/heroku-cli/package.json test/heroku-cli/package-lock.json $(HEROKU_CLI)/ && \
+	    npm ci --silent --no-audit --no-fund --prefix $(HEROKU_CLI); }
 
 # compile_commands.json for clangd and other tools, recorded by Debian's bear over a full build.
 compdb:
