@@ -408,9 +408,16 @@ test_a_second_app_in_any_spelling_is_refused_for_every_command() {
     "access:add bob" "access:remove bob"; do
     for spelling in "-a bobapp -a aliceapp" "--app=bobapp --app=aliceapp" "-abobapp -aaliceapp" \
       "--app bobapp -a aliceapp" "-a aliceapp --app=bobapp"; do
-      # shellcheck disable=SC2086
-      ssh_as bob twice.out ${kind%% -- *} $spelling $([ "${kind#* -- }" = "$kind" ] || echo "-- ${kind#* -- }")
-      assert_eq 2 "$SSH_STATUS" "$kind $spelling"
+      # The door's decision (ssh-command) for each; through sshd itself for the first kind.
+      if [ "$n" -lt 5 ]; then
+        # shellcheck disable=SC2046,SC2086
+        ssh_as bob twice.out ${kind%% -- *} $spelling $([ "${kind#* -- }" = "$kind" ] || echo "-- ${kind#* -- }")
+        DOOR_STATUS=$SSH_STATUS
+      else
+        # shellcheck disable=SC2046,SC2086
+        door_as bob twice.out ${kind%% -- *} $spelling $([ "${kind#* -- }" = "$kind" ] || echo "-- ${kind#* -- }")
+      fi
+      assert_eq 2 "$DOOR_STATUS" "$kind $spelling"
       assert_eq "slipway: error: option '--app' is given more than once; give it once (see 'slipway ${kind%% *} --help')" \
         "$(cat twice.out)"
       n=$((n + 1))
