@@ -210,8 +210,9 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
   util::fault_point("before-switch");
   SW_TRY(store.switch_current(rec.version));
   util::fault_point("after-switch");
-  // The app's config before the record says succeeded: whoever sees the status sees its config
-  // (a crash between the switch and here is finished by recover_interrupted, which does both).
+  // The app's env (where the next change starts) before the record says succeeded: a crash
+  // between the switch and here leaves the record pending, and recover_interrupted writes the
+  // env from this release. Readers see current's config (visible_config), switched above.
   SW_TRY(save_env(paths.config_file(), config));
   rec.status = ReleaseStatus::succeeded;
   rec.finished_at = util::now_iso8601();
