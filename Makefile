@@ -156,7 +156,7 @@ test-mechanisms: $(BIN) $(ENGINE) $(BUILD)/unit-tests
 	$(TEST_ENV) SLIPWAY_BIN=$(abspath $(BIN)) UNIT_TESTS=$(abspath $(BUILD)/unit-tests) \
 	  TEST_SELECTION=$(abspath $(BUILD)/mechanism-tests) bash test/run
 
-# The slow cases, apart (about 6 minutes): a 1 GB file and 200,000 files in one push.
+# The slow cases, apart (CI runs them too): a 1 GB file and 200,000 files in one push.
 test-slow: $(BIN) $(ENGINE)
 	rm -rf $(SAN_REPORTS) && $(if $(SAN_REPORTS),mkdir -p $(SAN_REPORTS) &&) \
 	$(TEST_ENV) SLIPWAY_BIN=$(abspath $(BIN)) TEST_PREFIX=s_ bash test/run
