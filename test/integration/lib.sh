@@ -178,15 +178,15 @@ router_settled() {
   [ "$(ps -o args= --ppid "$master" | grep -c 'worker process$')" = 1 ]
 }
 
-# scans_reached N: serve has finished at least N full scans (run/serve.scans).
-scans_reached() { [ "$(cat "$SLIPWAY_ROOT/run/serve.scans" 2>/dev/null || echo 0)" -ge "$1" ]; }
+# scans_done: how many full scans serve has finished (run/serve.scans; 0 before the first).
+scans_done() { cat "$SLIPWAY_ROOT/run/serve.scans" 2>/dev/null || echo 0; }
+
+# scans_reached N: serve has finished at least N full scans.
+scans_reached() { [ "$(scans_done)" -ge "$1" ]; }
 
 # full_scans_pass N: wait until serve has finished N more full scans than it had now; with
 # N=2 at least one scan started after this call and ended: what it would do is done.
-full_scans_pass() {
-  local from; from=$(cat "$SLIPWAY_ROOT/run/serve.scans" 2>/dev/null || echo 0)
-  wait_for "$1 full scans of serve" scans_reached $((from + $1))
-}
+full_scans_pass() { wait_for "$1 full scans of serve" scans_reached $(($(scans_done) + $1)); }
 
 stop_serve() {
   if [ -n "${SERVE_PID:-}" ]; then

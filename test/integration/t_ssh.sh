@@ -399,7 +399,7 @@ test_a_second_app_in_any_spelling_is_refused_for_every_command() {
   sw access:add bob -a bobapp --role owner > /dev/null
   snapshot() { (cd "$(app_dir aliceapp)" && find . -path ./repo.git -prune -o -print | sort; cat env access.yml 2>/dev/null || true) > "$1"; }
   snapshot before.txt
-  local kind spelling n=0
+  local kind spelling line n=0
   for kind in "apps:info" "releases" "releases:info v1" "releases:output v1" "logs" "ps" "domains" "config" \
     "config:get STRIPE_KEY" "config:set X=1" "config:unset STRIPE_KEY" "rollback v1" "releases:retry" \
     "releases:cancel" "ps:scale web=1" "ps:restart" "ps:stop web" "run -- id" "domains:add x.example.com" \
@@ -409,13 +409,14 @@ test_a_second_app_in_any_spelling_is_refused_for_every_command() {
     for spelling in "-a bobapp -a aliceapp" "--app=bobapp --app=aliceapp" "-abobapp -aaliceapp" \
       "--app bobapp -a aliceapp" "-a aliceapp --app=bobapp"; do
       # The door's decision (ssh-command) for each; through sshd itself for the first kind.
+      line="${kind%% -- *} $spelling $([ "${kind#* -- }" = "$kind" ] || echo "-- ${kind#* -- }")"
       if [ "$n" -lt 5 ]; then
-        # shellcheck disable=SC2046,SC2086
-        ssh_as bob twice.out ${kind%% -- *} $spelling $([ "${kind#* -- }" = "$kind" ] || echo "-- ${kind#* -- }")
+        # shellcheck disable=SC2086
+        ssh_as bob twice.out $line
         DOOR_STATUS=$SSH_STATUS
       else
-        # shellcheck disable=SC2046,SC2086
-        door_as bob twice.out ${kind%% -- *} $spelling $([ "${kind#* -- }" = "$kind" ] || echo "-- ${kind#* -- }")
+        # shellcheck disable=SC2086
+        door_as bob twice.out $line
       fi
       assert_eq 2 "$DOOR_STATUS" "$kind $spelling"
       assert_eq "slipway: error: option '--app' is given more than once; give it once (see 'slipway ${kind%% *} --help')" \
