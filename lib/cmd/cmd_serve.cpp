@@ -88,7 +88,7 @@ extern const CommandSpec k_cmd_serve{
     "growing wait); a new release's web dynos take over once they accept connections on $PORT.\n"
     "Dyno output and events go to apps/APP/logs/app.log ('slipway logs'). SIGTERM stops every\n"
     "dyno (SIGTERM, then SIGKILL after the app's stop_timeout) and exits.\n"
-    "The router is nginx, run by serve with its own config under $ROOT/router: APP.<domain>\n"
+    "The router is HAProxy, run by serve with its own config under $ROOT/router: APP.<domain>\n"
     "(settings:set --server domain=...) and each app's domains go to its web dynos.",
     {{"http", 0, "ADDR", "where the router listens: ADDRESS:PORT or PORT (default 80 as root, else 8080)"},
      {"api", 0, "ADDR", "serve the Platform API here: ADDRESS:PORT, or PORT on 127.0.0.1 (off without it)"}},

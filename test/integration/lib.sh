@@ -171,11 +171,13 @@ root_pids() {
   done
 }
 
-# router_settled: nginx runs one worker taking requests (router.cpp: worker_processes 1), so
-# workers of an older config have closed their listeners ("shutting down") or are gone.
+# router_settled: HAProxy answers on its admin socket. Routing changes are made through it,
+# never by a reload, so from then on every request is routed by what serve applied.
 router_settled() {
-  local master; master=$(cat "$SLIPWAY_ROOT/router/nginx.pid" 2>/dev/null) || return 1
-  [ "$(ps -o args= --ppid "$master" | grep -c 'worker process$')" = 1 ]
+  [ -S "$SLIPWAY_ROOT/router/admin.sock" ] &&
+    python3 -c 'import socket, sys
+c = socket.socket(socket.AF_UNIX); c.connect(sys.argv[1]); c.sendall(b"show info\n")
+sys.exit(0 if b"Pid:" in c.makefile("rb").read() else 1)' "$SLIPWAY_ROOT/router/admin.sock" 2>/dev/null
 }
 
 # scans_done: how many full scans serve has finished (run/serve.scans; 0 before the first).

@@ -191,15 +191,16 @@ test_the_router_sends_each_host_to_its_app() {
   assert_contains headers.out "^X-Forwarded-Proto: http$"
   assert_contains headers.out "^X-Forwarded-Port: $ROUTER_PORT$"
   assert_contains headers.out "^X-Request-Id: [0-9a-f]{32}$"
-  assert_contains headers.out "^X-Request-Start: t=[0-9]+\.[0-9]{3}$"
+  assert_contains headers.out "^X-Request-Start: t=[0-9]{13}$"
   # Each request, as Heroku's router logs it, in the app's log.
   wait_for "the router's line" grep -q 'slipway\[router\]: at=info method=GET path="/headers"' "$(app_dir hello)/logs/app.log"
-  assert_contains "$(app_dir hello)/logs/app.log" ' slipway\[router\]: at=info method=GET path="/headers" host=hello.localhost request_id=[0-9a-f]{32} fwd="127.0.0.1" dyno=127.0.0.1:[0-9]+ connect=[0-9.]+ service=[0-9.]+ status=200 bytes=[0-9]+$'
+  assert_contains "$(app_dir hello)/logs/app.log" ' slipway\[router\]: at=info method=GET path="/headers" host=hello.localhost request_id=[0-9a-f]{32} fwd="127.0.0.1" dyno=web.1 connect=[0-9]+ms service=[0-9]+ms status=200 bytes=[0-9]+ protocol=http$'
   assert_not_contains "$(app_dir hello)/logs/app.log" "path=\"/\" host=nope.localhost"
   # Issue 21, row 8: the router's config lists every dyno's port: root's alone.
-  assert_eq 600 "$(stat -c %a "$SLIPWAY_ROOT/router/nginx.conf")"
+  assert_eq 600 "$(stat -c %a "$SLIPWAY_ROOT/router/haproxy.cfg")"
+  assert_eq 600 "$(stat -c %a "$SLIPWAY_ROOT/router/admin.sock")"
   if [ "$(id -u)" -eq 0 ]; then
-    ! setpriv --reuid=nobody --regid=nogroup --clear-groups cat "$SLIPWAY_ROOT/router/nginx.conf" >/dev/null 2>&1 ||
+    ! setpriv --reuid=nobody --regid=nogroup --clear-groups cat "$SLIPWAY_ROOT/router/haproxy.cfg" >/dev/null 2>&1 ||
       fail "another user read the router's config"
   fi
   # Custom domains, and what they refuse.
@@ -227,10 +228,15 @@ test_the_router_sends_each_host_to_its_app() {
   curl -s -H "Host: hello.localhost" -H "X-Forwarded-Host: other.localhost" "http://127.0.0.1:$ROUTER_PORT/headers" > fwd.out
   assert_contains fwd.out "^Host: hello.localhost$"
   assert_not_contains fwd.out "X-Forwarded-Host"
-  curl -s --request-target "http://www.example.com/headers" -H "Host: nope.localhost:$ROUTER_PORT" \
+  # An absolute-form request is routed by its URI's host; one whose Host header says another
+  # host is refused (400) rather than routed by either.
+  curl -s --request-target "http://www.example.com:$ROUTER_PORT/headers" -H "Host: www.example.com:$ROUTER_PORT" \
     "http://127.0.0.1:$ROUTER_PORT/" > absolute.out
   assert_contains absolute.out "^Host: www.example.com:$ROUTER_PORT$"
-  assert_not_contains absolute.out "nope"
+  curl -s -o absolute2.out -w '%{http_code}\n' --request-target "http://www.example.com/headers" \
+    -H "Host: nope.localhost:$ROUTER_PORT" "http://127.0.0.1:$ROUTER_PORT/" > absolute2.code
+  assert_eq 400 "$(cat absolute2.code)"
+  assert_not_contains absolute2.out "Host:"
   # A server domain changed under existing domains: an app whose host is taken is not created.
   sw settings:set --server domain=example.com > /dev/null
   run_sw www.out apps:create www

@@ -18,7 +18,7 @@ audit_log(const std::string& root)
   return root + "/audit.log";
 }
 
-// What `slipway serve` keeps under the root: run/ is root's only (0700); router/ is nginx's.
+// What `slipway serve` keeps under the root: run/ is root's only (0700); router/ is HAProxy's.
 struct ServePaths
 {
   std::string root;
@@ -49,12 +49,27 @@ struct ServePaths
   router() const
   {
     return root + "/router";
-  } // nginx's prefix: nginx.conf, nginx.pid, error.log, tmp/ (router.hpp)
+  } // the router's (router.hpp): root's, 0755 so that HAProxy's user reaches access.sock
+  std::string
+  router_config() const
+  {
+    return router() + "/haproxy.cfg";
+  } // written once per HAProxy start; it lists every dyno's port (0600)
+  std::string
+  router_admin() const
+  {
+    return router() + "/admin.sock";
+  } // HAProxy's runtime API (root's, 0600): every routing change goes through it
+  std::string
+  router_map(const std::string& name) const
+  {
+    return router() + "/" + name + ".map";
+  } // hosts.map (host -> app), apps.map (app -> slotN), slots.map (slotN -> app)
   std::string
   router_log() const
   {
-    return root + "/router/access.sock";
-  } // nginx sends each request's line here (syslog over a datagram socket); serve reads it
+    return router() + "/access.sock";
+  } // HAProxy sends each request's line here (a raw datagram); serve reads it
 };
 
 // The people who may use Slipway (users.hpp): root's only (0700, files 0600), and the

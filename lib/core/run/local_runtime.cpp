@@ -447,17 +447,19 @@ LocalRuntime::start(const DynoSpec& spec)
 {
   auto d = std::make_unique<Dyno>();
   d->status.spec = spec;
+  d->status.instance = ++m_instances;
   m_dynos.push_back(std::move(d));
   launch(*m_dynos.back()); // listed first: its port is fenced among the others'
   return {};
 }
 
 void
-LocalRuntime::stop(const std::string& app, const std::string& name, unsigned long release)
+LocalRuntime::stop(const std::string& app, const std::string& name, unsigned long release, unsigned long instance)
 {
   for (auto& d : m_dynos) {
     const DynoSpec& s = d->status.spec;
-    if (s.app != app || s.name() != name || s.release != release || d->stopping) {
+    if (s.app != app || s.name() != name || s.release != release || d->stopping ||
+        (instance && d->status.instance != instance)) {
       continue;
     }
     d->stopping = true;

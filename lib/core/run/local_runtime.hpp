@@ -35,7 +35,8 @@ public:
   ~LocalRuntime() override;
 
   util::Status start(const DynoSpec& spec) override;
-  void stop(const std::string& app, const std::string& name, unsigned long release) override;
+  void stop(const std::string& app, const std::string& name, unsigned long release,
+            unsigned long instance = 0) override;
   std::vector<DynoStatus> dynos(const std::string& app = {}) const override;
   void wait(double seconds) override;
   void stop_all() override;
@@ -63,6 +64,7 @@ private:
   PortFence* m_fence;
   std::vector<std::string> m_draining; // dynos' cgroups that still hold a process
   unsigned long m_serial = 0;
+  unsigned long m_instances = 0; // DynoStatus::instance of the last start()
   double m_next_memory_check = 0;
   std::vector<std::unique_ptr<Dyno>> m_dynos;
 };

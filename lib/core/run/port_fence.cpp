@@ -57,7 +57,7 @@ std::vector<uid_t>
 fence_allowed_users()
 {
   std::vector<uid_t> users{0};
-  // nginx's workers, started by a root master with no `user` in its config, run as nobody.
+  // The router: HAProxy started by root runs as nobody (router.cpp).
   if (const passwd* pw = ::getpwnam("nobody")) {
     users.push_back(pw->pw_uid);
   }

@@ -8,17 +8,21 @@
 #include <util/strings.hpp>
 
 #include <fmt/format.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
+#include <cstring>
 
 namespace slipway::core {
 
 namespace {
 
-const char* const k_nginx = "/usr/sbin/nginx";
+const char* const k_haproxy = "/usr/sbin/haproxy";
 
 // A host name nginx and DNS accept: lowercase labels of letters, digits and inner dashes.
 bool
@@ -37,168 +41,140 @@ valid_host(const std::string& h)
 }
 
 std::string
-config_text(const std::string& root,
-            const std::string& dir,
+slot_name(unsigned n)
+{
+  return "slot" + std::to_string(n);
+}
+
+// HAProxy's bind address for `listen` ("127.0.0.1:8080", or a port alone: every address).
+std::string
+bind_address(const std::string& listen)
+{
+  return listen.find(':') == std::string::npos ? ":" + listen : listen;
+}
+
+// The config HAProxy starts with: the frontend that picks an app by host (hosts.map, then
+// apps.map), `slots` backends (the spare ones take new apps without a restart), and the
+// dynos each app has now. Everything after the start changes through the runtime API.
+std::string
+config_text(const ServePaths& run,
             const std::string& listen,
+            unsigned slots,
+            const std::map<std::string, unsigned>& slot_of,
             const std::map<std::string, Route>& routes)
 {
-  std::string c = fmt::format(R"(# Written by slipway serve; every change is checked with nginx -t first.
-worker_processes 1;
-pid {0}/nginx.pid;
-error_log {0}/error.log;
-events {{ worker_connections 1024; }}
-http {{
-  # One line per request, as Heroku's router logs it, to serve (which files it under the app).
-  log_format slipway '$slipway_app_name at=info method=$request_method path="$request_uri" host=$host '
-                     'request_id=$request_id fwd="$remote_addr" dyno=$upstream_addr '
-                     'connect=$upstream_connect_time service=$request_time status=$status bytes=$bytes_sent';
-  access_log syslog:server=unix:{2},tag=slipway,nohostname slipway;
-  client_body_temp_path {0}/tmp/body;
-  proxy_temp_path {0}/tmp/proxy;
-  fastcgi_temp_path {0}/tmp/fastcgi;
-  uwsgi_temp_path {0}/tmp/uwsgi;
-  scgi_temp_path {0}/tmp/scgi;
-  proxy_http_version 1.1;
-  # The app sees the host the request was routed by: for an absolute-URI request that is the
-  # URI's, not the Host header's ($host), with the port the client gave.
-  map $http_host $slipway_port {{ "~:(?<port>[0-9]+)$" ":$port"; default ""; }}
-  proxy_set_header Host $host$slipway_port;
-  # Only the router says which host a request came for.
-  proxy_set_header X-Forwarded-Host "";
-  proxy_set_header Connection "";
-  proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-  proxy_set_header X-Forwarded-Proto $scheme;
-  proxy_set_header X-Forwarded-Port $server_port;
-  proxy_set_header X-Request-Id $request_id;
-  proxy_set_header X-Request-Start "t=${{msec}}";
-  proxy_next_upstream error timeout http_502;
-  server {{
-    listen {1} default_server;
-    set $slipway_app_name "-";
-    location / {{ default_type text/plain; return 404 "No such app on this server\n"; }}
-  }}
+  // As root, HAProxy binds (port 80) and then runs as nobody, as the port fence expects.
+  std::string user = ::geteuid() == 0 ? "  user nobody\n  group nogroup\n" : "";
+  std::string c = fmt::format(R"(# Written by slipway serve when it starts the router; every routing change after that goes
+# through the runtime API ({admin}), never a reload.
+global
+  nbthread 1
+  stats socket {admin} mode 600 level admin
+  log {log} len 8192 format raw local0
+{user}defaults
+  mode http
+  log global
+  option dontlognull
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  timeout http-request 30s
+  timeout http-keep-alive 60s
+  timeout queue 30s
+  # A dyno that refuses the connection, or closes a reused one without answering: another.
+  retries 3
+  option redispatch 1
+  retry-on conn-failure empty-response
+frontend router
+  bind {bind}
+  unique-id-format %[uuid(4),regsub(-,,g)]
+  # One raw line per request; serve writes it in Heroku's words (parse_router_line).
+  log-format "%[var(txn.app)] %HM %[var(txn.host)] %ID %ci %sp %Tc %Tr %ST %B %[ssl_fc,iif(https,http)] %HU"
+  http-request set-var(txn.host) req.hdr(host),field(1,:),lower
+  http-request set-var(txn.app) var(txn.host),map({hosts})
+  # The app gets the path alone, as for any request (the host is in Host).
+  http-request set-uri %[pathq] if !{{ url_beg / }}
+  # Only the router says which host a request came for, and how.
+  http-request del-header X-Forwarded-Host
+  http-request set-header X-Forwarded-For "%[req.fhdr(x-forwarded-for)], %[src]" if {{ req.fhdr(x-forwarded-for) -m found }}
+  http-request set-header X-Forwarded-For %[src] if !{{ req.fhdr(x-forwarded-for) -m found }}
+  http-request set-header X-Forwarded-Proto %[ssl_fc,iif(https,http)]
+  http-request set-header X-Forwarded-Port %[dst_port]
+  http-request set-header X-Request-Id %[unique-id]
+  http-request set-header X-Request-Start t=%[date(0,ms)]
+  use_backend %[var(txn.app),map({apps})] if {{ var(txn.app) -m found }}
+  default_backend no_app
+backend no_app
+  http-request return status 404 content-type text/plain string "No such app on this server\n"
 )",
-                              dir, listen, ServePaths(root).router_log());
-  for (const auto& [app, route] : routes) {
-    if (!route.ports.empty() || !route.backup.empty()) {
-      c += fmt::format("  upstream app_{} {{\n", app);
-      for (int port : route.ports) {
-        c += fmt::format("    server 127.0.0.1:{} max_fails=0;\n", port);
-      }
-      for (int port : route.backup) {
-        c += fmt::format("    server 127.0.0.1:{} max_fails=0 backup;\n", port);
-      }
-      c += "  }\n";
-    }
-    c += fmt::format("  server {{\n    listen {};\n    server_name {};\n    set $slipway_app_name {};\n", listen,
-                     util::join(route.hosts, " "), app);
-    if (route.ports.empty() && route.backup.empty()) {
-      c += fmt::format("    location / {{ default_type text/plain; return 503 \"{}: no web dyno is running\\n\"; }}\n",
-                       app);
-    } else {
-      c += fmt::format("    location / {{ proxy_pass http://app_{}; }}\n", app);
-    }
-    c += "  }\n";
+                              fmt::arg("admin", run.router_admin()), fmt::arg("log", run.router_log()),
+                              fmt::arg("user", user), fmt::arg("bind", bind_address(listen)),
+                              fmt::arg("hosts", run.router_map("hosts")), fmt::arg("apps", run.router_map("apps")));
+  std::map<unsigned, const Route*> by_slot;
+  for (const auto& [app, slot] : slot_of) {
+    auto it = routes.find(app);
+    by_slot[slot] = it == routes.end() ? nullptr : &it->second;
   }
-  return c + "}\n";
+  for (unsigned n = 1; n <= slots; ++n) {
+    c += fmt::format("backend {}\n  balance roundrobin\n  http-request return status 503 content-type text/plain "
+                     "lf-string \"%[be_name,map({})]: no web dyno is running\\n\" if {{ nbsrv eq 0 }}\n",
+                     slot_name(n), run.router_map("slots"));
+    if (by_slot.count(n) && by_slot[n]) {
+      for (int port : by_slot[n]->ports) {
+        c += fmt::format("  server p{0} 127.0.0.1:{0}\n", port);
+      }
+    }
+  }
+  return c;
 }
 
-// nginx's own complaint: its first [emerg] line, else the last line it printed.
+// HAProxy's own complaint: its [ALERT] lines without the prefix, else its last line.
 std::string
-complaint(const util::ProcessResult& r, const std::string& output)
+complaint(const std::string& output, const std::string& otherwise)
 {
+  std::vector<std::string> alerts;
   std::string last;
-  for (const auto& line : util::split(output, '\n')) {
-    if (line.find("[emerg]") != std::string::npos) {
-      return std::string(util::trim(line));
-    }
-    if (!util::trim(line).empty()) {
-      last = std::string(util::trim(line));
-    }
-  }
-  return last.empty() ? r.describe() : last;
-}
-
-util::Result<std::string>
-run_nginx(const std::vector<std::string>& args)
-{
-  util::ProcessSpec spec;
-  spec.argv = {k_nginx};
-  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
-  spec.env = {"PATH=/usr/sbin:/usr/bin:/bin"};
-  spec.timeout_seconds = 30;
-  std::string output;
-  SW_TRY_ASSIGN(auto r, util::run_process(spec, [&](std::string_view line) { output += std::string(line) + "\n"; }));
-  if (!r.success()) {
-    return util::error(complaint(r, output));
-  }
-  return output;
-}
-
-// An nginx a serve before this one left running with this prefix (it was killed before it
-// could stop it): stopped, so that this one can listen.
-void
-stop_leftover(const std::string& dir)
-{
-  auto text = util::read_file(dir + "/nginx.pid");
-  unsigned long long pid = 0;
-  if (!text || !util::parse_uint(util::trim(*text), pid) || pid <= 1) {
-    return;
-  }
-  auto cmd = util::read_file(fmt::format("/proc/{}/cmdline", pid));
-  if (!cmd || cmd->find("nginx") == std::string::npos || cmd->find(dir) == std::string::npos) {
-    return;
-  }
-  ::kill(static_cast<pid_t>(pid), SIGQUIT);
-  for (int i = 0; i < 100 && ::kill(static_cast<pid_t>(pid), 0) == 0; ++i) {
-    ::usleep(50000);
-  }
-  ::kill(static_cast<pid_t>(pid), SIGKILL);
-}
-
-// Why nginx did not start, from its error log: the last line saying what failed, without the
-// time and pid ("bind() to 127.0.0.1:80 failed (98: Address already in use)").
-std::string
-startup_error(const std::string& dir)
-{
-  auto log = util::read_file(dir + "/error.log");
-  std::string found = "it exited";
-  for (const auto& line : util::split(log ? *log : "", '\n')) {
-    if (line.find("[emerg]") == std::string::npos || line.find("still could not") != std::string::npos) {
+  for (const auto& raw : util::split(output, '\n')) {
+    std::string line(util::trim(raw));
+    if (line.empty()) {
       continue;
     }
-    auto colon = line.find(": ", line.find("[emerg]"));
-    found = colon == std::string::npos ? line : line.substr(colon + 2);
+    last = line;
+    if (line.find("[ALERT]") == std::string::npos || line.find("Fatal errors") != std::string::npos) {
+      continue;
+    }
+    auto colon = line.find(" : ", line.find("[ALERT]"));
+    std::string what = colon == std::string::npos ? line : line.substr(colon + 3);
+    if (what.starts_with("config : ")) {
+      what = what.substr(9);
+    }
+    alerts.push_back(what);
   }
-  return found;
+  return alerts.empty() ? (last.empty() ? otherwise : last) : util::join(alerts, "; ");
 }
 
-// nginx's worker processes now (the master's children).
-std::vector<std::string>
-workers(pid_t master)
+// Everything readable now from non-blocking `fd`.
+std::string
+drain(int fd)
 {
-  auto children = util::read_file(fmt::format("/proc/{}/task/{}/children", master, master));
-  std::vector<std::string> out;
-  for (const auto& pid : util::split(children ? *children : "", ' ')) {
-    if (!util::trim(pid).empty()) {
-      out.emplace_back(util::trim(pid));
-    }
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while (fd >= 0 && (n = ::read(fd, buf, sizeof buf)) > 0) {
+    out.append(buf, static_cast<size_t>(n));
   }
   return out;
 }
 
-// Reload nginx and wait (at most 5 s) until every worker of the config before is gone: until
-// then one may still take a connection, or finish a request, by the old config.
-void
-reload(pid_t master)
+// The smallest power of two >= 2 * n, at least 64: room for new apps without a restart.
+unsigned
+slot_count(size_t apps)
 {
-  auto old = workers(master);
-  ::kill(master, SIGHUP);
-  double until = util::monotonic_seconds() + 5;
-  while (util::monotonic_seconds() < until &&
-         std::any_of(old.begin(), old.end(), [](const std::string& p) { return util::path_exists("/proc/" + p); })) {
-    ::usleep(10000);
+  unsigned n = 64;
+  while (n < 2 * apps) {
+    n *= 2;
   }
+  return n;
 }
 
 } // namespace
@@ -208,63 +184,300 @@ Router::~Router()
   stop();
 }
 
+util::Result<std::string>
+Router::admin(const std::string& command) const
+{
+  std::string path = ServePaths(m_root).router_admin();
+  util::Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  if (path.size() >= sizeof a.sun_path) {
+    return util::error("the router's admin socket path is too long: " + path);
+  }
+  std::memcpy(a.sun_path, path.c_str(), path.size() + 1);
+  if (!fd || ::connect(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    return util::error(util::errno_message("cannot reach the router at", path));
+  }
+  std::string line = command + "\n";
+  if (::send(fd.get(), line.data(), line.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(line.size())) {
+    return util::error(util::errno_message("cannot talk to the router at", path));
+  }
+  std::string answer;
+  char buf[16384];
+  double until = util::monotonic_seconds() + 5;
+  for (;;) {
+    pollfd p{fd.get(), POLLIN, 0};
+    int left = static_cast<int>((until - util::monotonic_seconds()) * 1000);
+    if (left <= 0 || ::poll(&p, 1, left) <= 0) {
+      return util::error("the router did not answer '" + command + "' within 5s");
+    }
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      break;
+    }
+    answer.append(buf, static_cast<size_t>(n));
+  }
+  // The runtime API answers refusals in words, never with a status.
+  for (const char* refusal : {"No such", "Unknown", "not found", "Require", "cannot", "Can't", "failed", "Failed"}) {
+    if (!command.starts_with("show ") && answer.find(refusal) != std::string::npos) {
+      return util::error("the router refused '" + command + "': " + std::string(util::trim(answer)));
+    }
+  }
+  return answer;
+}
+
+util::Status
+Router::write_maps(const std::map<std::string, Route>& routes) const
+{
+  ServePaths run(m_root);
+  std::string hosts, apps, slots;
+  for (const auto& [app, slot] : m_slot) {
+    apps += app + " " + slot_name(slot) + "\n";
+    slots += slot_name(slot) + " " + app + "\n";
+    auto it = routes.find(app);
+    for (const auto& h : it == routes.end() ? std::vector<std::string>{} : it->second.hosts) {
+      hosts += h + " " + app + "\n" + h + ". " + app + "\n";
+    }
+  }
+  SW_TRY(util::write_file_atomic(run.router_map("hosts"), hosts, 0644));
+  SW_TRY(util::write_file_atomic(run.router_map("apps"), apps, 0644));
+  return util::write_file_atomic(run.router_map("slots"), slots, 0644);
+}
+
+util::Status
+Router::start(const std::map<std::string, Route>& routes)
+{
+  ServePaths run(m_root);
+  std::string dir = run.router();
+  if (::access(k_haproxy, X_OK) != 0) {
+    return util::error("HAProxy is not installed (" + std::string(k_haproxy) +
+                       "): the router cannot run; install it (apt-get install haproxy)");
+  }
+  SW_TRY(util::make_dirs(dir, 0755));
+  m_slot.clear();
+  unsigned n = 0;
+  for (const auto& [app, route] : routes) {
+    m_slot[app] = ++n;
+  }
+  m_slots = slot_count(routes.size());
+  SW_TRY(write_maps(routes));
+  std::string conf = run.router_config();
+  // Root's HAProxy reads it before it becomes nobody; app users may not (every dyno's port).
+  SW_TRY(util::write_file_atomic(conf, config_text(run, m_listen, m_slots, m_slot, routes), 0600));
+  util::ProcessSpec check;
+  check.argv = {k_haproxy, "-c", "-f", conf};
+  check.env = {"PATH=/usr/sbin:/usr/bin:/bin"};
+  check.timeout_seconds = 30;
+  std::string said;
+  SW_TRY_ASSIGN(auto r, util::run_process(check, [&](std::string_view line) { said += std::string(line) + "\n"; }));
+  if (!r.success()) {
+    m_retry_at = util::monotonic_seconds() + 10;
+    m_last_error = "haproxy -c refused the router config (" + complaint(said, r.describe()) +
+                   "); no router runs, trying again every 10s";
+    return util::error(m_last_error);
+  }
+  ::unlink(run.router_admin().c_str());
+  util::ProcessSpec spec;
+  spec.argv = {k_haproxy, "-f", conf, "-db"};
+  spec.env = {"PATH=/usr/sbin:/usr/bin:/bin"};
+  spec.die_with_parent = true; // a serve killed outright takes its router with it
+  SW_TRY_ASSIGN(util::Spawned proxy, util::spawn_process(spec));
+  // HAProxy opens its admin socket once it listens; it exits when it cannot bind.
+  std::string output;
+  for (int i = 0;; ++i) {
+    output += drain(proxy.output.get());
+    if (util::path_exists(run.router_admin()) && admin("show info")) {
+      break;
+    }
+    int status = 0;
+    bool gone = ::waitpid(proxy.pid, &status, WNOHANG) == proxy.pid || ::kill(proxy.pid, 0) != 0;
+    if (gone || i == 100) {
+      ::kill(proxy.pid, SIGKILL);
+      ::waitpid(proxy.pid, &status, 0);
+      output += drain(proxy.output.get());
+      m_retry_at = util::monotonic_seconds() + 10;
+      m_last_error = "HAProxy could not start the router on " + m_listen + ": " + complaint(output, "it exited") +
+                     "; trying again every 10s";
+      return util::error(m_last_error);
+    }
+    ::usleep(50000);
+  }
+  m_pid = proxy.pid;
+  m_output = std::move(proxy.output);
+  m_hosts.clear();
+  m_enabled.clear();
+  m_disabled.clear();
+  for (const auto& [app, route] : routes) {
+    for (const auto& h : route.hosts) {
+      m_hosts[h] = app;
+    }
+    m_enabled[app] = {route.ports.begin(), route.ports.end()};
+  }
+  return {};
+}
+
+util::Status
+Router::update(const std::map<std::string, Route>& routes)
+{
+  ServePaths run(m_root);
+  bool maps_changed = false;
+  // New apps take a spare slot; with none left, HAProxy starts again with more.
+  for (const auto& [app, route] : routes) {
+    if (m_slot.count(app)) {
+      continue;
+    }
+    std::set<unsigned> used;
+    for (const auto& [a, s] : m_slot) {
+      used.insert(s);
+    }
+    unsigned free = 1;
+    while (used.count(free)) {
+      ++free;
+    }
+    if (free > m_slots) {
+      stop();
+      return start(routes);
+    }
+    // A slot an earlier app had: its dynos are gone from it already.
+    SW_TRY(admin(fmt::format("set map {} {} {}", run.router_map("slots"), slot_name(free), app)));
+    (void)admin(fmt::format("add map {} {} {}", run.router_map("slots"), slot_name(free), app));
+    SW_TRY(admin(fmt::format("add map {} {} {}", run.router_map("apps"), app, slot_name(free))));
+    m_slot[app] = free;
+    maps_changed = true;
+  }
+  // Dynos first (a new host then finds its app's dynos), then host names.
+  for (const auto& [app, slot] : m_slot) {
+    auto it = routes.find(app);
+    std::set<int> want;
+    if (it != routes.end()) {
+      want.insert(it->second.ports.begin(), it->second.ports.end());
+    }
+    auto& on = m_enabled[app];
+    auto& off = m_disabled[app];
+    std::string backend = slot_name(slot);
+    for (int port : want) {
+      if (on.count(port)) {
+        continue;
+      }
+      if (!off.count(port)) {
+        SW_TRY(admin(fmt::format("add server {}/p{} 127.0.0.1:{}", backend, port, port)));
+      }
+      SW_TRY(admin(fmt::format("enable server {}/p{}", backend, port)));
+      off.erase(port);
+      on.insert(port);
+    }
+    for (int port : std::set<int>(on)) {
+      if (want.count(port)) {
+        continue;
+      }
+      // No new request goes there; those in flight finish. Deleted once nothing is left.
+      SW_TRY(admin(fmt::format("disable server {}/p{}", backend, port)));
+      on.erase(port);
+      off.insert(port);
+    }
+  }
+  std::map<std::string, std::string> hosts;
+  for (const auto& [app, route] : routes) {
+    for (const auto& h : route.hosts) {
+      hosts[h] = app;
+    }
+  }
+  for (const auto& [host, app] : m_hosts) {
+    if (!hosts.count(host)) {
+      SW_TRY(admin(fmt::format("del map {} {}", run.router_map("hosts"), host)));
+      (void)admin(fmt::format("del map {} {}.", run.router_map("hosts"), host));
+      maps_changed = true;
+    }
+  }
+  for (const auto& [host, app] : hosts) {
+    auto it = m_hosts.find(host);
+    if (it != m_hosts.end() && it->second == app) {
+      continue;
+    }
+    const char* verb = it == m_hosts.end() ? "add" : "set";
+    SW_TRY(admin(fmt::format("{} map {} {} {}", verb, run.router_map("hosts"), host, app)));
+    SW_TRY(admin(fmt::format("{} map {} {}. {}", verb, run.router_map("hosts"), host, app)));
+    maps_changed = true;
+  }
+  m_hosts = hosts;
+  // Apps gone: their slot is free again once its dynos are.
+  for (auto it = m_slot.begin(); it != m_slot.end();) {
+    if (routes.count(it->first) || !m_enabled[it->first].empty() || !m_disabled[it->first].empty()) {
+      ++it;
+      continue;
+    }
+    (void)admin(fmt::format("del map {} {}", run.router_map("apps"), it->first));
+    m_enabled.erase(it->first);
+    m_disabled.erase(it->first);
+    it = m_slot.erase(it);
+    maps_changed = true;
+  }
+  if (maps_changed) {
+    SW_TRY(write_maps(routes));
+  }
+  return {};
+}
+
 util::Status
 Router::apply(const std::map<std::string, Route>& routes)
 {
-  std::string dir = ServePaths(m_root).router();
-  bool running = m_pid > 0 && ::kill(m_pid, 0) == 0;
-  std::string text = config_text(m_root, dir, m_listen, routes);
-  if (running && text == m_applied) {
-    return {};
+  int status = 0;
+  bool running = m_pid > 0 && ::waitpid(m_pid, &status, WNOHANG) == 0 && ::kill(m_pid, 0) == 0;
+  if (!running && m_pid > 0) {
+    std::string said = complaint(drain(m_output.get()), "it exited");
+    m_pid = -1;
+    m_output.reset();
+    m_retry_at = 0;
+    m_last_error = "the router stopped (" + said + "); starting it again";
   }
-  if (!running && util::monotonic_seconds() < m_retry_at) {
-    return util::error(m_last_error);
-  }
-  if (::access(k_nginx, X_OK) != 0) {
-    return util::error("nginx is not installed (" + std::string(k_nginx) +
-                       "): the router cannot run; install it (apt-get install nginx-light)");
-  }
-  SW_TRY(util::make_dirs(dir + "/tmp", 0755));
-  std::string conf = dir + "/nginx.conf";
-  // Root's nginx master reads it; app users may not (it lists every dyno's port).
-  SW_TRY(util::write_file_atomic(conf + ".new", text, 0600));
-  auto checked = run_nginx({"-t", "-q", "-p", dir, "-e", dir + "/error.log", "-c", conf + ".new"});
-  if (!checked) {
-    return util::error("nginx -t refused the new router config (" + checked.error().message +
-                       "); the previous one stays in force");
-  }
-  if (::rename((conf + ".new").c_str(), conf.c_str()) != 0) {
-    return util::error(util::errno_message("cannot install", conf));
-  }
-  if (running) {
-    reload(m_pid); // graceful: old workers finish what they serve
-    m_applied = text;
-    return {};
-  }
-  stop_leftover(dir);
-  ::unlink((dir + "/nginx.pid").c_str());
-  util::ProcessSpec spec;
-  spec.argv = {k_nginx, "-p", dir, "-e", dir + "/error.log", "-c", conf, "-g", "daemon off;"};
-  spec.env = {"PATH=/usr/sbin:/usr/bin:/bin"};
-  spec.die_with_parent = true; // a serve killed outright takes its router with it
-  SW_TRY_ASSIGN(util::Spawned nginx, util::spawn_process(spec));
-  // nginx writes its pid file once it listens; it gives up on a port it cannot bind after
-  // a few seconds, and exits.
-  for (int i = 0; !util::path_exists(dir + "/nginx.pid"); ++i) {
-    int status = 0;
-    bool gone = ::waitpid(nginx.pid, &status, WNOHANG) == nginx.pid || ::kill(nginx.pid, 0) != 0;
-    if (gone || i == 100) {
-      ::kill(nginx.pid, SIGKILL);
-      m_retry_at = util::monotonic_seconds() + 10;
-      m_last_error =
-          "nginx could not start the router on " + m_listen + ": " + startup_error(dir) + "; trying again every 10s";
+  if (!running) {
+    if (util::monotonic_seconds() < m_retry_at) {
       return util::error(m_last_error);
     }
-    ::usleep(100000);
+    return start(routes);
   }
-  m_pid = nginx.pid;
-  m_applied = text;
+  (void)drain(m_output.get()); // what it says while it runs is never read, so never blocks it
+  SW_TRY(update(routes));
+  // Dynos taken out whose requests have all finished: gone from HAProxy too.
+  for (auto& [app, off] : m_disabled) {
+    if (off.empty()) {
+      continue;
+    }
+    std::set<int> in_flight = busy(app);
+    for (int port : std::set<int>(off)) {
+      if (!in_flight.count(port) &&
+          admin(fmt::format("del server {}/p{}", slot_name(m_slot[app]), port))) {
+        off.erase(port);
+      }
+    }
+  }
   return {};
+}
+
+std::set<int>
+Router::busy(const std::string& app) const
+{
+  std::set<int> out;
+  auto slot = m_slot.find(app);
+  if (slot == m_slot.end() || m_pid <= 0) {
+    return out;
+  }
+  auto stat = admin("show stat");
+  std::string backend = slot_name(slot->second);
+  for (const auto& line : util::split(stat ? *stat : "", '\n')) {
+    auto f = util::split(line, ',');
+    // pxname, svname, qcur, qmax, scur, ...
+    unsigned long long port = 0, queued = 0, current = 0;
+    if (f.size() > 4 && f[0] == backend && f[1].size() > 1 && f[1][0] == 'p' &&
+        util::parse_uint(f[1].substr(1), port) && util::parse_uint(f[2], queued) &&
+        util::parse_uint(f[4], current) && queued + current > 0) {
+      out.insert(static_cast<int>(port));
+    }
+  }
+  return out;
 }
 
 void
@@ -273,7 +486,7 @@ Router::stop()
   if (m_pid <= 0) {
     return;
   }
-  ::kill(m_pid, SIGQUIT);
+  ::kill(m_pid, SIGUSR1); // soft stop: in-flight requests finish
   for (int i = 0; i < 100 && ::kill(m_pid, 0) == 0; ++i) {
     int status;
     if (::waitpid(m_pid, &status, WNOHANG) == m_pid) {
@@ -284,6 +497,45 @@ Router::stop()
   ::kill(m_pid, SIGKILL);
   ::waitpid(m_pid, nullptr, WNOHANG);
   m_pid = -1;
+  m_output.reset();
+}
+
+RouterLine
+parse_router_line(std::string_view raw, const std::function<std::string(const std::string&, int)>& dyno_at)
+{
+  // APP METHOD HOST ID CLIENT PORT CONNECT_MS SERVICE_MS STATUS BYTES PROTOCOL URI
+  while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\0')) {
+    raw.remove_suffix(1);
+  }
+  std::vector<std::string> f;
+  for (int i = 0; i < 11; ++i) {
+    auto space = raw.find(' ');
+    if (space == std::string_view::npos) {
+      return {};
+    }
+    f.emplace_back(raw.substr(0, space));
+    raw.remove_prefix(space + 1);
+  }
+  if (!validate_app_name(f[0])) {
+    return {}; // "-": no app has the host
+  }
+  unsigned long long port = 0;
+  RouterLine out;
+  out.app = f[0];
+  if (!util::parse_uint(f[5], port) || port == 0 || port > 65535) {
+    // No dyno answered: Heroku's H14 when there is none.
+    std::string what = f[8] == "503" ? "at=error code=H14 desc=\"No web processes running\"" : "at=info";
+    out.text = fmt::format("{} method={} path=\"{}\" host={} request_id={} fwd=\"{}\" dyno= connect= service= "
+                           "status={} bytes={} protocol={}",
+                           what, f[1], raw, f[2], f[3], f[4], f[8], f[9], f[10]);
+    return out;
+  }
+  auto ms = [](const std::string& v) { return (v == "-1" ? std::string("0") : v) + "ms"; };
+  out.text = fmt::format("at=info method={} path=\"{}\" host={} request_id={} fwd=\"{}\" dyno={} connect={} "
+                         "service={} status={} bytes={} protocol={}",
+                         f[1], raw, f[2], f[3], f[4], dyno_at(out.app, static_cast<int>(port)), ms(f[6]), ms(f[7]),
+                         f[8], f[9], f[10]);
+  return out;
 }
 
 util::Result<std::vector<std::string>>

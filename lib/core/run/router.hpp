@@ -1,13 +1,18 @@
-// The router: nginx from Debian, started and owned by `slipway serve`, with its own config,
-// pid and logs under $ROOT/router (never the system's nginx). One server block per app (host
-// APP.<domain> and the app's custom domains) proxying to the app's web dynos that are up,
-// with Heroku's request headers; an app with none answers 503 naming the app.
+// The router: HAProxy from Debian, started and owned by `slipway serve`, with its own config,
+// admin socket and maps under $ROOT/router (never the system's HAProxy). Every change of where
+// traffic goes is made through HAProxy's runtime API (maps for host names, servers added,
+// enabled and disabled at run time), never by a reload, so that no client connection is ever
+// closed under a request (ARCHITECTURE.md, "The router"). Each app has a backend slot; an
+// app with no web dyno answers 503 naming it, an unknown host 404.
 #pragma once
 
 #include <core/app/layout.hpp>
+#include <util/fd.hpp>
 #include <util/result.hpp>
 
+#include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -17,8 +22,14 @@ namespace slipway::core {
 struct Route
 {
   std::vector<std::string> hosts; // APP.<domain>, then the custom domains
-  std::vector<int> ports;         // web dynos on 127.0.0.1; none (and no backup): 503
-  std::vector<int> backup;        // tried only when no port of `ports` answers
+  std::vector<int> ports;         // web dynos on 127.0.0.1; none: 503
+};
+
+// One request as the router logged it, in Heroku's router words ("at=info method=GET ...").
+struct RouterLine
+{
+  std::string app; // "" for a host no app has, or what is not a router line
+  std::string text;
 };
 
 class Router
@@ -28,17 +39,20 @@ public:
   Router(std::string root, std::string listen) : m_root(std::move(root)), m_listen(std::move(listen)) {}
   ~Router();
 
-  // Make nginx route as `routes` (app -> route) say: write the config beside the current one,
-  // check it with `nginx -t`, then move it in and start nginx or reload it gracefully, and
-  // return once the old workers are gone (at most 5 s): from then on every request is routed
-  // by the new config. On any failure the previous config stays in force and the error says
-  // why.
+  // Make the router route as `routes` (app -> route) say. The first time, write the config,
+  // check it (`haproxy -c`) and start HAProxy; after that, change only what differs through
+  // the runtime API: host names in the maps, dynos added (enabled) or taken out (disabled:
+  // no new request goes there, those in flight finish). When it returns, every new request
+  // is routed by `routes`. On failure the error says why; what was in force stays.
   util::Status apply(const std::map<std::string, Route>& routes);
 
-  // Stop nginx (graceful: in-flight requests finish), if it runs.
+  // The ports of `app`'s dynos that the router still has requests in flight to (or queued).
+  std::set<int> busy(const std::string& app) const;
+
+  // Stop HAProxy (in-flight requests get up to 5 s), if it runs.
   void stop();
 
-  // nginx's master process, or -1.
+  // HAProxy's process, or -1.
   pid_t
   pid() const
   {
@@ -46,13 +60,30 @@ public:
   }
 
 private:
+  util::Status start(const std::map<std::string, Route>& routes);
+  util::Status update(const std::map<std::string, Route>& routes);
+  // One runtime API command; its answer, or an error when HAProxy refused it or is gone.
+  util::Result<std::string> admin(const std::string& command) const;
+  // The maps' files, as `m_slot` and `routes` say: what a restarted HAProxy starts from.
+  util::Status write_maps(const std::map<std::string, Route>& routes) const;
+
   std::string m_root;
   std::string m_listen;
-  std::string m_applied; // the config text in force
   pid_t m_pid = -1;
-  double m_retry_at = 0;    // after nginx failed to start: not before then
+  util::Fd m_output;        // HAProxy's stderr, for why it stopped
+  double m_retry_at = 0;    // after HAProxy failed to start: not before then
   std::string m_last_error; // why it failed
+  unsigned m_slots = 0;     // backends in the running config
+  std::map<std::string, unsigned> m_slot;            // app -> its backend, slotN
+  std::map<std::string, std::string> m_hosts;        // host -> app, as the running maps have it
+  std::map<std::string, std::set<int>> m_enabled;    // app -> ports taking new requests
+  std::map<std::string, std::set<int>> m_disabled;   // app -> ports taken out, not yet deleted
 };
+
+// One datagram of the router's log (a raw line in the config's log-format) in Heroku's words;
+// `dyno_at(app, port)` names the dyno that answered ("web.1").
+RouterLine parse_router_line(std::string_view raw,
+                             const std::function<std::string(const std::string&, int)>& dyno_at);
 
 // The app's custom domains (apps/APP/domains, one per line).
 util::Result<std::vector<std::string>> load_domains(const AppPaths& paths);

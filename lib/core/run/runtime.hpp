@@ -59,6 +59,8 @@ struct DynoStatus
   std::string last_exit; // "exited with status 3", for crashed
   unsigned crashes = 0;  // since it was last up
   std::string handle;    // the runtime's own id for what runs it (local: "PID START-TIME")
+  unsigned long instance = 0; // this start() of it, unique in the runtime: two dynos of one
+                              // name and release (a rolling restart) are told apart by it
 };
 
 // What a dyno printed, or an event of the runtime's own ("web.1 crashed: ..."), for the logs.
@@ -71,8 +73,10 @@ public:
   // Start a dyno (a web dyno gets a free PORT). It runs until stopped; a crash restarts it,
   // at once the first time, then after a growing wait (up to 20 minutes).
   virtual util::Status start(const DynoSpec& spec) = 0;
-  // Stop one dyno: SIGTERM to all it started, SIGKILL after its stop_grace.
-  virtual void stop(const std::string& app, const std::string& name, unsigned long release) = 0;
+  // Stop one dyno (`instance` 0: every instance of that name and release): SIGTERM to all it
+  // started, SIGKILL after its stop_grace.
+  virtual void stop(const std::string& app, const std::string& name, unsigned long release,
+                    unsigned long instance = 0) = 0;
   // Every dyno of `app` (all apps: empty), stopping ones included.
   virtual std::vector<DynoStatus> dynos(const std::string& app = {}) const = 0;
   // Handle what happened (exits, output, restarts, health) for up to `seconds`.

@@ -128,7 +128,7 @@ Server::open(const std::string& root, Runtime& runtime, Router* router, AppLogs&
     return util::error(util::errno_message("cannot listen on", run.socket()));
   }
   ::chmod(run.socket().c_str(), 0600);
-  // nginx's workers (nobody, when root runs serve) send their access lines here.
+  // HAProxy (nobody, when root runs serve) sends its access lines here.
   SW_TRY(util::make_dirs(run.router(), 0755));
   ::unlink(run.router_log().c_str());
   s->m_router_log.reset(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
@@ -136,7 +136,7 @@ Server::open(const std::string& root, Runtime& runtime, Router* router, AppLogs&
   if (!s->m_router_log || ::bind(s->m_router_log.get(), reinterpret_cast<sockaddr*>(&la), sizeof la) != 0) {
     return util::error(util::errno_message("cannot listen on", run.router_log()));
   }
-  // Only nginx's workers may write: as root they run as nobody:nogroup.
+  // Only HAProxy may write: as root it runs as nobody:nogroup.
   struct group* workers = ::geteuid() == 0 ? ::getgrnam("nogroup") : nullptr;
   if (workers && ::chown(run.router_log().c_str(), 0, workers->gr_gid) == 0) {
     ::chmod(run.router_log().c_str(), 0660);
@@ -180,18 +180,32 @@ Server::reconcile(const std::string& app)
   refresh_hosts(app);
   auto want = wanted(paths);
   auto running = m_runtime.dynos(app);
-  auto is_wanted = [&](const DynoSpec& s) {
+  // Instances a rolling restart replaces (restart()): forgotten once gone.
+  auto& replacing = m_replacing[app];
+  for (auto it = replacing.begin(); it != replacing.end();) {
+    bool there = std::any_of(running.begin(), running.end(), [&](const DynoStatus& d) { return d.instance == *it; });
+    it = there ? std::next(it) : replacing.erase(it);
+  }
+  auto is_wanted = [&](const DynoStatus& d) {
+    const DynoSpec& s = d.spec;
     auto it = want ? want->formation.find(s.type) : Formation::const_iterator();
     return want && s.release == want->release && it != want->formation.end() && s.index <= it->second &&
-           want->types.count(s.type);
+           want->types.count(s.type) && !replacing.count(d.instance);
   };
-  // Start what is missing.
+  Plan& plan = m_plan[app];
+  plan = {};
+  if (want) {
+    plan.release = want->release;
+    plan.web = want->formation.count("web") ? want->formation.at("web") : 0;
+  }
+  // Start what is missing. A web dyno being replaced does not count (its successor starts
+  // beside it); any other type does, until it is stopped (one at a time, below).
   if (want) {
     for (const auto& [type, count] : want->formation) {
       for (unsigned i = 1; i <= count; ++i) {
         bool have = std::any_of(running.begin(), running.end(), [&](const DynoStatus& d) {
           return d.state != DynoState::stopping && d.spec.type == type && d.spec.index == i &&
-                 d.spec.release == want->release;
+                 d.spec.release == want->release && (type != "web" || !replacing.count(d.instance));
         });
         if (!have) {
           const DynoSize& size = want->sizes.at(type);
@@ -216,31 +230,59 @@ Server::reconcile(const std::string& app)
     }
     running = m_runtime.dynos(app);
   }
-  // The current release's web dynos, all up and the router ready to fall over to them: only
-  // then may older web dynos go.
+  // The wanted web dynos, all up and the router sending every new request to them alone:
+  // only then may other web dynos go, each once it has no request in flight (or after
+  // k_drain_seconds).
   std::set<int> new_ports;
   bool new_web_up = want && std::all_of(running.begin(), running.end(), [&](const DynoStatus& d) {
-                      bool mine = d.spec.type == "web" && d.spec.release == want->release && is_wanted(d.spec);
+                      bool mine = d.spec.type == "web" && is_wanted(d);
                       if (mine) {
                         new_ports.insert(d.port);
                       }
                       return !mine || d.state == DynoState::up;
                     });
-  new_web_up = new_web_up && can_retire_for(app, new_ports);
+  new_web_up = new_web_up && takes_all(app, new_ports);
+  if (!new_web_up) {
+    m_drain_since.erase(app);
+  } else if (!m_drain_since.count(app)) {
+    m_drain_since[app] = util::monotonic_seconds();
+  }
+  bool drained = new_web_up && util::monotonic_seconds() > m_drain_since[app] + k_drain_seconds;
+  std::set<int> busy;
   bool waiting = false;
+  bool other_stopping = std::any_of(running.begin(), running.end(), [](const DynoStatus& d) {
+    return d.state == DynoState::stopping && d.spec.type != "web";
+  });
   for (const auto& d : running) {
-    if (d.state == DynoState::stopping || is_wanted(d.spec)) {
+    if (d.state == DynoState::stopping || is_wanted(d)) {
       continue;
     }
-    bool old_web = want && d.spec.type == "web" && d.spec.release != want->release && want->formation.count("web") &&
-                   want->formation.at("web") > 0;
-    if (old_web && !new_web_up) {
+    bool serving_web = d.spec.type == "web" && plan.web > 0 && d.state == DynoState::up;
+    if (serving_web && !new_web_up) {
       waiting = true;
       continue;
     }
-    m_runtime.stop(app, d.spec.name(), d.spec.release);
+    if (serving_web && m_router && !drained) {
+      if (busy.empty()) {
+        busy = m_router->busy(app);
+        busy.insert(-1); // asked
+      }
+      if (busy.count(d.port)) {
+        waiting = true;
+        continue;
+      }
+    }
+    if (d.spec.type != "web" && replacing.count(d.instance)) {
+      // Other types restart one at a time: the next once the one before is gone.
+      if (other_stopping) {
+        waiting = true;
+        continue;
+      }
+      other_stopping = true;
+    }
+    m_runtime.stop(app, d.spec.name(), d.spec.release, d.instance);
   }
-  if (waiting) {
+  if (waiting || !replacing.empty()) {
     m_switching.insert(app);
   } else {
     m_switching.erase(app);
@@ -264,17 +306,13 @@ Server::refresh_hosts(const std::string& app)
 }
 
 bool
-Server::can_retire_for(const std::string& app, const std::set<int>& ports) const
+Server::takes_all(const std::string& app, const std::set<int>& ports) const
 {
   if (!m_router) {
     return true;
   }
   auto it = m_routed.find(app);
-  if (it == m_routed.end()) {
-    return false;
-  }
-  return std::all_of(ports.begin(), ports.end(),
-                     [&](int p) { return it->second.backup.count(p) || it->second.ports.count(p); });
+  return it != m_routed.end() && it->second == ports;
 }
 
 void
@@ -287,31 +325,27 @@ Server::route()
   for (const auto& [app, hosts] : m_hosts) {
     Route r;
     r.hosts = hosts;
-    // The newest release with a web dyno up takes over in two steps, so that a client never
-    // sees an older version after a newer one: first it is the backup of the older web dynos
-    // still running (they keep every request), then, once those are told to stop and no
-    // longer answer, nginx falls over to it; it becomes the only one when they are gone.
-    unsigned long newest = 0;
-    auto dynos = m_runtime.dynos(app);
-    for (const auto& d : dynos) {
-      if (d.spec.type == "web" && d.state == DynoState::up) {
-        newest = std::max(newest, d.spec.release);
-      }
-    }
-    for (const auto& d : dynos) {
-      bool live = d.state == DynoState::up || d.state == DynoState::stopping;
-      if (d.spec.type != "web" || !live || d.port == 0) {
+    // The wanted web dynos take every new request once all are up; until then the others
+    // still up keep them (a client never sees an older version after a newer one). Without
+    // others (a first start, a scale up), those wanted that are up.
+    const Plan& plan = m_plan[app];
+    const auto& replacing = m_replacing[app];
+    std::vector<int> fresh, others;
+    bool complete = plan.web > 0;
+    for (const auto& d : m_runtime.dynos(app)) {
+      if (d.spec.type != "web" || d.state == DynoState::stopping) {
         continue;
       }
-      if (d.spec.release == newest && d.state == DynoState::up) {
-        r.backup.push_back(d.port);
-      } else if (d.spec.release < newest) {
-        r.ports.push_back(d.port);
+      bool wanted = d.spec.release == plan.release && d.spec.index <= plan.web && !replacing.count(d.instance);
+      bool up = d.state == DynoState::up && d.port > 0;
+      if (wanted) {
+        complete = complete && up;
+      }
+      if (up) {
+        (wanted ? fresh : others).push_back(d.port);
       }
     }
-    if (r.ports.empty()) {
-      r.ports.swap(r.backup);
-    }
+    r.ports = complete || others.empty() ? fresh : others;
     routes[app] = r;
   }
   auto applied = m_router->apply(routes);
@@ -325,7 +359,7 @@ Server::route()
   }
   m_router_error.clear();
   for (const auto& [app, r] : routes) {
-    m_routed[app] = {{r.ports.begin(), r.ports.end()}, {r.backup.begin(), r.backup.end()}};
+    m_routed[app] = {r.ports.begin(), r.ports.end()};
   }
 }
 
@@ -392,17 +426,22 @@ Server::read_socket()
 void
 Server::read_router_log()
 {
-  // "<190>Nov 29 20:00:00 slipway: APP at=info method=GET ...": the app, then Heroku's fields.
-  each_datagram(m_router_log.get(), [&](std::string_view msg) {
-    auto tag = msg.find("slipway: ");
-    if (tag == std::string_view::npos) {
-      return;
+  std::map<std::string, std::map<int, std::string>> names; // app -> port -> dyno, looked up once
+  auto dyno_at = [&](const std::string& app, int port) {
+    if (!names.count(app)) {
+      for (const auto& d : m_runtime.dynos(app)) {
+        if (d.port > 0) {
+          names[app][d.port] = d.spec.name();
+        }
+      }
     }
-    msg.remove_prefix(tag + 9);
-    auto space = msg.find(' ');
-    std::string app(msg.substr(0, space));
-    if (space != std::string_view::npos && m_hosts.count(app)) {
-      m_logs.write(app, "slipway[router]", msg.substr(space + 1));
+    auto it = names[app].find(port);
+    return it == names[app].end() ? std::to_string(port) : it->second;
+  };
+  each_datagram(m_router_log.get(), [&](std::string_view msg) {
+    RouterLine line = parse_router_line(msg, dyno_at);
+    if (!line.app.empty() && m_hosts.count(line.app)) {
+      m_logs.write(line.app, "slipway[router]", line.text);
     }
   });
 }
@@ -410,9 +449,12 @@ Server::read_router_log()
 void
 Server::restart(const std::string& app, const std::string& what)
 {
+  // Rolling: each dyno is marked replaced, and reconcile() starts its successor; a web dyno
+  // goes once its successors take the traffic and it has no request in flight, any other
+  // type one at a time.
   for (const auto& d : m_runtime.dynos(app)) {
     if (d.state != DynoState::stopping && (what == "*" || what == d.spec.type || what == d.spec.name())) {
-      m_runtime.stop(app, d.spec.name(), d.spec.release);
+      m_replacing[app].insert(d.instance);
     }
   }
 }

@@ -33,9 +33,9 @@ public:
   void run(const std::atomic<bool>& stop);
 
   // Bring one app's dynos in line with its current release and formation: start what is
-  // missing; stop what is not wanted, except that a web dyno of an older release keeps
-  // serving until the current release's web dynos are all up and the router has them as
-  // its backup (route()), so that its traffic falls over to them when it stops.
+  // missing; stop what is not wanted, except that a web dyno of an older release (or one a
+  // restart replaces) keeps serving until the wanted web dynos are all up and the router
+  // sends every new request to them (route()), and then until its requests in flight are done.
   void reconcile(const std::string& app);
 
 private:
@@ -45,10 +45,9 @@ private:
   void route();
   // Re-read `app`'s host names (m_hosts); forget it when it is gone.
   void refresh_hosts(const std::string& app);
-  // Whether the router's config in force has every port of `ports` (as backup or primary),
-  // so that the web dynos it prefers may go and their traffic falls over to `ports` at once.
-  // Always true without a router.
-  bool can_retire_for(const std::string& app, const std::set<int>& ports) const;
+  // Whether the router sends every new request of `app` to `ports` and nowhere else, so that
+  // other web dynos may go once their requests in flight are done. Always true without one.
+  bool takes_all(const std::string& app, const std::set<int>& ports) const;
   void reconcile_all();
   void publish();
   void read_socket();
@@ -60,11 +59,17 @@ private:
   Router* m_router;
   AppLogs& m_logs;
   util::Output& m_out;
-  struct Routed
+  std::map<std::string, std::set<int>> m_routed; // app -> where the router sends it now
+  // What reconcile() found an app should run: route() reads it every turn.
+  struct Plan
   {
-    std::set<int> ports, backup; // where the router sends the app's traffic now
+    unsigned long release = 0; // the current release
+    unsigned web = 0;          // web dynos in its formation
   };
-  std::map<std::string, Routed> m_routed;
+  std::map<std::string, Plan> m_plan;
+  std::map<std::string, std::set<unsigned long>> m_replacing; // app -> instances a restart replaces
+  std::map<std::string, double> m_drain_since; // app -> when its wanted web dynos took all traffic
+  static constexpr double k_drain_seconds = 30; // the most an old web dyno's requests get
   std::string m_router_error; // the last one said, so that it is said once
   util::FileLock m_lock;
   util::Fd m_socket;
