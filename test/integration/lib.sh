@@ -171,6 +171,9 @@ root_pids() {
   done
 }
 
+# router_pid: the HAProxy serving this test's root (serve writes its pid file).
+router_pid() { cat "$SLIPWAY_ROOT/router/haproxy.pid"; }
+
 # router_settled: HAProxy answers on its admin socket. Routing changes are made through it,
 # never by a reload, so from then on every request is routed by what serve applied.
 router_settled() {
@@ -195,6 +198,11 @@ stop_serve() {
     kill -TERM "$SERVE_PID" 2>/dev/null || true
     wait "$SERVE_PID" 2>/dev/null || true
     SERVE_PID=
+  fi
+  # A serve killed outright leaves its router serving: this test's, by its pid file and config.
+  local router; router=$(cat "$SLIPWAY_ROOT/router/haproxy.pid" 2>/dev/null) || return 0
+  if tr '\0' ' ' < "/proc/$router/cmdline" 2>/dev/null | grep -qF "$SLIPWAY_ROOT/router/haproxy.cfg"; then
+    kill -KILL "$router" 2>/dev/null || true
   fi
 }
 

@@ -50,7 +50,7 @@ dyno_pid() {
   done
 }
 
-# router_gone PID: nginx's master PID has exited (a zombie counts as gone).
+# router_gone PID: HAProxy's PID has exited (a zombie counts as gone).
 router_gone() { ! grep -q '^State:[[:space:]]*[^Z]' "/proc/$1/status" 2>/dev/null; }
 
 daemon_runs() { [ -n "$(root_pids '^slipway-test-daemon')" ]; }
@@ -161,11 +161,15 @@ test_restart_and_a_killed_serve_never_run_a_dyno_twice() {
   # serve killed outright: its dyno lives on, orphaned; the next serve stops it first.
   local orphan group; orphan=$(root_pids "^python3 -u server.py")
   group=$(ps -o pgid= -p "$orphan" | tr -d ' ')
-  local router; router=$(cat "$SLIPWAY_ROOT/router/nginx.pid")
+  local router; router=$(router_pid)
   kill -KILL "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
   kill -0 "$orphan" || fail "the dyno died with serve (it should outlive a SIGKILL)"
-  wait_for "the router to go with serve" router_gone "$router"
+  # The router outlives serve too (the orphan's output has no reader left: adopting dynos is
+  # issue 24's item 7, still open).
+  kill -0 "$router" || fail "the router died with serve"
   start_serve
+  wait_for "the new serve's router to take over from the old one" router_gone "$router"
+  [ "$(router_pid)" != "$router" ] || fail "the old router's pid is still recorded"
   wait_for "the orphan to be stopped" test ! -e "/proc/$orphan"
   wait_for "web.1 up under the new serve" dyno_is hello web.1 up 1
   wait_for "one web process" one_web_process
@@ -304,6 +308,50 @@ test_ten_deploys_under_load_fail_no_request() {
   assert_eq "11 hello web.1" "$(tail -1 requests.out | cut -d' ' -f2-)"
 }
 
+# Issue 24: 50 keep-alive connections, each sending request after request, see no error and
+# no non-2xx answer while the app is deployed, restarted, reconfigured and given domains, ten
+# times each. The router changes where traffic goes without a reload (router.hpp), and a
+# restart is rolling: the new web dyno takes the traffic before the old one is drained.
+test_keep_alive_clients_see_no_error_across_deploys_restarts_config_and_domains() {
+  new_app hello web
+  start_serve
+  push >/dev/null
+  wait_for "hello.localhost to answer" router_answers hello.localhost "one hello web.1"
+  python3 "$FIXTURES/keepalive-client.py" "$ROUTER_PORT" hello.localhost 50 "$SCRATCH/load.out" "$SCRATCH/stop" &
+  local client=$! i old router
+  trap 'touch "$SCRATCH/stop"; stop_serve' EXIT
+  router=$(router_pid)
+  for i in 2 3 4 5 6 7 8 9 10 11; do
+    echo "$i" > "$SRC/VERSION"; git -C "$SRC" commit -qam "version $i"
+    push >/dev/null
+    [ "$PUSH_STATUS" -eq 0 ] || fail "deploy $i failed"
+    wait_for "version $i to serve" router_answers hello.localhost "$i hello web.1"
+  done
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    sw config:set "GREETING=g$i" -a hello > /dev/null
+    wait_for "config $i to serve" router_answers hello.localhost "11 g$i web.1"
+  done
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    old=$(root_pids "^python3 -u server.py")
+    sw ps:restart -a hello > /dev/null
+    wait_for "restart $i: the old web.1 to go" test ! -e "/proc/$old"
+    wait_for "restart $i: one web.1 up" one_web_process
+  done
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    sw domains:add "d$i.example.com" -a hello > /dev/null
+    wait_for "domain $i to answer" router_answers "d$i.example.com" "11 g10 web.1"
+    sw domains:remove "d$i.example.com" -a hello > /dev/null
+    wait_for "domain $i to go" router_answers "d$i.example.com" "No such app on this server"
+  done
+  touch "$SCRATCH/stop"; wait "$client"
+  cat load.out
+  local total; total=$(awk '/^requests/ { print $2 }' load.out)
+  [ "$total" -gt 2000 ] || fail "only $total requests were made"
+  assert_contains load.out "^requests [0-9]+ errors 0 non2xx 0 reconnects 0$"
+  # The router was never restarted: one HAProxy process served it all.
+  assert_eq "$router" "$(router_pid)"
+}
+
 test_run_a_one_off_command() {
   new_app hello web
   run_sw none.out run -a hello -- echo hi
@@ -439,14 +487,14 @@ test_logs_keep_release_phases_and_events_and_follow() {
 test_router_problems_are_said_and_dynos_run_on() {
   new_app hello web
   push >/dev/null
-  # nginx -t refuses the listen address: said once, dynos still run.
+  # haproxy -c refuses the listen address: said once, dynos still run.
   "$SLIPWAY_BIN" serve --http 127.0.0.1:99999 > bad.out 2>&1 &
   SERVE_PID=$!
   trap stop_serve EXIT
-  wait_for "the refusal" grep -q "nginx -t refused the new router config (.*invalid port.*); the previous one stays in force" bad.out
+  wait_for "the refusal" grep -q "haproxy -c refused the router config (parsing \[$SLIPWAY_ROOT/router/haproxy.cfg:[0-9]*\] : 'bind' : invalid port '99999'); no router runs, trying again every 10s$" bad.out
   wait_for "web.1 up without a router" dyno_is hello web.1 up 1
   stop_serve
-  assert_eq 1 "$(grep -c "nginx -t refused" bad.out)"
+  assert_eq 1 "$(grep -c "haproxy -c refused" bad.out)"
   # A port something else listens on.
   python3 -c 'import socket, time
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(60)' > taken.port &
@@ -454,21 +502,21 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(); print(s.getsockname()
   wait_for "the port holder" test -s taken.port
   "$SLIPWAY_BIN" serve --http "127.0.0.1:$(cat taken.port)" > taken.out 2>&1 &
   SERVE_PID=$!
-  wait_for "the bind error" grep -q "nginx could not start the router on 127.0.0.1:$(cat taken.port): bind() to 127.0.0.1:$(cat taken.port) failed (98: Address already in use); trying again every 10s" taken.out
+  wait_for "the bind error" grep -q "HAProxy could not start the router on 127.0.0.1:$(cat taken.port): Binding \[$SLIPWAY_ROOT/router/haproxy.cfg:[0-9]*\] for frontend router: cannot bind socket (Address already in use) for \[127.0.0.1:$(cat taken.port)\]; trying again every 10s$" taken.out
   wait_for "web.1 up without its port" dyno_is hello web.1 up 1
   kill "$holder"
   stop_serve
-  # No nginx (a non-executable file over it, in a mount namespace of serve's own).
-  [ "$(id -u)" -eq 0 ] || skip "the missing-nginx case needs root (a mount namespace)"
-  : > no-nginx
-  unshare --mount bash -c 'mount --bind "$1" /usr/sbin/nginx && exec "$2" serve --http 127.0.0.1:1' _ \
-    "$SCRATCH/no-nginx" "$SLIPWAY_BIN" > missing.out 2>&1 &
+  # No HAProxy (a non-executable file over it, in a mount namespace of serve's own).
+  [ "$(id -u)" -eq 0 ] || skip "the missing-HAProxy case needs root (a mount namespace)"
+  : > no-haproxy
+  unshare --mount bash -c 'mount --bind "$1" /usr/sbin/haproxy && exec "$2" serve --http 127.0.0.1:1' _ \
+    "$SCRATCH/no-haproxy" "$SLIPWAY_BIN" > missing.out 2>&1 &
   SERVE_PID=$!
-  wait_for "the missing nginx" grep -q "nginx is not installed (/usr/sbin/nginx): the router cannot run; install it (apt-get install nginx-light)$" missing.out
-  wait_for "web.1 up without nginx" dyno_is hello web.1 up 1
+  wait_for "the missing HAProxy" grep -q "HAProxy is not installed (/usr/sbin/haproxy): the router cannot run; install it (apt-get install haproxy)$" missing.out
+  wait_for "web.1 up without HAProxy" dyno_is hello web.1 up 1
   stop_serve
-  assert_eq 1 "$(grep -c "nginx is not installed" missing.out)"
-  [ -x /usr/sbin/nginx ] || fail "the test hid the machine's nginx"
+  assert_eq 1 "$(grep -c "HAProxy is not installed" missing.out)"
+  [ -x /usr/sbin/haproxy ] || fail "the test hid the machine's HAProxy"
 }
 
 test_a_strict_push_fails_when_its_web_dynos_never_come_up() {

@@ -61,6 +61,11 @@ struct ServePaths
     return router() + "/admin.sock";
   } // HAProxy's runtime API (root's, 0600): every routing change goes through it
   std::string
+  router_pid() const
+  {
+    return router() + "/haproxy.pid";
+  } // the running HAProxy's pid: a serve killed outright leaves it serving, the next takes over
+  std::string
   router_map(const std::string& name) const
   {
     return router() + "/" + name + ".map";

@@ -69,7 +69,7 @@ config_text(const ServePaths& run,
 # through the runtime API ({admin}), never a reload.
 global
   nbthread 1
-  stats socket {admin} mode 600 level admin
+  stats socket {admin} mode 600 level admin expose-fd listeners
   log {log} len 8192 format raw local0
 {user}defaults
   mode http
@@ -128,7 +128,7 @@ backend no_app
   return c;
 }
 
-// HAProxy's own complaint: its [ALERT] lines without the prefix, else its last line.
+// HAProxy's own complaint: its first [ALERT] line without the prefix, else its last line.
 std::string
 complaint(const std::string& output, const std::string& otherwise)
 {
@@ -140,7 +140,8 @@ complaint(const std::string& output, const std::string& otherwise)
       continue;
     }
     last = line;
-    if (line.find("[ALERT]") == std::string::npos || line.find("Fatal errors") != std::string::npos) {
+    if (line.find("[ALERT]") == std::string::npos || line.find("Fatal errors") != std::string::npos ||
+        line.find("Error(s) found") != std::string::npos) {
       continue;
     }
     auto colon = line.find(" : ", line.find("[ALERT]"));
@@ -150,7 +151,7 @@ complaint(const std::string& output, const std::string& otherwise)
     }
     alerts.push_back(what);
   }
-  return alerts.empty() ? (last.empty() ? otherwise : last) : util::join(alerts, "; ");
+  return alerts.empty() ? (last.empty() ? otherwise : last) : alerts.front();
 }
 
 // Everything readable now from non-blocking `fd`.
@@ -164,6 +165,23 @@ drain(int fd)
     out.append(buf, static_cast<size_t>(n));
   }
   return out;
+}
+
+// The HAProxy a serve before this one left running on this root (killed before it could
+// stop it), or -1: its pid file names it and its command line has this root's config.
+pid_t
+leftover(const ServePaths& run)
+{
+  auto text = util::read_file(run.router_pid());
+  unsigned long long pid = 0;
+  if (!text || !util::parse_uint(util::trim(*text), pid) || pid <= 1) {
+    return -1;
+  }
+  auto cmd = util::read_file(fmt::format("/proc/{}/cmdline", pid));
+  if (!cmd || cmd->find("haproxy") == std::string::npos || cmd->find(run.router_config()) == std::string::npos) {
+    return -1;
+  }
+  return static_cast<pid_t>(pid);
 }
 
 // The smallest power of two >= 2 * n, at least 64: room for new apps without a restart.
@@ -279,18 +297,27 @@ Router::start(const std::map<std::string, Route>& routes)
                    "); no router runs, trying again every 10s";
     return util::error(m_last_error);
   }
-  ::unlink(run.router_admin().c_str());
   util::ProcessSpec spec;
   spec.argv = {k_haproxy, "-f", conf, "-db"};
+  pid_t old = leftover(run);
+  if (old > 0) {
+    // It keeps serving until this one has its listening sockets (-x), then finishes what it
+    // serves and exits (-sf): a client never finds the port closed.
+    spec.argv.insert(spec.argv.end(), {"-x", run.router_admin(), "-sf", std::to_string(old)});
+  } else {
+    ::unlink(run.router_admin().c_str());
+  }
   spec.env = {"PATH=/usr/sbin:/usr/bin:/bin"};
-  spec.die_with_parent = true; // a serve killed outright takes its router with it
+  // Not tied to serve: a serve killed outright leaves the router serving (the next takes over).
+  spec.new_session = true;
   SW_TRY_ASSIGN(util::Spawned proxy, util::spawn_process(spec));
   // HAProxy opens its admin socket once it listens; it exits when it cannot bind.
   std::string output;
   for (int i = 0;; ++i) {
     output += drain(proxy.output.get());
-    if (util::path_exists(run.router_admin()) && admin("show info")) {
-      break;
+    auto info = util::path_exists(run.router_admin()) ? admin("show info") : util::Result<std::string>(util::error(""));
+    if (info && info->find(fmt::format("\nPid: {}\n", proxy.pid)) != std::string::npos) {
+      break; // this one's socket, not the leftover's
     }
     int status = 0;
     bool gone = ::waitpid(proxy.pid, &status, WNOHANG) == proxy.pid || ::kill(proxy.pid, 0) != 0;
@@ -307,6 +334,7 @@ Router::start(const std::map<std::string, Route>& routes)
   }
   m_pid = proxy.pid;
   m_output = std::move(proxy.output);
+  SW_TRY(util::write_file_atomic(run.router_pid(), std::to_string(m_pid) + "\n", 0644));
   m_hosts.clear();
   m_enabled.clear();
   m_disabled.clear();
@@ -496,6 +524,7 @@ Router::stop()
   }
   ::kill(m_pid, SIGKILL);
   ::waitpid(m_pid, nullptr, WNOHANG);
+  ::unlink(ServePaths(m_root).router_pid().c_str());
   m_pid = -1;
   m_output.reset();
 }
