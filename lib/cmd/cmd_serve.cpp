@@ -47,7 +47,12 @@ run_serve(Context& ctx)
     return util::error("--http takes ADDRESS:PORT or PORT, like 127.0.0.1:8080, not '" + util::printable(listen) + "'",
                        2);
   }
-  core::Router router(ctx.root, listen); // outlives the runtime, which asks it for its pid
+  std::string https = ctx.get("https", "");
+  if (https.find_first_of(" ;{}'\"\n") != std::string::npos) {
+    return util::error("--https takes ADDRESS:PORT or PORT, like 127.0.0.1:8443, not '" + util::printable(https) + "'",
+                       2);
+  }
+  core::Router router(ctx.root, listen, https); // outlives the runtime, which asks it for its pid
   core::AppLogs logs(ctx.root, server.log_size);
   auto cgroups = core::dyno_cgroups(ctx.root);
   auto limits = core::dyno_limit_home(ctx.root); // after dyno_cgroups: it may move this process
@@ -73,6 +78,7 @@ run_serve(Context& ctx)
     ctx.out->line("slipway serve: other apps' processes can take a web dyno's port first: " + fence->guard_problem());
   }
   ctx.out->line("slipway serve: running the dynos of every app in " + ctx.root + ", web traffic on " + listen +
+                (https.empty() ? std::string() : ", HTTPS on " + https) +
                 (api ? ", the Platform API on " + ctx.get("api") : std::string()) + " (SIGTERM stops them)");
   serve->run(g_stop);
   ctx.out->line("slipway serve: stopped");
@@ -91,6 +97,7 @@ extern const CommandSpec k_cmd_serve{
     "The router is HAProxy, run by serve with its own config under $ROOT/router: APP.<domain>\n"
     "(settings:set --server domain=...) and each app's domains go to its web dynos.",
     {{"http", 0, "ADDR", "where the router listens: ADDRESS:PORT or PORT (default 80 as root, else 8080)"},
+     {"https", 0, "ADDR", "where the router takes HTTPS: ADDRESS:PORT or PORT (off without it; certs:add, certs:auto:enable)"},
      {"api", 0, "ADDR", "serve the Platform API here: ADDRESS:PORT, or PORT on 127.0.0.1 (off without it)"}},
     0,
     0,

@@ -197,6 +197,11 @@ public:
     return m_dir + "/domains";
   } // the app's custom domains, one per line (router.hpp)
   std::string
+  certs() const
+  {
+    return m_dir + "/certs";
+  } // root's only (0700): custom.pem (certs:add), auto/HOST.pem (ACME), acme.yml (certs.hpp)
+  std::string
   log_file() const
   {
     return m_dir + "/logs/app.log";

@@ -220,6 +220,39 @@ table()
        number_getter(&AppSettings::addon_timeout), number_setter("addon_timeout", &AppSettings::addon_timeout, false)},
       {"log_size", "bytes an app's log (logs/app.log) may reach before it moves to app.log.1", Scope::server,
        number_getter(&AppSettings::log_size), number_setter("log_size", &AppSettings::log_size, true)},
+      {"force_https", "the router answers plain HTTP requests with a redirect to HTTPS (301)", Scope::app,
+       [](const AppSettings& s) { return std::string(s.force_https ? "true" : "false"); },
+       [](AppSettings& s, const std::string& v) { return parse_bool("force_https", v, s.force_https); }},
+      {"hsts_max_age", "seconds of Strict-Transport-Security the router adds to HTTPS answers (0: no header)",
+       Scope::app, number_getter(&AppSettings::hsts_max_age),
+       number_setter("hsts_max_age", &AppSettings::hsts_max_age, false, 0)},
+      {"acme_directory", "the ACME directory URL automatic certificates come from (certs:auto:enable)",
+       Scope::server, [](const AppSettings& s) { return s.acme_directory; },
+       [](AppSettings& s, const std::string& v) -> util::Status {
+         if (!v.starts_with("https://") || v.find_first_of(" \r\n\t\"'") != std::string::npos) {
+           return util::error("setting 'acme_directory' takes an https:// URL like "
+                              "https://acme-v02.api.letsencrypt.org/directory, not '" + util::printable(v) + "'",
+                              2);
+         }
+         s.acme_directory = v;
+         return {};
+       }},
+      {"acme_email", "the contact address of the ACME account (expiry warnings go there)", Scope::server,
+       [](const AppSettings& s) { return s.acme_email; },
+       [](AppSettings& s, const std::string& v) -> util::Status {
+         auto at = v.find('@');
+         if (at == std::string::npos || at == 0 || at + 1 == v.size() ||
+             v.find_first_of(" \r\n\t\"'<>") != std::string::npos) {
+           return util::error("setting 'acme_email' takes an address like ops@example.com, not '" +
+                                  util::printable(v) + "'",
+                              2);
+         }
+         s.acme_email = v;
+         return {};
+       }},
+      {"acme_renew_days", "days before expiry an automatic certificate is renewed", Scope::server,
+       number_getter(&AppSettings::acme_renew_days),
+       number_setter("acme_renew_days", &AppSettings::acme_renew_days, false)},
   };
   return t;
 }

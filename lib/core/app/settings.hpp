@@ -36,6 +36,11 @@ struct AppSettings
   std::string ssh_user = "slipway";                       // server only: the account users push to over SSH
   unsigned long long addon_connection_limit = 20;         // server only: CONNECTION LIMIT of each database role
   unsigned long long addon_timeout = 60;                  // server only: seconds a provider call may take
+  bool force_https = false;                               // the router redirects HTTP to HTTPS
+  unsigned long long hsts_max_age = 0;                    // Strict-Transport-Security on HTTPS answers; 0: none
+  std::string acme_directory = "https://acme-v02.api.letsencrypt.org/directory"; // server only
+  std::string acme_email;                                 // server only: the ACME account's contact
+  unsigned long long acme_renew_days = 30;                // server only: renew automatic certificates this early
 
   // True if a push to `branch` (a short name, "main") deploys.
   bool deploys_branch(const std::string& branch) const;

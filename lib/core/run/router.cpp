@@ -1,6 +1,7 @@
 #include "router.hpp"
 
 #include <core/app/app_name.hpp>
+#include <core/run/certs.hpp>
 
 #include <util/clock.hpp>
 #include <util/fs.hpp>
@@ -56,15 +57,38 @@ bind_address(const std::string& listen)
 // The config HAProxy starts with: the frontend that picks an app by host (hosts.map, then
 // apps.map), `slots` backends (the spare ones take new apps without a restart), and the
 // dynos each app has now. Everything after the start changes through the runtime API.
+// The port of a listen address ("127.0.0.1:8443" or "8443").
+std::string
+port_of(const std::string& listen)
+{
+  return listen.substr(listen.rfind(':') + 1);
+}
+
 std::string
 config_text(const ServePaths& run,
             const std::string& listen,
+            const std::string& https,
             unsigned slots,
             const std::map<std::string, unsigned>& slot_of,
             const std::map<std::string, Route>& routes)
 {
   // As root, HAProxy binds (port 80) and then runs as nobody, as the port fence expects.
   std::string user = ::geteuid() == 0 ? "  user nobody\n  group nogroup\n" : "";
+  std::string tls, redirect;
+  if (!https.empty()) {
+    // The first certificate of the list (default.pem) answers hosts no certificate covers.
+    tls = fmt::format("  bind {} ssl crt-list {} alpn h2,http/1.1\n", bind_address(https), run.router() + "/certs.list");
+    std::string acme = "!{ path_beg /.well-known/acme-challenge/ }";
+    std::string forced = fmt::format("!{{ ssl_fc }} {{ var(txn.app),map({}) -m found }} {}", run.router_map("https"), acme);
+    redirect = port_of(https) == "443"
+                   ? fmt::format("  http-request redirect scheme https code 301 if {}\n", forced)
+                   : fmt::format("  http-request redirect location https://%[var(txn.host)]:{}%[capture.req.uri] code "
+                                 "301 if {}\n",
+                                 port_of(https), forced);
+    redirect += fmt::format("  http-response set-header Strict-Transport-Security max-age=%[var(txn.app),map({0})] "
+                            "if {{ ssl_fc }} {{ var(txn.app),map({0}) -m found }}\n",
+                            run.router_map("hsts"));
+  }
   std::string c = fmt::format(R"(# Written by slipway serve when it starts the router; every routing change after that goes
 # through the runtime API ({admin}), never a reload.
 global
@@ -87,7 +111,7 @@ global
   retry-on conn-failure empty-response
 frontend router
   bind {bind}
-  unique-id-format %[uuid(4),regsub(-,,g)]
+{tls}  unique-id-format %[uuid(4),regsub(-,,g)]
   # One raw line per request; serve writes it in Heroku's words (parse_router_line).
   log-format "%[var(txn.app)] %HM %[var(txn.host)] %ID %ci %sp %Tc %Tr %ST %B %[ssl_fc,iif(https,http)] %HU"
   http-request set-var(txn.host) req.hdr(host),field(1,:),lower
@@ -102,14 +126,19 @@ frontend router
   http-request set-header X-Forwarded-Port %[dst_port]
   http-request set-header X-Request-Id %[unique-id]
   http-request set-header X-Request-Start t=%[date(0,ms)]
+{redirect}  use_backend acme if {{ path_beg /.well-known/acme-challenge/ }}
   use_backend %[var(txn.app),map({apps})] if {{ var(txn.app) -m found }}
   default_backend no_app
 backend no_app
   http-request return status 404 content-type text/plain string "No such app on this server\n"
+# ACME's HTTP-01 challenges go to the ACME client while it runs (Router::challenge_to).
+backend acme
+  http-request return status 503 content-type text/plain string "No ACME challenge is pending\n" if {{ nbsrv eq 0 }}
 )",
                               fmt::arg("admin", run.router_admin()), fmt::arg("log", run.router_log()),
                               fmt::arg("user", user), fmt::arg("bind", bind_address(listen)),
-                              fmt::arg("hosts", run.router_map("hosts")), fmt::arg("apps", run.router_map("apps")));
+                              fmt::arg("hosts", run.router_map("hosts")), fmt::arg("apps", run.router_map("apps")),
+                              fmt::arg("tls", tls), fmt::arg("redirect", redirect));
   std::map<unsigned, const Route*> by_slot;
   for (const auto& [app, slot] : slot_of) {
     auto it = routes.find(app);
@@ -126,6 +155,19 @@ backend no_app
     }
   }
   return c;
+}
+
+// "set ssl cert FILE <<" and the PEM: the runtime API's payload ends at the first empty line.
+std::string
+cert_payload(const std::string& verb, const std::string& file, const std::string& pem)
+{
+  std::string body;
+  for (const auto& line : util::split(pem, '\n')) {
+    if (!util::trim(line).empty()) {
+      body += line + "\n";
+    }
+  }
+  return verb + " " + file + " <<\n" + body;
 }
 
 // HAProxy's own complaint: its first [ALERT] line without the prefix, else its last line.
@@ -260,6 +302,21 @@ Router::write_maps(const std::map<std::string, Route>& routes) const
       hosts += h + " " + app + "\n" + h + ". " + app + "\n";
     }
   }
+  std::string https, hsts, certs = run.router() + "/default.pem\n";
+  for (const auto& [app, route] : routes) {
+    if (route.force_https) {
+      https += app + " 1\n";
+    }
+    if (route.hsts) {
+      hsts += app + " " + std::to_string(route.hsts) + "\n";
+    }
+    for (const auto& [file, pem] : m_https.empty() ? std::map<std::string, std::string>{} : route.certs) {
+      certs += file + "\n";
+    }
+  }
+  SW_TRY(util::write_file_atomic(run.router_map("https"), https, 0644));
+  SW_TRY(util::write_file_atomic(run.router_map("hsts"), hsts, 0644));
+  SW_TRY(util::write_file_atomic(run.router() + "/certs.list", certs, 0600));
   SW_TRY(util::write_file_atomic(run.router_map("hosts"), hosts, 0644));
   SW_TRY(util::write_file_atomic(run.router_map("apps"), apps, 0644));
   return util::write_file_atomic(run.router_map("slots"), slots, 0644);
@@ -284,7 +341,11 @@ Router::start(const std::map<std::string, Route>& routes)
   SW_TRY(write_maps(routes));
   std::string conf = run.router_config();
   // Root's HAProxy reads it before it becomes nobody; app users may not (every dyno's port).
-  SW_TRY(util::write_file_atomic(conf, config_text(run, m_listen, m_slots, m_slot, routes), 0600));
+  if (!m_https.empty() && !util::path_exists(run.router() + "/default.pem")) {
+    SW_TRY_ASSIGN(std::string pem, self_signed_certificate("slipway-default"));
+    SW_TRY(util::write_file_atomic(run.router() + "/default.pem", pem, 0600));
+  }
+  SW_TRY(util::write_file_atomic(conf, config_text(run, m_listen, m_https, m_slots, m_slot, routes), 0600));
   util::ProcessSpec check;
   check.argv = {k_haproxy, "-c", "-f", conf};
   check.env = {"PATH=/usr/sbin:/usr/bin:/bin"};
@@ -338,7 +399,19 @@ Router::start(const std::map<std::string, Route>& routes)
   m_hosts.clear();
   m_enabled.clear();
   m_disabled.clear();
+  m_certs.clear();
+  m_flags.clear();
+  m_challenge = 0;
   for (const auto& [app, route] : routes) {
+    if (!m_https.empty()) {
+      m_certs.insert(route.certs.begin(), route.certs.end());
+      if (route.force_https) {
+        m_flags["https " + app] = "1";
+      }
+      if (route.hsts) {
+        m_flags["hsts " + app] = std::to_string(route.hsts);
+      }
+    }
     for (const auto& h : route.hosts) {
       m_hosts[h] = app;
     }
@@ -405,6 +478,68 @@ Router::update(const std::map<std::string, Route>& routes)
       SW_TRY(admin(fmt::format("disable server {}/p{}", backend, port)));
       on.erase(port);
       off.insert(port);
+    }
+  }
+  // Certificates: loaded, then listed (SNI picks them by their names); changed in place;
+  // unlisted, then dropped. Only with an HTTPS listener.
+  std::map<std::string, std::string> certs, flags;
+  for (const auto& [app, route] : m_https.empty() ? std::map<std::string, Route>{} : routes) {
+    certs.insert(route.certs.begin(), route.certs.end());
+    if (route.force_https) {
+      flags["https " + app] = "1";
+    }
+    if (route.hsts) {
+      flags["hsts " + app] = std::to_string(route.hsts);
+    }
+  }
+  std::string list = run.router() + "/certs.list";
+  for (const auto& [file, pem] : certs) {
+    auto it = m_certs.find(file);
+    if (it != m_certs.end() && it->second == pem) {
+      continue;
+    }
+    if (it == m_certs.end()) {
+      SW_TRY(admin("new ssl cert " + file));
+    }
+    auto set = admin(cert_payload("set ssl cert", file, pem));
+    if (!set) {
+      (void)admin("abort ssl cert " + file);
+      if (it == m_certs.end()) {
+        (void)admin("del ssl cert " + file);
+      }
+      return set.error();
+    }
+    SW_TRY(admin("commit ssl cert " + file));
+    if (it == m_certs.end()) {
+      SW_TRY(admin(fmt::format("add ssl crt-list {} {}", list, file)));
+    }
+    m_certs[file] = pem;
+    maps_changed = true;
+  }
+  for (const auto& [file, pem] : std::map<std::string, std::string>(m_certs)) {
+    if (!certs.count(file)) {
+      SW_TRY(admin(fmt::format("del ssl crt-list {} {}", list, file)));
+      (void)admin("del ssl cert " + file); // refused while a connection still uses it: harmless
+      m_certs.erase(file);
+      maps_changed = true;
+    }
+  }
+  for (const auto& [key, value] : flags) {
+    auto it = m_flags.find(key);
+    if (it == m_flags.end() || it->second != value) {
+      auto space = key.find(' ');
+      std::string map = run.router_map(key.substr(0, space)), app = key.substr(space + 1);
+      SW_TRY(admin(fmt::format("{} map {} {} {}", it == m_flags.end() ? "add" : "set", map, app, value)));
+      m_flags[key] = value;
+      maps_changed = true;
+    }
+  }
+  for (const auto& [key, value] : std::map<std::string, std::string>(m_flags)) {
+    if (!flags.count(key)) {
+      auto space = key.find(' ');
+      SW_TRY(admin(fmt::format("del map {} {}", run.router_map(key.substr(0, space)), key.substr(space + 1))));
+      m_flags.erase(key);
+      maps_changed = true;
     }
   }
   std::map<std::string, std::string> hosts;
@@ -481,6 +616,28 @@ Router::apply(const std::map<std::string, Route>& routes)
         off.erase(port);
       }
     }
+  }
+  return {};
+}
+
+util::Status
+Router::challenge_to(int port)
+{
+  if (m_pid <= 0) {
+    return util::error("the router is not running: ACME's challenges cannot reach the ACME client");
+  }
+  if (port == m_challenge) {
+    return {};
+  }
+  if (m_challenge) {
+    (void)admin(fmt::format("disable server acme/p{}", m_challenge));
+    (void)admin(fmt::format("del server acme/p{}", m_challenge));
+    m_challenge = 0;
+  }
+  if (port) {
+    SW_TRY(admin(fmt::format("add server acme/p{0} 127.0.0.1:{0}", port)));
+    SW_TRY(admin(fmt::format("enable server acme/p{}", port)));
+    m_challenge = port;
   }
   return {};
 }

@@ -21,8 +21,11 @@ namespace slipway::core {
 // Where web traffic for one app goes now.
 struct Route
 {
-  std::vector<std::string> hosts; // APP.<domain>, then the custom domains
-  std::vector<int> ports;         // web dynos on 127.0.0.1; none: 503
+  std::vector<std::string> hosts;           // APP.<domain>, then the custom domains
+  std::vector<int> ports;                   // web dynos on 127.0.0.1; none: 503
+  std::map<std::string, std::string> certs; // its certificates: file -> PEM (chain and key), certs.hpp
+  bool force_https = false;                 // plain HTTP answered with a redirect to HTTPS
+  unsigned long long hsts = 0;              // Strict-Transport-Security max-age on HTTPS; 0: none
 };
 
 // One request as the router logged it, in Heroku's router words ("at=info method=GET ...").
@@ -35,8 +38,11 @@ struct RouterLine
 class Router
 {
 public:
-  // `listen`: "127.0.0.1:8080", or a port alone. Nothing runs until the first apply().
-  Router(std::string root, std::string listen) : m_root(std::move(root)), m_listen(std::move(listen)) {}
+  // `listen`: "127.0.0.1:8080", or a port alone; `https` the same for TLS, or "" for none.
+  // Nothing runs until the first apply().
+  Router(std::string root, std::string listen, std::string https = {})
+      : m_root(std::move(root)), m_listen(std::move(listen)), m_https(std::move(https))
+  {}
   ~Router();
 
   // Make the router route as `routes` (app -> route) say. The first time, write the config,
@@ -45,6 +51,10 @@ public:
   // no new request goes there, those in flight finish). When it returns, every new request
   // is routed by `routes`. On failure the error says why; what was in force stays.
   util::Status apply(const std::map<std::string, Route>& routes);
+
+  // Send ACME's HTTP-01 challenges (/.well-known/acme-challenge/, any host) to 127.0.0.1:`port`,
+  // or nowhere (0: they get 503). For the ACME client while it runs (acme.hpp).
+  util::Status challenge_to(int port);
 
   // The ports of `app`'s dynos that the router still has requests in flight to (or queued).
   std::set<int> busy(const std::string& app) const;
@@ -69,7 +79,9 @@ private:
 
   std::string m_root;
   std::string m_listen;
+  std::string m_https;
   pid_t m_pid = -1;
+  int m_challenge = 0; // where ACME challenges go now (challenge_to)
   util::Fd m_output;        // HAProxy's stderr, for why it stopped
   double m_retry_at = 0;    // after HAProxy failed to start: not before then
   std::string m_last_error; // why it failed
@@ -78,6 +90,8 @@ private:
   std::map<std::string, std::string> m_hosts;        // host -> app, as the running maps have it
   std::map<std::string, std::set<int>> m_enabled;    // app -> ports taking new requests
   std::map<std::string, std::set<int>> m_disabled;   // app -> ports taken out, not yet deleted
+  std::map<std::string, std::string> m_certs;        // file -> PEM, as HAProxy has them
+  std::map<std::string, std::string> m_flags;        // "https APP" / "hsts APP" -> map value
 };
 
 // One datagram of the router's log (a raw line in the config's log-format) in Heroku's words;

@@ -4,6 +4,7 @@
 #include <core/run/dyno_state.hpp>
 #include <core/app/app_name.hpp>
 #include <core/app/app_user.hpp>
+#include <core/run/certs.hpp>
 #include <core/run/formation.hpp>
 #include <core/release/release_store.hpp>
 #include <core/app/settings.hpp>
@@ -295,6 +296,7 @@ Server::refresh_hosts(const std::string& app)
   AppPaths paths(m_root, app);
   if (!util::is_directory(paths.dir())) {
     m_hosts.erase(app);
+    m_tls.erase(app);
     m_published.erase(app);
     return;
   }
@@ -302,6 +304,12 @@ Server::refresh_hosts(const std::string& app)
   hosts = {app + "." + m_domain};
   if (auto domains = load_domains(paths)) {
     hosts.insert(hosts.end(), domains->begin(), domains->end());
+  }
+  Tls& tls = m_tls[app];
+  tls.certs = certificate_files(paths);
+  if (auto settings = load_settings(paths)) {
+    tls.force_https = settings->force_https;
+    tls.hsts = settings->hsts_max_age;
   }
 }
 
@@ -325,6 +333,10 @@ Server::route()
   for (const auto& [app, hosts] : m_hosts) {
     Route r;
     r.hosts = hosts;
+    const Tls& tls = m_tls[app];
+    r.certs = tls.certs;
+    r.force_https = tls.force_https;
+    r.hsts = tls.hsts;
     // The wanted web dynos take every new request once all are up; until then the others
     // still up keep them (a client never sees an older version after a newer one). Without
     // others (a first start, a scale up), those wanted that are up.

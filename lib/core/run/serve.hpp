@@ -78,6 +78,13 @@ private:
   // Read from disk by reconcile (every app every 2 s, one app when nudged), not every turn:
   std::string m_domain = "localhost";                      // the server's `domain` setting
   std::map<std::string, std::vector<std::string>> m_hosts; // app -> APP.<domain>, its domains
+  struct Tls
+  {
+    std::map<std::string, std::string> certs; // file -> PEM (certs.hpp)
+    bool force_https = false;
+    unsigned long long hsts = 0;
+  };
+  std::map<std::string, Tls> m_tls; // app -> its certificates and HTTPS settings
   std::map<std::string, std::string> m_published;          // app -> dynos.json as last written
   unsigned long m_scans = 0;                               // full scans finished (ServePaths::scans)
 };
