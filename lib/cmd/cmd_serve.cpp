@@ -53,6 +53,7 @@ run_serve(Context& ctx)
                        2);
   }
   core::Router router(ctx.root, listen, https); // outlives the runtime, which asks it for its pid
+  core::Acme acme(ctx.root, router);            // the same
   core::AppLogs logs(ctx.root, server.log_size);
   auto cgroups = core::dyno_cgroups(ctx.root);
   auto limits = core::dyno_limit_home(ctx.root); // after dyno_cgroups: it may move this process
@@ -63,8 +64,11 @@ run_serve(Context& ctx)
   }
   core::LocalRuntime runtime(
       [&](const std::string& app, const std::string& source, std::string_view line) { logs.write(app, source, line); },
-      [&](pid_t pid) { return pid == router.pid(); }, cgroups, limits, fence ? &*fence : nullptr);
+      [&](pid_t pid) { return pid == router.pid() || acme.owns(pid); }, cgroups, limits, fence ? &*fence : nullptr);
   SW_TRY_ASSIGN(auto serve, core::Server::open(ctx.root, runtime, &router, logs, *ctx.out));
+  if (!https.empty()) {
+    serve->set_acme(&acme);
+  }
   std::unique_ptr<api::ApiServer> api;
   if (ctx.has("api")) {
     SW_TRY_ASSIGN(api, api::ApiServer::start(ctx.root, ctx.get("api")));

@@ -250,6 +250,15 @@ table()
          s.acme_email = v;
          return {};
        }},
+      {"acme_ca_file", "a PEM file of CAs to trust for acme_directory's TLS, besides the system's (a test CA)",
+       Scope::server, [](const AppSettings& s) { return s.acme_ca_file; },
+       [](AppSettings& s, const std::string& v) -> util::Status {
+         if (!v.empty() && v[0] != '/') {
+           return util::error("setting 'acme_ca_file' takes an absolute file name, not '" + util::printable(v) + "'", 2);
+         }
+         s.acme_ca_file = v;
+         return {};
+       }},
       {"acme_renew_days", "days before expiry an automatic certificate is renewed", Scope::server,
        number_getter(&AppSettings::acme_renew_days),
        number_setter("acme_renew_days", &AppSettings::acme_renew_days, false)},

@@ -41,6 +41,7 @@ struct AppSettings
   std::string acme_directory = "https://acme-v02.api.letsencrypt.org/directory"; // server only
   std::string acme_email;                                 // server only: the ACME account's contact
   unsigned long long acme_renew_days = 30;                // server only: renew automatic certificates this early
+  std::string acme_ca_file;                               // server only: CAs to trust for the ACME directory
 
   // True if a push to `branch` (a short name, "main") deploys.
   bool deploys_branch(const std::string& branch) const;

@@ -487,6 +487,12 @@ Server::run(const std::atomic<bool>& stop)
     for (auto app : std::set<std::string>(m_switching)) {
       reconcile(app);
     }
+    if (m_acme) {
+      std::string changed = m_acme->tick(m_hosts);
+      if (!changed.empty()) {
+        refresh_hosts(changed); // its new certificate goes to the router now
+      }
+    }
     route();
     publish();
     m_logs.flush();

@@ -5,6 +5,7 @@
 
 #include <core/app/app_log.hpp>
 #include <core/app/layout.hpp>
+#include <core/run/acme.hpp>
 #include <core/run/router.hpp>
 #include <core/run/runtime.hpp>
 #include <core/app/serve_notice.hpp>
@@ -28,6 +29,13 @@ public:
   // lines and is flushed every turn; `out` gets serve's own messages.
   static util::Result<std::unique_ptr<Server>>
   open(const std::string& root, Runtime& runtime, Router* router, AppLogs& logs, util::Output& out);
+
+  // Get and renew automatic certificates with `acme` (acme.hpp), every turn.
+  void
+  set_acme(Acme* acme)
+  {
+    m_acme = acme;
+  }
 
   // Run until `stop` becomes true (a signal handler sets it); then stop every dyno.
   void run(const std::atomic<bool>& stop);
@@ -57,6 +65,7 @@ private:
   std::string m_root;
   Runtime& m_runtime;
   Router* m_router;
+  Acme* m_acme = nullptr;
   AppLogs& m_logs;
   util::Output& m_out;
   std::map<std::string, std::set<int>> m_routed; // app -> where the router sends it now

@@ -1,0 +1,125 @@
+# HTTPS in the router (issue 24): certificates added by hand and from ACME (Pebble, Let's
+# Encrypt's test server, started here on loopback), scheme honesty, redirects and HSTS.
+
+# pick_port: a loopback port nothing listens on now.
+pick_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# make_ca: a test CA in ca.pem / ca.key.
+make_ca() {
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.pem \
+    -subj "/CN=Slipway Test CA" -days 30 2>/dev/null
+}
+
+# make_cert NAME DAYS HOST...: NAME.pem (signed by the test CA, for the HOSTs) and NAME.key.
+make_cert() {
+  local name=$1 days=$2; shift 2
+  local san; san=$(printf 'DNS:%s,' "$@"); san=${san%,}
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$name.key" -out "$name.csr" \
+    -subj "/CN=$1" 2>/dev/null
+  openssl x509 -req -in "$name.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -out "$name.pem" -days "$days" \
+    -extfile <(printf 'subjectAltName=%s\n' "$san") 2>/dev/null
+}
+
+# https_get HOST PATH [CURL ARGS...]: GET over TLS to the router, HOST by SNI, trusting ca.pem.
+https_get() {
+  local host=$1 path=$2; shift 2
+  curl -s --cacert "$SCRATCH/ca.pem" --resolve "$host:$HTTPS_PORT:127.0.0.1" "$@" "https://$host:$HTTPS_PORT$path"
+}
+
+# serving_serial HOST: the serial number of the certificate the router shows for HOST.
+serving_serial() {
+  openssl s_client -connect "127.0.0.1:$HTTPS_PORT" -servername "$1" </dev/null 2>/dev/null |
+    openssl x509 -noout -serial 2>/dev/null
+}
+
+# http_code_is CODE HOST PATH: plain HTTP through the router answers CODE.
+http_code_is() {
+  [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $2" "http://127.0.0.1:$ROUTER_PORT$3")" = "$1" ]
+}
+
+# serial_is_not SERIAL HOST: the router shows HOST another certificate than SERIAL's.
+serial_is_not() { [ "$(serving_serial "$2")" != "$1" ]; }
+
+start_tls_serve() {
+  HTTPS_PORT=$(pick_port)
+  start_serve --https "127.0.0.1:$HTTPS_PORT"
+}
+
+test_certs_add_checks_what_it_is_given_and_the_router_serves_it() {
+  new_app hello web
+  sw domains:add www.example.com -a hello > /dev/null
+  make_ca
+  make_cert good 30 hello.localhost www.example.com
+  make_cert other 30 www.other.com
+  make_cert old 0 hello.localhost
+  openssl pkey -in good.key -out locked.key -aes256 -passout pass:secret 2>/dev/null
+  echo "not a certificate" > junk.pem
+  # Each refusal: its own words, exit 2, nothing stored.
+  local certs; certs="$(app_dir hello)/certs"
+  run_sw bad.out certs:add good.pem other.key -a hello
+  assert_eq 2 "$SW_STATUS"
+  assert_eq "slipway: error: the key in other.key does not belong to the certificate in good.pem" "$(cat bad.out)"
+  run_sw bad.out certs:add old.pem old.key -a hello
+  assert_eq 2 "$SW_STATUS"
+  assert_contains bad.out "^slipway: error: the certificate in old.pem expired on [0-9-]+T[0-9:]+Z; get a new one$"
+  run_sw bad.out certs:add other.pem other.key -a hello
+  assert_eq 2 "$SW_STATUS"
+  assert_eq "slipway: error: the certificate in other.pem is for www.other.com, none of the app's hosts (hello.localhost, www.example.com); add the domain first (slipway domains:add)" "$(cat bad.out)"
+  run_sw bad.out certs:add junk.pem good.key -a hello
+  assert_eq 2 "$SW_STATUS"
+  assert_eq "slipway: error: junk.pem is not a PEM certificate (-----BEGIN CERTIFICATE-----)" "$(cat bad.out)"
+  run_sw bad.out certs:add good.pem junk.pem -a hello
+  assert_eq 2 "$SW_STATUS"
+  assert_eq "slipway: error: junk.pem is not a PEM private key (-----BEGIN PRIVATE KEY-----)" "$(cat bad.out)"
+  run_sw bad.out certs:add good.pem locked.key -a hello
+  assert_eq 2 "$SW_STATUS"
+  assert_eq "slipway: error: the key in locked.key is protected by a passphrase; give it without one (openssl pkey -in locked.key -out plain.key)" "$(cat bad.out)"
+  [ ! -e "$certs/custom.pem" ] || fail "a refused certificate was stored"
+  # A good one.
+  sw certs:add good.pem good.key -a hello > add.out
+  assert_eq "Adding SSL certificate to hello... done" "$(head -1 add.out)"
+  assert_eq 600 "$(stat -c %a "$certs/custom.pem")"
+  assert_eq 700 "$(stat -c %a "$certs")"
+  sw certs -a hello > list.out
+  assert_contains list.out "^custom +hello.localhost, www.example.com +[0-9-]+T[0-9:]+Z +CN=Slipway Test CA +certs:add$"
+  # Served over HTTPS, and the app is told so.
+  start_tls_serve
+  push > /dev/null
+  wait_for "HTTPS to answer" https_get hello.localhost / -f -o /dev/null
+  https_get hello.localhost /headers > headers.out
+  assert_contains headers.out "^X-Forwarded-Proto: https$"
+  assert_contains headers.out "^X-Forwarded-Port: $HTTPS_PORT$"
+  assert_eq "one hello web.1" "$(https_get www.example.com /)"
+  assert_eq "X-Forwarded-Proto: http" "$(router_get hello.localhost /headers >/dev/null; curl -s -H 'Host: hello.localhost' "http://127.0.0.1:$ROUTER_PORT/headers" | grep '^X-Forwarded-Proto')"
+  # A client's own X-Forwarded-Proto is never believed.
+  curl -s -H 'Host: hello.localhost' -H 'X-Forwarded-Proto: https' "http://127.0.0.1:$ROUTER_PORT/headers" > spoof.out
+  assert_contains spoof.out "^X-Forwarded-Proto: http$"
+  # HTTP -> HTTPS redirect and HSTS: opt-in settings.
+  curl -s -o /dev/null -w '%{http_code}\n' -H 'Host: hello.localhost' "http://127.0.0.1:$ROUTER_PORT/x?y=1" > code.out
+  assert_eq 200 "$(cat code.out)"
+  sw settings:set force_https=true hsts_max_age=31536000 -a hello > /dev/null
+  wait_for "the redirect" http_code_is 301 hello.localhost "/x?y=1"
+  curl -s -D redirect.out -o /dev/null -H 'Host: hello.localhost' "http://127.0.0.1:$ROUTER_PORT/x?y=1"
+  assert_contains redirect.out "^location: https://hello.localhost:$HTTPS_PORT/x\?y=1"
+  https_get hello.localhost / -D hsts.out -o /dev/null
+  assert_contains hsts.out "^strict-transport-security: max-age=31536000"
+  # A second certificate replaces the first under a keep-alive HTTPS client: no error.
+  python3 "$FIXTURES/keepalive-client.py" "$HTTPS_PORT" hello.localhost 10 "$SCRATCH/load.out" "$SCRATCH/stop" "$SCRATCH/ca.pem" &
+  local client=$!
+  trap 'touch "$SCRATCH/stop"; stop_serve' EXIT
+  local first; first=$(serving_serial hello.localhost)
+  make_cert second 30 hello.localhost
+  sw certs:add second.pem second.key -a hello > /dev/null
+  wait_for "the second certificate to serve" serial_is_not "$first" hello.localhost
+  touch "$SCRATCH/stop"; wait "$client"
+  assert_contains load.out "^requests [0-9]+ errors 0 non2xx 0 reconnects 0$"
+  # Removed: the router shows its own self-signed certificate, which no client trusts.
+  sw certs:remove -a hello > rm.out
+  assert_eq "Removing SSL certificate from hello... done" "$(cat rm.out)"
+  wait_for "the certificate to go" not https_get hello.localhost / -f -o /dev/null
+  run_sw none.out certs:remove -a hello
+  assert_eq 2 "$SW_STATUS"
+  assert_eq "slipway: error: hello has no certificate added with certs:add" "$(cat none.out)"
+}
+
+not() { ! "$@"; }
