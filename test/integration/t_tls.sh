@@ -123,3 +123,66 @@ test_certs_add_checks_what_it_is_given_and_the_router_serves_it() {
 }
 
 not() { ! "$@"; }
+
+# start_pebble: Pebble (ACME) on loopback, its DNS from pebble-challtestsrv (every name is
+# 127.0.0.1), its HTTP-01 validation sent to the router's HTTP port; its TLS from the test CA.
+start_pebble() {
+  local dns mgmt
+  dns=$(pick_port) mgmt=$(pick_port) ACME_PORT=$(pick_port) PEBBLE_MGMT=$(pick_port)
+  pebble-challtestsrv -defaultIPv4 127.0.0.1 -defaultIPv6 "" -dns01 "127.0.0.1:$dns" -http01 "" -https01 "" \
+    -tlsalpn01 "" -management "127.0.0.1:$mgmt" > challtestsrv.out 2>&1 &
+  CHALL_PID=$!
+  make_cert pebble 30 localhost
+  cat > pebble.json <<JSON
+{"pebble": {"listenAddress": "127.0.0.1:$ACME_PORT", "managementListenAddress": "127.0.0.1:$PEBBLE_MGMT",
+ "certificate": "$SCRATCH/pebble.pem", "privateKey": "$SCRATCH/pebble.key", "httpPort": $ROUTER_PORT,
+ "tlsPort": $(pick_port), "ocspResponderURL": "", "externalAccountBindingRequired": false}}
+JSON
+  PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 pebble -config pebble.json -dnsserver "127.0.0.1:$dns" > pebble.out 2>&1 &
+  PEBBLE_PID=$!
+  trap 'kill "$PEBBLE_PID" "$CHALL_PID" 2>/dev/null; touch "$SCRATCH/stop"; stop_serve' EXIT
+  wait_for "Pebble to answer" curl -sf --cacert ca.pem -o /dev/null "https://localhost:$ACME_PORT/dir"
+}
+
+# acme_status_is HOST STATUS: certs:auto shows STATUS for HOST.
+acme_status_is() { sw certs:auto -a hello | grep -qE "^$1 +$2( |$)"; }
+
+# https_with ROOT HOST: GET / over TLS to HOST, trusting only ROOT (a PEM file).
+https_with() { curl -sf --cacert "$1" --resolve "$2:$HTTPS_PORT:127.0.0.1" "https://$2:$HTTPS_PORT/"; }
+
+test_automatic_certificates_are_issued_renewed_and_kept_when_acme_fails() {
+  new_app hello web
+  make_ca
+  start_tls_serve
+  push > /dev/null
+  start_pebble
+  sw settings:set --server "acme_directory=https://localhost:$ACME_PORT/dir" acme_email=ops@example.com \
+    "acme_ca_file=$SCRATCH/ca.pem" > /dev/null
+  sw certs:auto -a hello > off.out
+  assert_eq "=== Automatic Certificate Management is disabled on hello" "$(head -1 off.out)"
+  sw certs:auto:enable -a hello > enable.out
+  assert_eq "Enabling Automatic Certificate Management on hello... done" "$(head -1 enable.out)"
+  wait_for "the certificate to be issued" acme_status_is hello.localhost "Cert issued"
+  curl -sf --cacert ca.pem "https://localhost:$PEBBLE_MGMT/roots/0" > pebble-root.pem
+  wait_for "HTTPS with the issued certificate" https_with pebble-root.pem hello.localhost
+  assert_eq "one hello web.1" "$(https_with pebble-root.pem hello.localhost)"
+  assert_eq 600 "$(stat -c %a "$(app_dir hello)/certs/auto/hello.localhost.pem")"
+  sw certs -a hello > list.out
+  assert_contains list.out "^hello.localhost +hello.localhost +[0-9-]+T[0-9:]+Z +CN=Pebble Intermediate CA [0-9a-f]+ +ACM$"
+  # Renewal: a window longer than the certificate's life renews it, under a keep-alive client.
+  python3 "$FIXTURES/keepalive-client.py" "$HTTPS_PORT" hello.localhost 10 "$SCRATCH/load.out" "$SCRATCH/stop" \
+    "$SCRATCH/pebble-root.pem" &
+  local client=$! first; first=$(serving_serial hello.localhost)
+  sw settings:set --server acme_renew_days=36500 > /dev/null
+  WAIT_SECONDS=90 wait_for "a renewed certificate" serial_is_not "$first" hello.localhost
+  touch "$SCRATCH/stop"; wait "$client"
+  assert_contains load.out "^requests [0-9]+ errors 0 non2xx 0 reconnects 0$"
+  # The ACME server down: the failure is shown, the certificate in force keeps serving.
+  kill "$PEBBLE_PID"; wait "$PEBBLE_PID" 2>/dev/null || true
+  local serving; serving=$(serving_serial hello.localhost)
+  WAIT_SECONDS=90 wait_for "the failure to show" acme_status_is hello.localhost Failing
+  sw certs:auto -a hello > failing.out
+  assert_contains failing.out "^hello.localhost +Failing +[0-9-]+T[0-9:]+Z +.*connection refused"
+  assert_eq "$serving" "$(serving_serial hello.localhost)"
+  assert_eq "one hello web.1" "$(https_with pebble-root.pem hello.localhost)"
+}

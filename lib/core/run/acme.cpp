@@ -180,7 +180,9 @@ Acme::tick(const std::map<std::string, std::vector<std::string>>& apps)
     auto info = pem ? inspect_certificate(*pem, issued) : util::Result<CertInfo>(pem.error());
     if (info && util::make_dirs(paths.certs() + "/auto", 0700) &&
         util::write_file_atomic(paths.certs() + "/auto/" + m_host + ".pem", *pem, 0600)) {
-      h = {"Cert issued", info->not_after, "", 0, 0};
+      // Not looked at again for a minute, even when the renewal window is longer than what
+      // the CA issues (then each minute renews it).
+      h = {"Cert issued", info->not_after, "", now + 60, 0};
     } else {
       h.status = "Failing";
       h.reason = info ? "cannot store the certificate" : info.error().message;
