@@ -54,7 +54,7 @@ run_serve(Context& ctx)
   }
   core::Router router(ctx.root, listen, https); // outlives the runtime, which asks it for its pid
   core::Acme acme(ctx.root, router);            // the same
-  core::AppLogs logs(ctx.root, server.log_size);
+  core::AppLogs logs(ctx.root, server.log_size, static_cast<unsigned>(server.log_keep));
   auto cgroups = core::dyno_cgroups(ctx.root);
   auto limits = core::dyno_limit_home(ctx.root); // after dyno_cgroups: it may move this process
   std::string unfenced = core::PortFence::problem_here();

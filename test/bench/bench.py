@@ -12,7 +12,10 @@ figure as the median of RUNS (default 5) runs:
   B6  releases and releases:info with 10,000 releases, and with 100
   B7  config:set with 10,000 releases, against 100     B8  a push with 10,000 releases, against 100
   B9  from `git push` returning to the new version answering through the router (slipway serve)
-  B10 requests per second through the router (nginx), against straight to the dyno
+  B10 requests per second through the router (HAProxy), against straight to the dyno
+  B12 the router at 50 keep-alive connections (wrk), and new connections, against straight to
+      the dynos: a trivial Node server and an Express app (test/fixtures/apps/nodejs), one and
+      two web dynos; requests/s and p99. `BENCH=router make bench` runs only this.
   baselines: (a) git archive | tar -x   (b) git archive | gzip   (c) git archive | zstd -T0
              to a file plus tar -x of the same stream
   peak resident memory of the hook
@@ -43,6 +46,8 @@ def timed(cmd, **kw):
 
 
 def main():
+    if os.environ.get("BENCH") == "router":
+        return main_router()
     work = tempfile.mkdtemp(prefix="slipway-bench.")
     os.chmod(work, 0o755)
     env = dict(os.environ, HOME=os.path.join(work, "home"), GIT_CONFIG_NOSYSTEM="1", LC_ALL="C",
@@ -107,8 +112,9 @@ def main():
     history = bench_history(work, env)
     serving = bench_serve(work, env)
     crowd = bench_api_crowd(work, env)
+    router = bench_router(work, env)
     report = {"machine": machine(), "size": {"files": files, "mb": mb}, "runs": RUNS, "raw": raw,
-              "medians": med, "figures": fig, "B6": b6, "history": history, "serve": serving, "api": crowd,
+              "medians": med, "figures": fig, "B6": b6, "history": history, "serve": serving, "api": crowd, "router": router,
               "hook_peak_rss_kb": max(rss) if rss else None}
     os.makedirs(os.path.join(TOP, "build"), exist_ok=True)
     out = os.path.join(TOP, "build", "bench-large.json" if LARGE else "bench.json")
@@ -186,6 +192,122 @@ def bench_history(work, env):
     return {k: statistics.median(v) for k, v in times.items()}
 
 
+def bench_env():
+    work = tempfile.mkdtemp(prefix="slipway-bench.")
+    os.chmod(work, 0o755)
+    env = dict(os.environ, HOME=os.path.join(work, "home"), GIT_CONFIG_NOSYSTEM="1", LC_ALL="C",
+               GIT_AUTHOR_NAME="Bench", GIT_AUTHOR_EMAIL="bench@example.com",
+               GIT_COMMITTER_NAME="Bench", GIT_COMMITTER_EMAIL="bench@example.com",
+               SLIPWAY_USER="bench@example.com")
+    os.makedirs(env["HOME"])
+    sh("git config --global init.defaultBranch main", env=env)
+    return work, env
+
+
+def main_router():
+    work, env = bench_env()
+    router = bench_router(work, env)
+    print_router_table(router)
+    os.makedirs(os.path.join(TOP, "build"), exist_ok=True)
+    with open(os.path.join(TOP, "build", "bench-router.json"), "w") as f:
+        json.dump({"machine": machine(), "router": router}, f, indent=2)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+TRIVIAL_NODE = """require("http").createServer((q, s) => s.end("hello\\n")).listen(process.env.PORT, "127.0.0.1");\n"""
+
+
+def wrk(ports, host, close=False, seconds=5, conns=50):
+    """wrk against each of `ports` at once (the connections split between them): the summed
+    requests/s and the largest p99 in ms. `close`: a new connection for every request."""
+    procs = []
+    for port in ports:
+        cmd = ["wrk", "-t1", f"-c{conns // len(ports)}", f"-d{seconds}s", "--latency", "-H", f"Host: {host}"]
+        if close:
+            cmd += ["-H", "Connection: close"]
+        procs.append(subprocess.Popen(cmd + [f"http://127.0.0.1:{port}/"], stdout=subprocess.PIPE, text=True))
+    rps, p99 = 0.0, 0.0
+    for p in procs:
+        out = p.communicate()[0]
+        rps += float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))
+        m = re.search(r"99%\s+([0-9.]+)(us|ms|s)", out)
+        p99 = max(p99, float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)])
+        errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)", out)
+        if errors and not close:
+            raise RuntimeError(f"wrk saw errors: {errors.group(0)}")
+    return rps, p99
+
+
+def bench_router(work, env):
+    """B12: serve with its router; each app at one and two web dynos, direct and routed."""
+    root = os.path.join(work, "router")
+    renv = dict(env, SLIPWAY_ROOT=root)
+    port = free_port()
+    apps = {"trivial": None, "express": os.path.join(TOP, "test", "fixtures", "apps", "nodejs")}
+    for app, fixture in apps.items():
+        sh([SLIPWAY, "apps:create", app], env=renv)
+        src = os.path.join(work, f"router-{app}")
+        if fixture:
+            shutil.copytree(fixture, src)
+        else:
+            os.makedirs(src)
+            open(os.path.join(src, "server.js"), "w").write(TRIVIAL_NODE)
+            open(os.path.join(src, "package.json"), "w").write('{"name": "trivial", "version": "1.0.0"}\n')
+            open(os.path.join(src, "Procfile"), "w").write("web: node server.js\n")
+        sh("git init -q && git add -A && git commit -qm one", cwd=src, env=renv)
+        sh(["git", "push", "-q", os.path.join(root, f"apps/{app}/repo.git"), "HEAD:refs/heads/main"], cwd=src, env=renv)
+    serve = subprocess.Popen([SLIPWAY, "serve", "--http", f"127.0.0.1:{port}"], env=renv,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out = {}
+    try:
+        for app in apps:
+            for n in (1, 2):
+                sh([SLIPWAY, "ps:scale", f"web={n}", "-a", app], env=renv)
+                ports = wait_web_up(root, app, n)
+                for close in (False, True):
+                    kind = "new" if close else "keepalive"
+                    wrk([port], f"{app}.localhost", close, seconds=1)  # warm up
+                    d_rps, d_p99 = wrk(ports, f"{app}.localhost", close)
+                    r_rps, r_p99 = wrk([port], f"{app}.localhost", close)
+                    out[f"{app} {n} {kind}"] = {"direct_rps": d_rps, "direct_p99_ms": d_p99,
+                                                "router_rps": r_rps, "router_p99_ms": r_p99}
+    finally:
+        serve.terminate()
+        serve.wait()
+    return out
+
+
+def wait_web_up(root, app, n, timeout=120):
+    """The ports of `app`'s `n` web dynos once all are up and routed to."""
+    until = time.time() + timeout
+    while time.time() < until:
+        try:
+            dynos = json.load(open(os.path.join(root, f"apps/{app}/dynos.json")))
+        except (OSError, ValueError):
+            dynos = []
+        ports = [d["port"] for d in dynos if d["type"] == "web" and d["state"] == "up"]
+        if len(ports) == n and len(dynos) == n:
+            time.sleep(1)  # the router takes them on its next turn
+            return ports
+        time.sleep(0.1)
+    raise RuntimeError(f"{app}: {n} web dynos did not come up")
+
+
+def print_router_table(router):
+    print("\n| B12 router, 50 connections | direct req/s | router req/s | ratio | target | p99 direct / router | target | met |")
+    print("|---|---|---|---|---|---|---|---|")
+    for key, v in router.items():
+        app, n, kind = key.split()
+        ratio = v["router_rps"] / v["direct_rps"]
+        target = (0.9 if app == "express" else 0.7) if kind == "keepalive" else None
+        p99 = v["router_p99_ms"] / max(v["direct_p99_ms"], 0.001)
+        met = "" if target is None else ("yes" if ratio >= target and p99 <= 1.5 else "NO")
+        print(f"| {app}, {n} dyno{'s' if n != '1' else ''}, {'keep-alive' if kind == 'keepalive' else 'new connections'} | "
+              f"{v['direct_rps']:.0f} | {v['router_rps']:.0f} | {ratio:.2f} × | "
+              f"{'≥ %.1f ×' % target if target else 'reported'} | {v['direct_p99_ms']:.1f} / {v['router_p99_ms']:.1f} ms | "
+              f"{'≤ 1.5 ×' if target else ''} | {met} |")
+
+
 def free_port():
     import socket
     s = socket.socket()
@@ -217,7 +339,7 @@ def requests_per_second(port, host, seconds=3.0, threads=4):
 
 
 def bench_serve(work, env):
-    """B9, B10: test/fixtures/apps/web behind `slipway serve` and its nginx."""
+    """B9, B10: test/fixtures/apps/web behind `slipway serve` and its router."""
     root = os.path.join(work, "serve")
     renv = dict(env, SLIPWAY_ROOT=root)
     sh([SLIPWAY, "apps:create", "web"], env=renv)
@@ -371,6 +493,7 @@ def print_table(r):
     rss = r["hook_peak_rss_kb"]
     if rss:
         print(f"| hook peak memory | {rss / 1024:.0f} MB | ≤ 100 MB (large repo) | | {'yes' if rss <= 100 * 1024 else 'NO'} |")
+    print_router_table(r["router"])
 
 
 if __name__ == "__main__":

@@ -212,6 +212,10 @@ test_the_router_sends_each_host_to_its_app() {
   assert_eq "Adding www.example.com to hello... done" "$(cat add.out)"
   wait_for "www.example.com to answer" router_answers www.example.com "one hello web.1"
   sw apps:create other > /dev/null
+  # An app made while the router runs gets a backend of its own at once (no restart).
+  local router; router=$(router_pid)
+  wait_for "the new app's 503" router_answers other.localhost "other: no web dyno is running"
+  assert_eq "$router" "$(router_pid)"
   run_sw taken.out domains:add www.example.com -a other
   assert_eq 2 "$SW_STATUS"
   assert_eq "slipway: error: domain www.example.com already belongs to app hello" "$(cat taken.out)"

@@ -1,5 +1,6 @@
 #include "app_log.hpp"
 
+#include <core/app/settings.hpp>
 #include <util/fs.hpp>
 
 #include <fcntl.h>
@@ -40,6 +41,11 @@ AppLogs::write(const std::string& app, const std::string& source, std::string_vi
   if (o.fd && o.size >= m_max) {
     flush(o);
     o.fd.reset();
+    // app.log.N-1 -> app.log.N, ..., app.log -> app.log.1; the oldest beyond `keep` is lost.
+    for (unsigned i = m_keep; i > 1; --i) {
+      (void)::rename(fmt::format("{}.{}", paths.log_file(), i - 1).c_str(),
+                     fmt::format("{}.{}", paths.log_file(), i).c_str());
+    }
     (void)::rename(paths.log_file().c_str(), (paths.log_file() + ".1").c_str());
   }
   if (!o.fd) {
@@ -78,29 +84,35 @@ AppLogs::flush()
 }
 
 void
-log_event(const AppPaths& paths, unsigned long long max_bytes, std::string_view line)
+log_event(const AppPaths& paths, const AppSettings& settings, std::string_view line)
 {
-  AppLogs logs(paths.root(), max_bytes); // flushed when it goes
+  AppLogs logs(paths.root(), settings.log_size, static_cast<unsigned>(settings.log_keep)); // flushed when it goes
   logs.write(paths.name(), "slipway[api]", line);
 }
 
 std::vector<std::string>
 tail_log(const AppPaths& paths, size_t count)
 {
+  // Newest file first (app.log, app.log.1, ...), each file's last lines before the ones after it.
   std::deque<std::string> lines;
-  for (const auto& file : {paths.log_file() + ".1", paths.log_file()}) {
-    auto text = util::read_file(file);
+  for (unsigned i = 0; lines.size() < count; ++i) {
+    auto text = util::read_file(i == 0 ? paths.log_file() : fmt::format("{}.{}", paths.log_file(), i));
     if (!text) {
-      continue;
+      if (i == 0) {
+        continue;
+      }
+      break;
     }
+    std::deque<std::string> mine;
     for (std::string_view rest = *text; !rest.empty();) {
       std::string_view line = rest.substr(0, rest.find('\n'));
       rest.remove_prefix(std::min(rest.size(), line.size() + 1));
-      lines.emplace_back(line);
-      if (lines.size() > count) {
-        lines.pop_front();
+      mine.emplace_back(line);
+      if (mine.size() > count - lines.size()) {
+        mine.pop_front();
       }
     }
+    lines.insert(lines.begin(), mine.begin(), mine.end());
   }
   return {lines.begin(), lines.end()};
 }

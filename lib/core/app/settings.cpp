@@ -220,6 +220,8 @@ table()
        number_getter(&AppSettings::addon_timeout), number_setter("addon_timeout", &AppSettings::addon_timeout, false)},
       {"log_size", "bytes an app's log (logs/app.log) may reach before it moves to app.log.1", Scope::server,
        number_getter(&AppSettings::log_size), number_setter("log_size", &AppSettings::log_size, true)},
+      {"log_keep", "rotated logs kept per app (app.log.1 ... app.log.N): N x log_size of history", Scope::server,
+       number_getter(&AppSettings::log_keep), number_setter("log_keep", &AppSettings::log_keep, false)},
       {"force_https", "the router answers plain HTTP requests with a redirect to HTTPS (301)", Scope::app,
        [](const AppSettings& s) { return std::string(s.force_https ? "true" : "false"); },
        [](AppSettings& s, const std::string& v) { return parse_bool("force_https", v, s.force_https); }},

@@ -32,6 +32,7 @@ struct AppSettings
   unsigned long long buildpack_fetch_timeout = 300;       // server only: seconds a git buildpack fetch may take
   unsigned long long buildpack_fetch_size = 200ULL << 20; // server only: bytes it may receive
   unsigned long long log_size = 10ULL << 20;              // server only: an app's log rotates past this
+  unsigned long long log_keep = 5;                        // server only: rotated logs kept per app
   std::string domain = "localhost";                       // server only: apps answer as APP.<domain>
   std::string ssh_user = "slipway";                       // server only: the account users push to over SSH
   unsigned long long addon_connection_limit = 20;         // server only: CONNECTION LIMIT of each database role

@@ -148,7 +148,7 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
     SW_TRY(store.save(rec));
     out.warn("Release " + v + " failed: " + why + "; " + was + " (slipway releases:output " + v + " -a " +
              paths.name() + ")");
-    log_event(paths, settings.log_size, fmt::format("Release {} by {} failed: {}", v, rec.user, why));
+    log_event(paths, settings, fmt::format("Release {} by {} failed: {}", v, rec.user, why));
     audit(paths.root(), paths.name(), fmt::format("Release {} failed ({}): {}", v, rec.description, why));
     outcome.record = rec;
     return outcome;
@@ -184,7 +184,7 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
     in.log_path = dir + "/" + ReleaseFiles::log;
     in.runner_path = dir + "/" + ReleaseFiles::runner;
     double started = util::monotonic_seconds();
-    AppLogs logs(paths.root(), settings.log_size);
+    AppLogs logs(paths.root(), settings.log_size, static_cast<unsigned>(settings.log_keep));
     AppLogOutput to_log(logs, paths.name(), "app[release.1]");
     util::TeeOutput both(out, to_log);
     util::FaultOnLine phase_out(both, "during-release-phase");
@@ -220,7 +220,7 @@ create_release(const AppPaths& paths, const AppSettings& settings, const Release
   // The gate: only now, with the release phase passed and current switched, may its dynos start.
   notify_serve(paths.root(), paths.name());
   out.step("Released " + v);
-  log_event(paths, settings.log_size, fmt::format("Release {} created by {}: {}", v, rec.user, rec.description));
+  log_event(paths, settings, fmt::format("Release {} created by {}: {}", v, rec.user, rec.description));
   audit(paths.root(), paths.name(), fmt::format("Release {} created: {}", v, rec.description));
   out.detail("current -> releases/" + v +
              (outcome.previous ? " (was " + version_name(*outcome.previous) + ")" : std::string()));

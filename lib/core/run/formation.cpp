@@ -166,7 +166,7 @@ scale(const AppPaths& paths, const std::vector<std::string>& args, bool wait, ut
   if (!changes.empty()) {
     SW_TRY(save_formation(paths, f));
     notify_serve(paths.root(), paths.name());
-    log_event(paths, settings.log_size, fmt::format("Scaled to {} by {}", formation_text(f), util::current_user()));
+    log_event(paths, settings, fmt::format("Scaled to {} by {}", formation_text(f), util::current_user()));
     audit(paths.root(), paths.name(), "Scaled to " + formation_text(f));
   }
   return f;
@@ -231,7 +231,7 @@ resize(const AppPaths& paths, const std::vector<std::string>& args, bool wait, u
       shown.emplace(type, *find_dyno_size(size));
       (void)restart_dynos(paths.root(), paths, type); // none to restart when serve is not running
     }
-    log_event(paths, settings.log_size, fmt::format("Resized to {} by {}", sizes_text(shown), util::current_user()));
+    log_event(paths, settings, fmt::format("Resized to {} by {}", sizes_text(shown), util::current_user()));
     audit(paths.root(), paths.name(), "Resized to " + sizes_text(shown));
   }
   return load_dyno_sizes(paths, r.process_types);

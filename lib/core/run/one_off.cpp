@@ -66,7 +66,7 @@ util::Result<util::ProcessResult>
 run_one_off_logged(const AppPaths& paths, const std::vector<std::string>& argv)
 {
   SW_TRY_ASSIGN(AppSettings server, load_server_settings(paths.root()));
-  AppLogs logs(paths.root(), server.log_size);
+  AppLogs logs(paths.root(), server.log_size, static_cast<unsigned>(server.log_keep));
   std::string dyno = one_off_dyno(::getpid());
   AppLogOutput events(logs, paths.name(), "slipway[" + dyno + "]");
   AppLogOutput output(logs, paths.name(), "app[" + dyno + "]");

@@ -25,7 +25,7 @@ namespace {
 
 const char* const k_haproxy = "/usr/sbin/haproxy";
 
-// A host name nginx and DNS accept: lowercase labels of letters, digits and inner dashes.
+// A host name HAProxy and DNS accept: lowercase labels of letters, digits and inner dashes.
 bool
 valid_host(const std::string& h)
 {
@@ -442,9 +442,9 @@ Router::update(const std::map<std::string, Route>& routes)
       stop();
       return start(routes);
     }
-    // A slot an earlier app had: its dynos are gone from it already.
-    SW_TRY(admin(fmt::format("set map {} {} {}", run.router_map("slots"), slot_name(free), app)));
-    (void)admin(fmt::format("add map {} {} {}", run.router_map("slots"), slot_name(free), app));
+    // A slot an earlier app had (its dynos are gone from it already) keeps its name there.
+    (void)admin(fmt::format("del map {} {}", run.router_map("slots"), slot_name(free)));
+    SW_TRY(admin(fmt::format("add map {} {} {}", run.router_map("slots"), slot_name(free), app)));
     SW_TRY(admin(fmt::format("add map {} {} {}", run.router_map("apps"), app, slot_name(free))));
     m_slot[app] = free;
     maps_changed = true;

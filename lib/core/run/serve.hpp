@@ -82,7 +82,7 @@ private:
   std::string m_router_error; // the last one said, so that it is said once
   util::FileLock m_lock;
   util::Fd m_socket;
-  util::Fd m_router_log;             // nginx's access lines (router.hpp)
+  util::Fd m_router_log;             // HAProxy's access lines (router.hpp)
   std::set<std::string> m_switching; // apps whose old web dynos wait for the new ones
   // Read from disk by reconcile (every app every 2 s, one app when nudged), not every turn:
   std::string m_domain = "localhost";                      // the server's `domain` setting
