@@ -112,7 +112,7 @@ test_certs_add_checks_what_it_is_given_and_the_router_serves_it() {
   sw certs:add second.pem second.key -a hello > /dev/null
   wait_for "the second certificate to serve" serial_is_not "$first" hello.localhost
   touch "$SCRATCH/stop"; wait "$client"
-  assert_contains load.out "^requests [0-9]+ errors 0 non2xx 0 reconnects 0$"
+  assert_contains load.out "^requests [0-9]+ errors 0 non2xx 0 backwards 0 reconnects 0$"
   # Removed: the router shows its own self-signed certificate, which no client trusts.
   sw certs:remove -a hello > rm.out
   assert_eq "Removing SSL certificate from hello... done" "$(cat rm.out)"
@@ -176,7 +176,7 @@ test_automatic_certificates_are_issued_renewed_and_kept_when_acme_fails() {
   sw settings:set --server acme_renew_days=36500 > /dev/null
   WAIT_SECONDS=90 wait_for "a renewed certificate" serial_is_not "$first" hello.localhost
   touch "$SCRATCH/stop"; wait "$client"
-  assert_contains load.out "^requests [0-9]+ errors 0 non2xx 0 reconnects 0$"
+  assert_contains load.out "^requests [0-9]+ errors 0 non2xx 0 backwards 0 reconnects 0$"
   # The ACME server down: the failure is shown, the certificate in force keeps serving.
   kill "$PEBBLE_PID"; wait "$PEBBLE_PID" 2>/dev/null || true
   local serving; serving=$(serving_serial hello.localhost)

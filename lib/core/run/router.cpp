@@ -69,6 +69,7 @@ config_text(const ServePaths& run,
             const std::string& listen,
             const std::string& https,
             unsigned slots,
+            unsigned per_slot,
             const std::map<std::string, unsigned>& slot_of,
             const std::map<std::string, Route>& routes)
 {
@@ -134,6 +135,7 @@ backend no_app
 # ACME's HTTP-01 challenges go to the ACME client while it runs (Router::challenge_to).
 backend acme
   http-request return status 503 content-type text/plain string "No ACME challenge is pending\n" if {{ nbsrv eq 0 }}
+  server client 127.0.0.1:1 disabled
 )",
                               fmt::arg("admin", run.router_admin()), fmt::arg("log", run.router_log()),
                               fmt::arg("user", user), fmt::arg("bind", bind_address(listen)),
@@ -148,11 +150,15 @@ backend acme
     c += fmt::format("backend {}\n  balance roundrobin\n  http-request return status 503 content-type text/plain "
                      "lf-string \"%[be_name,map({})]: no web dyno is running\\n\" if {{ nbsrv eq 0 }}\n",
                      slot_name(n), run.router_map("slots"));
+    // s1..sK: the dynos it has now; the rest wait, disabled, for the runtime API to use them.
+    unsigned k = 0;
     if (by_slot.count(n) && by_slot[n]) {
       for (int port : by_slot[n]->ports) {
-        c += fmt::format("  server p{0} 127.0.0.1:{0}\n", port);
+        c += fmt::format("  server s{} 127.0.0.1:{}\n", ++k, port);
       }
     }
+    c += k + 1 == per_slot ? fmt::format("  server s{} 127.0.0.1:1 disabled\n", per_slot)
+                           : fmt::format("  server-template s {}-{} 127.0.0.1:1 disabled\n", k + 1, per_slot);
   }
   return c;
 }
@@ -338,6 +344,11 @@ Router::start(const std::map<std::string, Route>& routes)
     m_slot[app] = ++n;
   }
   m_slots = slot_count(routes.size());
+  size_t most = 0;
+  for (const auto& [app, route] : routes) {
+    most = std::max(most, route.ports.size());
+  }
+  m_per_slot = slot_count(most) / 4; // 16, or twice the most web dynos an app has
   SW_TRY(write_maps(routes));
   std::string conf = run.router_config();
   // Root's HAProxy reads it before it becomes nobody; app users may not (every dyno's port).
@@ -345,7 +356,7 @@ Router::start(const std::map<std::string, Route>& routes)
     SW_TRY_ASSIGN(std::string pem, self_signed_certificate("slipway-default"));
     SW_TRY(util::write_file_atomic(run.router() + "/default.pem", pem, 0600));
   }
-  SW_TRY(util::write_file_atomic(conf, config_text(run, m_listen, m_https, m_slots, m_slot, routes), 0600));
+  SW_TRY(util::write_file_atomic(conf, config_text(run, m_listen, m_https, m_slots, m_per_slot, m_slot, routes), 0600));
   util::ProcessSpec check;
   check.argv = {k_haproxy, "-c", "-f", conf};
   check.env = {"PATH=/usr/sbin:/usr/bin:/bin"};
@@ -397,8 +408,7 @@ Router::start(const std::map<std::string, Route>& routes)
   m_output = std::move(proxy.output);
   SW_TRY(util::write_file_atomic(run.router_pid(), std::to_string(m_pid) + "\n", 0644));
   m_hosts.clear();
-  m_enabled.clear();
-  m_disabled.clear();
+  m_servers.clear();
   m_certs.clear();
   m_flags.clear();
   m_challenge = 0;
@@ -415,7 +425,11 @@ Router::start(const std::map<std::string, Route>& routes)
     for (const auto& h : route.hosts) {
       m_hosts[h] = app;
     }
-    m_enabled[app] = {route.ports.begin(), route.ports.end()};
+    Servers& servers = m_servers[app];
+    for (int port : route.ports) {
+      servers.index[port] = static_cast<unsigned>(servers.index.size() + 1);
+      servers.on.insert(port);
+    }
   }
   return {};
 }
@@ -456,28 +470,39 @@ Router::update(const std::map<std::string, Route>& routes)
     if (it != routes.end()) {
       want.insert(it->second.ports.begin(), it->second.ports.end());
     }
-    auto& on = m_enabled[app];
-    auto& off = m_disabled[app];
+    Servers& servers = m_servers[app];
     std::string backend = slot_name(slot);
     for (int port : want) {
-      if (on.count(port)) {
+      if (servers.on.count(port)) {
         continue;
       }
-      if (!off.count(port)) {
-        SW_TRY(admin(fmt::format("add server {}/p{} 127.0.0.1:{}", backend, port, port)));
+      auto at = servers.index.find(port);
+      if (at == servers.index.end()) {
+        std::set<unsigned> used;
+        for (const auto& [p, n] : servers.index) {
+          used.insert(n);
+        }
+        unsigned n = 1;
+        while (used.count(n)) {
+          ++n;
+        }
+        if (n > m_per_slot) {
+          stop(); // more dynos than the backend has servers: start again with more
+          return start(routes);
+        }
+        SW_TRY(admin(fmt::format("set server {}/s{} addr 127.0.0.1 port {}", backend, n, port)));
+        at = servers.index.emplace(port, n).first;
       }
-      SW_TRY(admin(fmt::format("enable server {}/p{}", backend, port)));
-      off.erase(port);
-      on.insert(port);
+      SW_TRY(admin(fmt::format("set server {}/s{} state ready", backend, at->second)));
+      servers.on.insert(port);
     }
-    for (int port : std::set<int>(on)) {
+    for (int port : std::set<int>(servers.on)) {
       if (want.count(port)) {
         continue;
       }
-      // No new request goes there; those in flight finish. Deleted once nothing is left.
-      SW_TRY(admin(fmt::format("disable server {}/p{}", backend, port)));
-      on.erase(port);
-      off.insert(port);
+      // No new request goes there; those in flight finish. Its server is free once none is left.
+      SW_TRY(admin(fmt::format("set server {}/s{} state maint", backend, servers.index[port])));
+      servers.on.erase(port);
     }
   }
   // Certificates: loaded, then listed (SNI picks them by their names); changed in place;
@@ -568,13 +593,12 @@ Router::update(const std::map<std::string, Route>& routes)
   m_hosts = hosts;
   // Apps gone: their slot is free again once its dynos are.
   for (auto it = m_slot.begin(); it != m_slot.end();) {
-    if (routes.count(it->first) || !m_enabled[it->first].empty() || !m_disabled[it->first].empty()) {
+    if (routes.count(it->first) || !m_servers[it->first].index.empty()) {
       ++it;
       continue;
     }
     (void)admin(fmt::format("del map {} {}", run.router_map("apps"), it->first));
-    m_enabled.erase(it->first);
-    m_disabled.erase(it->first);
+    m_servers.erase(it->first);
     it = m_slot.erase(it);
     maps_changed = true;
   }
@@ -604,17 +628,16 @@ Router::apply(const std::map<std::string, Route>& routes)
   }
   (void)drain(m_output.get()); // what it says while it runs is never read, so never blocks it
   SW_TRY(update(routes));
-  // Dynos taken out whose requests have all finished: gone from HAProxy too.
-  for (auto& [app, off] : m_disabled) {
-    if (off.empty()) {
+  // Dynos taken out with nothing left on their servers (no request, and no connection, idle
+  // ones included: a server given another port would reuse those): their servers are free.
+  for (auto& [app, servers] : m_servers) {
+    if (servers.index.size() == servers.on.size()) {
       continue;
     }
-    std::set<int> in_flight = busy(app);
-    for (int port : std::set<int>(off)) {
-      if (!in_flight.count(port) &&
-          admin(fmt::format("del server {}/p{}", slot_name(m_slot[app]), port))) {
-        off.erase(port);
-      }
+    std::set<int> in_flight = holding(app, {"qcur", "scur", "idle_conn_cur", "safe_conn_cur", "used_conn_cur"});
+    for (auto it = servers.index.begin(); it != servers.index.end();) {
+      bool free = !servers.on.count(it->first) && !in_flight.count(it->first);
+      it = free ? servers.index.erase(it) : std::next(it);
     }
   }
   return {};
@@ -629,37 +652,60 @@ Router::challenge_to(int port)
   if (port == m_challenge) {
     return {};
   }
-  if (m_challenge) {
-    (void)admin(fmt::format("disable server acme/p{}", m_challenge));
-    (void)admin(fmt::format("del server acme/p{}", m_challenge));
-    m_challenge = 0;
-  }
   if (port) {
-    SW_TRY(admin(fmt::format("add server acme/p{0} 127.0.0.1:{0}", port)));
-    SW_TRY(admin(fmt::format("enable server acme/p{}", port)));
-    m_challenge = port;
+    SW_TRY(admin(fmt::format("set server acme/client addr 127.0.0.1 port {}", port)));
+    SW_TRY(admin("set server acme/client state ready"));
+  } else {
+    SW_TRY(admin("set server acme/client state maint"));
   }
+  m_challenge = port;
   return {};
 }
 
 std::set<int>
 Router::busy(const std::string& app) const
 {
+  return holding(app, {"qcur", "scur"});
+}
+
+std::set<int>
+Router::holding(const std::string& app, const std::vector<std::string>& fields) const
+{
   std::set<int> out;
   auto slot = m_slot.find(app);
-  if (slot == m_slot.end() || m_pid <= 0) {
+  auto servers = m_servers.find(app);
+  if (slot == m_slot.end() || servers == m_servers.end() || m_pid <= 0) {
     return out;
   }
+  std::map<std::string, int> port_of_server;
+  for (const auto& [port, n] : servers->second.index) {
+    port_of_server["s" + std::to_string(n)] = port;
+  }
   auto stat = admin("show stat");
+  auto lines = util::split(stat ? *stat : "", '\n');
+  if (lines.empty()) {
+    return out;
+  }
+  // "# pxname,svname,qcur,qmax,scur,...": the columns by name.
+  auto header = util::split(lines[0].substr(lines[0].starts_with("# ") ? 2 : 0), ',');
+  std::vector<size_t> columns;
+  for (const auto& name : fields) {
+    auto it = std::find(header.begin(), header.end(), name);
+    if (it != header.end()) {
+      columns.push_back(static_cast<size_t>(it - header.begin()));
+    }
+  }
   std::string backend = slot_name(slot->second);
-  for (const auto& line : util::split(stat ? *stat : "", '\n')) {
-    auto f = util::split(line, ',');
-    // pxname, svname, qcur, qmax, scur, ...
-    unsigned long long port = 0, queued = 0, current = 0;
-    if (f.size() > 4 && f[0] == backend && f[1].size() > 1 && f[1][0] == 'p' &&
-        util::parse_uint(f[1].substr(1), port) && util::parse_uint(f[2], queued) &&
-        util::parse_uint(f[4], current) && queued + current > 0) {
-      out.insert(static_cast<int>(port));
+  for (size_t i = 1; i < lines.size(); ++i) {
+    auto f = util::split(lines[i], ',');
+    if (f.size() < 2 || f[0] != backend || !port_of_server.count(f[1])) {
+      continue;
+    }
+    for (size_t c : columns) {
+      unsigned long long n = 0;
+      if (c < f.size() && util::parse_uint(f[c], n) && n > 0) {
+        out.insert(port_of_server[f[1]]);
+      }
     }
   }
   return out;

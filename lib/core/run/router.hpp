@@ -72,6 +72,9 @@ public:
 private:
   util::Status start(const std::map<std::string, Route>& routes);
   util::Status update(const std::map<std::string, Route>& routes);
+  // The ports of `app`'s dynos whose servers have a non-zero count in any of `fields` of
+  // HAProxy's stats ("scur", "idle_conn_cur", ...).
+  std::set<int> holding(const std::string& app, const std::vector<std::string>& fields) const;
   // One runtime API command; its answer, or an error when HAProxy refused it or is gone.
   util::Result<std::string> admin(const std::string& command) const;
   // The maps' files, as `m_slot` and `routes` say: what a restarted HAProxy starts from.
@@ -88,8 +91,15 @@ private:
   unsigned m_slots = 0;     // backends in the running config
   std::map<std::string, unsigned> m_slot;            // app -> its backend, slotN
   std::map<std::string, std::string> m_hosts;        // host -> app, as the running maps have it
-  std::map<std::string, std::set<int>> m_enabled;    // app -> ports taking new requests
-  std::map<std::string, std::set<int>> m_disabled;   // app -> ports taken out, not yet deleted
+  // An app's dynos as its backend's servers s1..sN (a server-template: static servers, whose
+  // idle connections HAProxy reuses, unlike servers added at run time).
+  struct Servers
+  {
+    std::map<int, unsigned> index; // port -> N of sN, for those taking requests and draining
+    std::set<int> on;              // ports taking new requests
+  };
+  std::map<std::string, Servers> m_servers; // app -> its servers
+  unsigned m_per_slot = 0;                  // servers in each backend of the running config
   std::map<std::string, std::string> m_certs;        // file -> PEM, as HAProxy has them
   std::map<std::string, std::string> m_flags;        // "https APP" / "hsts APP" -> map value
 };

@@ -254,13 +254,26 @@ Server::reconcile(const std::string& app)
   bool other_stopping = std::any_of(running.begin(), running.end(), [](const DynoStatus& d) {
     return d.state == DynoState::stopping && d.spec.type != "web";
   });
+  // Until then, the newest release among the other web dynos up serves (route()); older ones
+  // get no new request and go like the rest.
+  unsigned long newest_other = 0;
+  for (const auto& d : running) {
+    if (d.spec.type == "web" && d.state == DynoState::up && !is_wanted(d)) {
+      newest_other = std::max(newest_other, d.spec.release);
+    }
+  }
   for (const auto& d : running) {
     if (d.state == DynoState::stopping || is_wanted(d)) {
       continue;
     }
     bool serving_web = d.spec.type == "web" && plan.web > 0 && d.state == DynoState::up;
-    if (serving_web && !new_web_up) {
+    bool serving_now = serving_web && d.spec.release == newest_other;
+    if (serving_now && !new_web_up) {
       waiting = true;
+      continue;
+    }
+    if (serving_web && m_router && m_routed[app].count(d.port)) {
+      waiting = true; // the router still sends it requests: route() moves them first
       continue;
     }
     if (serving_web && m_router && !drained) {
@@ -340,9 +353,11 @@ Server::route()
     // The wanted web dynos take every new request once all are up; until then the others
     // still up keep them (a client never sees an older version after a newer one). Without
     // others (a first start, a scale up), those wanted that are up.
+    // Of the others, only the newest release's: older ones are retired (reconcile()).
     const Plan& plan = m_plan[app];
     const auto& replacing = m_replacing[app];
-    std::vector<int> fresh, others;
+    std::vector<int> fresh;
+    std::map<unsigned long, std::vector<int>> others; // release -> ports
     bool complete = plan.web > 0;
     for (const auto& d : m_runtime.dynos(app)) {
       if (d.spec.type != "web" || d.state == DynoState::stopping) {
@@ -352,12 +367,14 @@ Server::route()
       bool up = d.state == DynoState::up && d.port > 0;
       if (wanted) {
         complete = complete && up;
-      }
-      if (up) {
-        (wanted ? fresh : others).push_back(d.port);
+        if (up) {
+          fresh.push_back(d.port);
+        }
+      } else if (up) {
+        others[d.spec.release].push_back(d.port);
       }
     }
-    r.ports = complete || others.empty() ? fresh : others;
+    r.ports = complete || others.empty() ? fresh : others.rbegin()->second;
     routes[app] = r;
   }
   auto applied = m_router->apply(routes);
