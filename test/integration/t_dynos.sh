@@ -194,11 +194,11 @@ test_the_router_sends_each_host_to_its_app() {
   assert_contains headers.out "^X-Forwarded-For: 127.0.0.1$"
   assert_contains headers.out "^X-Forwarded-Proto: http$"
   assert_contains headers.out "^X-Forwarded-Port: $ROUTER_PORT$"
-  assert_contains headers.out "^X-Request-Id: [0-9a-f]{32}$"
+  assert_contains headers.out "^X-Request-Id: [0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$"
   assert_contains headers.out "^X-Request-Start: t=[0-9]{13}$"
   # Each request, as Heroku's router logs it, in the app's log.
   wait_for "the router's line" grep -q 'slipway\[router\]: at=info method=GET path="/headers"' "$(app_dir hello)/logs/app.log"
-  assert_contains "$(app_dir hello)/logs/app.log" ' slipway\[router\]: at=info method=GET path="/headers" host=hello.localhost request_id=[0-9a-f]{32} fwd="127.0.0.1" dyno=web.1 connect=[0-9]+ms service=[0-9]+ms status=200 bytes=[0-9]+ protocol=http$'
+  assert_contains "$(app_dir hello)/logs/app.log" ' slipway\[router\]: at=info method=GET path="/headers" host=hello.localhost request_id=[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12} fwd="127.0.0.1" dyno=web.1 connect=[0-9]+ms service=[0-9]+ms status=200 bytes=[0-9]+ protocol=http$'
   assert_not_contains "$(app_dir hello)/logs/app.log" "path=\"/\" host=nope.localhost"
   # Issue 21, row 8: the router's config lists every dyno's port: root's alone.
   assert_eq 600 "$(stat -c %a "$SLIPWAY_ROOT/router/haproxy.cfg")"

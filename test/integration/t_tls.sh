@@ -183,6 +183,8 @@ test_automatic_certificates_are_issued_renewed_and_kept_when_acme_fails() {
   WAIT_SECONDS=90 wait_for "the failure to show" acme_status_is hello.localhost Failing
   sw certs:auto -a hello > failing.out
   assert_contains failing.out "^hello.localhost +Failing +[0-9-]+T[0-9:]+Z +.*connection refused"
+  run_sw doctor.out doctor -a hello
+  assert_contains doctor.out "the automatic certificate for hello.localhost cannot be had: .*connection refused.* \(retried by serve; the one in force keeps serving; slipway certs:auto -a hello\)"
   assert_eq "$serving" "$(serving_serial hello.localhost)"
   assert_eq "one hello web.1" "$(https_with pebble-root.pem hello.localhost)"
 }

@@ -1,5 +1,7 @@
 #include "doctor.hpp"
 
+#include <core/run/acme.hpp>
+
 #include <core/addons/addons.hpp>
 #include <core/release/app_lock.hpp>
 #include <core/app/app_user.hpp>
@@ -89,6 +91,15 @@ check_app(const AppPaths& paths, bool fix, util::Output& out)
   }
   c.check_mode(paths.dir(), 0750);
   c.check_mode(paths.config_file(), 0600);
+  // Automatic certificates that could not be had lately (acme.hpp).
+  if (auto acme = load_acme_state(paths); acme && acme->enabled) {
+    for (const auto& [host, h] : acme->hosts) {
+      if (h.status == "Failing") {
+        c.problem("the automatic certificate for " + host + " cannot be had: " + h.reason +
+                  " (retried by serve; the one in force keeps serving; slipway certs:auto -a " + paths.name() + ")");
+      }
+    }
+  }
   c.check_temp_names(paths.dir());
   c.check_temp_names(paths.slugs());
   if (util::is_directory(paths.tmp())) {

@@ -112,7 +112,7 @@ global
   retry-on conn-failure empty-response
 frontend router
   bind {bind}
-{tls}  unique-id-format %[uuid(4),regsub(-,,g)]
+{tls}  unique-id-format %[uuid(4)]
   # One raw line per request; serve writes it in Heroku's words (parse_router_line).
   log-format "%[var(txn.app)] %HM %[var(txn.host)] %ID %ci %sp %Tc %Tr %ST %B %[ssl_fc,iif(https,http)] %HU"
   http-request set-var(txn.host) req.hdr(host),field(1,:),lower
