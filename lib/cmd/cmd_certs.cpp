@@ -17,6 +17,37 @@ namespace slipway::cmd {
 
 namespace {
 
+const OptionSpec k_server_certs_option{"server", 0, nullptr,
+                                       "the server's certificates: the API host's (api_host), wildcards over *.<domain>"};
+
+// Whose certificates a command acts on: the app's (-a), or the server's (--server).
+struct Owner
+{
+  std::string dir;                // where its certificates are
+  std::string name;               // "hello", "the server"
+  std::string flag;               // "-a hello", "--server": to say a command again
+  std::vector<std::string> hosts; // what its certificates must cover one of
+};
+
+util::Result<Owner>
+owner(Context& ctx)
+{
+  SW_TRY_ASSIGN(core::AppSettings server, core::load_server_settings(ctx.root));
+  if (ctx.has("server")) {
+    Owner o{core::ServePaths(ctx.root).certs(), "the server", "--server", {}};
+    if (!server.api_host.empty()) {
+      o.hosts.push_back(server.api_host);
+    }
+    o.hosts.push_back("*." + server.domain);
+    return o;
+  }
+  SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
+  SW_TRY_ASSIGN(auto domains, core::load_domains(paths));
+  Owner o{paths.certs(), paths.name(), "-a " + paths.name(), {paths.name() + "." + server.domain}};
+  o.hosts.insert(o.hosts.end(), domains.begin(), domains.end());
+  return o;
+}
+
 // APP.<domain>, then the app's custom domains.
 util::Result<std::vector<std::string>>
 app_hosts(Context& ctx, const core::AppPaths& paths)
@@ -79,12 +110,12 @@ print_rows(Context& ctx, const std::vector<std::string>& header, const std::vect
 static util::Result<int>
 run_certs(Context& ctx)
 {
-  SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
-  SW_TRY_ASSIGN(auto certs, core::list_certificates(paths));
+  SW_TRY_ASSIGN(Owner o, owner(ctx));
+  SW_TRY_ASSIGN(auto certs, core::list_certificates(o.dir));
   if (certs.empty()) {
-    ctx.out->line(paths.name() + " has no SSL certificates.");
-    ctx.out->line("Use slipway certs:add CRT KEY -a " + paths.name() + " to add one, or slipway certs:auto:enable -a " +
-                  paths.name() + ".");
+    ctx.out->line(o.name + " has no SSL certificates.");
+    ctx.out->line("Use slipway certs:add CRT KEY " + o.flag + " to add one" +
+                  (ctx.has("server") ? std::string(".") : ", or slipway certs:auto:enable " + o.flag + "."));
     return 0;
   }
   std::vector<std::vector<std::string>> rows;
@@ -98,14 +129,16 @@ run_certs(Context& ctx)
 static util::Result<int>
 run_add(Context& ctx)
 {
-  SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
+  SW_TRY_ASSIGN(Owner o, owner(ctx));
   SW_TRY_ASSIGN(std::string chain, read_user_file(ctx.args[0], "certificate"));
   SW_TRY_ASSIGN(std::string key, read_user_file(ctx.args[1], "key"));
-  SW_TRY_ASSIGN(auto hosts, app_hosts(ctx, paths));
-  SW_TRY_ASSIGN(core::CertInfo info, core::check_certificate(chain, key, hosts, ctx.args[0], ctx.args[1]));
-  SW_TRY(core::store_custom_certificate(paths, chain, key));
-  core::notify_serve(ctx.root, paths.name());
-  ctx.out->line("Adding SSL certificate to " + paths.name() + "... done");
+  SW_TRY_ASSIGN(core::CertInfo info, core::check_certificate(chain, key, o.hosts, ctx.args[0], ctx.args[1],
+                                                             ctx.has("server") ? "the server's" : "the app's"));
+  SW_TRY(core::store_custom_certificate(o.dir, chain, key));
+  if (!ctx.has("server")) {
+    core::notify_serve(ctx.root, o.name); // the server's are seen at serve's next scan (2 s)
+  }
+  ctx.out->line("Adding SSL certificate to " + o.name + "... done");
   ctx.out->line("Certificate covers " + util::join(info.hosts, ", ") + ", expires " + info.not_after);
   return 0;
 }
@@ -113,28 +146,25 @@ run_add(Context& ctx)
 static util::Result<int>
 run_info(Context& ctx)
 {
-  SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
-  SW_TRY_ASSIGN(auto certs, core::list_certificates(paths));
-  SW_TRY_ASSIGN(auto hosts, app_hosts(ctx, paths));
+  SW_TRY_ASSIGN(Owner o, owner(ctx));
+  SW_TRY_ASSIGN(auto certs, core::list_certificates(o.dir));
   if (certs.empty()) {
-    return util::error(paths.name() + " has no SSL certificates; add one (slipway certs:add CRT KEY -a " + paths.name() +
-                           ")",
-                       2);
+    return util::error(o.name + " has no SSL certificates; add one (slipway certs:add CRT KEY " + o.flag + ")", 2);
   }
   for (const auto& c : certs) {
     ctx.out->line("=== " + c.name);
     std::vector<std::string> serves;
-    for (const auto& h : hosts) {
+    for (const auto& h : o.hosts) {
       if (core::cert_covers(c.hosts, h)) {
         serves.push_back(h);
       }
     }
     print_rows(ctx, {}, {{"Common Name(s):", util::join(c.hosts, ", ")},
-                        {"Expires At:", c.not_after},
-                        {"Starts At:", c.not_before},
-                        {"Issuer:", c.issuer},
-                        {"Subject:", c.subject},
-                        {"Serves:", serves.empty() ? "none of the app's hosts" : util::join(serves, ", ")}});
+                         {"Expires At:", c.not_after},
+                         {"Starts At:", c.not_before},
+                         {"Issuer:", c.issuer},
+                         {"Subject:", c.subject},
+                         {"Serves:", serves.empty() ? "none of its hosts" : util::join(serves, ", ")}});
   }
   return 0;
 }
@@ -142,10 +172,12 @@ run_info(Context& ctx)
 static util::Result<int>
 run_remove(Context& ctx)
 {
-  SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
-  SW_TRY(core::remove_custom_certificate(paths));
-  core::notify_serve(ctx.root, paths.name());
-  ctx.out->line("Removing SSL certificate from " + paths.name() + "... done");
+  SW_TRY_ASSIGN(Owner o, owner(ctx));
+  SW_TRY(core::remove_custom_certificate(o.dir, o.name));
+  if (!ctx.has("server")) {
+    core::notify_serve(ctx.root, o.name); // the server's are seen at serve's next scan (2 s)
+  }
+  ctx.out->line("Removing SSL certificate from " + o.name + "... done");
   return 0;
 }
 
@@ -194,7 +226,7 @@ run_auto_disable(Context& ctx)
 }
 
 extern const CommandSpec k_cmd_certs{
-    "certs", "", "list the app's SSL certificates", "", {k_app_option}, 0, 0, run_certs};
+    "certs", "", "list the app's SSL certificates", "", {k_app_option, k_server_certs_option}, 0, 0, run_certs};
 
 extern const CommandSpec k_cmd_certs_add{
     "certs:add",
@@ -202,16 +234,16 @@ extern const CommandSpec k_cmd_certs_add{
     "serve the app's hosts over HTTPS with this certificate chain and key",
     "CRT: the PEM certificate, then its chain; KEY: its PEM private key, without passphrase. They must\n"
     "match, not be expired, and cover at least one of the app's hosts. Replaces the one added before.",
-    {k_app_option},
+    {k_app_option, k_server_certs_option},
     2,
     2,
     run_add};
 
 extern const CommandSpec k_cmd_certs_info{
-    "certs:info", "", "show each of the app's certificates and the hosts it serves", "", {k_app_option}, 0, 0, run_info};
+    "certs:info", "", "show each of the app's certificates and the hosts it serves", "", {k_app_option, k_server_certs_option}, 0, 0, run_info};
 
 extern const CommandSpec k_cmd_certs_remove{
-    "certs:remove", "", "remove the certificate added with certs:add", "", {k_app_option}, 0, 0, run_remove};
+    "certs:remove", "", "remove the certificate added with certs:add", "", {k_app_option, k_server_certs_option}, 0, 0, run_remove};
 
 extern const CommandSpec k_cmd_certs_auto{"certs:auto",
                                           "",

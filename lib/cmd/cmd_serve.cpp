@@ -72,6 +72,11 @@ run_serve(Context& ctx)
   std::unique_ptr<api::ApiServer> api;
   if (ctx.has("api")) {
     SW_TRY_ASSIGN(api, api::ApiServer::start(ctx.root, ctx.get("api")));
+    std::string address = ctx.get("api");
+    unsigned long long port = 0;
+    if (util::parse_uint(address.substr(address.rfind(':') + 1), port)) {
+      serve->set_api_port(static_cast<int>(port)); // the router's api_host goes there
+    }
   }
   if (!limits.problem.empty()) {
     ctx.out->line("slipway serve: dynos run without memory and CPU limits: " + limits.problem);

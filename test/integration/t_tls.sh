@@ -188,3 +188,40 @@ test_automatic_certificates_are_issued_renewed_and_kept_when_acme_fails() {
   assert_eq "$serving" "$(serving_serial hello.localhost)"
   assert_eq "one hello web.1" "$(https_with pebble-root.pem hello.localhost)"
 }
+
+# Item 3 of issue 24: the Platform API on a host of its own through the router, over the same
+# TLS, with a certificate of the server's.
+test_the_api_host_goes_through_the_router_over_tls() {
+  new_app hello web
+  sw users:add ada --admin --email ada@example.com > /dev/null
+  local token; token=$(sw tokens:create ada 2>/dev/null)
+  make_ca
+  make_cert api 30 api.localhost
+  make_cert wild 30 "*.apps.localhost"
+  make_cert other 30 www.other.com
+  sw settings:set --server api_host=api.localhost domain=apps.localhost > /dev/null
+  run_sw bad.out certs:add other.pem other.key --server
+  assert_eq 2 "$SW_STATUS"
+  assert_eq "slipway: error: the certificate in other.pem is for www.other.com, none of the server's hosts (api.localhost, *.apps.localhost); add the domain first (slipway domains:add)" "$(cat bad.out)"
+  [ ! -e "$SLIPWAY_ROOT/certs/custom.pem" ] || fail "a refused certificate was stored"
+  sw certs:add api.pem api.key --server > add.out
+  assert_eq "Adding SSL certificate to the server... done" "$(head -1 add.out)"
+  assert_eq 700 "$(stat -c %a "$SLIPWAY_ROOT/certs")"
+  local api_port; api_port=$(pick_port)
+  HTTPS_PORT=$(pick_port)
+  start_serve --https "127.0.0.1:$HTTPS_PORT" --api "127.0.0.1:$api_port"
+  wait_for "the API through the router" https_get api.localhost /account -f -o /dev/null -H "Authorization: Bearer $token"
+  https_get api.localhost /account -H "Authorization: Bearer $token" -H "Accept: application/vnd.heroku+json; version=3" > account.json
+  assert_contains account.json '"email":"ada@example.com"'
+  # Plain HTTP reaches it too; another host does not.
+  curl -s -H "Host: api.localhost" -H "Authorization: Bearer $token" "http://127.0.0.1:$ROUTER_PORT/account" > plain.json
+  assert_contains plain.json '"email":"ada@example.com"'
+  assert_eq "No such app on this server" "$(router_get nope.localhost)"
+  # A wildcard of the server's covers every APP.<domain> that has none of its own.
+  push > /dev/null
+  sw certs:add wild.pem wild.key --server > /dev/null
+  wait_for "hello over the wildcard" https_get hello.apps.localhost / -f -o /dev/null
+  assert_eq "one hello web.1" "$(https_get hello.apps.localhost /)"
+  sw certs --server > list.out
+  assert_contains list.out "^custom +\*\.apps\.localhost +"
+}

@@ -71,6 +71,11 @@ struct ServePaths
     return router() + "/" + name + ".map";
   } // hosts.map (host -> app), apps.map (app -> slotN), slots.map (slotN -> app)
   std::string
+  certs() const
+  {
+    return root + "/certs";
+  } // the server's certificates (certs:add --server; certs.hpp): root's only (0700)
+  std::string
   router_log() const
   {
     return router() + "/access.sock";

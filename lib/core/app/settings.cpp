@@ -252,6 +252,18 @@ table()
          s.acme_email = v;
          return {};
        }},
+      {"api_host", "a host the router sends to the Platform API (serve --api), over HTTP and HTTPS (empty: none)",
+       Scope::server, [](const AppSettings& s) { return s.api_host; },
+       [](AppSettings& s, const std::string& v) -> util::Status {
+         if (!v.empty() && (v.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-") != std::string::npos ||
+                            v.front() == '.' || v.back() == '.' || v.front() == '-')) {
+           return util::error("setting 'api_host' takes a host name like api.example.com, not '" + util::printable(v) +
+                                  "'",
+                              2);
+         }
+         s.api_host = v;
+         return {};
+       }},
       {"acme_ca_file", "a PEM file of CAs to trust for acme_directory's TLS, besides the system's (a test CA)",
        Scope::server, [](const AppSettings& s) { return s.acme_ca_file; },
        [](AppSettings& s, const std::string& v) -> util::Status {

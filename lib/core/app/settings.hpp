@@ -43,6 +43,7 @@ struct AppSettings
   std::string acme_email;                                 // server only: the ACME account's contact
   unsigned long long acme_renew_days = 30;                // server only: renew automatic certificates this early
   std::string acme_ca_file;                               // server only: CAs to trust for the ACME directory
+  std::string api_host;                                   // server only: the router sends this host to the API
 
   // True if a push to `branch` (a short name, "main") deploys.
   bool deploys_branch(const std::string& branch) const;

@@ -143,7 +143,8 @@ check_certificate(const std::string& chain_pem,
                   const std::string& key_pem,
                   const std::vector<std::string>& hosts,
                   const std::string& cert_name,
-                  const std::string& key_name)
+                  const std::string& key_name,
+                  const std::string& whose)
 {
   SW_TRY_ASSIGN(CertInfo info, inspect_certificate(chain_pem, cert_name));
   if (key_pem.find("ENCRYPTED") != std::string::npos) {
@@ -165,7 +166,7 @@ check_certificate(const std::string& chain_pem,
   bool any = std::any_of(hosts.begin(), hosts.end(), [&](const std::string& h) { return cert_covers(info.hosts, h); });
   if (!any) {
     return util::error("the certificate in " + cert_name + " is for " + util::join(info.hosts, ", ") +
-                           ", none of the app's hosts (" + util::join(hosts, ", ") +
+                           ", none of " + whose + " hosts (" + util::join(hosts, ", ") +
                            "); add the domain first (slipway domains:add)",
                        2);
   }
@@ -173,18 +174,18 @@ check_certificate(const std::string& chain_pem,
 }
 
 util::Status
-store_custom_certificate(const AppPaths& paths, const std::string& chain_pem, const std::string& key_pem)
+store_custom_certificate(const std::string& dir, const std::string& chain_pem, const std::string& key_pem)
 {
-  SW_TRY(util::make_dirs(paths.certs(), 0700));
+  SW_TRY(util::make_dirs(dir, 0700));
   auto with_newline = [](std::string s) { return s.empty() || s.back() == '\n' ? s : s + "\n"; };
-  return util::write_file_atomic(paths.certs() + "/custom.pem", with_newline(chain_pem) + with_newline(key_pem), 0600);
+  return util::write_file_atomic(dir + "/custom.pem", with_newline(chain_pem) + with_newline(key_pem), 0600);
 }
 
 util::Result<std::vector<CertInfo>>
-list_certificates(const AppPaths& paths)
+list_certificates(const std::string& dir)
 {
   std::vector<CertInfo> out;
-  for (const auto& [file, pem] : certificate_files(paths)) {
+  for (const auto& [file, pem] : certificate_files(dir)) {
     std::string base = file.substr(file.rfind('/') + 1);
     SW_TRY_ASSIGN(CertInfo info, inspect_certificate(pem, file));
     info.file = file;
@@ -196,16 +197,16 @@ list_certificates(const AppPaths& paths)
 }
 
 std::map<std::string, std::string>
-certificate_files(const AppPaths& paths)
+certificate_files(const std::string& dir)
 {
   std::map<std::string, std::string> out;
-  std::string custom = paths.certs() + "/custom.pem";
+  std::string custom = dir + "/custom.pem";
   if (auto pem = util::read_file(custom)) {
     out[custom] = *pem;
   }
-  auto names = util::list_dir(paths.certs() + "/auto");
+  auto names = util::list_dir(dir + "/auto");
   for (const auto& name : names ? *names : std::vector<std::string>{}) {
-    std::string file = paths.certs() + "/auto/" + name;
+    std::string file = dir + "/auto/" + name;
     if (name.ends_with(".pem")) {
       if (auto pem = util::read_file(file)) {
         out[file] = *pem;
@@ -229,11 +230,11 @@ self_signed_certificate(const std::string& cn)
 }
 
 util::Status
-remove_custom_certificate(const AppPaths& paths)
+remove_custom_certificate(const std::string& dir, const std::string& owner)
 {
-  std::string custom = paths.certs() + "/custom.pem";
+  std::string custom = dir + "/custom.pem";
   if (!util::path_exists(custom)) {
-    return util::error(paths.name() + " has no certificate added with certs:add", 2);
+    return util::error(owner + " has no certificate added with certs:add", 2);
   }
   if (::unlink(custom.c_str()) != 0) {
     return util::error(util::errno_message("cannot remove", custom));

@@ -1,6 +1,8 @@
-// An app's TLS certificates, which the router serves by SNI: one added by hand (certs:add,
-// apps/APP/certs/custom.pem) and automatic ones from ACME (auto/HOST.pem, acme.hpp). Each file
-// is the PEM chain followed by its key, as HAProxy reads it; the directory is root's (0700).
+// TLS certificates, which the router serves by SNI, in a directory of their owner's (root's,
+// 0700): an app's (AppPaths::certs) or the server's (ServePaths::certs, for the API host and
+// wildcards over APP.<domain>). One added by hand (certs:add, custom.pem) and, for apps,
+// automatic ones from ACME (auto/HOST.pem, acme.hpp). Each file is the PEM chain followed by
+// its key, as HAProxy reads it.
 // Certificates are read with the openssl command, never parsed here.
 #pragma once
 
@@ -32,28 +34,29 @@ util::Result<CertInfo> inspect_certificate(const std::string& cert_pem, const st
 bool cert_covers(const std::vector<std::string>& names, const std::string& host);
 
 // Check a chain and key as certs:add must: a PEM certificate, a PEM key without passphrase
-// that belongs to it, not expired, covering at least one of `hosts`. Usage errors (exit 2)
-// naming `cert_name` and `key_name` (the files as the user gave them).
+// that belongs to it, not expired, covering at least one of `hosts` (`whose`: "the app's").
+// Usage errors (exit 2) naming `cert_name` and `key_name` (the files as the user gave them).
 util::Result<CertInfo> check_certificate(const std::string& chain_pem,
                                          const std::string& key_pem,
                                          const std::vector<std::string>& hosts,
                                          const std::string& cert_name,
-                                         const std::string& key_name);
+                                         const std::string& key_name,
+                                         const std::string& whose = "the app's");
 
-// Store a checked chain and key as the app's custom certificate (replacing one there).
-util::Status store_custom_certificate(const AppPaths& paths, const std::string& chain_pem, const std::string& key_pem);
+// Store a checked chain and key as the custom certificate in `dir` (replacing one there).
+util::Status store_custom_certificate(const std::string& dir, const std::string& chain_pem, const std::string& key_pem);
 
-// Every certificate the app has, custom first, then the automatic ones by host.
-util::Result<std::vector<CertInfo>> list_certificates(const AppPaths& paths);
+// Every certificate in `dir`, custom first, then the automatic ones by host.
+util::Result<std::vector<CertInfo>> list_certificates(const std::string& dir);
 
-// The app's certificate files and their contents (file -> PEM), for the router.
-std::map<std::string, std::string> certificate_files(const AppPaths& paths);
+// The certificate files in `dir` and their contents (file -> PEM), for the router.
+std::map<std::string, std::string> certificate_files(const std::string& dir);
 
 // A new self-signed certificate for `cn` and its key (PEM, key first), valid ten years: what
 // the router shows a client whose host has no certificate.
 util::Result<std::string> self_signed_certificate(const std::string& cn);
 
-// Remove the custom certificate; an error (exit 2) when there is none.
-util::Status remove_custom_certificate(const AppPaths& paths);
+// Remove the custom certificate in `dir`; an error (exit 2) naming `owner` when there is none.
+util::Status remove_custom_certificate(const std::string& dir, const std::string& owner);
 
 } // namespace slipway::core

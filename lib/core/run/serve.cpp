@@ -319,7 +319,7 @@ Server::refresh_hosts(const std::string& app)
     hosts.insert(hosts.end(), domains->begin(), domains->end());
   }
   Tls& tls = m_tls[app];
-  tls.certs = certificate_files(paths);
+  tls.certs = certificate_files(paths.certs());
   if (auto settings = load_settings(paths)) {
     tls.force_https = settings->force_https;
     tls.hsts = settings->hsts_max_age;
@@ -377,6 +377,17 @@ Server::route()
     r.ports = complete || others.empty() ? fresh : others.rbegin()->second;
     routes[app] = r;
   }
+  // The API host, and the server's certificates (wildcards over APP.<domain>), under a name
+  // no app can have.
+  if ((!m_api_host.empty() && m_api_port) || !m_server_certs.empty()) {
+    Route r;
+    if (!m_api_host.empty() && m_api_port) {
+      r.hosts = {m_api_host};
+      r.ports = {m_api_port};
+    }
+    r.certs = m_server_certs;
+    routes["-server"] = r;
+  }
   auto applied = m_router->apply(routes);
   if (!applied) {
     if (applied.error().message != m_router_error) {
@@ -397,7 +408,9 @@ Server::reconcile_all()
 {
   if (auto server = load_server_settings(m_root)) {
     m_domain = server->domain;
+    m_api_host = server->api_host;
   }
+  m_server_certs = certificate_files(ServePaths(m_root).certs());
   std::set<std::string> apps;
   if (auto names = list_apps(m_root)) {
     apps.insert(names->begin(), names->end());

@@ -30,6 +30,14 @@ public:
   static util::Result<std::unique_ptr<Server>>
   open(const std::string& root, Runtime& runtime, Router* router, AppLogs& logs, util::Output& out);
 
+  // The Platform API listens on 127.0.0.1:`port`: the router sends the server setting
+  // api_host there.
+  void
+  set_api_port(int port)
+  {
+    m_api_port = port;
+  }
+
   // Get and renew automatic certificates with `acme` (acme.hpp), every turn.
   void
   set_acme(Acme* acme)
@@ -66,6 +74,9 @@ private:
   Runtime& m_runtime;
   Router* m_router;
   Acme* m_acme = nullptr;
+  int m_api_port = 0;                                 // set_api_port
+  std::string m_api_host;                             // the server's api_host setting
+  std::map<std::string, std::string> m_server_certs; // the server's certificates (file -> PEM)
   AppLogs& m_logs;
   util::Output& m_out;
   std::map<std::string, std::set<int>> m_routed; // app -> where the router sends it now
