@@ -216,6 +216,16 @@ run_auto_enable(Context& ctx)
 }
 
 static util::Result<int>
+run_auto_refresh(Context& ctx)
+{
+  SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
+  SW_TRY(core::refresh_acme(paths));
+  core::notify_serve(ctx.root, paths.name());
+  ctx.out->line("Refreshing Automatic Certificate Management on " + paths.name() + "... done");
+  return 0;
+}
+
+static util::Result<int>
 run_auto_disable(Context& ctx)
 {
   SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
@@ -264,6 +274,15 @@ extern const CommandSpec k_cmd_certs_auto_enable{
     0,
     0,
     run_auto_enable};
+
+extern const CommandSpec k_cmd_certs_auto_refresh{"certs:auto:refresh",
+                                                  "",
+                                                  "renew what is due and retry what failed, now",
+                                                  "",
+                                                  {k_app_option},
+                                                  0,
+                                                  0,
+                                                  run_auto_refresh};
 
 extern const CommandSpec k_cmd_certs_auto_disable{
     "certs:auto:disable", "", "stop renewing automatic certificates", "", {k_app_option}, 0, 0, run_auto_disable};

@@ -174,13 +174,16 @@ test_automatic_certificates_are_issued_renewed_and_kept_when_acme_fails() {
     "$SCRATCH/pebble-root.pem" &
   local client=$! first; first=$(serving_serial hello.localhost)
   sw settings:set --server acme_renew_days=36500 > /dev/null
-  WAIT_SECONDS=90 wait_for "a renewed certificate" serial_is_not "$first" hello.localhost
+  sw certs:auto:refresh -a hello > refresh.out
+  assert_eq "Refreshing Automatic Certificate Management on hello... done" "$(cat refresh.out)"
+  wait_for "a renewed certificate" serial_is_not "$first" hello.localhost
   touch "$SCRATCH/stop"; wait "$client"
   assert_contains load.out "^requests [0-9]+ errors 0 non2xx 0 backwards 0 reconnects 0$"
   # The ACME server down: the failure is shown, the certificate in force keeps serving.
   kill "$PEBBLE_PID"; wait "$PEBBLE_PID" 2>/dev/null || true
   local serving; serving=$(serving_serial hello.localhost)
-  WAIT_SECONDS=90 wait_for "the failure to show" acme_status_is hello.localhost Failing
+  sw certs:auto:refresh -a hello > /dev/null
+  wait_for "the failure to show" acme_status_is hello.localhost Failing
   sw certs:auto -a hello > failing.out
   assert_contains failing.out "^hello.localhost +Failing +[0-9-]+T[0-9:]+Z +.*connection refused"
   run_sw doctor.out doctor -a hello

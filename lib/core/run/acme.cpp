@@ -132,6 +132,21 @@ save_acme_status(const AppPaths& paths, const std::map<std::string, AcmeHost>& h
 }
 
 util::Status
+refresh_acme(const AppPaths& paths)
+{
+  SW_TRY_ASSIGN(AcmeState state, load_acme_state(paths));
+  if (!state.enabled) {
+    return util::error("Automatic Certificate Management is disabled on " + paths.name() +
+                           "; enable it first (slipway certs:auto:enable -a " + paths.name() + ")",
+                       2);
+  }
+  for (auto& [host, h] : state.hosts) {
+    h.next = 0;
+  }
+  return save_acme_status(paths, state.hosts);
+}
+
+util::Status
 set_acme_enabled(const AppPaths& paths, bool enabled)
 {
   SW_TRY(util::make_dirs(paths.certs(), 0700));
@@ -192,6 +207,10 @@ Acme::tick(const std::map<std::string, std::vector<std::string>>& apps)
     (void)save_acme_status(paths, state->hosts);
     return m_app;
   }
+  if (util::monotonic_seconds() < m_next_scan) {
+    return "";
+  }
+  m_next_scan = util::monotonic_seconds() + 1;
   auto server = load_server_settings(m_root);
   if (!server) {
     return "";
@@ -209,9 +228,13 @@ Acme::tick(const std::map<std::string, std::vector<std::string>>& apps)
       }
       auto pem = util::read_file(paths.certs() + "/auto/" + host + ".pem");
       auto info = pem ? inspect_certificate(*pem, host) : util::Result<CertInfo>(util::error(""));
-      long long renew = static_cast<long long>(server->acme_renew_days) * 86400;
-      if (info && static_cast<long long>(info->expires) - static_cast<long long>(now) > renew) {
-        continue; // valid for longer than the renewal window
+      std::time_t renew_at = info ? info->expires - static_cast<std::time_t>(server->acme_renew_days) * 86400 : 0;
+      if (info && renew_at > now) {
+        // Valid for longer than the renewal window: looked at again then (or in an hour, when
+        // the settings may have changed), not each turn.
+        h = {"Cert issued", info->not_after, "", std::min(renew_at, now + 3600), 0};
+        (void)save_acme_status(paths, state->hosts);
+        continue;
       }
       std::string problem;
       int port = free_port();

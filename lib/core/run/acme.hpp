@@ -38,6 +38,9 @@ struct AcmeState
 util::Result<AcmeState> load_acme_state(const AppPaths& paths);
 util::Status save_acme_status(const AppPaths& paths, const std::map<std::string, AcmeHost>& hosts);
 util::Status set_acme_enabled(const AppPaths& paths, bool enabled);
+// Look at every host of the app again now (certs:auto:refresh): renew what is due, retry what
+// failed, without waiting. An error (exit 2) when ACM is disabled.
+util::Status refresh_acme(const AppPaths& paths);
 
 class Acme
 {
@@ -68,6 +71,7 @@ private:
   std::future<Outcome> m_running;
   std::string m_app, m_host; // what m_running asks for
   std::atomic<pid_t> m_pid{-1};
+  double m_next_scan = 0; // hosts are looked at once a second, not every turn
 };
 
 } // namespace slipway::core
