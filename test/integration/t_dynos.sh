@@ -187,6 +187,9 @@ test_the_router_sends_each_host_to_its_app() {
   wait_for "hello.localhost to answer" router_answers hello.localhost "one hello web.1"
   wait_for "the router's workers of older configs to stop taking requests" router_settled
   assert_eq "No such app on this server" "$(router_get nope.localhost)"
+  # Host names match without case, port or a trailing dot.
+  assert_eq "one hello web.1" "$(router_get HELLO.LocalHost.)"
+  assert_eq "one hello web.1" "$(router_get "hello.localhost:$ROUTER_PORT")"
   router_get hello.localhost -o /dev/null -w '%{http_code}\n' > code.out
   assert_eq 200 "$(cat code.out)"
   curl -s -H "Host: hello.localhost" "http://127.0.0.1:$ROUTER_PORT/headers" > headers.out
