@@ -10,7 +10,7 @@ PREFIX   ?= /usr/local
 PKGS     := libgit2 libarchive yaml-cpp spdlog zlib nettle uuid cpp-httplib libpq
 DEB_PKGS := build-essential pkg-config git bash coreutils procps zstd \
             libgit2-dev libarchive-dev zlib1g-dev nettle-dev uuid-dev libyaml-cpp-dev libspdlog-dev doctest-dev nlohmann-json3-dev \
-            python3 python3-venv python3-django util-linux haproxy wrk nftables curl \
+            python3 python3-venv python3-django util-linux haproxy wrk pebble lego openssl nftables curl \
             openssh-server openssh-client sudo libcpp-httplib-dev chromium \
             libpq-dev postgresql redis-server python3-psycopg2
 # Node.js for the built-in buildpack: Debian's packages, unless a node and npm are already
