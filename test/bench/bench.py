@@ -48,14 +48,7 @@ def timed(cmd, **kw):
 def main():
     if os.environ.get("BENCH") == "router":
         return main_router()
-    work = tempfile.mkdtemp(prefix="slipway-bench.")
-    os.chmod(work, 0o755)
-    env = dict(os.environ, HOME=os.path.join(work, "home"), GIT_CONFIG_NOSYSTEM="1", LC_ALL="C",
-               GIT_AUTHOR_NAME="Bench", GIT_AUTHOR_EMAIL="bench@example.com",
-               GIT_COMMITTER_NAME="Bench", GIT_COMMITTER_EMAIL="bench@example.com",
-               SLIPWAY_USER="bench@example.com")
-    os.makedirs(env["HOME"])
-    sh("git config --global init.defaultBranch main", env=env)
+    work, env = bench_env()
     files, mb = (50000, 600) if LARGE else (5000, 60)
     repo = os.path.join(work, "repo")
     print(f"generating {files} files, {mb} MB ...", file=sys.stderr)
@@ -193,6 +186,7 @@ def bench_history(work, env):
 
 
 def bench_env():
+    """A scratch directory and an environment of its own (HOME, git identity, LC_ALL)."""
     work = tempfile.mkdtemp(prefix="slipway-bench.")
     os.chmod(work, 0o755)
     env = dict(os.environ, HOME=os.path.join(work, "home"), GIT_CONFIG_NOSYSTEM="1", LC_ALL="C",
