@@ -1,9 +1,9 @@
 // The router: HAProxy from Debian, started and owned by `slipway serve`, with its own config,
 // admin socket and maps under $ROOT/router (never the system's HAProxy). Every change of where
-// traffic goes is made through HAProxy's runtime API (maps for host names, servers added,
-// enabled and disabled at run time), never by a reload, so that no client connection is ever
-// closed under a request (ARCHITECTURE.md, "The router"). Each app has a backend slot; an
-// app with no web dyno answers 503 naming it, an unknown host 404.
+// traffic goes is made through HAProxy's runtime API (maps for host names, a backend's spare
+// servers given a dyno's port or put in maintenance, certificates), never by a reload, so that
+// no client connection is ever closed under a request (ARCHITECTURE.md, "The router"). Each
+// app has a backend slot; an app with no web dyno answers 503 naming it, an unknown host 404.
 #pragma once
 
 #include <core/app/layout.hpp>
@@ -47,9 +47,10 @@ public:
 
   // Make the router route as `routes` (app -> route) say. The first time, write the config,
   // check it (`haproxy -c`) and start HAProxy; after that, change only what differs through
-  // the runtime API: host names in the maps, dynos added (enabled) or taken out (disabled:
-  // no new request goes there, those in flight finish). When it returns, every new request
-  // is routed by `routes`. On failure the error says why; what was in force stays.
+  // the runtime API: host names in the maps, dynos given a server (ready) or taken out
+  // (maintenance: no new request goes there, those in flight finish), certificates and the
+  // https/hsts maps. When it returns, every new request is routed by `routes`. On failure
+  // the error says why; what was applied before it stays in force.
   util::Status apply(const std::map<std::string, Route>& routes);
 
   // Send ACME's HTTP-01 challenges (/.well-known/acme-challenge/, any host) to 127.0.0.1:`port`,
