@@ -580,3 +580,24 @@ test_each_dyno_has_a_cgroup_that_outlives_a_killed_serve() {
   stop_serve
   [ ! -d "$(dirname "$cg")" ] || fail "serve left its cgroup $(dirname "$cg") behind"
 }
+
+# More apps than the router has backends (64 at its start): a new HAProxy takes the listening
+# sockets of the old one (-x, -sf), which finishes and exits; nothing is refused meanwhile.
+test_more_apps_than_backends_restart_the_router_in_place() {
+  new_app hello web
+  push >/dev/null
+  start_serve
+  wait_for "hello.localhost to answer" router_answers hello.localhost "one hello web.1"
+  local first i; first=$(router_pid)
+  python3 "$FIXTURES/loop-client.py" "$ROUTER_PORT" hello.localhost "$SCRATCH/requests.out" "$SCRATCH/stop" &
+  local client=$!
+  trap 'touch "$SCRATCH/stop"; stop_serve' EXIT
+  for i in $(seq 1 64); do sw apps:create "more$i" > /dev/null; done
+  wait_for "the 64th new app's 503" router_answers more64.localhost "more64: no web dyno is running"
+  wait_for "the first router to finish" router_gone "$first"
+  [ "$(router_pid)" != "$first" ] || fail "the router was not replaced"
+  assert_eq "one hello web.1" "$(router_get hello.localhost)"
+  touch "$SCRATCH/stop"; wait "$client"
+  grep -v '^200 ' requests.out > failed.out || true
+  [ ! -s failed.out ] || { head failed.out; fail "$(wc -l < failed.out) requests failed across the router's replacement"; }
+}

@@ -435,6 +435,25 @@ Router::start(const std::map<std::string, Route>& routes)
 }
 
 util::Status
+Router::restart(const std::map<std::string, Route>& routes)
+{
+  // The new HAProxy takes the listening sockets of the one running (leftover(): -x, -sf),
+  // which finishes what it serves and exits.
+  pid_t old = m_pid;
+  m_pid = -1;
+  m_output.reset();
+  SW_TRY(start(routes));
+  m_retiring.push_back(old);
+  return {};
+}
+
+bool
+Router::owns(pid_t pid) const
+{
+  return pid > 0 && (pid == m_pid || std::find(m_retiring.begin(), m_retiring.end(), pid) != m_retiring.end());
+}
+
+util::Status
 Router::update(const std::map<std::string, Route>& routes)
 {
   ServePaths run(m_root);
@@ -453,8 +472,7 @@ Router::update(const std::map<std::string, Route>& routes)
       ++free;
     }
     if (free > m_slots) {
-      stop();
-      return start(routes);
+      return restart(routes);
     }
     // A slot an earlier app had (its dynos are gone from it already) keeps its name there.
     (void)admin(fmt::format("del map {} {}", run.router_map("slots"), slot_name(free)));
@@ -487,8 +505,7 @@ Router::update(const std::map<std::string, Route>& routes)
           ++n;
         }
         if (n > m_per_slot) {
-          stop(); // more dynos than the backend has servers: start again with more
-          return start(routes);
+          return restart(routes); // more dynos than the backend has servers
         }
         SW_TRY(admin(fmt::format("set server {}/s{} addr 127.0.0.1 port {}", backend, n, port)));
         at = servers.index.emplace(port, n).first;
@@ -611,6 +628,10 @@ Router::update(const std::map<std::string, Route>& routes)
 util::Status
 Router::apply(const std::map<std::string, Route>& routes)
 {
+  std::erase_if(m_retiring, [](pid_t p) {
+    int status = 0;
+    return ::waitpid(p, &status, WNOHANG) == p || ::kill(p, 0) != 0;
+  });
   int status = 0;
   bool running = m_pid > 0 && ::waitpid(m_pid, &status, WNOHANG) == 0 && ::kill(m_pid, 0) == 0;
   if (!running && m_pid > 0) {

@@ -70,7 +70,13 @@ public:
     return m_pid;
   }
 
+  // Whether `pid` is the router's: the HAProxy running, or one it replaced that still finishes
+  // what it serves. serve must leave those alone.
+  bool owns(pid_t pid) const;
+
 private:
+  // Start a new HAProxy for `routes` that takes the running one's listening sockets over.
+  util::Status restart(const std::map<std::string, Route>& routes);
   util::Status start(const std::map<std::string, Route>& routes);
   util::Status update(const std::map<std::string, Route>& routes);
   // The ports of `app`'s dynos whose servers have a non-zero count in any of `fields` of
@@ -85,6 +91,7 @@ private:
   std::string m_listen;
   std::string m_https;
   pid_t m_pid = -1;
+  std::vector<pid_t> m_retiring; // replaced by restart(), finishing what they serve
   int m_challenge = 0; // where ACME challenges go now (challenge_to)
   util::Fd m_output;        // HAProxy's stderr, for why it stopped
   double m_retry_at = 0;    // after HAProxy failed to start: not before then
