@@ -199,11 +199,13 @@ stop_serve() {
     wait "$SERVE_PID" 2>/dev/null || true
     SERVE_PID=
   fi
-  # A serve killed outright leaves its router serving: this test's, by its pid file and config.
-  local router; router=$(cat "$SLIPWAY_ROOT/router/haproxy.pid" 2>/dev/null) || return 0
-  if tr '\0' ' ' < "/proc/$router/cmdline" 2>/dev/null | grep -qF "$SLIPWAY_ROOT/router/haproxy.cfg"; then
+  # A serve killed outright leaves its router serving: every HAProxy of this test's root, by
+  # the config path under its scratch directory (a serve that failed to take one over may
+  # have left two).
+  local router
+  for router in $(pgrep -f -- "-f $SLIPWAY_ROOT/router/haproxy.cfg" || true); do
     kill -KILL "$router" 2>/dev/null || true
-  fi
+  done
 }
 
 # dyno_field APP DYNO FIELD: a field of DYNO's newest entry in serve's dynos.json ("" if none).
