@@ -138,7 +138,7 @@ start_pebble() {
  "certificate": "$SCRATCH/pebble.pem", "privateKey": "$SCRATCH/pebble.key", "httpPort": $ROUTER_PORT,
  "tlsPort": $(pick_port), "ocspResponderURL": "", "externalAccountBindingRequired": false}}
 JSON
-  PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 pebble -config pebble.json -dnsserver "127.0.0.1:$dns" > pebble.out 2>&1 &
+  PEBBLE_VA_NOSLEEP=${PEBBLE_VA_NOSLEEP-1} PEBBLE_WFE_NONCEREJECT=0 pebble -config pebble.json -dnsserver "127.0.0.1:$dns" > pebble.out 2>&1 &
   PEBBLE_PID=$!
   trap 'kill "$PEBBLE_PID" "$CHALL_PID" 2>/dev/null; touch "$SCRATCH/stop"; stop_serve' EXIT
   wait_for "Pebble to answer" curl -sf --cacert ca.pem -o /dev/null "https://localhost:$ACME_PORT/dir"
@@ -227,4 +227,25 @@ test_the_api_host_goes_through_the_router_over_tls() {
   assert_eq "one hello web.1" "$(https_get hello.apps.localhost /)"
   sw certs --server > list.out
   assert_contains list.out "^custom +\*\.apps\.localhost +"
+}
+
+# An app destroyed while its challenge is pending: nothing of it comes back, and the next
+# app's certificate is had as usual. Pebble waits up to PEBBLE_VA_SLEEPTIME seconds before it
+# validates, so the request is still running when the app goes.
+test_an_app_destroyed_while_its_challenge_is_pending_leaves_nothing() {
+  new_app hello web
+  sw apps:create doomed > /dev/null
+  make_ca
+  start_tls_serve
+  push > /dev/null
+  PEBBLE_VA_NOSLEEP= PEBBLE_VA_SLEEPTIME=4 start_pebble
+  sw settings:set --server "acme_directory=https://localhost:$ACME_PORT/dir" acme_email=ops@example.com \
+    "acme_ca_file=$SCRATCH/ca.pem" > /dev/null
+  sw certs:auto:enable -a doomed > /dev/null
+  wait_for "doomed's request to start" grep -q "^doomed.localhost.Pending" "$(app_dir doomed)/certs/acme-status"
+  sw apps:destroy doomed --confirm doomed > /dev/null
+  [ ! -e "$(app_dir doomed)" ] || fail "the app is still there"
+  sw certs:auto:enable -a hello > /dev/null
+  WAIT_SECONDS=40 wait_for "hello's certificate after doomed's request" acme_status_is hello.localhost "Cert issued"
+  [ ! -e "$(app_dir doomed)" ] || fail "the destroyed app's directory came back"
 }
