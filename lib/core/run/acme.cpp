@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <system_error>
 
 namespace slipway::core {
 
@@ -270,7 +271,7 @@ Acme::tick(const std::map<std::string, std::vector<std::string>>& apps)
       spec.timeout_seconds = k_lego_timeout;
       m_app = app;
       m_host = host;
-      m_running = std::async(std::launch::async, [this, spec]() {
+      auto request = [this, spec]() {
         std::string output;
         auto r = util::run_process(
             spec, [&](std::string_view line) { output += std::string(line) + "\n"; },
@@ -285,7 +286,17 @@ Acme::tick(const std::map<std::string, std::vector<std::string>>& apps)
           o.reason = last_words(output);
         }
         return o;
-      });
+      };
+      try {
+        m_running = std::async(std::launch::async, request);
+      } catch (const std::system_error& e) { // no thread to be had: tried again later
+        (void)m_router.challenge_to(0);
+        h.status = "Failing";
+        h.reason = std::string("cannot start a thread for lego: ") + e.what();
+        h.failures += 1;
+        h.next = now + retry_after(h.failures);
+        (void)save_acme_status(paths, state->hosts);
+      }
       return "";
     }
   }
