@@ -234,18 +234,18 @@ test_the_api_host_goes_through_the_router_over_tls() {
 # validates, so the request is still running when the app goes.
 test_an_app_destroyed_while_its_challenge_is_pending_leaves_nothing() {
   new_app hello web
-  sw apps:create doomed > /dev/null
+  sw apps:create acmedoomed > /dev/null
   make_ca
   start_tls_serve
   push > /dev/null
   PEBBLE_VA_NOSLEEP= PEBBLE_VA_SLEEPTIME=4 start_pebble
   sw settings:set --server "acme_directory=https://localhost:$ACME_PORT/dir" acme_email=ops@example.com \
     "acme_ca_file=$SCRATCH/ca.pem" > /dev/null
-  sw certs:auto:enable -a doomed > /dev/null
-  wait_for "doomed's request to start" grep -q "^doomed.localhost.Pending" "$(app_dir doomed)/certs/acme-status"
-  sw apps:destroy doomed --confirm doomed > /dev/null
-  [ ! -e "$(app_dir doomed)" ] || fail "the app is still there"
+  sw certs:auto:enable -a acmedoomed > /dev/null
+  wait_for "acmedoomed's request to start" grep -q "^acmedoomed.localhost.Pending" "$(app_dir acmedoomed)/certs/acme-status"
+  sw apps:destroy acmedoomed --confirm acmedoomed > /dev/null
+  [ ! -e "$(app_dir acmedoomed)" ] || fail "the app is still there"
   sw certs:auto:enable -a hello > /dev/null
-  WAIT_SECONDS=40 wait_for "hello's certificate after doomed's request" acme_status_is hello.localhost "Cert issued"
-  [ ! -e "$(app_dir doomed)" ] || fail "the destroyed app's directory came back"
+  WAIT_SECONDS=40 wait_for "hello's certificate after acmedoomed's request" acme_status_is hello.localhost "Cert issued"
+  [ ! -e "$(app_dir acmedoomed)" ] || fail "the destroyed app's directory came back"
 }
