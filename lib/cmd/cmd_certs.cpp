@@ -48,17 +48,6 @@ owner(Context& ctx)
   return o;
 }
 
-// APP.<domain>, then the app's custom domains.
-util::Result<std::vector<std::string>>
-app_hosts(Context& ctx, const core::AppPaths& paths)
-{
-  SW_TRY_ASSIGN(core::AppSettings server, core::load_server_settings(ctx.root));
-  SW_TRY_ASSIGN(auto domains, core::load_domains(paths));
-  std::vector<std::string> hosts{paths.name() + "." + server.domain};
-  hosts.insert(hosts.end(), domains.begin(), domains.end());
-  return hosts;
-}
-
 util::Result<std::string>
 read_user_file(const std::string& path, const std::string& what)
 {
@@ -185,7 +174,8 @@ static util::Result<int>
 run_auto(Context& ctx)
 {
   SW_TRY_ASSIGN(core::AppPaths paths, ctx.app());
-  SW_TRY_ASSIGN(auto hosts, app_hosts(ctx, paths));
+  SW_TRY_ASSIGN(Owner o, owner(ctx));
+  const auto& hosts = o.hosts;
   SW_TRY_ASSIGN(core::AcmeState state, core::load_acme_state(paths));
   if (!state.enabled) {
     ctx.out->line("=== Automatic Certificate Management is disabled on " + paths.name());
