@@ -64,7 +64,8 @@ run_serve(Context& ctx)
   }
   core::LocalRuntime runtime(
       [&](const std::string& app, const std::string& source, std::string_view line) { logs.write(app, source, line); },
-      [&](pid_t pid) { return router.owns(pid) || acme.owns(pid); }, cgroups, limits, fence ? &*fence : nullptr);
+      [&](pid_t pid) { return router.owns(pid) || acme.owns(pid); }, cgroups, limits, fence ? &*fence : nullptr,
+      core::ServePaths(ctx.root).dyno_output());
   SW_TRY_ASSIGN(auto serve, core::Server::open(ctx.root, runtime, &router, logs, *ctx.out));
   if (!https.empty()) {
     serve->set_acme(&acme);

@@ -192,8 +192,22 @@ exec_command(const ExecArgs& exec, const ProcessSpec& spec, int out_fd, int err_
     ::dup2(out_fd, 1);
     ::dup2(err_fd, 2);
   }
-  // Every fd but 0-2 and the failure pipe (CLOEXEC: a successful exec closes it) goes.
-  close_all_but(&fail_fd, 1);
+  if (spec.hold_fd >= 3) {
+    // fd 3 is the held one; the failure pipe moves above it first if it was there.
+    if (fail_fd == 3) {
+      fail_fd = ::fcntl(fail_fd, F_DUPFD_CLOEXEC, 4);
+    }
+    if (spec.hold_fd != 3) {
+      ::dup2(spec.hold_fd, 3);
+    } else {
+      ::fcntl(3, F_SETFD, 0);
+    }
+    int keep[] = {3, fail_fd};
+    close_all_but(keep, 2);
+  } else {
+    // Every fd but 0-2 and the failure pipe (CLOEXEC: a successful exec closes it) goes.
+    close_all_but(&fail_fd, 1);
+  }
   if (spec.drop_privileges) {
     if (spec.max_processes > 0) {
       rlimit nproc{static_cast<rlim_t>(spec.max_processes), static_cast<rlim_t>(spec.max_processes)};
@@ -580,15 +594,18 @@ spawn_process(const ProcessSpec& spec)
     return error("no command to run");
   }
   Fd out_r, out_w, fail_r, fail_w;
-  SW_TRY(make_pipe(out_r, out_w));
+  if (spec.output_fd < 3) {
+    SW_TRY(make_pipe(out_r, out_w));
+  }
   SW_TRY(make_pipe(fail_r, fail_w));
   ExecArgs exec(spec);
+  int out_fd = spec.output_fd >= 3 ? spec.output_fd : out_w.get();
   pid_t pid = ::fork();
   if (pid < 0) {
     return error(std::string("cannot fork: ") + std::strerror(errno));
   }
   if (pid == 0) {
-    exec_command(exec, spec, out_w.get(), out_w.get(), fail_w.get());
+    exec_command(exec, spec, out_fd, out_fd, fail_w.get());
   }
   if (!spec.new_session) {
     ::setpgid(pid, pid); // also done by the child; whichever runs first
@@ -605,7 +622,9 @@ spawn_process(const ProcessSpec& spec)
     }
     return error(start_error_text(failure, spec, exec.program));
   }
-  ::fcntl(out_r.get(), F_SETFL, ::fcntl(out_r.get(), F_GETFL) | O_NONBLOCK);
+  if (out_r) {
+    ::fcntl(out_r.get(), F_SETFL, ::fcntl(out_r.get(), F_GETFL) | O_NONBLOCK);
+  }
   return Spawned{pid, std::move(out_r)};
 }
 

@@ -56,6 +56,12 @@ struct ProcessSpec
   // When set (an fd >= 3, e.g. a memfd at offset 0), the command reads its stdin from it;
   // otherwise from /dev/null. Not for interactive commands.
   int stdin_fd = -1;
+  // spawn_process only: when set (an fd >= 3, e.g. a FIFO's write end), stdout and stderr go
+  // there and Spawned::output is empty.
+  int output_fd = -1;
+  // spawn_process only: when set (an fd >= 3), the command keeps it open as its fd 3, e.g. a
+  // read end of its own output FIFO, so that its writes never fail while nobody else reads.
+  int hold_fd = -1;
 };
 
 struct ProcessResult

@@ -138,8 +138,12 @@ test_restart_and_a_killed_serve_never_run_a_dyno_twice() {
   run_sw down.out ps:restart -a hello
   assert_eq 1 "$SW_STATUS"
   assert_eq "slipway: error: slipway serve is not running on this server: no dynos to restart; start it (slipway serve)" "$(cat down.out)"
+  # A push while serve is down goes live and says when its dynos start.
+  push > down-push.out
+  assert_eq 0 "$PUSH_STATUS"
+  assert_contains down-push.out "^remote:  !     serve is not running: v1's dynos start when it does \(slipway serve, or systemctl start slipway\)[[:space:]]*$"
+  assert_current hello v1
   start_serve
-  push >/dev/null
   wait_for "web.1 up" dyno_is hello web.1 up 1
   local first; first=$(root_pids "^python3 -u server.py")
   run_sw bad.out ps:restart clock -a hello
@@ -158,25 +162,42 @@ test_restart_and_a_killed_serve_never_run_a_dyno_twice() {
   wait_for "web.1 started again" dyno_is hello web.1 up 1
   run_sw stopnone.out ps:stop -a hello
   assert_eq 2 "$SW_STATUS"
-  # serve killed outright: its dyno lives on, orphaned; the next serve stops it first.
-  local orphan group; orphan=$(root_pids "^python3 -u server.py")
-  group=$(ps -o pgid= -p "$orphan" | tr -d ' ')
-  local router; router=$(router_pid)
+  # serve killed outright: its dyno and the router live on; the next serve adopts the dyno
+  # (the same process, its output still read) and takes the router over.
+  local web group router lines
+  web=$(root_pids "^python3 -u server.py")
+  group=$(ps -o pgid= -p "$web" | tr -d ' ')
+  router=$(router_pid)
   kill -KILL "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
-  kill -0 "$orphan" || fail "the dyno died with serve (it should outlive a SIGKILL)"
-  # The router outlives serve too (the orphan's output has no reader left: adopting dynos is
-  # issue 24's item 7, still open).
+  kill -0 "$web" || fail "the dyno died with serve (it should outlive a SIGKILL)"
   kill -0 "$router" || fail "the router died with serve"
+  router_answers hello.localhost "one hello web.1" || fail "the router stopped serving with serve"
   start_serve
   wait_for "the new serve's router to take over from the old one" router_gone "$router"
   [ "$(router_pid)" != "$router" ] || fail "the old router's pid is still recorded"
-  wait_for "the orphan to be stopped" test ! -e "/proc/$orphan"
+  wait_for "web.1 adopted" grep -q "slipway\[web.1\]: Adopted v1 (process group $group, port [0-9]*) from a serve that was killed$" "$(app_dir hello)/logs/app.log"
+  wait_for "web.1 up under the new serve" dyno_is hello web.1 up 1
+  full_scans_pass 2 # the new serve has looked at everything: no second web process
+  assert_eq "$web" "$(root_pids "^python3 -u server.py")" "the web process after the restart"
+  assert_not_contains "$(app_dir hello)/logs/app.log" "left running by a serve that was killed"
+  lines=$(wc -l < "$(app_dir hello)/logs/app.log")
+  router_answers hello.localhost "one hello web.1" || fail "the adopted dyno does not answer"
+  wait_for "the adopted dyno's output in the log" log_since "$lines" "app\[web.1\]: request \"GET / HTTP"
+  # A dyno that cannot be adopted (its output FIFO gone) is stopped, and the formation starts
+  # another: never two.
+  kill -KILL "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
+  rm "$SLIPWAY_ROOT"/run/dynos/*
+  start_serve
+  wait_for "the orphan to be stopped" test ! -e "/proc/$web"
   wait_for "web.1 up under the new serve" dyno_is hello web.1 up 1
   wait_for "one web process" one_web_process
-  full_scans_pass 2 # the new serve has looked at everything: no second web process
+  full_scans_pass 2
   assert_eq 1 "$(root_pids "^python3 -u server.py" | wc -l)"
   assert_contains "$(app_dir hello)/logs/app.log" "slipway\[web.1\]: Stopping v1 \(process group $group\), left running by a serve that was killed$"
 }
+
+# log_since LINE PATTERN: the app hello's log has a line matching PATTERN after line LINE.
+log_since() { tail -n "+$(($1 + 1))" "$(app_dir hello)/logs/app.log" | grep -q "$2"; }
 
 # router_answers HOST TEXT
 
@@ -565,9 +586,26 @@ test_each_dyno_has_a_cgroup_that_outlives_a_killed_serve() {
   cg=$(cgroup_dir "$web")
   assert_contains <(echo "$cg") "/slipway-dynos-[0-9a-f]{12}/hello\.web\.1\.[0-9]+-[0-9]+$"
   assert_eq "$cg" "$(cgroup_dir "$daemon")" "the daemon's cgroup"
-  # serve killed outright: the daemon left the dyno's process group, its cgroup it cannot.
+  # serve killed outright: the next serve adopts the dyno with its cgroup, the daemon in it.
   kill -KILL "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
   kill -0 "$daemon" || fail "the daemon died with serve"
+  start_serve
+  wait_for "web.1 adopted" grep -q "slipway\[web.1\]: Adopted v1 " "$(app_dir hello)/logs/app.log"
+  full_scans_pass 2
+  kill -0 "$daemon" || fail "the adopted dyno's daemon was stopped"
+  assert_eq "$web" "$(root_pids "^python3 -u server.py")" "the web process after the restart"
+  # Stopping the adopted dyno stops all its cgroup holds, the daemon included.
+  sw ps:scale web=0 -a hello >/dev/null
+  wait_for "the daemon to go with its dyno" test ! -e "/proc/$daemon"
+  wait_for "the adopted dyno's cgroup to go" test ! -d "$cg"
+  # A dyno that cannot be adopted (its output FIFO gone): its cgroup is emptied, daemon and all.
+  sw ps:scale web=1 -a hello >/dev/null
+  wait_for "web.1 up" dyno_is hello web.1 up 1
+  wait_for "the daemon" daemon_runs
+  daemon=$(root_pids '^slipway-test-daemon') web=$(root_pids "^python3 -u server.py")
+  cg=$(cgroup_dir "$web")
+  kill -KILL "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
+  rm "$SLIPWAY_ROOT"/run/dynos/*
   start_serve
   wait_for "the daemon to be stopped" test ! -e "/proc/$daemon"
   wait_for "the cgroup's stop in the log" grep -qE "slipway\[web.1\]: Stopping [0-9]+ process(es)? left in its cgroup by a serve that was killed$" "$(app_dir hello)/logs/app.log"

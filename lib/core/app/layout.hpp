@@ -41,6 +41,11 @@ struct ServePaths
     return run + "/serve.scans";
   } // how many full scans this serve has finished, rewritten after each: a sign of life
   std::string
+  dyno_output() const
+  {
+    return run + "/dynos";
+  } // one FIFO per running local dyno, named "PID-STARTTIME": its output, which outlives serve
+  std::string
   api_secret() const
   {
     return run + "/api.secret";

@@ -16,7 +16,9 @@
 #include <spdlog/spdlog.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,6 +26,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <set>
 #include <csignal>
 
 namespace slipway::core {
@@ -149,9 +152,37 @@ boot_wanted(const DynoSpec& s)
   return s.healthcheck.empty() ? "no connection on $PORT" : "no 2xx or 3xx answer to GET " + s.healthcheck;
 }
 
+// How a dyno's process ended; `status` -1 for a dyno this runtime adopted (not its child: the
+// status went to the process that reaped it).
+// The output FIFO in `dir` of the dyno whose handle is "PID START-TIME": "dir/PID-START-TIME".
+std::string
+output_fifo(const std::string& dir, const std::string& handle)
+{
+  std::string name = handle;
+  std::replace(name.begin(), name.end(), ' ', '-');
+  return dir + "/" + name;
+}
+
+// The cgroup among the directories of `home` that holds `pid`, or empty.
+std::string
+cgroup_holding(const std::string& home, pid_t pid)
+{
+  auto names = home.empty() ? util::Result<std::vector<std::string>>(std::vector<std::string>{}) : util::list_dir(home);
+  for (const auto& name : names ? *names : std::vector<std::string>{}) {
+    auto pids = util::cgroup_pids(home + "/" + name);
+    if (std::find(pids.begin(), pids.end(), pid) != pids.end()) {
+      return home + "/" + name;
+    }
+  }
+  return {};
+}
+
 std::string
 describe_exit(int status)
 {
+  if (status == -1) {
+    return "exited (its status went elsewhere: it was started by an earlier serve)";
+  }
   if (WIFEXITED(status)) {
     return fmt::format("exited with status {}", WEXITSTATUS(status));
   }
@@ -192,16 +223,42 @@ struct LocalRuntime::Dyno
   double r14_next = 0;                  // when an R14 may be said again
   bool r15 = false;                     // killed for its memory; its exit is said as R15
   bool launching = false;               // its port is being fenced before it starts
+  std::string fifo;                     // its output FIFO (m_output), or empty (a pipe)
+  bool adopted = false;                 // started by an earlier serve: not this one's child
 };
 
 LocalRuntime::LocalRuntime(DynoLogFn log,
                            std::function<bool(pid_t)> keep,
                            std::optional<std::string> cgroups,
                            util::LimitHome limits,
-                           PortFence* fence)
+                           PortFence* fence,
+                           std::string output)
     : m_log(std::move(log)), m_keep(std::move(keep)), m_cgroups(std::move(cgroups)), m_limits(std::move(limits)),
-      m_fence(fence)
+      m_fence(fence), m_output(std::move(output))
 {}
+
+util::Result<util::Fd>
+LocalRuntime::open_output(Dyno& d)
+{
+  SW_TRY(util::make_dirs(m_output, 0700));
+  std::string path = fmt::format("{}/.new-{}-{}", m_output, ::getpid(), ++m_serial);
+  ::unlink(path.c_str());
+  if (::mkfifo(path.c_str(), 0600) != 0) {
+    return util::error(util::errno_message("cannot make the dyno's output FIFO", path));
+  }
+  // The read end first: opening the write end then never blocks.
+  util::Fd r(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW));
+  util::Fd w(r ? ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW) : -1);
+  if (!r || !w) {
+    std::string why = util::errno_message("cannot open the dyno's output FIFO", path);
+    ::unlink(path.c_str());
+    return util::error(why);
+  }
+  ::fcntl(r.get(), F_SETPIPE_SZ, 1 << 20); // room for what it says while no serve reads
+  d.fifo = path;
+  d.output = std::move(r);
+  return w;
+}
 
 void
 LocalRuntime::update_fence()
@@ -415,8 +472,26 @@ LocalRuntime::launch(Dyno& d)
     }
     d.launching = false;
   }
+  util::Fd fifo_w;
+  if (!m_output.empty()) {
+    auto opened = open_output(d);
+    if (opened) {
+      fifo_w = std::move(*opened);
+      p.output_fd = fifo_w.get();
+      p.hold_fd = d.output.get();
+    } else {
+      m_log(s.app, "slipway[" + s.name() + "]",
+            "its output goes through a pipe (it dies if serve is killed): " + opened.error().message);
+    }
+  }
   auto spawned = util::spawn_process(p);
+  fifo_w.reset();
   if (!spawned) {
+    if (!d.fifo.empty()) {
+      ::unlink(d.fifo.c_str());
+      d.fifo.clear();
+    }
+    d.output.reset();
     if (!d.cgroup.empty()) {
       m_draining.push_back(std::exchange(d.cgroup, {}));
     }
@@ -432,7 +507,11 @@ LocalRuntime::launch(Dyno& d)
   }
   d.pid = spawned->pid;
   d.status.handle = fmt::format("{} {}", d.pid, util::process_start_time(d.pid));
-  d.output = std::move(spawned->output);
+  if (d.fifo.empty()) {
+    d.output = std::move(spawned->output);
+  } else if (std::string named = output_fifo(m_output, d.status.handle); ::rename(d.fifo.c_str(), named.c_str()) == 0) {
+    d.fifo = named; // the next serve finds it by the handle it recorded
+  }
   d.pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, d.pid, 0)));
   d.status.state = s.type == "web" ? DynoState::starting : DynoState::up;
   d.boot_by = util::monotonic_seconds() + s.boot_timeout;
@@ -528,6 +607,11 @@ LocalRuntime::reap(Dyno& d, int status)
   d.limit_dirs.clear();
   d.memory_dir.clear();
   read_output(d, false);
+  if (!d.fifo.empty()) {
+    ::unlink(d.fifo.c_str());
+    d.fifo.clear();
+  }
+  d.adopted = false;
   d.pid = -1;
   d.status.handle.clear();
   d.pidfd.reset();
@@ -591,7 +675,9 @@ LocalRuntime::wait(double seconds)
       continue;
     }
     int status = 0;
-    if (d->pid > 0 && ::waitpid(d->pid, &status, WNOHANG) == d->pid) {
+    if (d->pid > 0 && d->adopted) {
+      reap(*d, -1); // not this process's child: gone is all it can know
+    } else if (d->pid > 0 && ::waitpid(d->pid, &status, WNOHANG) == d->pid) {
       reap(*d, status);
     }
   }
@@ -681,12 +767,87 @@ LocalRuntime::stop_all()
   }
 }
 
-void
-LocalRuntime::stop_orphans(const std::vector<DynoStatus>& recorded, double grace)
+bool
+LocalRuntime::take_over(const DynoStatus& r)
 {
-  // Each handle is "PID START-TIME": only that very process (its group) is signalled.
-  std::vector<pid_t> alive;
+  const std::string& h = r.handle;
+  auto space = h.find(' ');
+  unsigned long long number = 0;
+  if (m_output.empty() || r.state == DynoState::stopping || space == std::string::npos ||
+      !util::parse_uint(h.substr(0, space), number) || number <= 1 ||
+      !util::process_alive(static_cast<pid_t>(number), h.substr(space + 1))) {
+    return false;
+  }
+  auto pid = static_cast<pid_t>(number);
+  const DynoSpec& s = r.spec;
+  // Only a process of the app's own user: what the record names is never taken on trust.
+  struct stat proc{};
+  if (::stat(fmt::format("/proc/{}", pid).c_str(), &proc) != 0 || proc.st_uid != (s.user ? s.user->uid : ::geteuid())) {
+    return false;
+  }
+  std::string fifo = output_fifo(m_output, h);
+  util::Fd output(::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW));
+  struct stat st{};
+  util::Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (!output || ::fstat(output.get(), &st) != 0 || !S_ISFIFO(st.st_mode) || !pidfd) {
+    return false;
+  }
+  auto d = std::make_unique<Dyno>();
+  d->status = r;
+  d->status.instance = ++m_instances;
+  d->status.crashes = 0;
+  d->status.last_exit.clear();
+  d->pid = pid;
+  d->pidfd = std::move(pidfd);
+  d->output = std::move(output);
+  d->fifo = fifo;
+  d->adopted = true;
+  if (m_cgroups) {
+    d->cgroup = cgroup_holding(*m_cgroups, pid);
+  }
+  if (m_limits.unified) {
+    d->memory_dir = s.memory && m_limits.problem.empty() && !m_limits.memory.empty() ? d->cgroup : "";
+  } else if (m_limits.problem.empty()) {
+    for (const auto& home : {m_limits.memory, m_limits.cpu}) {
+      if (auto dir = cgroup_holding(home, pid); !dir.empty()) {
+        d->limit_dirs.push_back(dir);
+      }
+    }
+    d->memory_dir = d->limit_dirs.size() == 2 ? d->limit_dirs.front() : "";
+  }
+  // A web dyno answering on its port is up at once: the router goes on sending it requests.
+  bool up = s.type != "web" || (d->status.port > 0 && listens_itself(s, d->status.port) &&
+                                accepting(d->status.port, s.healthcheck));
+  d->status.state = up ? DynoState::up : DynoState::starting;
+  d->boot_by = util::monotonic_seconds() + s.boot_timeout;
+  if (d->status.since.empty() || !up) {
+    d->status.since = util::now_iso8601();
+  }
+  m_log(s.app, "slipway[" + s.name() + "]",
+        fmt::format("Adopted v{} (process group {}{}) from a serve that was killed", s.release, pid,
+                    s.type == "web" ? fmt::format(", port {}", d->status.port) : ""));
+  m_dynos.push_back(std::move(d));
+  return true;
+}
+
+std::vector<DynoStatus>
+LocalRuntime::adopt(const std::vector<DynoStatus>& recorded, double grace)
+{
+  std::vector<DynoStatus> orphans;
   for (const auto& r : recorded) {
+    if (!take_over(r)) {
+      orphans.push_back(r);
+    }
+  }
+  std::set<std::string> kept; // the adopted dynos' cgroups and FIFOs
+  for (const auto& d : m_dynos) {
+    kept.insert(d->cgroup);
+    kept.insert(d->limit_dirs.begin(), d->limit_dirs.end());
+    kept.insert(d->fifo);
+  }
+  // The rest: each handle is "PID START-TIME": only that very process (its group) is signalled.
+  std::vector<pid_t> alive;
+  for (const auto& r : orphans) {
     const std::string& h = r.handle;
     auto space = h.find(' ');
     unsigned long long pid = 0;
@@ -705,7 +866,7 @@ LocalRuntime::stop_orphans(const std::vector<DynoStatus>& recorded, double grace
   auto names = m_cgroups ? util::list_dir(*m_cgroups) : util::Result<std::vector<std::string>>(std::vector<std::string>{});
   for (const auto& name : names ? *names : std::vector<std::string>{}) {
     std::string cg = *m_cgroups + "/" + name;
-    if (!util::is_directory(cg)) {
+    if (!util::is_directory(cg) || kept.count(cg)) {
       continue;
     }
     left.push_back(cg);
@@ -736,12 +897,22 @@ LocalRuntime::stop_orphans(const std::vector<DynoStatus>& recorded, double grace
     auto dirs = home.empty() || m_limits.unified ? util::Result<std::vector<std::string>>(std::vector<std::string>{})
                                                  : util::list_dir(home);
     for (const auto& name : dirs ? *dirs : std::vector<std::string>{}) {
-      if (util::is_directory(home + "/" + name)) {
+      if (util::is_directory(home + "/" + name) && !kept.count(home + "/" + name)) {
         m_draining.push_back(home + "/" + name);
       }
     }
   }
   drain_cgroups();
+  // Output FIFOs of dynos gone, or of starts a killed serve never finished.
+  auto fifos = m_output.empty() ? util::Result<std::vector<std::string>>(std::vector<std::string>{})
+                                : util::list_dir(m_output);
+  for (const auto& name : fifos ? *fifos : std::vector<std::string>{}) {
+    if (!kept.count(m_output + "/" + name)) {
+      ::unlink((m_output + "/" + name).c_str());
+    }
+  }
+  update_fence();
+  return dynos();
 }
 
 } // namespace slipway::core

@@ -26,12 +26,16 @@ public:
   // `cgroups`: the cgroup under which each dyno gets its own (dyno_cgroups), or none.
   // `limits`: where each dyno gets the memory and CPU share of its size (dyno_limit_home);
   // with its `problem` set, dynos run without. `fence`: kept around the web dynos' ports,
-  // each port fenced before its dyno starts (none: unfenced).
+  // each port fenced before its dyno starts (none: unfenced). `output`: a directory of root's
+  // alone (ServePaths::dyno_output) where each dyno's output goes through a FIFO, so that a
+  // dyno outlives a serve that is killed and the next one adopts it; empty: a pipe, and
+  // nothing survives serve.
   LocalRuntime(DynoLogFn log,
                std::function<bool(pid_t)> keep,
                std::optional<std::string> cgroups,
                util::LimitHome limits = {},
-               PortFence* fence = nullptr);
+               PortFence* fence = nullptr,
+               std::string output = {});
   ~LocalRuntime() override;
 
   util::Status start(const DynoSpec& spec) override;
@@ -40,7 +44,7 @@ public:
   std::vector<DynoStatus> dynos(const std::string& app = {}) const override;
   void wait(double seconds) override;
   void stop_all() override;
-  void stop_orphans(const std::vector<DynoStatus>& recorded, double grace) override;
+  std::vector<DynoStatus> adopt(const std::vector<DynoStatus>& recorded, double grace) override;
 
 private:
   struct Dyno;
@@ -50,6 +54,12 @@ private:
   void kill_strays();
   void signal(Dyno& d, int sig);
   void drain_cgroups();
+  // The dyno recorded as `r`, if it still runs as recorded (its process, its app's user, its
+  // output FIFO): made one of this runtime's.
+  bool take_over(const DynoStatus& r);
+  // Open the FIFO the dyno about to start writes its output to (its read end in d.output);
+  // the write end for the child, or an error.
+  util::Result<util::Fd> open_output(Dyno& d);
   // Give the dyno about to start the cgroups of its size (ProcessSpec::cgroup_procs_fds).
   void limit(Dyno& d, util::ProcessSpec& p, std::vector<util::Fd>& procs);
   // R14 while the dyno is above its size (every 20 s); R15 and SIGKILL once the kernel's OOM
@@ -62,6 +72,7 @@ private:
   std::optional<std::string> m_cgroups;
   util::LimitHome m_limits;
   PortFence* m_fence;
+  std::string m_output; // the FIFOs' directory, or empty
   std::vector<std::string> m_draining; // dynos' cgroups that still hold a process
   unsigned long m_serial = 0;
   unsigned long m_instances = 0; // DynoStatus::instance of the last start()

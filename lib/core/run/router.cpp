@@ -110,6 +110,10 @@ global
   retries 3
   option redispatch 1
   retry-on conn-failure empty-response
+  # A router that another took over from (serve restarted, more backends) keeps each idle
+  # keep-alive connection until its next request, answered with "Connection: close": a client
+  # never has its connection closed under a request it is sending.
+  option idle-close-on-response
 frontend router
   bind {bind}
 {tls}  unique-id-format %[uuid(4)]

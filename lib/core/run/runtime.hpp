@@ -83,10 +83,11 @@ public:
   virtual void wait(double seconds) = 0;
   // Stop everything and wait until it is gone (stop grace included).
   virtual void stop_all() = 0;
-  // Stop what an earlier, killed serve left running, given what it recorded (app, name,
-  // handle); they
-  // are not this runtime's dynos, so they are stopped, never adopted (no dyno runs twice).
-  virtual void stop_orphans(const std::vector<DynoStatus>& recorded, double grace) = 0;
+  // Take over what an earlier serve that was killed left running, given what it recorded
+  // (app, name, release, handle, port): each dyno still running as recorded becomes this
+  // runtime's as it is (never started a second time) and is returned with its new status;
+  // anything else it left is stopped (SIGTERM, SIGKILL after `grace`).
+  virtual std::vector<DynoStatus> adopt(const std::vector<DynoStatus>& recorded, double grace) = 0;
 };
 
 } // namespace slipway::core

@@ -107,6 +107,73 @@ wanted(const AppPaths& paths)
                 *sizes};
 }
 
+// The spec of dyno TYPE.INDEX as `want` (the app's current release) runs it.
+DynoSpec
+spec_of(const std::string& app, const Wanted& want, const std::string& type, unsigned index)
+{
+  auto size = want.sizes.find(type);
+  auto command = want.types.find(type);
+  return DynoSpec{app,
+                  type,
+                  index,
+                  want.release,
+                  command == want.types.end() ? std::string() : command->second,
+                  want.dir,
+                  want.config,
+                  want.user,
+                  want.stop_grace,
+                  want.boot_timeout,
+                  want.healthcheck,
+                  want.max_processes,
+                  size == want.sizes.end() ? std::string() : size->second.name,
+                  size == want.sizes.end() ? 0 : size->second.memory,
+                  size == want.sizes.end() ? 0 : size->second.cpu_share};
+}
+
+// What the serve before this one recorded of `app`'s dynos that ran (a handle), as statuses
+// for Runtime::adopt.
+std::vector<DynoStatus>
+recorded_dynos(const AppPaths& paths)
+{
+  std::vector<DynoStatus> out;
+  auto list = load_dyno_state(paths);
+  std::optional<Wanted> want;
+  bool looked = false;
+  for (const auto& d : list ? *list : std::vector<PublishedDyno>{}) {
+    if (d.handle.empty()) {
+      continue;
+    }
+    if (!looked) {
+      want = wanted(paths);
+      looked = true;
+    }
+    DynoStatus o;
+    if (want) {
+      o.spec = spec_of(paths.name(), *want, d.type, d.index);
+    }
+    o.spec.app = paths.name();
+    o.spec.type = d.type;
+    o.spec.index = d.index;
+    o.spec.command = d.command;
+    if (!want || d.release != want->release) {
+      o.spec.release = d.release;
+      o.spec.dir = ReleaseStore(paths).dir(d.release) + "/" + ReleaseFiles::app;
+      o.spec.config = {};
+    }
+    if (!o.spec.user) {
+      if (auto user = app_user(paths.name())) {
+        o.spec.user = *user;
+      }
+    }
+    o.handle = d.handle;
+    o.port = d.port;
+    o.since = d.since;
+    o.state = d.state == "stopping" ? DynoState::stopping : d.state == "up" ? DynoState::up : DynoState::starting;
+    out.push_back(o);
+  }
+  return out;
+}
+
 } // namespace
 
 util::Result<std::unique_ptr<Server>>
@@ -145,26 +212,17 @@ Server::open(const std::string& root, Runtime& runtime, Router* router, AppLogs&
     ::chmod(run.router_log().c_str(), 0600);
   }
 
-  // A serve that was killed (SIGKILL, a crash) left its dynos running, orphaned: stop them
-  // before starting anything, so that no dyno ever runs twice.
-  std::vector<DynoStatus> orphans;
+  // A serve that was killed (SIGKILL, a crash) left its dynos running: this one adopts them
+  // (the router goes on sending them requests) before starting anything, so that no dyno
+  // ever runs twice; what cannot be adopted is stopped.
+  std::vector<DynoStatus> recorded;
   if (auto names = list_apps(root)) {
     for (const auto& app : *names) {
-      auto list = load_dyno_state(AppPaths(root, app));
-      for (const auto& d : list ? *list : std::vector<PublishedDyno>{}) {
-        if (!d.handle.empty()) {
-          DynoStatus o;
-          o.spec.app = app;
-          o.spec.type = d.type;
-          o.spec.index = d.index;
-          o.spec.release = d.release;
-          o.handle = d.handle;
-          orphans.push_back(o);
-        }
-      }
+      auto of_app = recorded_dynos(AppPaths(root, app));
+      recorded.insert(recorded.end(), of_app.begin(), of_app.end());
     }
   }
-  runtime.stop_orphans(orphans, 10);
+  runtime.adopt(recorded, 10);
   if (auto names = list_apps(root)) {
     for (const auto& app : *names) {
       s->refresh_hosts(app);
@@ -209,23 +267,7 @@ Server::reconcile(const std::string& app)
                  d.spec.release == want->release && (type != "web" || !replacing.count(d.instance));
         });
         if (!have) {
-          const DynoSize& size = want->sizes.at(type);
-          DynoSpec spec{app,
-                        type,
-                        i,
-                        want->release,
-                        want->types.at(type),
-                        want->dir,
-                        want->config,
-                        want->user,
-                        want->stop_grace,
-                        want->boot_timeout,
-                        want->healthcheck,
-                        want->max_processes,
-                        size.name,
-                        size.memory,
-                        size.cpu_share};
-          (void)m_runtime.start(spec);
+          (void)m_runtime.start(spec_of(app, *want, type, i));
         }
       }
     }
@@ -566,13 +608,20 @@ restart_dynos(const std::string& root, const AppPaths& app, const std::string& w
 bool
 await_web(const AppPaths& paths, unsigned long version, double timeout, util::Output& out)
 {
-  if (!serve_running(paths.root())) {
-    return true;
-  }
+  bool running = serve_running(paths.root());
   ReleaseStore store(paths);
   auto record = store.load(version);
   auto formation = record ? load_formation(paths, record->process_types) : util::Result<Formation>(util::error(""));
   unsigned long long wanted = formation && formation->count("web") ? formation->at("web") : 0;
+  bool any = formation && std::any_of(formation->begin(), formation->end(), [](const auto& f) { return f.second > 0; });
+  if (!running) {
+    if (any) {
+      out.warn(fmt::format("serve is not running: v{}'s dynos start when it does (slipway serve, or systemctl start "
+                           "slipway)",
+                           version));
+    }
+    return true;
+  }
   if (wanted == 0) {
     return true;
   }

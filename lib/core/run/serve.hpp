@@ -111,7 +111,8 @@ private:
 
 // After release `version` of `paths` went live: when serve runs and the formation has web
 // dynos, wait (up to `timeout` seconds) until serve reports them all up, or one crashed, and
-// say which on `out`. False when they did not come up (the older ones keep serving).
+// say which on `out`. False when they did not come up (the older ones keep serving). When serve
+// does not run, says that the release's dynos start when it does.
 bool await_web(const AppPaths& paths, unsigned long version, double timeout, util::Output& out);
 
 // Ask the running serve to restart `app`'s dynos: all, one type ("web") or one dyno ("web.1").
