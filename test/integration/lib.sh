@@ -156,7 +156,8 @@ wait_for() {
 # in $SCRATCH/serve.out); it is stopped when the test ends, however it ends.
 # The router listens on 127.0.0.1:$ROUTER_PORT, a port free when it starts.
 start_serve() {
-  ROUTER_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  # The same port all through a test, as a server's: a serve started again finds its router there.
+  [ -n "${ROUTER_PORT:-}" ] || ROUTER_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   "$SLIPWAY_BIN" serve --http "127.0.0.1:$ROUTER_PORT" "$@" >"$SCRATCH/serve.out" 2>&1 &
   SERVE_PID=$!
   trap stop_serve EXIT

@@ -196,6 +196,9 @@ test_restart_and_a_killed_serve_never_run_a_dyno_twice() {
   assert_contains "$(app_dir hello)/logs/app.log" "slipway\[web.1\]: Stopping v1 \(process group $group\), left running by a serve that was killed$"
 }
 
+# requests_seen N: the app hello's web dynos logged more than N requests.
+requests_seen() { [ "$(grep -c 'app\[web.1\]: request' "$(app_dir hello)/logs/app.log")" -gt "$1" ]; }
+
 # log_since LINE PATTERN: the app hello's log has a line matching PATTERN after line LINE.
 log_since() { tail -n "+$(($1 + 1))" "$(app_dir hello)/logs/app.log" | grep -q "$2"; }
 
@@ -378,6 +381,40 @@ test_keep_alive_clients_see_no_error_across_deploys_restarts_config_and_domains(
   assert_contains load.out "^requests [0-9]+ errors 0 non2xx 0 backwards 0 reconnects 0$"
   # The router was never restarted: one HAProxy process served it all.
   assert_eq "$router" "$(router_pid)"
+}
+
+# serve killed outright and started again, under 50 keep-alive clients: the router and the
+# dyno never stop serving; the new serve adopts the dyno, takes the router over (the old
+# HAProxy closes each idle connection only after answering its next request, "Connection:
+# close") and deploys through it.
+test_keep_alive_clients_see_no_error_across_a_killed_serve() {
+  new_app hello web
+  start_serve
+  push >/dev/null
+  wait_for "hello.localhost to answer" router_answers hello.localhost "one hello web.1"
+  python3 "$FIXTURES/keepalive-client.py" "$ROUTER_PORT" hello.localhost 50 "$SCRATCH/load.out" "$SCRATCH/stop" &
+  local client=$! web router
+  trap 'touch "$SCRATCH/stop"; stop_serve' EXIT
+  web=$(root_pids "^python3 -u server.py") router=$(router_pid)
+  wait_for "load through the router" requests_seen 300
+  kill -KILL "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
+  start_serve
+  wait_for "the new serve's router to take over" router_gone "$router"
+  wait_for "web.1 up under the new serve" dyno_is hello web.1 up 1
+  assert_eq "$web" "$(root_pids "^python3 -u server.py")" "the web process after the restart"
+  echo 2 > "$SRC/VERSION"; git -C "$SRC" commit -qam "version 2"
+  push >/dev/null
+  [ "$PUSH_STATUS" -eq 0 ] || fail "the deploy after the restart failed"
+  wait_for "version 2 to serve" router_answers hello.localhost "2 hello web.1"
+  wait_for "the adopted dyno to go" test ! -e "/proc/$web"
+  touch "$SCRATCH/stop"; wait "$client"
+  cat load.out
+  local total reconnects
+  total=$(awk '/^requests/ { print $2 }' load.out) reconnects=$(awk '/^requests/ { print $NF }' load.out)
+  [ "$total" -gt 500 ] || fail "only $total requests were made"
+  assert_contains load.out "^requests [0-9]+ errors 0 non2xx 0 backwards 0 reconnects [0-9]+$"
+  # Each connection closed at most once, cleanly, by the router taken over.
+  [ "$reconnects" -le 50 ] || fail "$reconnects reconnects for 50 connections"
 }
 
 test_run_a_one_off_command() {

@@ -151,8 +151,10 @@ backend acme
     by_slot[slot] = it == routes.end() ? nullptr : &it->second;
   }
   for (unsigned n = 1; n <= slots; ++n) {
+    // A router that another took over from counts no server (its backends are stopped), yet
+    // sends the last request of each connection it keeps to them: not an app without dynos.
     c += fmt::format("backend {}\n  balance roundrobin\n  http-request return status 503 content-type text/plain "
-                     "lf-string \"%[be_name,map({})]: no web dyno is running\\n\" if {{ nbsrv eq 0 }}\n",
+                     "lf-string \"%[be_name,map({})]: no web dyno is running\\n\" if {{ nbsrv eq 0 }} !{{ stopping }}\n",
                      slot_name(n), run.router_map("slots"));
     // s1..sK: the dynos it has now; the rest wait, disabled, for the runtime API to use them.
     unsigned k = 0;
