@@ -127,10 +127,10 @@ not() { ! "$@"; }
 # start_pebble: Pebble (ACME) on loopback, its DNS from pebble-challtestsrv (every name is
 # 127.0.0.1), its HTTP-01 validation sent to the router's HTTP port; its TLS from the test CA.
 start_pebble() {
-  local dns mgmt
-  dns=$(pick_port) mgmt=$(pick_port) ACME_PORT=$(pick_port) PEBBLE_MGMT=$(pick_port)
+  local dns
+  dns=$(pick_port) CHALL_MGMT=$(pick_port) ACME_PORT=$(pick_port) PEBBLE_MGMT=$(pick_port)
   pebble-challtestsrv -defaultIPv4 127.0.0.1 -defaultIPv6 "" -dns01 "127.0.0.1:$dns" -http01 "" -https01 "" \
-    -tlsalpn01 "" -management "127.0.0.1:$mgmt" > challtestsrv.out 2>&1 &
+    -tlsalpn01 "" -management "127.0.0.1:$CHALL_MGMT" > challtestsrv.out 2>&1 &
   CHALL_PID=$!
   make_cert pebble 30 localhost
   cat > pebble.json <<JSON
@@ -188,6 +188,41 @@ test_automatic_certificates_are_issued_renewed_and_kept_when_acme_fails() {
   assert_contains failing.out "^hello.localhost +Failing +[0-9-]+T[0-9:]+Z +.*connection refused"
   run_sw doctor.out doctor -a hello
   assert_contains doctor.out "the automatic certificate for hello.localhost cannot be had: .*connection refused.* \(retried by serve; the one in force keeps serving; slipway certs:auto -a hello\)"
+  assert_eq "$serving" "$(serving_serial hello.localhost)"
+  assert_eq "one hello web.1" "$(https_with pebble-root.pem hello.localhost)"
+}
+
+# An ACME server that answers slowly holds up nothing else serve does; one that refuses (its
+# validation cannot reach the router) is shown as failing while the certificate in force
+# keeps serving.
+test_a_slow_or_refusing_acme_server_changes_nothing_that_serves() {
+  new_app hello web
+  make_ca
+  start_tls_serve
+  push > /dev/null
+  PEBBLE_VA_NOSLEEP= PEBBLE_VA_SLEEPTIME=6 start_pebble
+  sw settings:set --server "acme_directory=https://localhost:$ACME_PORT/dir" acme_email=ops@example.com \
+    "acme_ca_file=$SCRATCH/ca.pem" > /dev/null
+  sw certs:auto:enable -a hello > /dev/null
+  wait_for "the request to be pending" grep -q "^hello.localhost.Pending" "$(app_dir hello)/certs/acme-status"
+  # Meanwhile serve routes a new domain at once, and the app answers over HTTPS.
+  sw domains:add slow.example.com -a hello > /dev/null
+  WAIT_SECONDS=3 wait_for "the domain while ACME is slow" router_answers slow.example.com "one hello web.1"
+  https_get hello.localhost / -k > meanwhile.out
+  assert_eq "one hello web.1" "$(cat meanwhile.out)"
+  WAIT_SECONDS=60 wait_for "the certificate to be issued" acme_status_is hello.localhost "Cert issued"
+  curl -sf --cacert ca.pem "https://localhost:$PEBBLE_MGMT/roots/0" > pebble-root.pem
+  wait_for "HTTPS with the issued certificate" https_with pebble-root.pem hello.localhost
+  local serving; serving=$(serving_serial hello.localhost)
+  # The ACME server's validation now reaches nothing: it refuses the authorization.
+  curl -sf -d '{"ip": "127.0.0.2"}' "http://127.0.0.1:$CHALL_MGMT/set-default-ipv4" > /dev/null
+  sw settings:set --server acme_renew_days=36500 > /dev/null
+  sw certs:auto:refresh -a hello > /dev/null
+  WAIT_SECONDS=60 wait_for "the refusal to show" acme_status_is hello.localhost Failing
+  sw certs:auto -a hello > failing.out
+  assert_contains failing.out "^hello.localhost +Failing +[0-9-]+T[0-9:]+Z +.*urn:ietf:params:acme:error:connection"
+  run_sw doctor.out doctor -a hello
+  assert_contains doctor.out "the automatic certificate for hello.localhost cannot be had: .*acme:error:connection.* \(retried by serve; the one in force keeps serving; slipway certs:auto -a hello\)"
   assert_eq "$serving" "$(serving_serial hello.localhost)"
   assert_eq "one hello web.1" "$(https_with pebble-root.pem hello.localhost)"
 }
