@@ -199,6 +199,32 @@ test_restart_and_a_killed_serve_never_run_a_dyno_twice() {
 # requests_seen N: the app hello's web dynos logged more than N requests.
 requests_seen() { [ "$(grep -c 'app\[web.1\]: request' "$(app_dir hello)/logs/app.log")" -gt "$1" ]; }
 
+# A record naming a process that is not the app's (dynos.json forged by whoever could write
+# it) is neither adopted nor signalled.
+test_a_killed_serve_s_record_is_not_taken_on_trust() {
+  [ "$(id -u)" -eq 0 ] || skip "needs root for app users"
+  new_app hello web
+  start_serve
+  push >/dev/null
+  wait_for "web.1 up" dyno_is hello web.1 up 1
+  kill -KILL "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
+  setsid sleep 300 &
+  local other=$! start
+  start=$(sed 's/.*) //' "/proc/$other/stat" | cut -d' ' -f20)
+  python3 -c 'import json, sys
+p = sys.argv[1]; d = json.load(open(p)); d[0]["handle"] = sys.argv[2]; json.dump(d, open(p, "w"))' \
+    "$(app_dir hello)/dynos.json" "$other $start"
+  mkfifo "$SLIPWAY_ROOT/run/dynos/$other-$start"
+  start_serve
+  wait_for "web.1 up under the new serve" dyno_is hello web.1 up 1
+  full_scans_pass 2
+  kill -0 "$other" || fail "serve signalled a process that is not the app's"
+  kill "$other"
+  assert_not_contains "$(app_dir hello)/logs/app.log" "Adopted v1"
+  assert_not_contains "$(app_dir hello)/logs/app.log" "process group $other"
+  wait_for "one web process" one_web_process
+}
+
 # log_since LINE PATTERN: the app hello's log has a line matching PATTERN after line LINE.
 log_since() { tail -n "+$(($1 + 1))" "$(app_dir hello)/logs/app.log" | grep -q "$2"; }
 

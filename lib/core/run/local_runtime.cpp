@@ -163,6 +163,14 @@ output_fifo(const std::string& dir, const std::string& handle)
   return dir + "/" + name;
 }
 
+// Whether process `pid` runs as the user of `s`'s app (as this process's, without one).
+bool
+runs_as_app(pid_t pid, const DynoSpec& s)
+{
+  struct stat proc{};
+  return ::stat(fmt::format("/proc/{}", pid).c_str(), &proc) == 0 && proc.st_uid == (s.user ? s.user->uid : ::geteuid());
+}
+
 // The cgroup among the directories of `home` that holds `pid`, or empty.
 std::string
 cgroup_holding(const std::string& home, pid_t pid)
@@ -781,8 +789,7 @@ LocalRuntime::take_over(const DynoStatus& r)
   auto pid = static_cast<pid_t>(number);
   const DynoSpec& s = r.spec;
   // Only a process of the app's own user: what the record names is never taken on trust.
-  struct stat proc{};
-  if (::stat(fmt::format("/proc/{}", pid).c_str(), &proc) != 0 || proc.st_uid != (s.user ? s.user->uid : ::geteuid())) {
+  if (!runs_as_app(pid, s)) {
     return false;
   }
   std::string fifo = output_fifo(m_output, h);
@@ -852,8 +859,9 @@ LocalRuntime::adopt(const std::vector<DynoStatus>& recorded, double grace)
     auto space = h.find(' ');
     unsigned long long pid = 0;
     if (space == std::string::npos || !util::parse_uint(h.substr(0, space), pid) || pid <= 1 ||
-        !util::process_alive(static_cast<pid_t>(pid), h.substr(space + 1))) {
-      continue;
+        !util::process_alive(static_cast<pid_t>(pid), h.substr(space + 1)) ||
+        !runs_as_app(static_cast<pid_t>(pid), r.spec)) {
+      continue; // gone, or not the app's: never signalled
     }
     ::kill(-static_cast<pid_t>(pid), SIGTERM);
     alive.push_back(static_cast<pid_t>(pid));
