@@ -31,7 +31,7 @@ start_web() {
   sw config --shell -a "$app" >"$SCRATCH/$app.env"
   chmod 644 "$SCRATCH/$app.env"
   setsid setpriv --reuid="slipway-$app" --regid="slipway-$app" --clear-groups \
-    env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$dir" PORT="$port" DYNO=web.1 \
+    env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$dir" PORT="$port" DYNO=web.1 CI=true \
     bash -c 'set -a; . "$0"; set +a; cd "$HOME"; for f in .profile.d/*.sh; do [ -f "$f" ] && . "$f"; done; exec bash -c "$1"' \
     "$SCRATCH/$app.env" "$web" >"$SCRATCH/$app.web.log" 2>&1 &
   WEB_PID=$!

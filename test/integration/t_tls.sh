@@ -227,6 +227,32 @@ test_a_slow_or_refusing_acme_server_changes_nothing_that_serves() {
   assert_eq "one hello web.1" "$(https_with pebble-root.pem hello.localhost)"
 }
 
+# Item 2 of issue 24: the Django getting-started app, HTTPS only on a dyno and trusting
+# X-Forwarded-Proto, serves through the router unmodified: HTTP is redirected to HTTPS (even
+# with a client's own X-Forwarded-Proto), HTTPS answers, no redirect loop.
+test_django_getting_started_serves_over_https_through_the_router() {
+  [ "$(id -u)" -eq 0 ] || skip "needs root to create app users"
+  python3 -c 'import django' 2>/dev/null || /usr/bin/python3 -c 'import django' || fail "python3-django is missing (make deps)"
+  new_app djtls django
+  mkdir -m 0700 "$SCRATCH/db"
+  chown slipway-djtls:slipway-djtls "$SCRATCH/db"
+  sw config:set DATABASE_PATH="$SCRATCH/db/db.sqlite3" -a djtls > /dev/null
+  make_ca
+  make_cert djtls 30 djtls.localhost
+  start_tls_serve
+  push > /dev/null
+  assert_eq 0 "$PUSH_STATUS" "push status"
+  sw certs:add djtls.pem djtls.key -a djtls > /dev/null
+  wait_for "Django over HTTPS" https_get djtls.localhost / -f -o /dev/null
+  https_get djtls.localhost / > page.out
+  assert_contains page.out "^Hello from Django on Slipway: [0-9]+ greetings$"
+  curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -H "Host: djtls.localhost" "http://127.0.0.1:$ROUTER_PORT/" > plain.out
+  assert_eq "301 https://djtls.localhost/" "$(cat plain.out)"
+  curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -H "Host: djtls.localhost" -H "X-Forwarded-Proto: https" \
+    "http://127.0.0.1:$ROUTER_PORT/" > claimed.out
+  assert_eq "301 https://djtls.localhost/" "$(cat claimed.out)"
+}
+
 # Item 3 of issue 24: the Platform API on a host of its own through the router, over the same
 # TLS, with a certificate of the server's.
 test_the_api_host_goes_through_the_router_over_tls() {
