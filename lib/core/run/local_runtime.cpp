@@ -152,8 +152,6 @@ boot_wanted(const DynoSpec& s)
   return s.healthcheck.empty() ? "no connection on $PORT" : "no 2xx or 3xx answer to GET " + s.healthcheck;
 }
 
-// How a dyno's process ended; `status` -1 for a dyno this runtime adopted (not its child: the
-// status went to the process that reaped it).
 // The output FIFO in `dir` of the dyno whose handle is "PID START-TIME": "dir/PID-START-TIME".
 std::string
 output_fifo(const std::string& dir, const std::string& handle)
@@ -185,6 +183,8 @@ cgroup_holding(const std::string& home, pid_t pid)
   return {};
 }
 
+// How a dyno's process ended; `status` -1 for a dyno this runtime adopted (not its child: the
+// status went to the process that reaped it).
 std::string
 describe_exit(int status)
 {
