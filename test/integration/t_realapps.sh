@@ -123,6 +123,18 @@ test_python_versions_and_pip_settings_are_honoured_or_said() {
   assert_contains push.out " !     \.python-version asks for Python 2\.7; this server has only Python $have, which cannot run it"
   assert_contains push.out "failed to compile app with buildpack"
   assert_current py v1
+  # Comments and blank lines are skipped (Heroku's getting-started app starts with one); a
+  # .python-version with no version leaves runtime.txt to say.
+  printf '# The Python version this app runs on\n\n2.7\n' >"$SRC/.python-version"
+  git -C "$SRC" commit -qam "py2 after a comment"
+  push
+  assert_contains push.out " !     \.python-version asks for Python 2\.7; this server has only Python $have, which cannot run it"
+  printf '# no version here\n' >"$SRC/.python-version"
+  echo "python-3.99.1" >"$SRC/runtime.txt"
+  git -C "$SRC" add -A; git -C "$SRC" commit -qm "runtime.txt"
+  push
+  assert_contains push.out " !     runtime\.txt asks for Python 3\.99\.1; this server has only Python $have: building with $have"
+  assert_current py v2
 }
 
 test_node_getting_started_builds_prunes_and_serves() {
