@@ -91,11 +91,19 @@ update(Call& c)
   core::ReleaseStore store(*c.app);
   auto cur = store.current();
   auto rec = cur ? store.load(*cur) : util::Result<core::ReleaseRecord>(util::error("no release"));
+  // A type the current release does not run: Heroku's answer, word for word.
+  for (const auto& arg : args) {
+    std::string type = arg.substr(0, arg.find('='));
+    if (rec && (!rec->process_types.count(type) || type == "release")) {
+      send_error(c.res, {404, "not_found", "Couldn't find that process type (" + util::printable(type) + ")."});
+      return;
+    }
+  }
   for (const auto& arg : sizes) {
     std::string type = arg.substr(0, arg.find('='));
     auto size = core::find_dyno_size(arg.substr(arg.find('=') + 1));
     if (rec && (!rec->process_types.count(type) || type == "release")) {
-      send_error(c.res, {422, "invalid_params", "no process type '" + util::printable(type) + "' to resize"});
+      send_error(c.res, {404, "not_found", "Couldn't find that process type (" + util::printable(type) + ")."});
       return;
     }
     if (!size) {

@@ -213,9 +213,19 @@ CASES
   api scale.json PATCH /apps/hello/formation "$dev" '{"updates":[{"type":"web","quantity":"0"}]}'
   assert_eq 200 "$HTTP_STATUS" "a scale"
   assert_eq "web=0" "$(sw ps:scale -a hello)"
-  for bad in '{"updates":[{"type":"web","quantity":-1}]}' '{"updates":[{"type":"clock","quantity":1}]}' '{"updates":[]}' '{"updates":[{"type":"web","quantity":"abc"}]}'; do
+  for bad in '{"updates":[{"type":"web","quantity":-1}]}' '{"updates":[]}' '{"updates":[{"type":"web","quantity":"abc"}]}'; do
     api badscale.json PATCH /apps/hello/formation "$dev" "$bad"
     assert_eq 422 "$HTTP_STATUS" "PATCH formation $bad"
+  done
+  # A type the release does not have: Heroku's words (the CLI prints them).
+  local type body
+  for bad in 'clock|{"updates":[{"type":"clock","quantity":1}]}' 'clock|{"updates":[{"type":"clock","size":"eco"}]}' \
+             'release|{"updates":[{"type":"release","quantity":1}]}'; do
+    type=${bad%%|*} body=${bad#*|}
+    api badscale.json PATCH /apps/hello/formation "$dev" "$body"
+    assert_eq 404 "$HTTP_STATUS" "PATCH formation $body"
+    assert_eq "not_found Couldn't find that process type ($type)." \
+      "$(json_get badscale.json "j['id']") $(json_get badscale.json "j['message']")"
   done
   assert_eq "web=0" "$(sw ps:scale -a hello)"
   api garbage.json GET /apps/hello/nothing-here "$ada"
@@ -304,6 +314,8 @@ test_the_heroku_cli_drives_slipway_unmodified() {
   assert_current hello v6
   # Scaling, restarting, logs.
   # (web was resized to standard-2X above: the formation says so)
+  hk ps:scale clock=1 -a hello > noworker.out
+  assert_contains noworker.out "Couldn't find that process type \(clock\)\."
   hk ps:scale web=0 -a hello > scale.out
   assert_contains scale.out "^Scaling dynos\.\.\. done, now running web at 0:standard-2X$"
   assert_eq "web=0" "$(sw ps:scale -a hello)"

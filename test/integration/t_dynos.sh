@@ -425,6 +425,7 @@ test_keep_alive_clients_see_no_error_across_a_killed_serve() {
   wait_for "load through the router" requests_seen 300
   kill -KILL "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
   start_serve
+  trap 'touch "$SCRATCH/stop"; stop_serve' EXIT # start_serve set its own
   wait_for "the new serve's router to take over" router_gone "$router"
   wait_for "web.1 up under the new serve" dyno_is hello web.1 up 1
   assert_eq "$web" "$(root_pids "^python3 -u server.py")" "the web process after the restart"
