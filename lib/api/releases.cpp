@@ -24,7 +24,11 @@ release_json(const Call& c, const core::ReleaseRecord& r)
 {
   const std::string& app = c.app->name();
   json j = release_to_json(r, app);
-  j["output_stream_url"] = c.base_url() + c.api.output_path(*c.caller, app, r.version);
+  // As Heroku: only a release with a release phase has output (the CLI then prints "Running
+  // release command..." and streams it).
+  if (!r.release_command.empty() && !r.release_phase_skipped) {
+    j["output_stream_url"] = c.base_url() + c.api.output_path(*c.caller, app, r.version);
+  }
   return j;
 }
 

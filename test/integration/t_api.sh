@@ -351,6 +351,17 @@ test_the_heroku_cli_drives_slipway_unmodified() {
   assert_contains info.out "^Addons: +stub$"
   hk releases -a hello > releases.out
   assert_contains releases.out "^  v7 +Attach STUB \(stub-one\) +tester@example\.com "
+  # Without a release command, a rollback has no release output: nothing printed for one.
+  printf 'web: bin/web\n' > "$SRC/Procfile"
+  git -C "$SRC" commit -qam "no release command"
+  push > /dev/null
+  assert_current hello v9
+  hk config:set C=3 -a hello > /dev/null
+  hk rollback v9 -a hello > norelease.out
+  assert_contains norelease.out "^Rolling back hello to v9\.\.\. done, v11$"
+  assert_not_contains norelease.out "release command"
+  api v11.json GET /apps/hello/releases/11 "$(token_for ada)"
+  assert_eq None "$(json_get v11.json "j['output_stream_url']")"
 }
 
 test_the_activity_page_follows_a_release_log_and_rolls_back_in_chromium() {

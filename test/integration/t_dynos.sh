@@ -424,6 +424,9 @@ test_keep_alive_clients_see_no_error_across_a_killed_serve() {
   web=$(root_pids "^python3 -u server.py") router=$(router_pid)
   wait_for "load through the router" requests_seen 300
   kill -KILL "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
+  # Down as long as systemd's RestartSec: the router and the dyno serve on meanwhile, the
+  # dyno's output waits in its FIFO.
+  sleep 2
   start_serve
   trap 'touch "$SCRATCH/stop"; stop_serve' EXIT # start_serve set its own
   wait_for "the new serve's router to take over" router_gone "$router"
