@@ -3,7 +3,9 @@
 
 #include <core/app/app_lookup.hpp>
 #include <core/app/serve_notice.hpp>
+#include <core/access/users.hpp>
 #include <core/app/settings.hpp>
+#include <core/build/buildpack_source.hpp>
 #include <core/ops/apps.hpp>
 #include <core/release/release_store.hpp>
 #include <util/clock.hpp>
@@ -36,22 +38,35 @@ named(const std::string& kind, const std::string& name)
 }
 
 json
-app_json(const std::string& root, const core::AppPaths& paths)
+app_json(const Call& c, const core::AppPaths& paths)
 {
-  auto server = core::load_server_settings(root);
+  auto server = core::load_server_settings(c.root());
   core::ReleaseStore store(paths);
   auto cur = store.current();
   auto rec = cur ? store.load(*cur) : util::Result<core::ReleaseRecord>(util::error(""));
   std::string created = iso_time_of(paths.repo());
-  json stack = {{"id", util::name_uuid("stack:local")}, {"name", "local"}};
+  auto settings = core::load_settings(paths);
+  std::string stack_name = settings ? core::app_stack(*settings) : "local";
+  json stack = {{"id", util::name_uuid("stack:" + stack_name)}, {"name", stack_name}};
+  // The owner: the caller when they own it (the CLI's "Your Apps"), else its first owner.
+  std::string owner;
+  auto access = core::load_access(paths);
+  for (const auto& [user, role] : access ? *access : core::Access{}) {
+    if (role == core::Role::owner && (owner.empty() || user == c.caller->name)) {
+      owner = user;
+    }
+  }
+  auto owner_user = owner.empty() ? util::Result<core::User>(util::error("")) : core::UserStore(c.root()).load(owner);
+  std::string owner_email = owner_user ? owner_user->display() : owner.empty() ? "slipway" : owner;
   return {{"id", util::name_uuid("app:" + paths.name())},
           {"name", paths.name()},
           {"created_at", created},
           {"updated_at", rec ? rec->created_at : created},
           {"released_at", rec ? json(rec->created_at) : json(nullptr)},
           {"git_url", paths.repo()},
-          {"web_url", fmt::format("http://{}.{}/", paths.name(), server ? server->domain : "localhost")},
-          {"owner", {{"id", util::name_uuid("user:slipway")}, {"email", "slipway"}}},
+          {"web_url", fmt::format("http://{}.{}{}/", paths.name(), server ? server->domain : "localhost",
+                                  c.api.web_base)},
+          {"owner", {{"id", util::name_uuid("user:" + owner_email)}, {"email", owner_email}}},
           {"organization", nullptr},
           {"team", nullptr},
           {"space", nullptr},
@@ -94,7 +109,7 @@ list(Call& c)
     core::AppPaths paths(c.root(), name);
     auto role = core::role_of(paths, *c.caller);
     if (role && *role != core::Role::none) {
-      out.push_back(app_json(c.root(), paths));
+      out.push_back(app_json(c, paths));
     }
   }
   send_json(c.res, 200, out);
@@ -119,13 +134,13 @@ create(Call& c)
     return;
   }
   (void)core::grant_access(*paths, c.caller->name, core::Role::owner);
-  send_json(c.res, 201, app_json(c.root(), *paths));
+  send_json(c.res, 201, app_json(c, *paths));
 }
 
 void
 destroy(Call& c)
 {
-  json gone = app_json(c.root(), *c.app);
+  json gone = app_json(c, *c.app);
   util::ActingUser acting(c.caller->display());
   util::NullOutput quiet;
   if (auto ok = core::destroy_app(*c.app, false, quiet); !ok) {
@@ -139,7 +154,7 @@ destroy(Call& c)
 void
 show(Call& c)
 {
-  send_json(c.res, 200, app_json(c.root(), *c.app));
+  send_json(c.res, 200, app_json(c, *c.app));
 }
 
 // Not coupled to a pipeline: Heroku answers 404, and the CLI expects it.

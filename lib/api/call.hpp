@@ -66,6 +66,7 @@ class Api
 public:
   std::string root;
   std::string secret; // signs the URLs that stand in for credentials (streams, uploads)
+  std::string web_base; // ":PORT" of the router's HTTP listener, empty for port 80 (apps' web_url)
 
   // The user of the request's bearer token.
   Answer<Caller> authenticate(const httplib::Request& req) const;
@@ -137,7 +138,7 @@ using MakeRelease = std::function<util::Result<core::ReleaseOutcome>(
     util::Output&, const std::function<void(const core::ReleaseRecord&)>&)>;
 
 // Shapes and steps more than one family uses.
-json app_json(const std::string& root, const core::AppPaths& paths);                    // apps.cpp
+json app_json(const Call& c, const core::AppPaths& paths);                    // apps.cpp
 json named(const std::string& kind, const std::string& name);                            // apps.cpp
 json release_json(const Call& c, const core::ReleaseRecord& r);                          // releases.cpp
 Answer<core::ReleaseRecord> find_release(const core::AppPaths& paths, std::string key);  // releases.cpp

@@ -261,7 +261,7 @@ ApiServer::Impl::register_routes()
 }
 
 util::Result<std::unique_ptr<ApiServer>>
-ApiServer::start(const std::string& root, const std::string& address)
+ApiServer::start(const std::string& root, const std::string& address, int router_port)
 {
   std::string host = "127.0.0.1", port_text = address;
   if (auto colon = address.rfind(':'); colon != std::string::npos) {
@@ -277,6 +277,7 @@ ApiServer::start(const std::string& root, const std::string& address)
   server->m_impl = std::make_unique<Impl>();
   Impl& impl = *server->m_impl;
   impl.api.root = root;
+  impl.api.web_base = router_port == 80 ? "" : ":" + std::to_string(router_port);
   // The secret behind release output URLs: made once, root's alone.
   core::ServePaths run(root);
   std::string secret_file = run.api_secret();

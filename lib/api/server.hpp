@@ -17,7 +17,8 @@ class ApiServer
 public:
   // Listen on `address` (HOST:PORT, or PORT on 127.0.0.1) for the apps under `root`, on a
   // thread of its own; errors when the address is bad or taken.
-  static util::Result<std::unique_ptr<ApiServer>> start(const std::string& root, const std::string& address);
+  static util::Result<std::unique_ptr<ApiServer>> start(const std::string& root, const std::string& address,
+                                                         int router_port = 80);
   ~ApiServer(); // stops listening; requests in flight finish
 
   struct Impl;

@@ -72,7 +72,9 @@ run_serve(Context& ctx)
   }
   std::unique_ptr<api::ApiServer> api;
   if (ctx.has("api")) {
-    SW_TRY_ASSIGN(api, api::ApiServer::start(ctx.root, ctx.get("api")));
+    unsigned long long router_port = 80;
+    (void)util::parse_uint(listen.substr(listen.rfind(':') + 1), router_port);
+    SW_TRY_ASSIGN(api, api::ApiServer::start(ctx.root, ctx.get("api"), static_cast<int>(router_port)));
     std::string address = ctx.get("api");
     unsigned long long port = 0;
     if (util::parse_uint(address.substr(address.rfind(':') + 1), port)) {

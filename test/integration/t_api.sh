@@ -100,7 +100,7 @@ test_the_api_answers_in_herokus_shapes_and_refuses_what_it_must() {
   api missing.json GET /apps/nope "$ada"
   assert_eq "$(cat other.json)" "$(cat missing.json)" "a missing app and a hidden one"
   api app.json GET /apps/hello "$vic"
-  assert_eq "hello http://hello.localhost/ True" "$(json_get app.json "j['name'], j['web_url'], len(j['id']) == 36" | tr -d "(),'")"
+  assert_eq "hello http://hello.localhost:$ROUTER_PORT/ True" "$(json_get app.json "j['name'], j['web_url'], len(j['id']) == 36" | tr -d "(),'")"
   # Admins create apps (and own them); owners destroy them.
   api create.json POST /apps "$dev" '{"name":"api-made"}'
   assert_eq 403 "$HTTP_STATUS" "a deployer creating an app"
@@ -267,11 +267,20 @@ test_the_heroku_cli_drives_slipway_unmodified() {
   export HEROKU_HOST=$API HEROKU_API_KEY=$(token_for ada) NODE_NO_WARNINGS=1
   # The CLI formats for CI when CI is set (as CI's runner sets it): the same output everywhere.
   hk() { env -u CI "$HEROKU" "$@" 2>&1 | grep -v "terms of service\|dashboard.heroku.com/terms\|^$" || true; }
+  # An app made through the API is its maker's ("Your Apps"); one made on the server by root has
+  # no owning user ("slipway").
+  hk apps:create mine > create-app.out
+  assert_contains create-app.out "^Creating mine\.\.\. done$"
   hk apps > apps.out
+  assert_contains apps.out "^=== ada@example\.com Apps$"
+  assert_contains apps.out "^mine \(local\)$"
   assert_contains apps.out "^ +hello \(local\) +slipway"
   hk apps:info -a hello > info.out
   assert_contains info.out "^=== hello$"
-  assert_contains info.out "^Web URL: +http://hello.localhost/$"
+  assert_contains info.out "^Web URL: +http://hello\.localhost:$ROUTER_PORT/$"
+  assert_contains info.out "^Stack: +$(. /etc/os-release; echo "$ID-$VERSION_ID")$"
+  hk apps:info -a mine > mine.out
+  assert_contains mine.out "^Owner: +ada@example\.com$"
   hk config:set A=1 B=2 -a hello > set.out
   assert_contains set.out "^Setting A, B and restarting hello\.\.\. done, v2$"
   assert_eq "ada@example.com" "$(record_field hello v2 user)"
