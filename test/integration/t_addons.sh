@@ -237,6 +237,15 @@ test_bad_input_to_the_postgresql_provider_changes_nothing() {
   sw addons:providers:set postgresql --url "postgres://weak:weakpw@127.0.0.1:$PG_PORT/postgres" >/dev/null
   refused perm.out 1 "slipway: error: PostgreSQL at 127.0.0.1:$PG_PORT refused to create the role for $APP-weak: permission denied to create role; the provider's admin needs CREATEROLE and CREATEDB (ALTER ROLE weak CREATEROLE CREATEDB)" \
     addons:create postgresql -a $APP --name $APP-weak --as WEAK
+  # Exactly the privileges the README names, not a superuser: provisioned, used, rotated, dropped.
+  sql "ALTER ROLE weak CREATEROLE CREATEDB"
+  sw addons:create postgresql -a $APP --name $APP-weak --as WEAK >weak.out 2>&1 || fail "CREATEROLE CREATEDB was not enough: $(cat weak.out)"
+  local weak_url weak_db
+  weak_url=$(sw config:get WEAK_URL -a $APP) weak_db=${weak_url##*/}
+  assert_eq "$weak_db $weak_db" "$(psql "$weak_url" -XAtq -c "CREATE TABLE t (x int); SELECT current_user || ' ' || current_database()")"
+  assert_eq "f" "$(sql "SELECT pg_has_role('weak', '$weak_db', 'MEMBER')")" "the admin stays no member of the add-on's role"
+  sw addons:destroy $APP-weak --confirm $APP >destroy-weak.out 2>&1 || fail "the weak admin could not drop it: $(cat destroy-weak.out)"
+  assert_eq "0 0" "$(sql "SELECT (SELECT count(*) FROM pg_database WHERE datname = '$weak_db') || ' ' || (SELECT count(*) FROM pg_roles WHERE rolname = '$weak_db')")"
 }
 
 test_rotating_waits_for_a_running_release_phase_or_names_its_holder() {

@@ -269,17 +269,17 @@ test_the_heroku_cli_drives_slipway_unmodified() {
   hk() { env -u CI "$HEROKU" "$@" 2>&1 | grep -v "terms of service\|dashboard.heroku.com/terms\|^$" || true; }
   # An app made through the API is its maker's ("Your Apps"); one made on the server by root has
   # no owning user ("slipway").
-  hk apps:create mine > create-app.out
-  assert_contains create-app.out "^Creating mine\.\.\. done$"
+  hk apps:create adasapp > create-app.out
+  assert_contains create-app.out "^Creating adasapp\.\.\. done$"
   hk apps > apps.out
   assert_contains apps.out "^=== ada@example\.com Apps$"
-  assert_contains apps.out "^mine \(local\)$"
+  assert_contains apps.out "^adasapp \(local\)$"
   assert_contains apps.out "^ +hello \(local\) +slipway"
   hk apps:info -a hello > info.out
   assert_contains info.out "^=== hello$"
   assert_contains info.out "^Web URL: +http://hello\.localhost:$ROUTER_PORT/$"
   assert_contains info.out "^Stack: +$(. /etc/os-release; echo "$ID-$VERSION_ID")$"
-  hk apps:info -a mine > mine.out
+  hk apps:info -a adasapp > mine.out
   assert_contains mine.out "^Owner: +ada@example\.com$"
   hk config:set A=1 B=2 -a hello > set.out
   assert_contains set.out "^Setting A, B and restarting hello\.\.\. done, v2$"

@@ -138,7 +138,8 @@ start_pebble() {
  "certificate": "$SCRATCH/pebble.pem", "privateKey": "$SCRATCH/pebble.key", "httpPort": $ROUTER_PORT,
  "tlsPort": $(pick_port), "ocspResponderURL": "", "externalAccountBindingRequired": false}}
 JSON
-  PEBBLE_VA_NOSLEEP=${PEBBLE_VA_NOSLEEP-1} PEBBLE_WFE_NONCEREJECT=0 pebble -config pebble.json -dnsserver "127.0.0.1:$dns" > pebble.out 2>&1 &
+  # Every order validated again (Pebble reuses half of the valid authorizations by default).
+  PEBBLE_VA_NOSLEEP=${PEBBLE_VA_NOSLEEP-1} PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0 pebble -config pebble.json -dnsserver "127.0.0.1:$dns" > pebble.out 2>&1 &
   PEBBLE_PID=$!
   trap 'kill "$PEBBLE_PID" "$CHALL_PID" 2>/dev/null; touch "$SCRATCH/stop"; stop_serve' EXIT
   wait_for "Pebble to answer" curl -sf --cacert ca.pem -o /dev/null "https://localhost:$ACME_PORT/dir"

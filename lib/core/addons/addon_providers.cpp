@@ -41,9 +41,17 @@ public:
       return util::error(fmt::format("PostgreSQL at {} refused to create the role for {}: {}{}", where(c), addon.name,
                                      created.error().message, permission_hint(created.error().message, c)));
     }
-    auto db = c.exec(fmt::format("CREATE DATABASE {} OWNER {}", id, id));
+    // An admin with CREATEROLE and CREATEDB but not superuser may give a database only to a
+    // role it is a member of: it is one for the moment it takes.
+    auto db = c.exec(fmt::format("GRANT {} TO CURRENT_USER", id));
+    if (db) {
+      db = c.exec(fmt::format("CREATE DATABASE {} OWNER {}", id, id));
+    }
     if (db) {
       db = c.exec(fmt::format("REVOKE ALL ON DATABASE {} FROM PUBLIC", id));
+    }
+    if (db) {
+      db = c.exec(fmt::format("REVOKE {} FROM CURRENT_USER", id));
     }
     if (!db) {
       (void)c.exec(fmt::format("DROP DATABASE IF EXISTS {}", id));
@@ -72,6 +80,15 @@ public:
   {
     SW_TRY_ASSIGN(pg::Connection c, connect());
     std::string id = c.identifier(addon.handle);
+    // Only the owner drops a database: a non-superuser admin becomes the role for it. A role
+    // already gone has nothing to give.
+    auto exists = c.query("SELECT 1 FROM pg_roles WHERE rolname = $1", {addon.handle});
+    if (exists && !exists->empty()) {
+      if (auto member = c.exec(fmt::format("GRANT {} TO CURRENT_USER", id)); !member) {
+        return util::error(fmt::format("PostgreSQL at {} refused to drop {}: {}", where(c), addon.name,
+                                       member.error().message));
+      }
+    }
     auto dropped = c.exec(fmt::format("DROP DATABASE IF EXISTS {} WITH (FORCE)", id));
     if (dropped) {
       dropped = c.exec(fmt::format("DROP ROLE IF EXISTS {}", id));
