@@ -55,7 +55,7 @@ test_every_mutation_patch_applies_and_names_tests_that_exist() {
   assert_eq "$n passed, 0 failed, 0 skipped" "$(tail -1 out)"
   # A copy where the code under one patch moved on, and a patch that names a missing test.
   mkdir tree
-  cp -r "$CHECKOUT/lib" "$CHECKOUT/test" tree/
+  cp -r "$CHECKOUT/lib" "$CHECKOUT/test" "$CHECKOUT/buildpack" tree/
   sed -i 's/p.drop_privileges = true;/p.drop_privileges = (true);/' tree/lib/core/run/local_runtime.cpp
   sed -i 's/^Caught-by: t_releases.sh test_retention_of_one_keeps_the_rollback_target$/Caught-by: t_releases.sh test_gone/' \
     tree/test/mutants/retention-prunes-rollback-target.patch
