@@ -174,6 +174,10 @@ void show(Call&);
 void update(Call&);
 void of_release(Call&);
 } // namespace config_vars
+namespace buildpacks {
+void list(Call&);
+void update(Call&);
+} // namespace buildpacks
 namespace formation {
 void show(Call&);
 void update(Call&);

@@ -53,6 +53,9 @@ route_table()
       {"GET", "/apps/{app}/slugs/{id}", viewer, slugs::show},
       {"PUT", "/uploads/slugs/{app}/{uuid}", grant, slugs::upload},
 
+      {"GET", "/apps/{app}/buildpack-installations", viewer, buildpacks::list},
+      {"PUT", "/apps/{app}/buildpack-installations", deployer, buildpacks::update},
+
       {"GET", "/addons", user, addons::list},
       {"GET", "/addon-attachments", user, addons::list},
       {"GET", "/apps/{app}/addons", viewer, addons::list},

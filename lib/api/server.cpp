@@ -356,7 +356,23 @@ Call::object_body(bool empty_is_object)
 std::optional<json>
 Call::json_body()
 {
-  json body = json::parse(req.body, nullptr, false);
+  // A PUT route's body is still to be read (content): up to 1 MiB of it.
+  std::string streamed;
+  bool too_big = false;
+  if (content) {
+    (*content)([&](const char* bytes, size_t n) {
+      too_big = too_big || streamed.size() + n > (1U << 20);
+      if (!too_big) {
+        streamed.append(bytes, n);
+      }
+      return !too_big;
+    });
+  }
+  if (too_big) {
+    send_error(res, {413, "request_entity_too_large", "The request body is over 1 MiB."});
+    return std::nullopt;
+  }
+  json body = json::parse(content ? streamed : req.body, nullptr, false);
   if (body.is_discarded()) {
     send_error(res, {400, "bad_request", "The request body is not JSON."});
     return std::nullopt;

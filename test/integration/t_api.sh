@@ -371,6 +371,36 @@ test_the_heroku_cli_drives_slipway_unmodified() {
   assert_not_contains norelease.out "release command"
   api v11.json GET /apps/hello/releases/11 "$(token_for ada)"
   assert_eq None "$(json_get v11.json "j['output_stream_url']")"
+  # Buildpacks: set, add, list, remove, a push that uses them, clear. (The CLI looks names up in
+  # Heroku's registry; URLs it sends as they are.)
+  cp -a "$FIXTURES/buildpacks/recorder" bp-src
+  git -C bp-src init -q; git -C bp-src add -A; git -C bp-src commit -qm v1
+  git clone -q --bare bp-src "$SCRATCH/bp.git"
+  allow_buildpacks "$SCRATCH"
+  hk buildpacks -a hello > bp-none.out
+  assert_contains bp-none.out "^hello has no Buildpacks\.$"
+  hk buildpacks:set "file://$SCRATCH/bp.git" -a hello > bp-set.out
+  assert_contains bp-set.out "^Buildpack set\. Next release on hello will use file://$SCRATCH/bp\.git\.$"
+  hk buildpacks:add --index 1 https://example.com/other.git -a hello > bp-add.out
+  hk buildpacks -a hello > bp-list.out
+  assert_contains bp-list.out "^1\. https://example\.com/other\.git$"
+  assert_contains bp-list.out "^2\. file://$SCRATCH/bp\.git$"
+  # A source that is no buildpack is refused, and nothing changes.
+  api bp-bad.json PUT /apps/hello/buildpack-installations "$(token_for ada)" '{"updates":[{"buildpack":"not a buildpack"}]}'
+  assert_eq 422 "$HTTP_STATUS"
+  assert_eq "buildpack 'not a buildpack' is not a built-in (nodejs, python, procfile), an absolute path or a git URL" \
+    "$(json_get bp-bad.json "j['message']")"
+  assert_eq "https://example.com/other.git file://$SCRATCH/bp.git" "$(tr '\n' ' ' < "$(app_dir hello)/buildpack-urls" | sed 's/ $//')"
+  hk buildpacks:remove https://example.com/other.git -a hello > bp-remove.out
+  assert_contains bp-remove.out "^Buildpack removed\. Next release on hello will use file://$SCRATCH/bp\.git\.$"
+  commit README "with the recorder" "buildpack set through the API"
+  push > /dev/null
+  assert_contains push.out "Using buildpack: file://$SCRATCH/bp\.git"
+  assert_contains push.out "Recorder build number 1"
+  assert_current hello v12
+  hk buildpacks:clear -a hello > bp-clear.out
+  assert_contains bp-clear.out "^Buildpacks cleared\."
+  [ ! -e "$(app_dir hello)/buildpack-urls" ] || fail "buildpacks:clear left the list"
 }
 
 test_the_activity_page_follows_a_release_log_and_rolls_back_in_chromium() {

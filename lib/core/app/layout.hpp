@@ -277,6 +277,11 @@ public:
     return m_dir + "/buildpacks";
   } // fetched buildpacks
   std::string
+  buildpack_urls() const
+  {
+    return m_dir + "/buildpack-urls";
+  } // the app's buildpacks (the API's buildpack installations), one source a line
+  std::string
   tmp() const
   {
     return m_dir + "/tmp";

@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <cstdlib>
 
 namespace slipway::core {
@@ -110,8 +112,11 @@ plan_buildpacks(const AppPaths& paths,
                 util::Output& out)
 {
   BuildpackPlan plan;
+  SW_TRY_ASSIGN(auto urls, load_buildpack_urls(paths));
   if (auto it = config.find("BUILDPACK_URL"); it != config.end() && !util::trim(it->second).empty()) {
     plan.requested.emplace_back(util::trim(it->second));
+  } else if (!urls.empty()) {
+    plan.requested = urls;
   } else if (dot_buildpacks) {
     for (const auto& line : util::split(*dot_buildpacks, '\n')) {
       std::string s(util::trim(line));
@@ -137,6 +142,45 @@ plan_buildpacks(const AppPaths& paths,
     plan.candidates.push_back(bp);
   }
   return plan;
+}
+
+util::Result<std::vector<std::string>>
+load_buildpack_urls(const AppPaths& paths)
+{
+  std::vector<std::string> urls;
+  if (!util::path_exists(paths.buildpack_urls())) {
+    return urls;
+  }
+  SW_TRY_ASSIGN(std::string text, util::read_file(paths.buildpack_urls()));
+  for (const auto& line : util::split(text, '\n')) {
+    if (!util::trim(line).empty()) {
+      urls.emplace_back(util::trim(line));
+    }
+  }
+  return urls;
+}
+
+util::Status
+set_buildpack_urls(const AppPaths& paths, const std::vector<std::string>& urls)
+{
+  std::string text;
+  for (const auto& url : urls) {
+    std::string name = url.starts_with("heroku/") ? url.substr(7) : url;
+    bool builtin = std::find(std::begin(k_builtins), std::end(k_builtins), name) != std::end(k_builtins);
+    bool printable = !url.empty() && url.size() <= 1024 &&
+                     std::none_of(url.begin(), url.end(), [](unsigned char ch) { return ch <= ' ' || ch == 0x7f; });
+    if (!printable || !(builtin || url[0] == '/' || is_git_url(url))) {
+      return util::error("buildpack '" + util::printable(url) +
+                             "' is not a built-in (nodejs, python, procfile), an absolute path or a git URL",
+                         2);
+    }
+    text += url + "\n";
+  }
+  if (urls.empty()) {
+    ::unlink(paths.buildpack_urls().c_str());
+    return {};
+  }
+  return util::write_file_atomic(paths.buildpack_urls(), text, 0640);
 }
 
 util::Result<buildpack::Buildpack>

@@ -31,14 +31,21 @@ struct BuildpackPlan
   }
 };
 
-// BUILDPACK_URL, else the lines of `dot_buildpacks` (the pushed commit's .buildpacks, if it
-// has one), else detection over the built-ins; each source resolved (fetched) once, which
+// BUILDPACK_URL, else the app's buildpacks (set_buildpack_urls), else the lines of
+// `dot_buildpacks` (the pushed commit's .buildpacks, if it has one), else detection over the
+// built-ins; each source resolved (fetched) once, which
 // `out` announces ("Using buildpack: ...").
 util::Result<BuildpackPlan> plan_buildpacks(const AppPaths& paths,
                                             const AppSettings& settings,
                                             const ConfigVars& config,
                                             const std::optional<std::string>& dot_buildpacks,
                                             util::Output& out);
+
+// The app's buildpacks, in order (none: not set).
+util::Result<std::vector<std::string>> load_buildpack_urls(const AppPaths& paths);
+// Set them (none: clear them); each a built-in, an absolute path or a git URL, checked for its
+// form here and fetched at the next build. Usage errors (exit 2) name the bad one.
+util::Status set_buildpack_urls(const AppPaths& paths, const std::vector<std::string>& urls);
 
 // Turn one source into a directory with bin/, fetching git URLs (within the server's
 // buildpack_fetch_timeout and buildpack_fetch_size).
