@@ -496,6 +496,10 @@ Router::update(const std::map<std::string, Route>& routes)
     }
     Servers& servers = m_servers[app];
     std::string backend = slot_name(slot);
+    // The dynos in and out in one line of commands, which HAProxy runs in one go: no request
+    // ever finds both an old dyno and its successor taking requests (a client would see the
+    // older version after the newer one).
+    std::vector<std::string> switches;
     for (int port : want) {
       if (servers.on.count(port)) {
         continue;
@@ -516,16 +520,17 @@ Router::update(const std::map<std::string, Route>& routes)
         SW_TRY(admin(fmt::format("set server {}/s{} addr 127.0.0.1 port {}", backend, n, port)));
         at = servers.index.emplace(port, n).first;
       }
-      SW_TRY(admin(fmt::format("set server {}/s{} state ready", backend, at->second)));
-      servers.on.insert(port);
+      switches.push_back(fmt::format("set server {}/s{} state ready", backend, at->second));
     }
-    for (int port : std::set<int>(servers.on)) {
-      if (want.count(port)) {
-        continue;
+    for (int port : servers.on) {
+      if (!want.count(port)) {
+        // No new request goes there; those in flight finish. Its server is free once none is left.
+        switches.push_back(fmt::format("set server {}/s{} state maint", backend, servers.index[port]));
       }
-      // No new request goes there; those in flight finish. Its server is free once none is left.
-      SW_TRY(admin(fmt::format("set server {}/s{} state maint", backend, servers.index[port])));
-      servers.on.erase(port);
+    }
+    if (!switches.empty()) {
+      SW_TRY(admin(util::join(switches, "; ")));
+      servers.on = want;
     }
   }
   // Certificates: loaded, then listed (SNI picks them by their names); changed in place;
