@@ -145,6 +145,12 @@ JSON
   wait_for "Pebble to answer" curl -sf --cacert ca.pem -o /dev/null "https://localhost:$ACME_PORT/dir"
 }
 
+# use_pebble: the server's ACME settings point at the Pebble start_pebble started.
+use_pebble() {
+  sw settings:set --server "acme_directory=https://localhost:$ACME_PORT/dir" acme_email=ops@example.com \
+    "acme_ca_file=$SCRATCH/ca.pem" > /dev/null
+}
+
 # acme_status_is HOST STATUS: certs:auto shows STATUS for HOST.
 acme_status_is() { sw certs:auto -a hello | grep -qE "^$1 +$2( |$)"; }
 
@@ -157,8 +163,7 @@ test_automatic_certificates_are_issued_renewed_and_kept_when_acme_fails() {
   start_tls_serve
   push > /dev/null
   start_pebble
-  sw settings:set --server "acme_directory=https://localhost:$ACME_PORT/dir" acme_email=ops@example.com \
-    "acme_ca_file=$SCRATCH/ca.pem" > /dev/null
+  use_pebble
   sw certs:auto -a hello > off.out
   assert_eq "=== Automatic Certificate Management is disabled on hello" "$(head -1 off.out)"
   sw certs:auto:enable -a hello > enable.out
@@ -202,8 +207,7 @@ test_a_slow_or_refusing_acme_server_changes_nothing_that_serves() {
   start_tls_serve
   push > /dev/null
   PEBBLE_VA_NOSLEEP= PEBBLE_VA_SLEEPTIME=6 start_pebble
-  sw settings:set --server "acme_directory=https://localhost:$ACME_PORT/dir" acme_email=ops@example.com \
-    "acme_ca_file=$SCRATCH/ca.pem" > /dev/null
+  use_pebble
   sw certs:auto:enable -a hello > /dev/null
   wait_for "the request to be pending" grep -q "^hello.localhost.Pending" "$(app_dir hello)/certs/acme-status"
   # Meanwhile serve routes a new domain at once, and the app answers over HTTPS.
@@ -301,8 +305,7 @@ test_an_app_destroyed_while_its_challenge_is_pending_leaves_nothing() {
   start_tls_serve
   push > /dev/null
   PEBBLE_VA_NOSLEEP= PEBBLE_VA_SLEEPTIME=4 start_pebble
-  sw settings:set --server "acme_directory=https://localhost:$ACME_PORT/dir" acme_email=ops@example.com \
-    "acme_ca_file=$SCRATCH/ca.pem" > /dev/null
+  use_pebble
   sw certs:auto:enable -a acmedoomed > /dev/null
   wait_for "acmedoomed's request to start" grep -q "^acmedoomed.localhost.Pending" "$(app_dir acmedoomed)/certs/acme-status"
   sw apps:destroy acmedoomed --confirm acmedoomed > /dev/null
