@@ -244,3 +244,11 @@ router_answers() { [ "$(router_get "$1")" = "$2" ]; }
 
 # cgroup_dir PID: the cgroup v2 directory of process PID.
 cgroup_dir() { echo "$(findmnt -n -t cgroup2 -o TARGET | head -1)$(sed -n 's/^0:://p' "/proc/$1/cgroup")"; }
+
+# django_db APP: the Django fixture's SQLite database outside the release, where APP's user
+# may write it (DATABASE_PATH).
+django_db() {
+  mkdir -m 0700 "$SCRATCH/db"
+  chown "slipway-$1:slipway-$1" "$SCRATCH/db"
+  sw config:set DATABASE_PATH="$SCRATCH/db/db.sqlite3" -a "$1" >/dev/null
+}

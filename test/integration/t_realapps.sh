@@ -48,10 +48,7 @@ test_django_getting_started_builds_migrates_and_serves() {
   [ "$(id -u)" -eq 0 ] || skip "needs root to create app users"
   python3 -c 'import django' 2>/dev/null || /usr/bin/python3 -c 'import django' || fail "python3-django is missing (make deps)"
   new_app django django
-  # The database lives outside the release, where the app's user may write it.
-  mkdir -m 0700 "$SCRATCH/db"
-  chown slipway-django:slipway-django "$SCRATCH/db"
-  sw config:set DATABASE_PATH="$SCRATCH/db/db.sqlite3" -a django >/dev/null
+  django_db django
   push
   assert_eq 0 "$PUSH_STATUS" "push status"
   assert_contains push.out "Python app detected"

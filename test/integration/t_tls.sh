@@ -239,9 +239,7 @@ test_django_getting_started_serves_over_https_through_the_router() {
   [ "$(id -u)" -eq 0 ] || skip "needs root to create app users"
   python3 -c 'import django' 2>/dev/null || /usr/bin/python3 -c 'import django' || fail "python3-django is missing (make deps)"
   new_app djtls django
-  mkdir -m 0700 "$SCRATCH/db"
-  chown slipway-djtls:slipway-djtls "$SCRATCH/db"
-  sw config:set DATABASE_PATH="$SCRATCH/db/db.sqlite3" -a djtls > /dev/null
+  django_db djtls
   make_ca
   make_cert djtls 30 djtls.localhost
   start_tls_serve
